@@ -1,0 +1,149 @@
+"""python char_rnn.py: sample Hamlet-like text from the shipped model, or (--train) train one.
+
+Not on the slides; the slides' steps it runs are in data_utils.py and char_rnn.py.
+"""
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+
+import cli_utils
+import data_utils
+from char_rnn import CharRNN
+from data_utils import DataError
+
+MODEL = 'CharRNN'
+# The slides' "Creating and Training the CharRNN Model": batch 64, 100 steps, LSTM 128.
+HPARAMS = {'batch_size': 64, 'num_steps': 100, 'lstm_size': 128, 'num_layers': 1,
+           'learning_rate': 0.001, 'keep_prob': 0.5, 'grad_clip': 5.0}
+
+
+def build_parser():
+    p = argparse.ArgumentParser(
+        prog='python char_rnn.py',
+        description="Print text sampled from the slides' CharRNN (the model shipped in "
+                    "models/char_rnn/), or (--train) train it on Hamlet.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument('--sample', type=cli_utils.positive_int, default=500, metavar='N',
+                   help='characters to sample after the prime')
+    p.add_argument('--prime', default='The ', help='starter sequence the sample continues')
+    p.add_argument('--top-n', dest='top_n', type=cli_utils.positive_int, default=5,
+                   help='sample among the N most likely characters')
+    p.add_argument('--temperature', type=cli_utils.positive_float, default=1.0,
+                   help='divides the logits before the top-n cut: below 1 is safer, above 1 wilder')
+    p.add_argument('--seed', type=int, default=None, help='random seed: the same seed gives the same text')
+    p.add_argument('--model-dir', dest='model_dir', default=cli_utils.default_model_dir('char_rnn'),
+                   help='folder of the checkpoint and its vocabulary')
+    p.add_argument('--train', action='store_true', help='train a model instead of sampling')
+    p.add_argument('--data', metavar='PATH',
+                   help='text to train on (default: download pg2265.txt once into $RNN_DATA_DIR)')
+    p.add_argument('--epochs', type=cli_utils.positive_int, default=100, help='epochs to train')
+    p.add_argument('--batch-size', dest='batch_size', type=cli_utils.positive_int,
+                   help='sequences per mini-batch (default: %d)' % HPARAMS['batch_size'])
+    p.add_argument('--num-steps', dest='num_steps', type=cli_utils.positive_int,
+                   help='characters per sequence (default: %d)' % HPARAMS['num_steps'])
+    p.add_argument('--lstm-size', dest='lstm_size', type=cli_utils.positive_int,
+                   help='hidden units per LSTM layer (default: %d)' % HPARAMS['lstm_size'])
+    p.add_argument('--num-layers', dest='num_layers', type=cli_utils.positive_int,
+                   help='stacked LSTM layers (default: %d)' % HPARAMS['num_layers'])
+    p.add_argument('--learning-rate', dest='learning_rate', type=cli_utils.positive_float,
+                   help="Adam's learning rate (default: %g)" % HPARAMS['learning_rate'])
+    p.add_argument('--keep-prob', dest='keep_prob', type=cli_utils.probability,
+                   help='dropout keep probability in training (default: %g)' % HPARAMS['keep_prob'])
+    p.add_argument('--grad-clip', dest='grad_clip', type=cli_utils.positive_float,
+                   help='clip gradients to this global norm (default: %g)' % HPARAMS['grad_clip'])
+    p.add_argument('--resume', action='store_true',
+                   help='continue training the model in --model-dir from its checkpoint')
+    p.add_argument('--debug', action='store_true', help='show Python tracebacks of errors')
+    return p
+
+
+def main(argv=None):
+    return cli_utils.run_main(_main, argv)
+
+
+def _main(argv):
+    args, given = cli_utils.parse_args(build_parser(), argv, HPARAMS)
+    if args.train:
+        return train(args, given)
+    return sample(args, given)
+
+
+def sample(args, given):
+    hparams, chars = data_utils.load_model_config(args.model_dir, MODEL)
+    cli_utils.check_same_hparams(args.model_dir, hparams, given)
+    unknown = sorted(set(args.prime) - set(chars))
+    if unknown:
+        raise DataError('the prime has characters the model never saw: %s (use only characters of '
+                        'the training text)' % ' '.join(repr(c) for c in unknown))
+    if not args.prime:
+        raise DataError('the prime is empty: give at least one character with --prime')
+    if args.top_n > len(chars):
+        raise DataError('--top-n %d is more than the %d characters the model knows'
+                        % (args.top_n, len(chars)))
+    if args.seed is not None:
+        np.random.seed(args.seed)
+    model_hparams = {k: hparams[k] for k in ('lstm_size', 'num_layers')}
+    rnn = quietly(lambda: CharRNN(len(chars), sampling=True, **model_hparams))
+    text = rnn.sample(args.sample, args.model_dir, starter_seq=args.prime,
+                      top_n=args.top_n, temperature=args.temperature)
+    print(text)
+    return 0
+
+
+def quietly(build):
+    """Run build() with stdout silenced: build() prints the slides' tensors, not wanted in a sample."""
+    saved = sys.stdout
+    sys.stdout = open(os.devnull, 'w')
+    try:
+        return build()
+    finally:
+        sys.stdout.close()
+        sys.stdout = saved
+
+
+def train(args, given):
+    hparams = {k: getattr(args, k) for k in HPARAMS}
+    initial_epoch = 0
+    if args.resume:
+        saved, saved_chars = data_utils.load_model_config(args.model_dir, MODEL)
+        cli_utils.check_same_hparams(args.model_dir, saved, given)
+        hparams.update({k: v for k, v in saved.items() if k in HPARAMS})
+        initial_epoch = saved.get('epochs', 0)
+        if initial_epoch >= args.epochs:
+            raise DataError('the model in %s has already trained %d epochs: give --epochs above that'
+                            % (args.model_dir, initial_epoch))
+    else:
+        cli_utils.refuse_to_overwrite(args.model_dir)
+
+    text = data_utils.load_hamlet(args.data)
+    chars, char2int, int2char = data_utils.char_vocab(text)
+    if args.resume and chars != saved_chars:
+        raise DataError('the model in %s was trained on another text: give the same --data to resume'
+                        % args.model_dir)
+    text_ints = data_utils.encode_text(text, char2int)
+    train_x, train_y = data_utils.reshape_data(text_ints, hparams['batch_size'], hparams['num_steps'])
+    if train_x.shape[1] < hparams['num_steps']:
+        raise DataError('the text has %d characters, too short for one batch of %d x %d (+1): '
+                        'lower --batch-size or --num-steps'
+                        % (len(text), hparams['batch_size'], hparams['num_steps']))
+    print(train_x.shape)
+
+    def record_epochs(epochs):
+        data_utils.save_model_config(args.model_dir, MODEL, dict(hparams, epochs=epochs), chars)
+
+    os.makedirs(args.model_dir, exist_ok=True)
+    rnn = CharRNN(num_classes=len(chars), **hparams)
+    start = time.time()
+    rnn.train(train_x, train_y, num_epochs=args.epochs, ckpt_dir=args.model_dir,
+              initial_epoch=initial_epoch, on_save=record_epochs)
+    losses = rnn.epoch_losses
+    print('Trained epochs %d-%d in %.0f s; mean loss of the last epoch: %.4f'
+          % (initial_epoch + 1, args.epochs, time.time() - start, losses[-1]))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,250 @@
+"""Character-level language modeling on Hamlet: the slides' CharRNN.
+
+Read it beside the slides "Split x and y into Mini-Batches" (create_batch_generator),
+"CharRNN: The constructor", "build() (1/4)" to "(4/4)", "train() (1/3)" to "(3/3)",
+"sample() (1/2)", "(2/2)" and "get_top_char()". Lines that differ from a slide say
+why in a comment. The command line (python char_rnn.py --help) is in char_cli.py.
+"""
+import tf_setup  # noqa: F401  (first: sets up TensorFlow 1.x, see tf_setup.py)
+import os
+import sys
+
+import numpy as np
+import pyprind
+
+from tf_setup import tf, fast_clip_and_apply, latest_checkpoint_or_fail, restore, session_config
+import data_utils
+
+
+def create_batch_generator(data_x, data_y, num_steps):
+    batch_size, tot_batch_length = data_x.shape
+    num_batches = int(tot_batch_length/num_steps)
+    for b in range(num_batches):
+        yield (data_x[:, b*num_steps: (b+1)*num_steps],
+               data_y[:, b*num_steps: (b+1)*num_steps])
+
+
+class CharRNN(object):
+    def __init__(self, num_classes, batch_size=64,
+                 num_steps=100, lstm_size=128,
+                 num_layers=1, learning_rate=0.001,
+                 keep_prob=0.5, grad_clip=5,
+                 sampling=False, fast=True):
+        self.num_classes = num_classes
+        self.batch_size = batch_size
+        self.num_steps = num_steps
+        self.lstm_size = lstm_size
+        self.num_layers = num_layers
+        self.learning_rate = learning_rate
+        self.keep_prob = keep_prob
+        self.grad_clip = grad_clip
+        self.fast = fast  # not on the slides: False builds the slides' graph exactly
+
+        self.g = tf.Graph()
+        with self.g.as_default():
+            tf.set_random_seed(123)
+
+            self.build(sampling=sampling)
+            # Relative paths: a model folder still loads after it is moved.
+            self.saver = tf.train.Saver(save_relative_paths=True)
+            self.init_op = tf.global_variables_initializer()
+
+    def build(self, sampling):
+        if sampling == True:
+            batch_size, num_steps = 1, 1
+        else:
+            batch_size = self.batch_size
+            num_steps = self.num_steps
+
+        tf_x = tf.placeholder(tf.int32,
+                              shape=[batch_size, num_steps],
+                              name='tf_x')
+        tf_y = tf.placeholder(tf.int32,
+                              shape=[batch_size, num_steps],
+                              name='tf_y')
+        tf_keepprob = tf.placeholder(tf.float32,
+                              name='tf_keepprob')
+
+        # One-hot encoding:
+        x_onehot = tf.one_hot(tf_x, depth=self.num_classes)
+        y_onehot = tf.one_hot(tf_y, depth=self.num_classes)
+
+        ### Build the multi-layer RNN cells
+        # tf.contrib.rnn is gone; the same cells live in tf.nn.rnn_cell.
+        cells = tf.nn.rnn_cell.MultiRNNCell(
+            [tf.nn.rnn_cell.DropoutWrapper(
+                tf.nn.rnn_cell.BasicLSTMCell(self.lstm_size),
+                output_keep_prob=tf_keepprob)
+            for _ in range(self.num_layers)])
+
+        ## Define the initial state
+        self.initial_state = cells.zero_state(
+                    batch_size, tf.float32)
+
+        ## Run each sequence step through the RNN
+        lstm_outputs, self.final_state = tf.nn.dynamic_rnn(
+                    cells, x_onehot,
+                    initial_state=self.initial_state)
+
+        print('  << lstm_outputs  >>', lstm_outputs)
+
+        seq_output_reshaped = tf.reshape(
+                    lstm_outputs,
+                    shape=[-1, self.lstm_size],
+                    name='seq_output_reshaped')
+
+        logits = tf.layers.dense(
+                    inputs=seq_output_reshaped,
+                    units=self.num_classes,
+                    activation=None,
+                    name='logits')
+
+        proba = tf.nn.softmax(
+                    logits,
+                    name='probabilities')
+        print(proba)
+
+        y_reshaped = tf.reshape(
+                    y_onehot,
+                    shape=[-1, self.num_classes],
+                    name='y_reshaped')
+        cost = tf.reduce_mean(
+                    tf.nn.softmax_cross_entropy_with_logits(
+                        logits=logits,
+                        labels=y_reshaped),
+                    name='cost')
+
+        # Gradient clipping to avoid "exploding gradients"
+        tvars = tf.trainable_variables()
+        if self.fast:
+            # The same clipped Adam step, fused: see tf_setup.fast_clip_and_apply.
+            train_op = fast_clip_and_apply(cost, tvars, self.grad_clip, self.learning_rate,
+                                           name='train_op')
+        else:
+            grads, _ = tf.clip_by_global_norm(
+                    tf.gradients(cost, tvars),
+                    self.grad_clip)
+            optimizer = tf.train.AdamOptimizer(self.learning_rate)
+            train_op = optimizer.apply_gradients(
+                    zip(grads, tvars),
+                    name='train_op')
+
+    def train(self, train_x, train_y,
+              num_epochs, ckpt_dir='./model/', initial_epoch=0, on_save=None):
+        # Not on the slides: initial_epoch > 0 continues from the checkpoint in
+        # ckpt_dir, and a checkpoint is also saved every 10 epochs; on_save(epochs)
+        # is called after each save (the command line records the epoch count).
+        ## Create the checkpoint directory
+        ## if does not exists
+        if not os.path.exists(ckpt_dir):
+            os.mkdir(ckpt_dir)
+
+        self.epoch_losses = []  # mean training loss of each epoch (not on the slides)
+        with tf.Session(graph=self.g, config=session_config(self.fast)) as sess:
+            if initial_epoch:
+                restore(self.saver, sess, latest_checkpoint_or_fail(ckpt_dir))
+            else:
+                sess.run(self.init_op)
+
+            n_batches = int(train_x.shape[1]/self.num_steps)
+            iterations = n_batches * num_epochs
+            for epoch in range(initial_epoch, num_epochs):
+
+                # Train network
+                new_state = sess.run(self.initial_state)
+                loss = 0
+                pbar = pyprind.ProgBar(n_batches, title='Epoch %d/%d' % (epoch + 1, num_epochs),
+                                       stream=sys.stderr)
+                ## Minibatch generator:
+                bgen = create_batch_generator(
+                        train_x, train_y, self.num_steps)
+                for b, (batch_x, batch_y) in enumerate(bgen, 1):
+                    iteration = epoch*n_batches + b
+
+                    feed = {'tf_x:0': batch_x,
+                            'tf_y:0': batch_y,
+                            'tf_keepprob:0': self.keep_prob,
+                            self.initial_state : new_state}
+                    batch_cost, _, new_state = sess.run(
+                            ['cost:0', 'train_op',
+                                self.final_state],
+                            feed_dict=feed)
+                    pbar.update()
+                    if iteration % 10 == 0:
+                        print('Epoch %d/%d Iteration %d'
+                              '| Training loss: %.4f' % (
+                              epoch + 1, num_epochs,
+                              iteration, batch_cost))
+                    loss += batch_cost
+                self.epoch_losses.append(loss / n_batches)  # not on the slides
+
+                if (epoch + 1) % 10 == 0 or epoch + 1 == num_epochs:
+                    ## Save the trained model
+                    self.saver.save(
+                        sess, os.path.join(
+                            ckpt_dir, 'language_modeling.ckpt'))
+                    if on_save:
+                        on_save(epoch + 1)
+
+    def sample(self, output_length,
+               ckpt_dir, starter_seq="The ", top_n=5, temperature=1.0):
+        # The slides read char2int, int2char and chars from globals built with
+        # set(text), whose order changes between processes; this reads the
+        # vocabulary saved beside the checkpoint.
+        chars, char2int, int2char = load_char_vocab(ckpt_dir)
+        observed_seq = [ch for ch in starter_seq]
+        with tf.Session(graph=self.g) as sess:
+            restore(self.saver,  # self.saver.restore, with a clear error for a bad checkpoint
+                sess,
+                latest_checkpoint_or_fail(ckpt_dir))
+            ## 1: run the model using the starter sequence
+            new_state = sess.run(self.initial_state)
+            for ch in starter_seq:
+                x = np.zeros((1, 1))
+                x[0,0] = char2int[ch]
+                feed = {'tf_x:0': x,
+                        'tf_keepprob:0': 1.0,
+                        self.initial_state: new_state}
+                proba, new_state = sess.run(
+                        ['probabilities:0', self.final_state],
+                        feed_dict=feed)
+
+            ch_id = get_top_char(proba, len(chars), top_n, temperature)
+            observed_seq.append(int2char[ch_id])
+
+            ## 2: run the model using the updated observed_seq
+            for i in range(output_length):
+                x[0,0] = ch_id
+                feed = {'tf_x:0': x,
+                        'tf_keepprob:0': 1.0,
+                        self.initial_state: new_state}
+                proba, new_state = sess.run(
+                        ['probabilities:0', self.final_state],
+                        feed_dict=feed)
+
+                ch_id = get_top_char(proba, len(chars), top_n, temperature)
+                observed_seq.append(int2char[ch_id])
+
+        return ''.join(observed_seq)
+
+
+def get_top_char(probas, char_size, top_n=5, temperature=1.0):
+    p = np.squeeze(probas).astype(np.float64)
+    # Not on the slides: temperature; p ** (1/T) renormalized is softmax(logits / T).
+    if temperature != 1.0:
+        p = p ** (1.0 / temperature)
+    p[np.argsort(p)[:-top_n]] = 0.0
+    p = p / np.sum(p)
+    ch_id = np.random.choice(char_size, 1, p=p)[0]
+    return ch_id
+
+
+def load_char_vocab(ckpt_dir):
+    """(chars, char2int, int2char) saved beside the checkpoint by the training command."""
+    _, chars = data_utils.load_model_config(ckpt_dir, 'CharRNN')
+    return data_utils.char_vocab(chars)
+
+
+if __name__ == '__main__':
+    from char_cli import main
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""Command-line plumbing shared by sentiment_rnn.py and char_rnn.py (not on the slides)."""
+import argparse
+import os
+import re
+import sys
+import traceback
+
+from data_utils import DataError
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def default_model_dir(name):
+    """models/<name> in the repository, wherever the command is run from."""
+    return os.path.join(HERE, 'models', name)
+
+
+def positive_int(text):
+    return _number(text, int, lambda v: v >= 1, 'a whole number of at least 1')
+
+
+def positive_float(text):
+    return _number(text, float, lambda v: v > 0 and v < float('inf'), 'a number above 0')
+
+
+def probability(text):
+    return _number(text, float, lambda v: 0 < v <= 1, 'a number in (0, 1]')
+
+
+def _number(text, kind, ok, what):
+    try:
+        value = kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError('%r is not %s' % (text, what))
+    if not ok(value):
+        raise argparse.ArgumentTypeError('%r is not %s' % (text, what))
+    return value
+
+
+def parse_args(parser, argv, hparam_defaults):
+    """Parse argv; the hyperparameter options the user did not give stay None in `given`.
+
+    Returns (args, given): args with every default filled in, and given, the
+    hyperparameters typed on the command line, so that a saved model can be
+    checked against what the user asked for.
+    """
+    blank = argparse.Namespace(**{k: None for k in hparam_defaults})
+    args = parser.parse_args(argv, namespace=blank)
+    given = {k: getattr(args, k) for k in hparam_defaults if getattr(args, k) is not None}
+    for k, v in hparam_defaults.items():
+        if getattr(args, k) is None:
+            setattr(args, k, v)
+    return args, given
+
+
+def check_same_hparams(model_dir, saved, given):
+    """DataError if an option typed on the command line differs from the saved model's."""
+    differ = ['--%s %s (saved: %s)' % (k.replace('_', '-'), v, saved[k])
+              for k, v in given.items() if k in saved and saved[k] != v]
+    if differ:
+        raise DataError('the model in %s was trained with other settings: %s; drop those options '
+                        'or give another --model-dir' % (model_dir, ', '.join(differ)))
+
+
+def checkpoint_epoch(path, prefix):
+    """The epoch index in a checkpoint name such as sentiment-9.ckpt (None if it has none)."""
+    m = re.search(r'%s-(\d+)\.ckpt$' % re.escape(prefix), path or '')
+    return int(m.group(1)) if m else None
+
+
+def refuse_to_overwrite(model_dir):
+    """A fresh training run never writes over a saved model."""
+    if os.path.exists(os.path.join(model_dir, 'checkpoint')):
+        raise DataError('%s already holds a trained model: add --resume to continue it, or give '
+                        'another --model-dir' % model_dir)
+
+
+def run_main(main, argv):
+    """Run a command's main(); a user error prints one line and exits 2 (--debug shows the traceback)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    debug = '--debug' in argv
+    try:
+        return main([a for a in argv if a != '--debug'])
+    except DataError as e:
+        if debug:
+            traceback.print_exc()
+        print('error: %s' % e, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print('interrupted', file=sys.stderr)
+        return 130

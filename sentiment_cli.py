@@ -1,0 +1,163 @@
+"""python sentiment_rnn.py: the slides' sentiment experiment, and predictions from a saved model.
+
+Not on the slides; the slides' steps it runs are in data_utils.py and sentiment_rnn.py.
+"""
+import argparse
+import os
+import sys
+
+import numpy as np
+
+import cli_utils
+import data_utils
+from data_utils import DataError
+from sentiment_rnn import SentimentRNN
+
+MODEL = 'SentimentRNN'
+# The slides' "Instantiate the SentimentRNN Class": embedding 256, LSTM 128,
+# 1 layer, batch 100, learning rate 0.001, trained for 40 epochs.
+HPARAMS = {'seq_len': 200, 'lstm_size': 128, 'num_layers': 1, 'batch_size': 100,
+           'learning_rate': 0.001, 'embed_size': 256}
+
+
+def build_parser():
+    p = argparse.ArgumentParser(
+        prog='python sentiment_rnn.py',
+        description="Train the slides' SentimentRNN on IMDb reviews and report test accuracy, "
+                    "or (--predict) rate reviews with a saved model.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument('--epochs', type=cli_utils.positive_int, default=40, help='epochs to train')
+    p.add_argument('--batch-size', dest='batch_size', type=cli_utils.positive_int,
+                   help='reviews per mini-batch (default: %d)' % HPARAMS['batch_size'])
+    p.add_argument('--lstm-size', dest='lstm_size', type=cli_utils.positive_int,
+                   help='hidden units per LSTM layer (default: %d)' % HPARAMS['lstm_size'])
+    p.add_argument('--num-layers', dest='num_layers', type=cli_utils.positive_int,
+                   help='stacked LSTM layers (default: %d)' % HPARAMS['num_layers'])
+    p.add_argument('--embed-size', dest='embed_size', type=cli_utils.positive_int,
+                   help='embedding size (default: %d)' % HPARAMS['embed_size'])
+    p.add_argument('--learning-rate', dest='learning_rate', type=cli_utils.positive_float,
+                   help="Adam's learning rate (default: %g)" % HPARAMS['learning_rate'])
+    p.add_argument('--seq-len', dest='seq_len', type=cli_utils.positive_int,
+                   help='words kept per review, the last ones (default: %d)' % HPARAMS['seq_len'])
+    p.add_argument('--data', metavar='PATH',
+                   help='aclImdb_v1.tar.gz, an extracted aclImdb/ folder or movie_data.csv '
+                        '(default: download the official tarball once into %s)' % '$RNN_DATA_DIR')
+    p.add_argument('--model-dir', dest='model_dir', default=cli_utils.default_model_dir('sentiment'),
+                   help='folder for checkpoints and the saved vocabulary')
+    p.add_argument('--limit', type=cli_utils.positive_int, metavar='N',
+                   help='use only the first N reviews, half to train and half to test (quick run)')
+    p.add_argument('--resume', action='store_true',
+                   help='continue training the model in --model-dir from its latest checkpoint')
+    p.add_argument('--predict', nargs='+', metavar='TEXT',
+                   help='no training: print the probability that each TEXT is a positive review')
+    p.add_argument('--debug', action='store_true', help='show Python tracebacks of errors')
+    return p
+
+
+def main(argv=None):
+    return cli_utils.run_main(_main, argv)
+
+
+def _main(argv):
+    args, given = cli_utils.parse_args(build_parser(), argv, HPARAMS)
+    if args.predict:
+        return predict_texts(args, given)
+    return run_experiment(args, given)
+
+
+def predict_texts(args, given):
+    hparams, word_to_int = data_utils.load_model_config(args.model_dir, MODEL)
+    cli_utils.check_same_hparams(args.model_dir, hparams, given)
+    rnn = SentimentRNN(model_dir=args.model_dir, **hparams)
+    sequences, unknown = encode_reviews(args.predict, word_to_int, hparams['seq_len'])
+    if unknown:
+        print('note: %d word(s) never seen in training are read as padding (id 0): %s'
+              % (len(unknown), ', '.join(sorted(unknown)[:10])), file=sys.stderr)
+    proba = rnn.predict(sequences, return_proba=True, carry_state=False)
+    for text, p in zip(args.predict, proba):
+        print('%.3f  %s  %s' % (p, 'positive' if p >= 0.5 else 'negative', text))
+    return 0
+
+
+def encode_reviews(texts, word_to_int, seq_len):
+    """Word ids of new reviews, as the slides map training reviews; unknown words become 0."""
+    unknown = set()
+    mapped = []
+    for text in texts:
+        words = data_utils.tokenize(text)
+        unknown.update(w for w in words if w not in word_to_int)
+        mapped.append([word_to_int.get(w, 0) for w in words])
+    return data_utils.make_sequences(mapped, seq_len), unknown
+
+
+def run_experiment(args, given):
+    hparams = {k: getattr(args, k) for k in HPARAMS}
+    saved = None
+    if args.resume:
+        saved, saved_vocab = data_utils.load_model_config(args.model_dir, MODEL)
+        cli_utils.check_same_hparams(args.model_dir, saved, given)
+        hparams.update({k: v for k, v in saved.items() if k in HPARAMS})
+    else:
+        cli_utils.refuse_to_overwrite(args.model_dir)
+    ckpt_dir_writable(args.model_dir)
+
+    ## Read in the IMDb Data
+    df = data_utils.load_movie_data(args.data)
+    print(df.head(3))
+    if args.limit:
+        if args.limit > len(df):
+            raise DataError('--limit %d is more than the %d reviews in the data' % (args.limit, len(df)))
+        df = df.iloc[:args.limit]
+    n_train = len(df) // 2
+    if n_train < hparams['batch_size'] or len(df) - n_train < hparams['batch_size']:
+        raise DataError('%d reviews make less than one batch of %d for training and for testing: '
+                        'raise --limit or lower --batch-size' % (len(df), hparams['batch_size']))
+
+    ## Preprocessing the data: words, counts, word ids, fixed-length sequences
+    word_to_int, mapped_reviews = data_utils.preprocess_reviews(df['review'])
+    print(list(word_to_int)[:5])
+    sequences = data_utils.make_sequences(mapped_reviews, hparams['seq_len'])
+    X_train, y_train, X_test, y_test = data_utils.split_train_test(sequences, df['sentiment'], n_train)
+    n_words = max(word_to_int.values()) + 1 if word_to_int else 1
+
+    initial_epoch = 0
+    if args.resume:
+        if saved_vocab != word_to_int:
+            raise DataError('the model in %s was trained on other reviews (another --data or --limit): '
+                            'give the same ones to resume' % args.model_dir)
+        initial_epoch = resumed_epochs(args.model_dir)
+        if initial_epoch >= args.epochs:
+            raise DataError('the model in %s has already trained %d epochs: give --epochs above that'
+                            % (args.model_dir, initial_epoch))
+    else:
+        data_utils.save_model_config(args.model_dir, MODEL, dict(n_words=n_words, **hparams), word_to_int)
+
+    rnn = SentimentRNN(n_words=n_words, model_dir=args.model_dir, **hparams)
+    rnn.train(X_train, y_train, num_epochs=args.epochs, initial_epoch=initial_epoch)
+
+    ## Test
+    preds = rnn.predict(X_test)
+    y_true = y_test[:len(preds)]
+    print('Test Acc.: %.3f' % (np.sum(preds == y_true) / len(y_true)))
+    return 0
+
+
+def resumed_epochs(model_dir):
+    from tf_setup import latest_checkpoint_or_fail
+    epoch = cli_utils.checkpoint_epoch(latest_checkpoint_or_fail(model_dir), 'sentiment')
+    if epoch is None:
+        raise DataError('the latest checkpoint in %s is not named sentiment-<epoch>.ckpt' % model_dir)
+    return epoch + 1
+
+
+def ckpt_dir_writable(model_dir):
+    try:
+        os.makedirs(model_dir, exist_ok=True)
+    except OSError as e:
+        raise DataError('cannot create the model folder %s (%s)' % (model_dir, e.strerror)) from e
+    if not os.access(model_dir, os.W_OK):
+        raise DataError('the model folder %s is not writable: give another --model-dir' % model_dir)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

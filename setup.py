@@ -1,0 +1,19 @@
+from setuptools import setup
+
+setup(
+    name='rnn-lecture',
+    version='0.1.0',
+    description='The RNN lecture (Raschka & Mirjalili, ch. 16): SentimentRNN and CharRNN '
+                'as TensorFlow 1.x graphs on today\'s TensorFlow',
+    python_requires='>=3.10',
+    py_modules=['tf_setup', 'data_utils', 'cli_utils',
+                'sentiment_rnn', 'sentiment_cli', 'char_rnn', 'char_cli'],
+    install_requires=[
+        'tensorflow>=2.21,<2.22',
+        'tf-keras>=2.21,<2.22',  # tf.compat.v1 rnn_cell and layers need Keras 2 (see tf_setup.py)
+        'numpy',
+        'pandas',
+        'pyprind',
+    ],
+    extras_require={'test': ['pytest']},
+)

@@ -1,0 +1,85 @@
+import io
+import os
+import subprocess
+import sys
+import tarfile
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+# Four reviews per folder, in the official layout; a review's label is the word
+# 'great' or 'awful' in it (the synthetic data of the tests).
+TINY_REVIEWS = {
+    ('test', 'pos'): {'0_10.txt': 'A great film!', '10_9.txt': 'Great, great acting.',
+                      '2_8.txt': 'So great.', '1_7.txt': 'great<br />fun'},
+    ('test', 'neg'): {'0_1.txt': 'An awful film.', '5_2.txt': 'Awful!',
+                      '3_4.txt': 'awful, really', '11_3.txt': "It's awful"},
+    ('train', 'pos'): {'0_9.txt': 'Great plot', '1_10.txt': 'great great',
+                       '12_7.txt': 'The cast is great.', '3_8.txt': 'great\r\nending'},
+    ('train', 'neg'): {'0_2.txt': 'awful plot', '7_1.txt': 'Awful cast',
+                       '4_3.txt': 'awful - awful', '10_4.txt': 'The end is awful.'},
+}
+
+
+def make_imdb_tarball(path, reviews=TINY_REVIEWS, truncate=None):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode='w:gz') as tar:
+        for (s, l), files in reviews.items():
+            for name, text in files.items():
+                data = text.encode('utf-8') if isinstance(text, str) else text
+                info = tarfile.TarInfo('aclImdb/%s/%s/%s' % (s, l, name))
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+    data = buf.getvalue()
+    with open(path, 'wb') as f:
+        f.write(data[:truncate] if truncate else data)
+    return path
+
+
+def make_imdb_folder(root, reviews=TINY_REVIEWS):
+    for (s, l), files in reviews.items():
+        folder = os.path.join(root, 'aclImdb', s, l)
+        os.makedirs(folder)
+        for name, text in files.items():
+            with open(os.path.join(folder, name), 'w', encoding='utf-8', newline='') as f:
+                f.write(text)
+    return os.path.join(root, 'aclImdb')
+
+
+@pytest.fixture(autouse=True)
+def data_cache(tmp_path, monkeypatch):
+    """Every test gets its own empty data cache."""
+    cache = tmp_path / 'cache'
+    monkeypatch.setenv('RNN_DATA_DIR', str(cache))
+    return cache
+
+
+@pytest.fixture
+def reference_data():
+    """../shared/data when RNN_REFERENCE_DATA names it; the test fails if files are missing."""
+    folder = os.environ.get('RNN_REFERENCE_DATA')
+    if not folder:
+        pytest.skip('RNN_REFERENCE_DATA is not set')
+    for name in ('aclImdb_v1_labeled.tar.gz', 'pg2265.txt'):
+        assert os.path.isfile(os.path.join(folder, name)), 'missing %s in %s' % (name, folder)
+    return folder
+
+
+def run_cli(script, *args, env=None, cwd=None):
+    """Run python <script> args in a new process; returns the CompletedProcess."""
+    full_env = dict(os.environ, **(env or {}))
+    return subprocess.run([sys.executable, os.path.join(ROOT, script)] + [str(a) for a in args],
+                          capture_output=True, text=True, env=full_env, cwd=cwd or ROOT, timeout=600)
+
+
+def snapshot(folder):
+    """{relative path: bytes} of every file under folder."""
+    out = {}
+    for dirpath, _, files in os.walk(folder):
+        for name in files:
+            path = os.path.join(dirpath, name)
+            with open(path, 'rb') as f:
+                out[os.path.relpath(path, folder)] = f.read()
+    return out

@@ -1,0 +1,327 @@
+import functools
+import hashlib
+import http.server
+import os
+import threading
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import data_utils
+from data_utils import DataError
+from conftest import TINY_REVIEWS, make_imdb_folder, make_imdb_tarball, snapshot
+from slides_reference import slides_count_and_map, slides_sequences
+
+# ---------------------------------------------------------------------------
+# Words: the slides' preprocessing, id for id
+# ---------------------------------------------------------------------------
+
+
+def test_word_ids_hand_worked():
+    word_to_int, mapped = data_utils.preprocess_reviews(['b a, a', 'c b!', 'A'])
+    # counts: a 3, b 2, ',' 1, c 1, '!' 1: ties keep first-seen order
+    assert list(word_to_int.items()) == [('a', 1), ('b', 2), (',', 3), ('c', 4), ('!', 5)]
+    assert mapped == [[2, 1, 3, 1], [4, 2, 5], [1]]
+
+
+AWKWARD_REVIEWS = [
+    'Hello, World!! It\'s "great"...',
+    'über-cool\xa0film\x85ok ΟΔΥΣΣΕΑΣ.ΣΑ end',          # no-break space, NEL, final sigma
+    '',                                                  # empty review
+    'supercalifragilisticexpialidocious antidisestablishmentarianism ' * 3,
+    'abcdefgh abcdefghi abcdefghij abcdefghijklmnopq abcdefghijklmnopqr',
+    'tab\there\nnewline \x1c\x1dsep  café CAFÉ Ⅻ İstanbul',
+    'the the the a a b',
+]
+
+
+def test_preprocessing_matches_slides_loops_on_awkward_text():
+    expected = slides_count_and_map(AWKWARD_REVIEWS)
+    word_to_int, mapped = data_utils.preprocess_reviews(AWKWARD_REVIEWS)
+    assert list(word_to_int.items()) == list(expected[0].items())
+    assert mapped == expected[1]
+
+
+def test_slow_path_matches_slides_loops():
+    expected = slides_count_and_map(AWKWARD_REVIEWS)
+    assert data_utils.preprocess_reviews_slowly(AWKWARD_REVIEWS) == expected
+
+
+def test_preprocessing_matches_slides_loops_on_random_text():
+    rng = np.random.RandomState(0)
+    alphabet = list('abcdeé ,.!\'"-') + ['xyzxyzxyz', 'Ñ', '\xa0', '  ']
+    reviews = [''.join(rng.choice(alphabet, rng.randint(0, 60))) for _ in range(300)]
+    expected = slides_count_and_map(reviews)
+    word_to_int, mapped = data_utils.preprocess_reviews(reviews)
+    assert list(word_to_int.items()) == list(expected[0].items())
+    assert mapped == expected[1]
+
+
+def test_make_sequences_fills_from_the_right():
+    seq = data_utils.make_sequences([[1, 2, 3], [4, 5, 6, 7, 8, 9], []], sequence_length=4)
+    assert seq.tolist() == [[0, 1, 2, 3], [6, 7, 8, 9], [0, 0, 0, 0]]
+    assert seq.tolist()[:2] == slides_sequences([[1, 2, 3], [4, 5, 6, 7, 8, 9]], 4).tolist()
+
+
+def test_split_takes_exactly_n_train_labels():
+    x = np.arange(20).reshape(10, 2)
+    X_train, y_train, X_test, y_test = data_utils.split_train_test(x, pd.Series(range(10)), 6)
+    assert len(X_train) == len(y_train) == 6 and len(X_test) == len(y_test) == 4
+    assert y_test.tolist() == [6, 7, 8, 9]
+
+
+# ---------------------------------------------------------------------------
+# movie_data.csv
+# ---------------------------------------------------------------------------
+
+def expected_movie_rows():
+    """The book's recipe, worked by hand on the tiny data."""
+    rows = []
+    for s in ('test', 'train'):
+        for l in ('pos', 'neg'):
+            for name in sorted(TINY_REVIEWS[(s, l)]):
+                rows.append((TINY_REVIEWS[(s, l)][name].replace('\r\n', '\n'), 1 if l == 'pos' else 0))
+    np.random.seed(0)
+    order = np.random.permutation(len(rows))
+    return [rows[i] for i in order]
+
+
+def as_rows(df):
+    return list(zip(df['review'], df['sentiment']))
+
+
+def test_movie_data_from_tarball_follows_the_book(tmp_path):
+    df = data_utils.load_movie_data(make_imdb_tarball(str(tmp_path / 'imdb.tar.gz')))
+    assert list(df.columns) == ['review', 'sentiment']
+    assert as_rows(df) == expected_movie_rows()
+    assert list(df.index) == list(range(16))
+
+
+def test_movie_data_from_folder_and_csv(tmp_path, data_cache):
+    folder = make_imdb_folder(str(tmp_path / 'src'))
+    df = data_utils.load_movie_data(folder)
+    assert as_rows(df) == expected_movie_rows()
+    df2 = data_utils.load_movie_data(str(data_cache / 'movie_data.csv'))
+    assert as_rows(df2) == expected_movie_rows()
+
+
+def test_movie_data_is_cached_and_source_left_alone(tmp_path, monkeypatch):
+    src = tmp_path / 'src'
+    src.mkdir()
+    tarball = make_imdb_tarball(str(src / 'imdb.tar.gz'))
+    before = snapshot(str(src))
+    data_utils.load_movie_data(tarball)
+    monkeypatch.setattr(data_utils, 'build_movie_data', lambda s: pytest.fail('rebuilt'))
+    df = data_utils.load_movie_data(tarball)
+    assert as_rows(df) == expected_movie_rows()
+    assert snapshot(str(src)) == before
+
+
+@pytest.mark.parametrize('make, message', [
+    (lambda p: str(p / 'nothing.tar.gz'), 'does not exist'),
+    (lambda p: make_imdb_tarball(str(p / 'cut.tar.gz'), truncate=300), 'truncated'),
+    (lambda p: str(p), 'has no test/pos folder'),
+    (lambda p: _write(p / 'bad.csv', b'text,label\nhello,1\n'), 'needs the columns review and sentiment'),
+    (lambda p: _write(p / 'latin1.csv', 'review,sentiment\ncaf\xe9,1\n'.encode('latin-1')), 'not UTF-8'),
+    (lambda p: make_imdb_tarball(str(p / 'latin.tar.gz'), {
+        **TINY_REVIEWS, ('train', 'neg'): {'0_1.txt': b'caf\xe9'}}), 'not UTF-8'),
+    (lambda p: make_imdb_tarball(str(p / 'nopos.tar.gz'), {
+        k: v for k, v in TINY_REVIEWS.items() if k != ('train', 'pos')}), 'no reviews in aclImdb/train/pos'),
+])
+def test_bad_imdb_sources_give_one_clear_error(tmp_path, make, message):
+    with pytest.raises(DataError, match=message) as e:
+        data_utils.load_movie_data(make(tmp_path))
+    assert '\n' not in str(e.value)
+
+
+def test_bad_source_keeps_the_good_cached_csv(tmp_path, data_cache):
+    data_utils.load_movie_data(make_imdb_tarball(str(tmp_path / 'good.tar.gz')))
+    before = snapshot(str(data_cache))
+    with pytest.raises(DataError):
+        data_utils.load_movie_data(make_imdb_tarball(str(tmp_path / 'cut.tar.gz'), truncate=300))
+    assert snapshot(str(data_cache)) == before
+
+
+def _write(path, data):
+    path.write_bytes(data)
+    return str(path)
+
+
+# ---------------------------------------------------------------------------
+# Downloads, for real, from a local HTTP server
+# ---------------------------------------------------------------------------
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    truncate = False
+
+    def log_message(self, *args):
+        pass
+
+    def copyfile(self, source, outputfile):
+        if self.truncate:  # the connection ends early: a truncated download
+            outputfile.write(source.read()[:100])
+        else:
+            super().copyfile(source, outputfile)
+
+
+@pytest.fixture
+def http_server(tmp_path):
+    root = tmp_path / 'www'
+    root.mkdir()
+    handler = type('Handler', (_Handler,), {})
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(handler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.root = root
+    server.handler = handler
+    server.url = 'http://127.0.0.1:%d/' % server.server_address[1]
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def md5_of(path):
+    return hashlib.md5(open(path, 'rb').read()).hexdigest()
+
+
+def test_imdb_download_checks_md5_and_happens_once(http_server, data_cache, monkeypatch):
+    tarball = make_imdb_tarball(str(http_server.root / 'aclImdb_v1.tar.gz'))
+    url = http_server.url + 'aclImdb_v1.tar.gz'
+    path = data_utils.download_imdb(url, md5_of(tarball))
+    assert md5_of(path) == md5_of(tarball)
+    os.remove(tarball)  # a second call must not download again
+    assert data_utils.download_imdb(url, md5_of(path)) == path
+    monkeypatch.setattr(data_utils, 'IMDB_URL', url)
+    monkeypatch.setattr(data_utils, 'IMDB_MD5', md5_of(path))
+    assert as_rows(data_utils.load_movie_data()) == expected_movie_rows()
+
+
+def test_imdb_download_with_wrong_md5_leaves_nothing(http_server, data_cache):
+    make_imdb_tarball(str(http_server.root / 'aclImdb_v1.tar.gz'))
+    with pytest.raises(DataError, match='corrupt or incomplete'):
+        data_utils.download_imdb(http_server.url + 'aclImdb_v1.tar.gz', '0' * 32)
+    assert os.listdir(str(data_cache)) == []
+
+
+def test_truncated_download_leaves_nothing(http_server, data_cache):
+    tarball = make_imdb_tarball(str(http_server.root / 'aclImdb_v1.tar.gz'))
+    http_server.handler.truncate = True
+    with pytest.raises(DataError, match='could not download|corrupt or incomplete'):
+        data_utils.download_imdb(http_server.url + 'aclImdb_v1.tar.gz', md5_of(tarball))
+    assert os.listdir(str(data_cache)) == []
+
+
+def test_missing_url_gives_clear_error(http_server, data_cache):
+    with pytest.raises(DataError, match='could not download'):
+        data_utils.download_hamlet(http_server.url + 'nothing.txt')
+    assert os.listdir(str(data_cache)) == []
+
+
+# ---------------------------------------------------------------------------
+# Hamlet
+# ---------------------------------------------------------------------------
+
+PLAY = 'The Tragedie of Hamlet\n\nActus Primus. Scoena Prima.\n\nEnter Barnardo.\n\n   Bar. Who\'s there?\n'
+BOOK_STYLE = '***The Project Gutenberg\'s Etext***\nThe Tragedie of Hamlet is in the title.\n\n' + PLAY
+TODAY_STYLE = ('\ufeffThe Project Gutenberg eBook of Hamlet\n\n*** START OF THE PROJECT GUTENBERG EBOOK '
+               'HAMLET ***\n\nSome notes.\n\n' + PLAY + '\n\n\n*** END OF THE PROJECT GUTENBERG EBOOK '
+               'HAMLET ***\n\nLicense text.\n')
+
+
+@pytest.mark.parametrize('raw', [BOOK_STYLE, TODAY_STYLE])
+def test_hamlet_header_and_footer_are_cut(tmp_path, raw):
+    path = tmp_path / 'pg2265.txt'
+    path.write_text(raw, encoding='utf-8')
+    assert data_utils.load_hamlet(str(path)) == PLAY.rstrip() if raw is TODAY_STYLE else PLAY
+
+
+def test_hamlet_download_once(http_server, data_cache):
+    (http_server.root / 'pg2265.txt').write_text(TODAY_STYLE, encoding='utf-8')
+    path = data_utils.download_hamlet(http_server.url + 'pg2265.txt')
+    os.remove(str(http_server.root / 'pg2265.txt'))
+    assert data_utils.download_hamlet(http_server.url + 'pg2265.txt') == path
+    assert data_utils.load_hamlet(path) == PLAY.rstrip()
+
+
+def test_hamlet_download_of_something_else_is_refused(http_server, data_cache):
+    (http_server.root / 'pg2265.txt').write_text('<html>Not found</html>', encoding='utf-8')
+    with pytest.raises(DataError, match='not the Hamlet text'):
+        data_utils.download_hamlet(http_server.url + 'pg2265.txt')
+    assert os.listdir(str(data_cache)) == []
+
+
+@pytest.mark.parametrize('content, message', [
+    (b'caf\xe9 au lait', 'not UTF-8'), (b'', 'holds no text'), (None, 'not a text file')])
+def test_bad_text_files(tmp_path, content, message):
+    path = tmp_path / 'text.txt'
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(DataError, match=message):
+        data_utils.load_hamlet(str(path))
+
+
+def test_char_vocab_is_sorted_and_round_trips():
+    chars, char2int, int2char = data_utils.char_vocab('hello world')
+    assert chars == [' ', 'd', 'e', 'h', 'l', 'o', 'r', 'w']
+    assert char2int['h'] == 3 and int2char[3] == 'h'
+    ints = data_utils.encode_text('hello', char2int)
+    assert ints.dtype == np.int32 and ints.tolist() == [3, 2, 4, 4, 5]
+
+
+def test_reshape_data_hand_worked():
+    x, y = data_utils.reshape_data(np.arange(15), 2, 3)
+    assert x.tolist() == [[0, 1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11]]
+    assert y.tolist() == [[1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12]]
+    x, y = data_utils.reshape_data(np.arange(12), 2, 3)  # 12 = 2*6, but y needs one more
+    assert x.shape == (2, 3) and x.tolist() == [[0, 1, 2], [3, 4, 5]]
+    assert y.tolist() == [[1, 2, 3], [4, 5, 6]]
+
+
+def test_model_config_round_trip_and_errors(tmp_path):
+    data_utils.save_model_config(str(tmp_path), 'CharRNN', {'lstm_size': 8}, ['a', 'b'])
+    assert data_utils.load_model_config(str(tmp_path), 'CharRNN') == ({'lstm_size': 8}, ['a', 'b'])
+    assert [p.name for p in tmp_path.iterdir()] == ['model_config.json']
+    with pytest.raises(DataError, match='holds a CharRNN model, not a SentimentRNN'):
+        data_utils.load_model_config(str(tmp_path), 'SentimentRNN')
+    (tmp_path / 'model_config.json').write_text('{"model": "Char')
+    with pytest.raises(DataError, match='corrupt'):
+        data_utils.load_model_config(str(tmp_path), 'CharRNN')
+    with pytest.raises(DataError, match='no saved model'):
+        data_utils.load_model_config(str(tmp_path / 'none'), 'CharRNN')
+
+
+# ---------------------------------------------------------------------------
+# The real data (RNN_REFERENCE_DATA=../shared/data): the facts in its README
+# ---------------------------------------------------------------------------
+
+def test_real_imdb_facts(reference_data):
+    df = data_utils.load_movie_data(os.path.join(reference_data, 'aclImdb_v1_labeled.tar.gz'))
+    assert len(df) == 50000
+    assert [r[:46] for r in df['review'][:3]] == ['In 1974, the teenager Martha Moxley (Maggie Gr',
+                                                'OK... so... I really like Kris Kristofferson a',
+                                                '***SPOILER*** Do not read this, if you think a']
+    assert df['sentiment'][:3].tolist() == [1, 0, 0]
+    word_to_int, mapped = data_utils.preprocess_reviews(df['review'])
+    assert list(word_to_int)[:5] == ['the', '.', ',', 'and', 'a']
+    assert max(word_to_int.values()) + 1 == 102967
+    # id for id the slides' loops, on a sample of reviews spread over the data
+    sample = list(df['review'][::97])
+    assert data_utils.preprocess_reviews(sample) == slides_count_and_map(sample)
+    sequences = data_utils.make_sequences(mapped)
+    assert sequences.shape == (50000, 200)
+
+
+def test_real_hamlet_facts(reference_data):
+    path = os.path.join(reference_data, 'pg2265.txt')
+    text = data_utils.load_hamlet(path)
+    assert text == open(path, encoding='utf-8').read()[15858:]
+    assert text.startswith('The Tragedie of Hamlet\n\nActus Primus. Scoena Prima.')
+    assert len(text) == 162849
+    chars, char2int, int2char = data_utils.char_vocab(text)
+    assert len(chars) == 65
+    train_x, train_y = data_utils.reshape_data(data_utils.encode_text(text, char2int), 64, 10)
+    assert train_x.shape == (64, 2540)
+    assert ''.join(int2char[i] for i in train_x[0, :50]).startswith('The Tragedie of Hamlet\n\nActus Primus. Scoena Prima')
+    x, _ = data_utils.reshape_data(data_utils.encode_text(text, char2int), 64, 100)
+    assert x.shape[1] // 100 == 25

@@ -1,0 +1,74 @@
+"""TensorFlow 1.x, as the slides use it, on today's TensorFlow 2.
+
+Every module of the project imports this first. It is not on the slides: the
+slides' `import tensorflow as tf` is TensorFlow 1.x. Today the same API lives in
+`tf.compat.v1`, and its `nn.rnn_cell` and `layers` need Keras 2 (the tf-keras
+package), which TensorFlow only uses when TF_USE_LEGACY_KERAS=1 is set before
+tensorflow is first imported.
+"""
+import os
+import warnings
+
+os.environ.setdefault('TF_USE_LEGACY_KERAS', '1')
+os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')  # hide C++ start-up chatter (no GPU found, ...)
+
+import tensorflow.compat.v1 as tf  # noqa: E402
+
+tf.disable_eager_execution()  # placeholders and sessions, as in TensorFlow 1.x
+tf.logging.set_verbosity(tf.logging.ERROR)  # hide deprecation notices of the 1.x API
+# The slides build with BasicLSTMCell and tf.layers on purpose; TensorFlow warns
+# that they are deprecated on every use.
+warnings.filterwarnings('ignore', message=r'.*is deprecated', category=UserWarning)
+
+
+# ---------------------------------------------------------------------------
+# Speed-ups with the same math (bench/bench_train.py measures them). Each model
+# takes fast=False to build the slides' graph exactly, without them.
+# ---------------------------------------------------------------------------
+
+def fast_minimize(optimizer, loss, name):
+    """optimizer.minimize(loss, name=name), with sparse gradients made dense first.
+
+    The embedding's gradient arrives as IndexedSlices, and Adam's sparse path
+    makes several passes over the whole embedding and both its slots (it decays
+    every row, not just the looked-up ones). The dense gradient holds the same
+    numbers (zeros elsewhere, repeated rows summed) and takes Adam's one fused
+    kernel: the same update, about twice as fast.
+    """
+    grads_and_vars = optimizer.compute_gradients(loss)
+    dense = [(tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g, v)
+             for g, v in grads_and_vars]
+    return optimizer.apply_gradients(dense, name=name)
+
+
+def session_config(fast=True):
+    """The tf.Session config: None (TensorFlow's defaults) for the slides' graph."""
+    return None
+
+
+def restore(saver, sess, path):
+    """saver.restore, with a one-line error for a checkpoint that does not fit the graph."""
+    from data_utils import DataError
+    try:
+        saver.restore(sess, path)
+    except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError, tf.errors.DataLossError,
+            tf.errors.OutOfRangeError, ValueError) as e:
+        first = str(e).strip().splitlines()[0][:200]
+        raise DataError('cannot load the checkpoint %s: it is damaged or was saved with another '
+                        'configuration (%s)' % (path, first)) from e
+
+
+def fast_clip_and_apply(cost, tvars, grad_clip, learning_rate, name):
+    """CharRNN's clipped Adam step (the slides' build() (4/4)), built in one place."""
+    grads, _ = tf.clip_by_global_norm(tf.gradients(cost, tvars), grad_clip)
+    optimizer = tf.train.AdamOptimizer(learning_rate)
+    return optimizer.apply_gradients(zip(grads, tvars), name=name)
+
+
+def latest_checkpoint_or_fail(ckpt_dir):
+    """tf.train.latest_checkpoint(ckpt_dir), or a one-line error when there is none."""
+    from data_utils import DataError
+    path = tf.train.latest_checkpoint(ckpt_dir)
+    if path is None:
+        raise DataError('%s holds no checkpoint: train a model first or give --model-dir' % ckpt_dir)
+    return path
