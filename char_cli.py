@@ -86,22 +86,11 @@ def sample(args, given):
     if args.seed is not None:
         np.random.seed(args.seed)
     model_hparams = {k: hparams[k] for k in ('lstm_size', 'num_layers')}
-    rnn = quietly(lambda: CharRNN(len(chars), sampling=True, **model_hparams))
+    rnn = cli_utils.quietly(lambda: CharRNN(len(chars), sampling=True, **model_hparams))
     text = rnn.sample(args.sample, args.model_dir, starter_seq=args.prime,
                       top_n=args.top_n, temperature=args.temperature)
     print(text)
     return 0
-
-
-def quietly(build):
-    """Run build() with stdout silenced: build() prints the slides' tensors, not wanted in a sample."""
-    saved = sys.stdout
-    sys.stdout = open(os.devnull, 'w')
-    try:
-        return build()
-    finally:
-        sys.stdout.close()
-        sys.stdout = saved
 
 
 def train(args, given):

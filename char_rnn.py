@@ -213,7 +213,9 @@ class CharRNN(object):
             observed_seq.append(int2char[ch_id])
 
             ## 2: run the model using the updated observed_seq
-            for i in range(output_length):
+            # output_length - 1: step 1 already sampled one character (the slides
+            # return output_length + 1 characters after the starter sequence).
+            for i in range(output_length - 1):
                 x[0,0] = ch_id
                 feed = {'tf_x:0': x,
                         'tf_keepprob:0': 1.0,

@@ -89,3 +89,14 @@ def run_main(main, argv):
     except KeyboardInterrupt:
         print('interrupted', file=sys.stderr)
         return 130
+
+
+def quietly(build):
+    """Run build() with stdout silenced: build() prints the slides' tensors, unwanted in an answer."""
+    saved = sys.stdout
+    sys.stdout = open(os.devnull, 'w')
+    try:
+        return build()
+    finally:
+        sys.stdout.close()
+        sys.stdout = saved

@@ -68,7 +68,7 @@ def _main(argv):
 def predict_texts(args, given):
     hparams, word_to_int = data_utils.load_model_config(args.model_dir, MODEL)
     cli_utils.check_same_hparams(args.model_dir, hparams, given)
-    rnn = SentimentRNN(model_dir=args.model_dir, **hparams)
+    rnn = cli_utils.quietly(lambda: SentimentRNN(model_dir=args.model_dir, **hparams))
     sequences, unknown = encode_reviews(args.predict, word_to_int, hparams['seq_len'])
     if unknown:
         print('note: %d word(s) never seen in training are read as padding (id 0): %s'

@@ -11,11 +11,17 @@ import warnings
 
 os.environ.setdefault('TF_USE_LEGACY_KERAS', '1')
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')  # hide C++ start-up chatter (no GPU found, ...)
+# Speed: TensorFlow's pooling allocator on the CPU too. Without it every large
+# temporary (the 105 MB embedding gradient, Adam's sparse-path copies) is fresh
+# memory from the OS each step; bench/bench_train.py measures the difference.
+os.environ.setdefault('TF_CPU_ALLOCATOR_USE_BFC', 'true')
 
 import tensorflow.compat.v1 as tf  # noqa: E402
 
-tf.disable_eager_execution()  # placeholders and sessions, as in TensorFlow 1.x
 tf.logging.set_verbosity(tf.logging.ERROR)  # hide deprecation notices of the 1.x API
+# Graphs, sessions, TF1 variables and initializers, as in TensorFlow 1.x. (With
+# eager execution off alone, the cells' initial weights ignore set_random_seed.)
+tf.disable_v2_behavior()
 # The slides build with BasicLSTMCell and tf.layers on purpose; TensorFlow warns
 # that they are deprecated on every use.
 warnings.filterwarnings('ignore', message=r'.*is deprecated', category=UserWarning)

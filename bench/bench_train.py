@@ -1,0 +1,152 @@
+"""Training speed: the slides' graph (fast=False) against the project's (fast=True), side by side.
+
+    python bench/bench_train.py                      # both models, the slides' settings
+    python bench/bench_train.py --model sentiment --steps 30 --seq-lens 100 200 400
+
+Both graphs are built in this process with the same settings and the same initial
+weights; their training steps are interleaved (one of each, in turn) and timed
+after warm-up. Peak memory (maximum resident set size) is measured for each graph
+in a child process of its own, running the same steps. The allocator is the
+project's (tf_setup.py); TF_CPU_ALLOCATOR_USE_BFC=false gives TensorFlow's stock one.
+"""
+import argparse
+import contextlib
+import io
+import os
+import resource
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import numpy as np  # noqa: E402
+
+from tf_setup import tf  # noqa: E402
+
+N_WORDS = 102967  # the slides' vocabulary (IMDb, data_utils.preprocess_reviews)
+N_CHARS = 65      # the slides' characters (Hamlet)
+
+
+def build(model, fast, seq_len=200):
+    with contextlib.redirect_stdout(io.StringIO()):  # build() prints the slides' tensors
+        if model == 'sentiment':
+            from sentiment_rnn import SentimentRNN
+            return SentimentRNN(n_words=N_WORDS, seq_len=seq_len, embed_size=256, lstm_size=128,
+                                num_layers=1, batch_size=100, learning_rate=0.001, fast=fast)
+        from char_rnn import CharRNN
+        return CharRNN(N_CHARS, batch_size=64, num_steps=100, lstm_size=128, num_layers=1,
+                       learning_rate=0.001, keep_prob=0.5, grad_clip=5, fast=fast)
+
+
+def batch(rnn, model, rng):
+    if model == 'sentiment':
+        x = rng.randint(0, N_WORDS, (rnn.batch_size, rnn.seq_len))
+        return {'tf_x:0': x, 'tf_y:0': rng.randint(0, 2, rnn.batch_size), 'tf_keepprob:0': 0.5}
+    x = rng.randint(0, N_CHARS, (rnn.batch_size, rnn.num_steps))
+    return {'tf_x:0': x, 'tf_y:0': rng.randint(0, N_CHARS, x.shape), 'tf_keepprob:0': rnn.keep_prob}
+
+
+class Runner:
+    """One graph in its own session, ready to time training steps."""
+
+    def __init__(self, model, fast, seq_len, weights=None):
+        from tf_setup import session_config
+        self.rnn = build(model, fast, seq_len)
+        self.sess = tf.Session(graph=self.rnn.g, config=session_config(fast))
+        self.sess.run(self.rnn.init_op)
+        if weights is not None:  # the same initial weights as the other graph
+            with self.rnn.g.as_default():
+                for v in tf.trainable_variables():
+                    v.load(weights[v.op.name], self.sess)
+        self.feed = batch(self.rnn, model, np.random.RandomState(0))
+        self.feed[self.rnn.initial_state] = self.sess.run(self.rnn.initial_state)
+
+    def weights(self):
+        with self.rnn.g.as_default():
+            return {v.op.name: self.sess.run(v) for v in tf.trainable_variables()}
+
+    def step(self):
+        start = time.perf_counter()
+        self.sess.run(['cost:0', 'train_op'], feed_dict=self.feed)
+        return time.perf_counter() - start
+
+
+def compare(model, steps, warmup, seq_len=200):
+    ref = Runner(model, False, seq_len)
+    fast = Runner(model, True, seq_len, ref.weights())
+    times = {'reference': [], 'project': []}
+    for i in range(warmup + steps):
+        for name, runner in (('reference', ref), ('project', fast)):
+            t = runner.step()
+            if i >= warmup:
+                times[name].append(t)
+    return {k: 1000 * float(np.median(v)) for k, v in times.items()}
+
+
+def peak_memory_mb(model, fast, steps, seq_len):
+    """Maximum resident set size of a child process that builds one graph and trains `steps` steps."""
+    out = subprocess.run([sys.executable, os.path.abspath(__file__), '--memory-of', model,
+                          '--fast' if fast else '--reference', '--steps', str(steps),
+                          '--seq-lens', str(seq_len)], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def peak_rss_mb():
+    """This process's peak resident memory (VmHWM: unlike ru_maxrss, not inherited across fork)."""
+    try:
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith('VmHWM:'):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--model', choices=['sentiment', 'char', 'both'], default='both')
+    p.add_argument('--steps', type=int, default=20, help='timed steps of each graph (median reported)')
+    p.add_argument('--warmup', type=int, default=3, help='untimed steps first')
+    p.add_argument('--seq-lens', type=int, nargs='+', default=[200, 100, 400],
+                   help='sentiment sequence lengths; the first is the main comparison')
+    p.add_argument('--no-memory', action='store_true', help='skip the peak-memory child processes')
+    p.add_argument('--memory-of', choices=['sentiment', 'char'], help=argparse.SUPPRESS)
+    p.add_argument('--fast', action='store_true', help=argparse.SUPPRESS)
+    p.add_argument('--reference', action='store_true', help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+
+    if args.memory_of:  # child process: one graph, then print the peak RSS in MB
+        runner = Runner(args.memory_of, args.fast, args.seq_lens[0])
+        for _ in range(min(args.steps, 5)):
+            runner.step()
+        print(peak_rss_mb())
+        return 0
+
+    print('TensorFlow %s, %d CPU cores, allocator: %s' % (
+        tf.__version__, os.cpu_count(),
+        'BFC (project)' if os.environ.get('TF_CPU_ALLOCATOR_USE_BFC') == 'true' else 'stock'))
+    print('%-28s %13s %13s %9s %10s %13s %13s' % ('model', 'ref ms/step', 'ours ms/step', 'ratio',
+                                                 'ours st/s', 'ref peak MB', 'ours peak MB'))
+    jobs = []
+    if args.model in ('sentiment', 'both'):
+        jobs += [('sentiment', n) for n in args.seq_lens]
+    if args.model in ('char', 'both'):
+        jobs.append(('char', 100))
+    for i, (model, seq_len) in enumerate(jobs):
+        ms = compare(model, args.steps, args.warmup, seq_len)
+        main_row = model == 'char' or seq_len == args.seq_lens[0]
+        mem = ('', '')
+        if main_row and not args.no_memory:
+            mem = tuple('%.0f' % peak_memory_mb(model, f, args.steps, seq_len) for f in (False, True))
+        label = ('sentiment, %d steps' % seq_len if model == 'sentiment'
+                 else 'char, 100 steps, batch 64')
+        print('%-28s %13.0f %13.0f %9.2f %10.2f %13s %13s' % (
+            label, ms['reference'], ms['project'], ms['project'] / ms['reference'],
+            1000 / ms['project'], mem[0], mem[1]), flush=True)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,166 @@
+import os
+import shutil
+
+import numpy as np
+import pytest
+
+import data_utils
+from char_rnn import CharRNN, create_batch_generator, get_top_char
+from conftest import ROOT, run_cli, snapshot
+
+SHIPPED = os.path.join(ROOT, 'models', 'char_rnn')
+SMALL = dict(batch_size=4, num_steps=10, lstm_size=32, num_layers=1, learning_rate=0.01,
+             keep_prob=1.0, grad_clip=5.0)
+SMALL_OPTS = ['--batch-size', 4, '--num-steps', 10, '--lstm-size', 32, '--learning-rate', 0.01,
+              '--keep-prob', 1.0]
+PERIODIC = 'abcde\n' * 200
+
+
+def train_small(text, ckpt_dir, epochs, **overrides):
+    hparams = dict(SMALL, **overrides)
+    chars, char2int, _ = data_utils.char_vocab(text)
+    x, y = data_utils.reshape_data(data_utils.encode_text(text, char2int), hparams['batch_size'],
+                                   hparams['num_steps'])
+    rnn = CharRNN(len(chars), **hparams)
+    rnn.train(x, y, num_epochs=epochs, ckpt_dir=ckpt_dir)
+    data_utils.save_model_config(ckpt_dir, 'CharRNN', dict(hparams, epochs=epochs), chars)
+    return rnn, chars
+
+
+def test_batch_generator_hand_worked():
+    x, y = data_utils.reshape_data(np.arange(15), 2, 3)
+    batches = [(a.tolist(), b.tolist()) for a, b in create_batch_generator(x, y, 3)]
+    assert batches == [([[0, 1, 2], [6, 7, 8]], [[1, 2, 3], [7, 8, 9]]),
+                       ([[3, 4, 5], [9, 10, 11]], [[4, 5, 6], [10, 11, 12]])]
+
+
+def test_get_top_char_keeps_only_top_n():
+    np.random.seed(0)
+    probas = np.array([[0.1, 0.5, 0.05, 0.35]])
+    picks = {get_top_char(probas.copy(), 4, top_n=2) for _ in range(200)}
+    assert picks == {1, 3}
+    assert {get_top_char(probas.copy(), 4, top_n=1) for _ in range(20)} == {1}
+
+
+def test_periodic_text_is_continued(tmp_path):
+    ckpt = str(tmp_path / 'model')
+    rnn, chars = train_small(PERIODIC, ckpt, epochs=15)
+    sampler = CharRNN(len(chars), sampling=True, lstm_size=SMALL['lstm_size'])
+    text = sampler.sample(30, ckpt, starter_seq='abc', top_n=1)
+    assert text == ('abcde\n' * 10)[:33]
+
+
+def test_training_shapes_and_graph_names(tmp_path):
+    rnn = CharRNN(65, batch_size=64, num_steps=100)
+    assert rnn.g.get_tensor_by_name('probabilities:0').shape.as_list() == [6400, 65]
+    for name in ('tf_x:0', 'tf_y:0', 'tf_keepprob:0', 'cost:0'):
+        assert rnn.g.get_tensor_by_name(name) is not None
+    assert rnn.g.get_operation_by_name('train_op') is not None
+    sampler = CharRNN(65, sampling=True)
+    assert sampler.g.get_tensor_by_name('probabilities:0').shape.as_list() == [1, 65]
+
+
+def test_slides_graph_and_fast_graph_compute_the_same_losses():
+    chars, char2int, _ = data_utils.char_vocab(PERIODIC)
+    x, y = data_utils.reshape_data(data_utils.encode_text(PERIODIC, char2int), 4, 10)
+    from tf_setup import tf
+    losses = []
+    for fast in (False, True):
+        rnn = CharRNN(len(chars), fast=fast, **SMALL)
+        with tf.Session(graph=rnn.g) as sess:
+            sess.run(rnn.init_op)
+            state = sess.run(rnn.initial_state)
+            out = []
+            for (bx, by), _ in zip(create_batch_generator(x, y, 10), range(5)):
+                loss, _, state = sess.run(['cost:0', 'train_op', rnn.final_state],
+                                          {'tf_x:0': bx, 'tf_y:0': by, 'tf_keepprob:0': 1.0,
+                                           rnn.initial_state: state})
+                out.append(loss)
+        losses.append(out)
+    np.testing.assert_allclose(losses[1], losses[0], rtol=1e-5)
+    assert losses[0][-1] < losses[0][0]
+
+
+# ---------------------------------------------------------------------------
+# The command line and the shipped model
+# ---------------------------------------------------------------------------
+
+@pytest.fixture(scope='module')
+def cli_model(tmp_path_factory):
+    folder = tmp_path_factory.mktemp('char')
+    text = folder / 'text.txt'
+    text.write_text(PERIODIC, encoding='utf-8')
+    model_dir = str(folder / 'model')
+    r = run_cli('char_rnn.py', '--train', '--data', text, '--epochs', 3, '--model-dir', model_dir,
+                *SMALL_OPTS)
+    assert r.returncode == 0, r.stderr
+    assert 'Epoch 3/3 Iteration' in r.stdout
+    return str(text), model_dir
+
+
+def test_cli_sampling_same_seed_same_text(cli_model):
+    _, model_dir = cli_model
+    runs = [run_cli('char_rnn.py', '--model-dir', model_dir, '--sample', 40, '--seed', 7, '--prime', 'ab')
+            for _ in range(2)]
+    assert runs[0].returncode == 0, runs[0].stderr
+    assert runs[0].stdout == runs[1].stdout
+    assert runs[0].stdout.startswith('ab') and len(runs[0].stdout) == 2 + 40 + 1
+
+
+def test_cli_resume_continues(cli_model, tmp_path):
+    text, model_dir = cli_model
+    copy = str(tmp_path / 'copy')
+    shutil.copytree(model_dir, copy)
+    r = run_cli('char_rnn.py', '--train', '--resume', '--data', text, '--epochs', 4, '--model-dir', copy)
+    assert r.returncode == 0, r.stderr
+    assert 'Epoch 4/4' in r.stdout and 'Epoch 3/4' not in r.stdout
+    hparams, _ = data_utils.load_model_config(copy, 'CharRNN')
+    assert hparams['epochs'] == 4
+
+
+def test_shipped_model_samples_500_known_characters():
+    r = run_cli('char_rnn.py', '--sample', 500, '--seed', 1)
+    assert r.returncode == 0, r.stderr
+    _, chars = data_utils.load_model_config(SHIPPED, 'CharRNN')
+    text = r.stdout[:-1]  # print() adds one newline
+    assert len(text) == len('The ') + 500
+    assert text.startswith('The ') and set(text) <= set(chars)
+
+
+def test_shipped_model_folder_copied_elsewhere_still_samples(tmp_path):
+    copy = str(tmp_path / 'somewhere' / 'char_rnn')
+    shutil.copytree(SHIPPED, copy)
+    r = run_cli('char_rnn.py', '--model-dir', copy, '--sample', 50, '--seed', 3, cwd=str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == run_cli('char_rnn.py', '--sample', 50, '--seed', 3).stdout
+
+
+@pytest.mark.parametrize('args, message', [
+    (['--prime', 'The \u00e9\u4e2d'], "never saw: '\u00e9' '\u4e2d'"),
+    (['--sample', 0], 'is not a whole number of at least 1'),
+    (['--sample', -5], 'is not a whole number of at least 1'),
+    (['--top-n', 0], 'is not a whole number of at least 1'),
+    (['--top-n', 500], 'more than the'),
+    (['--temperature', 0], 'is not a number above 0'),
+    (['--model-dir', '{tmp}/missing'], 'has no saved model'),
+    (['--model-dir', '{tmp}'], 'has no saved model'),
+    (['--lstm-size', 64], 'trained with other settings'),
+    (['--train', '--data', '{short}', '--model-dir', '{tmp}/new'], 'too short for one batch'),
+    (['--train', '--data', '{tmp}/none.txt', '--model-dir', '{tmp}/new'], 'is not a text file'),
+    (['--train'], 'already holds a trained model'),
+])
+def test_cli_bad_input_one_line_and_nothing_touched(tmp_path, args, message):
+    (tmp_path / 'short.txt').write_text('too short', encoding='utf-8')
+    before = snapshot(SHIPPED)
+    args = [str(a).format(tmp=tmp_path, short=tmp_path / 'short.txt') for a in args]
+    r = run_cli('char_rnn.py', *args)
+    assert r.returncode != 0
+    assert message in r.stderr.strip().splitlines()[-1] and 'Traceback' not in r.stderr
+    assert snapshot(SHIPPED) == before
+    assert not os.path.exists(str(tmp_path / 'new' / 'checkpoint'))
+
+
+def test_model_of_the_other_kind_is_refused(tmp_path):
+    data_utils.save_model_config(str(tmp_path), 'SentimentRNN', {'seq_len': 10}, {'a': 1})
+    r = run_cli('char_rnn.py', '--model-dir', tmp_path)
+    assert r.returncode == 2 and 'holds a SentimentRNN model, not a CharRNN' in r.stderr

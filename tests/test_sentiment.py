@@ -1,0 +1,199 @@
+import os
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import data_utils
+from conftest import run_cli, snapshot
+from sentiment_rnn import SentimentRNN, create_batch_generator
+
+FILLER = ['the', 'movie', 'film', 'plot', 'actor', 'scene', 'story', 'cast', 'was', 'and']
+SMALL = dict(seq_len=12, lstm_size=16, num_layers=1, batch_size=20, learning_rate=0.01, embed_size=8)
+SMALL_OPTS = ['--seq-len', 12, '--lstm-size', 16, '--batch-size', 20, '--learning-rate', 0.01,
+              '--embed-size', 8]
+
+
+def synthetic_reviews(n, seed=0):
+    """Reviews of filler words; the label is given by one word, 'great' (1) or 'awful' (0)."""
+    rng = np.random.RandomState(seed)
+    rows = []
+    for i in range(n):
+        words = list(rng.choice(FILLER, 8))
+        words.insert(rng.randint(0, 9), 'great' if i % 2 else 'awful')
+        rows.append((' '.join(words) + '.', i % 2))
+    return pd.DataFrame(rows, columns=['review', 'sentiment'])
+
+
+def prepared(n=600):
+    df = synthetic_reviews(n)
+    word_to_int, mapped = data_utils.preprocess_reviews(df['review'])
+    sequences = data_utils.make_sequences(mapped, SMALL['seq_len'])
+    return word_to_int, data_utils.split_train_test(sequences, df['sentiment'], n // 2)
+
+
+@pytest.fixture(scope='module')
+def trained(tmp_path_factory):
+    """A small SentimentRNN trained for 10 epochs on the synthetic reviews."""
+    word_to_int, (X_train, y_train, X_test, y_test) = prepared()
+    model_dir = str(tmp_path_factory.mktemp('sentiment'))
+    rnn = SentimentRNN(n_words=max(word_to_int.values()) + 1, model_dir=model_dir, **SMALL)
+    rnn.train(X_train, y_train, num_epochs=10)
+    return rnn, model_dir, X_test, y_test
+
+
+def test_batch_generator_drops_the_last_partial_batch():
+    x = np.arange(7)
+    assert [b.tolist() for b in create_batch_generator(x, None, 3)] == [[0, 1, 2], [3, 4, 5]]
+    assert [(a.tolist(), b.tolist()) for a, b in create_batch_generator(x, x * 10, 3)] == \
+        [([0, 1, 2], [0, 10, 20]), ([3, 4, 5], [30, 40, 50])]
+
+
+def test_learns_the_label_word(trained):
+    rnn, _, X_test, y_test = trained
+    preds = rnn.predict(X_test)
+    assert len(preds) == len(X_test)
+    accuracy = np.mean(preds == y_test)
+    print('accuracy', accuracy)
+    assert accuracy >= 0.9
+
+
+def test_checkpoint_names(trained):
+    _, model_dir, _, _ = trained
+    names = sorted(os.listdir(model_dir))
+    assert 'sentiment-9.ckpt.index' in names and 'checkpoint' in names
+
+
+def test_graph_names(trained):
+    rnn, _, _, _ = trained
+    for name in ('tf_x:0', 'tf_y:0', 'tf_keepprob:0', 'cost:0', 'probabilities:0', 'labels:0'):
+        assert rnn.g.get_tensor_by_name(name) is not None
+    assert rnn.g.get_operation_by_name('train_op') is not None
+    shapes = {v.name: v.shape.as_list() for v in rnn.g.get_collection('variables')}
+    assert shapes['embedding:0'] == [rnn.n_words, 8]
+
+
+def test_new_graph_restores_same_probabilities_and_keeps_every_row(trained):
+    rnn, model_dir, X_test, _ = trained
+    X = X_test[:47]  # not a multiple of the batch size
+    again = SentimentRNN(n_words=rnn.n_words, model_dir=model_dir, **SMALL)
+    p1 = rnn.predict(X, return_proba=True)
+    p2 = again.predict(X, return_proba=True)
+    assert p1.shape == (47,)
+    np.testing.assert_allclose(p1, p2, rtol=0, atol=1e-7)
+
+
+def test_zero_state_prediction_does_not_depend_on_other_rows(trained):
+    rnn, _, X_test, _ = trained
+    alone = rnn.predict(X_test[:1], return_proba=True, carry_state=False)
+    together = rnn.predict(X_test[:30], return_proba=True, carry_state=False)
+    np.testing.assert_allclose(alone[0], together[0], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(together[20], rnn.predict(X_test[20:21], return_proba=True,
+                                                         carry_state=False)[0], rtol=0, atol=1e-6)
+
+
+def test_slides_graph_and_fast_graph_compute_the_same_losses():
+    """Same math: the same 5 batches, dropout off, losses within 1e-5 relative."""
+    word_to_int, (X_train, y_train, _, _) = prepared(200)
+    losses = []
+    for fast in (False, True):
+        rnn = SentimentRNN(n_words=max(word_to_int.values()) + 1, fast=fast, **SMALL)
+        losses.append(run_steps(rnn, X_train, y_train, 5))
+    np.testing.assert_allclose(losses[1], losses[0], rtol=1e-5)
+    assert losses[0][-1] < losses[0][0]  # it did learn: the steps changed the weights
+
+
+def run_steps(rnn, X, y, n):
+    from tf_setup import tf
+    with tf.Session(graph=rnn.g) as sess:
+        sess.run(rnn.init_op)
+        state = sess.run(rnn.initial_state)
+        out = []
+        for (bx, by), _ in zip(create_batch_generator(X, y, rnn.batch_size), range(n)):
+            loss, _, state = sess.run(['cost:0', 'train_op', rnn.final_state],
+                                      {'tf_x:0': bx, 'tf_y:0': by, 'tf_keepprob:0': 1.0,
+                                       rnn.initial_state: state})
+            out.append(loss)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# The command line, in new processes
+# ---------------------------------------------------------------------------
+
+@pytest.fixture(scope='module')
+def cli_model(tmp_path_factory):
+    folder = tmp_path_factory.mktemp('cli')
+    csv = str(folder / 'reviews.csv')
+    synthetic_reviews(600).to_csv(csv, index=False)
+    model_dir = str(folder / 'model')
+    r = run_cli('sentiment_rnn.py', '--data', csv, '--epochs', 3, '--model-dir', model_dir, *SMALL_OPTS,
+                env={'RNN_DATA_DIR': str(folder / 'cache')})
+    assert r.returncode == 0, r.stderr
+    assert 'Test Acc.: ' in r.stdout
+    return csv, model_dir, folder
+
+
+def predict(model_dir, *texts):
+    r = run_cli('sentiment_rnn.py', '--model-dir', model_dir, '--predict', *texts)
+    assert r.returncode == 0, r.stderr
+    return {line.split('  ', 2)[2]: float(line.split()[0]) for line in r.stdout.splitlines()}
+
+
+def test_cli_trains_saves_vocab_and_predicts(cli_model):
+    csv, model_dir, _ = cli_model
+    hparams, vocab = data_utils.load_model_config(model_dir, 'SentimentRNN')
+    assert hparams['lstm_size'] == 16 and 'great' in vocab
+    assert 'sentiment-2.ckpt.index' in os.listdir(model_dir)  # a 3-epoch run still saves
+    one = predict(model_dir, 'the movie was great')
+    two = predict(model_dir, 'the movie was great', 'awful awful plot', '')
+    assert two['the movie was great'] == pytest.approx(one['the movie was great'], abs=1e-6)
+    assert 0 <= two[''] <= 1  # an empty review is all padding, and still gets an answer
+
+
+def test_cli_resume_continues_epoch_count(cli_model, tmp_path):
+    csv, model_dir, folder = cli_model
+    copy = str(tmp_path / 'copy')
+    shutil.copytree(model_dir, copy)
+    r = run_cli('sentiment_rnn.py', '--data', csv, '--epochs', 4, '--model-dir', copy, '--resume',
+                env={'RNN_DATA_DIR': str(folder / 'cache')})
+    assert r.returncode == 0, r.stderr
+    assert 'Epoch: 4/4' in r.stdout and 'Epoch: 3/4' not in r.stdout
+    assert 'sentiment-3.ckpt.index' in os.listdir(copy)
+
+
+def test_moved_model_folder_still_loads(cli_model, tmp_path):
+    _, model_dir, _ = cli_model
+    moved = str(tmp_path / 'elsewhere' / 'model')
+    shutil.copytree(model_dir, moved)
+    assert predict(moved, 'great') == pytest.approx(predict(model_dir, 'great'), abs=1e-6)
+
+
+def test_cli_unknown_words_are_padding_and_said(cli_model):
+    _, model_dir, _ = cli_model
+    r = run_cli('sentiment_rnn.py', '--model-dir', model_dir, '--predict', 'a zzyzx film')
+    assert r.returncode == 0
+    assert 'zzyzx' in r.stderr and 'padding' in r.stderr
+
+
+@pytest.mark.parametrize('args, message', [
+    (['--predict', 'x', '--model-dir', '{tmp}/none'], 'has no saved model'),
+    (['--predict', 'x', '--lstm-size', 32, '--model-dir', '{model}'], 'trained with other settings'),
+    (['--resume', '--model-dir', '{tmp}/none', '--data', '{csv}'], 'has no saved model'),
+    (['--model-dir', '{model}', '--data', '{csv}'], 'already holds a trained model'),
+    (['--limit', 100000, '--data', '{csv}', '--model-dir', '{tmp}/m'], 'more than the 600 reviews'),
+    (['--limit', 30, '--data', '{csv}', '--model-dir', '{tmp}/m'] + SMALL_OPTS, 'less than one batch'),
+    (['--epochs', 0], 'is not a whole number of at least 1'),
+    (['--learning-rate', -1], 'is not a number above 0'),
+    (['--data', '{tmp}/missing.csv', '--model-dir', '{tmp}/m'], 'does not exist'),
+])
+def test_cli_bad_input_one_line_and_nothing_touched(cli_model, tmp_path, args, message):
+    csv, model_dir, _ = cli_model
+    before = snapshot(model_dir)
+    args = [str(a).format(tmp=tmp_path, model=model_dir, csv=csv) for a in args]
+    r = run_cli('sentiment_rnn.py', *args)
+    assert r.returncode != 0
+    last = r.stderr.strip().splitlines()[-1]
+    assert message in last and 'Traceback' not in r.stderr
+    assert snapshot(model_dir) == before
