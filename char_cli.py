@@ -13,9 +13,11 @@ import cli_utils
 import data_utils
 from char_rnn import CharRNN
 from data_utils import DataError
+from train_utils import HISTORY_NAME, TrainingLog
 
 MODEL = 'CharRNN'
 # The slides' "Creating and Training the CharRNN Model": batch 64, 100 steps, LSTM 128.
+EPOCHS = 100
 HPARAMS = {'batch_size': 64, 'num_steps': 100, 'lstm_size': 128, 'num_layers': 1,
            'learning_rate': 0.001, 'keep_prob': 0.5, 'grad_clip': 5.0}
 
@@ -25,7 +27,7 @@ def build_parser():
         prog='python char_rnn.py',
         description="Print text sampled from the slides' CharRNN (the model shipped in "
                     "models/char_rnn/), or (--train) train it on Hamlet.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=cli_utils.HelpFormatter)
     p.add_argument('--sample', type=cli_utils.positive_int, default=500, metavar='N',
                    help='characters to sample after the prime')
     p.add_argument('--prime', default='The ', help='starter sequence the sample continues')
@@ -39,7 +41,8 @@ def build_parser():
     p.add_argument('--train', action='store_true', help='train a model instead of sampling')
     p.add_argument('--data', metavar='PATH',
                    help='text to train on (default: download pg2265.txt once into $RNN_DATA_DIR)')
-    p.add_argument('--epochs', type=cli_utils.positive_int, default=100, help='epochs to train')
+    p.add_argument('--epochs', type=cli_utils.positive_int,
+                   help='epochs to train (default: %d; with --walkthrough: none)' % EPOCHS)
     p.add_argument('--batch-size', dest='batch_size', type=cli_utils.positive_int,
                    help='sequences per mini-batch (default: %d)' % HPARAMS['batch_size'])
     p.add_argument('--num-steps', dest='num_steps', type=cli_utils.positive_int,
@@ -56,6 +59,11 @@ def build_parser():
                    help='clip gradients to this global norm (default: %g)' % HPARAMS['grad_clip'])
     p.add_argument('--resume', action='store_true',
                    help='continue training the model in --model-dir from its checkpoint')
+    p.add_argument('--walkthrough', action='store_true',
+                   help="print what the slides print, slide by slide, on the real data; train only "
+                        "if --epochs is given too")
+    p.add_argument('--logdir', metavar='DIR',
+                   help='write the graph and the training loss for TensorBoard (tensorboard --logdir DIR)')
     p.add_argument('--debug', action='store_true', help='show Python tracebacks of errors')
     return p
 
@@ -66,9 +74,44 @@ def main(argv=None):
 
 def _main(argv):
     args, given = cli_utils.parse_args(build_parser(), argv, HPARAMS)
+    if args.walkthrough:
+        walkthrough(args)
+        if args.epochs is None:
+            print('\n(walkthrough only: add --epochs N to train)')
+            return 0
+        args.train = True
+    args.epochs = args.epochs or EPOCHS
     if args.train:
         return train(args, given)
     return sample(args, given)
+
+
+def slide(title):
+    print('\n=== Slide: %s ===' % title)
+
+
+def walkthrough(args):
+    """The slides' printed output, slide by slide, on the real data."""
+    from char_rnn import create_batch_generator
+    text = data_utils.load_hamlet(args.data)
+    chars, char2int, int2char = data_utils.char_vocab(text)
+    text_ints = data_utils.encode_text(text, char2int)
+    slide('Reshape the Data into Batches of Sequences (3/3)')
+    train_x, train_y = data_utils.reshape_data(text_ints, 64, 10)
+    print(train_x.shape)
+    print(train_x[0, :10])
+    print(train_y[0, :10])
+    print(''.join(int2char[i] for i in train_x[0, :50]))
+    print('(the ids depend on the character order: the slides used set(text), this project sorts)')
+    slide('Split x and y into Mini-Batches (2/2)')
+    np.random.seed(123)
+    bgen = create_batch_generator(train_x[:, :100], train_y[:, :100], 15)
+    for b in bgen:
+        print(b[0].shape, b[1].shape, end='  ')
+        print(''.join(int2char[i] for i in b[0][0, :]).replace('\n', '*'), '    ',
+              ''.join(int2char[i] for i in b[1][0, :]).replace('\n', '*'))
+    slide('CharRNN: build() (1/4) to (4/4)')
+    CharRNN(num_classes=len(chars), **HPARAMS)
 
 
 def sample(args, given):
@@ -125,12 +168,17 @@ def train(args, given):
 
     os.makedirs(args.model_dir, exist_ok=True)
     rnn = CharRNN(num_classes=len(chars), **hparams)
+    log = TrainingLog(args.model_dir, rnn.g, args.logdir)
     start = time.time()
-    rnn.train(train_x, train_y, num_epochs=args.epochs, ckpt_dir=args.model_dir,
-              initial_epoch=initial_epoch, on_save=record_epochs)
+    try:
+        rnn.train(train_x, train_y, num_epochs=args.epochs, ckpt_dir=args.model_dir,
+                  initial_epoch=initial_epoch, on_save=record_epochs, log=log)
+    finally:
+        log.close()
     losses = rnn.epoch_losses
     print('Trained epochs %d-%d in %.0f s; mean loss of the last epoch: %.4f'
           % (initial_epoch + 1, args.epochs, time.time() - start, losses[-1]))
+    print('Checkpoint, vocabulary and the loss history (%s) are in %s' % (HISTORY_NAME, args.model_dir))
     return 0
 
 

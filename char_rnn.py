@@ -130,10 +130,11 @@ class CharRNN(object):
                     name='train_op')
 
     def train(self, train_x, train_y,
-              num_epochs, ckpt_dir='./model/', initial_epoch=0, on_save=None):
+              num_epochs, ckpt_dir='./model/', initial_epoch=0, on_save=None, log=None):
         # Not on the slides: initial_epoch > 0 continues from the checkpoint in
         # ckpt_dir, and a checkpoint is also saved every 10 epochs; on_save(epochs)
-        # is called after each save (the command line records the epoch count).
+        # is called after each save (the command line records the epoch count);
+        # log (train_utils.TrainingLog) keeps the loss history and TensorBoard summaries.
         ## Create the checkpoint directory
         ## if does not exists
         if not os.path.exists(ckpt_dir):
@@ -170,6 +171,8 @@ class CharRNN(object):
                                 self.final_state],
                             feed_dict=feed)
                     pbar.update()
+                    if log:
+                        log.step(epoch + 1, iteration, batch_cost)
                     if iteration % 10 == 0:
                         print('Epoch %d/%d Iteration %d'
                               '| Training loss: %.4f' % (
@@ -185,6 +188,8 @@ class CharRNN(object):
                             ckpt_dir, 'language_modeling.ckpt'))
                     if on_save:
                         on_save(epoch + 1)
+                    if log:
+                        log.saved()
 
     def sample(self, output_length,
                ckpt_dir, starter_seq="The ", top_n=5, temperature=1.0):

@@ -10,6 +10,15 @@ from data_utils import DataError
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows each option's default, except where there is none (None, or an off switch)."""
+
+    def _get_help_string(self, action):
+        if action.default in (None, False):
+            return action.help
+        return super()._get_help_string(action)
+
+
 def default_model_dir(name):
     """models/<name> in the repository, wherever the command is run from."""
     return os.path.join(HERE, 'models', name)

@@ -7,15 +7,18 @@ import os
 import sys
 
 import numpy as np
+import pyprind
 
 import cli_utils
 import data_utils
 from data_utils import DataError
 from sentiment_rnn import SentimentRNN
+from train_utils import HISTORY_NAME, TrainingLog
 
 MODEL = 'SentimentRNN'
 # The slides' "Instantiate the SentimentRNN Class": embedding 256, LSTM 128,
 # 1 layer, batch 100, learning rate 0.001, trained for 40 epochs.
+EPOCHS = 40
 HPARAMS = {'seq_len': 200, 'lstm_size': 128, 'num_layers': 1, 'batch_size': 100,
            'learning_rate': 0.001, 'embed_size': 256}
 
@@ -25,8 +28,9 @@ def build_parser():
         prog='python sentiment_rnn.py',
         description="Train the slides' SentimentRNN on IMDb reviews and report test accuracy, "
                     "or (--predict) rate reviews with a saved model.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument('--epochs', type=cli_utils.positive_int, default=40, help='epochs to train')
+        formatter_class=cli_utils.HelpFormatter)
+    p.add_argument('--epochs', type=cli_utils.positive_int,
+                   help='epochs to train (default: %d; with --walkthrough: none)' % EPOCHS)
     p.add_argument('--batch-size', dest='batch_size', type=cli_utils.positive_int,
                    help='reviews per mini-batch (default: %d)' % HPARAMS['batch_size'])
     p.add_argument('--lstm-size', dest='lstm_size', type=cli_utils.positive_int,
@@ -50,6 +54,11 @@ def build_parser():
                    help='continue training the model in --model-dir from its latest checkpoint')
     p.add_argument('--predict', nargs='+', metavar='TEXT',
                    help='no training: print the probability that each TEXT is a positive review')
+    p.add_argument('--walkthrough', action='store_true',
+                   help="print what the slides print, slide by slide, on the real data; train only "
+                        "if --epochs is given too")
+    p.add_argument('--logdir', metavar='DIR',
+                   help='write the graph and the training loss for TensorBoard (tensorboard --logdir DIR)')
     p.add_argument('--debug', action='store_true', help='show Python tracebacks of errors')
     return p
 
@@ -62,7 +71,37 @@ def _main(argv):
     args, given = cli_utils.parse_args(build_parser(), argv, HPARAMS)
     if args.predict:
         return predict_texts(args, given)
+    if args.walkthrough and args.epochs is None:
+        return walkthrough(args)
+    args.epochs = args.epochs or EPOCHS
     return run_experiment(args, given)
+
+
+def slide(title):
+    print('\n=== Slide: %s ===' % title)
+
+
+def walkthrough(args):
+    """The slides' printed output, slide by slide, on the real data; no training."""
+    slide('Read in the IMDb Data')
+    df = data_utils.load_movie_data(args.data)
+    print(df.head(3))
+    slide('Count the Unique Word in the Dataset')
+    bar = pyprind.ProgBar(1, title='Counting words occurences', stream=sys.stdout)
+    word_to_int, mapped_reviews = data_utils.preprocess_reviews(df['review'])
+    bar.update()
+    slide('Create the Word to Integer Mapping')
+    print(list(word_to_int)[:5])
+    bar = pyprind.ProgBar(1, title='Map reviews to ints', stream=sys.stdout)
+    bar.update()
+    print('n_words = %d' % (max(word_to_int.values()) + 1))
+    slide('Prepare Fixed-Length Sequences')
+    sequences = data_utils.make_sequences(mapped_reviews, HPARAMS['seq_len'])
+    print('sequences.shape = %s' % (sequences.shape,))
+    slide('SentimentRNN: build() (1/4) to (4/4)')
+    SentimentRNN(n_words=max(word_to_int.values()) + 1, model_dir=args.model_dir, **HPARAMS)
+    print('\n(walkthrough only: add --epochs N to train)')
+    return 0
 
 
 def predict_texts(args, given):
@@ -133,12 +172,17 @@ def run_experiment(args, given):
         data_utils.save_model_config(args.model_dir, MODEL, dict(n_words=n_words, **hparams), word_to_int)
 
     rnn = SentimentRNN(n_words=n_words, model_dir=args.model_dir, **hparams)
-    rnn.train(X_train, y_train, num_epochs=args.epochs, initial_epoch=initial_epoch)
+    log = TrainingLog(args.model_dir, rnn.g, args.logdir)
+    try:
+        rnn.train(X_train, y_train, num_epochs=args.epochs, initial_epoch=initial_epoch, log=log)
+    finally:
+        log.close()
 
     ## Test
     preds = rnn.predict(X_test)
     y_true = y_test[:len(preds)]
     print('Test Acc.: %.3f' % (np.sum(preds == y_true) / len(y_true)))
+    print('Checkpoints, vocabulary and the loss history (%s) are in %s' % (HISTORY_NAME, args.model_dir))
     return 0
 
 

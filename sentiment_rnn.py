@@ -124,8 +124,9 @@ class SentimentRNN(object):
         else:
             train_op = optimizer.minimize(cost, name='train_op')
 
-    def train(self, X_train, y_train, num_epochs, initial_epoch=0):
-        # initial_epoch > 0 (not on the slides) continues from the latest checkpoint.
+    def train(self, X_train, y_train, num_epochs, initial_epoch=0, log=None):
+        # Not on the slides: initial_epoch > 0 continues from the latest checkpoint;
+        # log (train_utils.TrainingLog) keeps the loss history and TensorBoard summaries.
         with tf.Session(graph=self.g, config=session_config(self.fast)) as sess:
             if initial_epoch:
                 restore(self.saver, sess, self.latest_checkpoint())
@@ -149,6 +150,8 @@ class SentimentRNN(object):
                              self.final_state],
                             feed_dict=feed)
                     pbar.update()
+                    if log:
+                        log.step(epoch + 1, iteration, loss)
 
                     if iteration % 20 == 0:
                         print("Epoch: %d/%d Iteration: %d "
@@ -161,6 +164,8 @@ class SentimentRNN(object):
                 if (epoch+1)%10 == 0 or epoch + 1 == num_epochs:
                     self.saver.save(sess,
                         os.path.join(self.model_dir, "sentiment-%d.ckpt" % epoch))
+                    if log:
+                        log.saved()
 
     def predict(self, X_data, return_proba=False, carry_state=True):
         # carry_state=False (not on the slides) starts every batch from the zero

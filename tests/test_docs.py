@@ -1,0 +1,50 @@
+import importlib
+import os
+import re
+
+import pytest
+
+from conftest import ROOT
+
+SLIDES_MAP = os.path.join(ROOT, 'docs', 'slides.md')
+
+
+def map_rows():
+    rows = []
+    with open(SLIDES_MAP, encoding='utf-8') as f:
+        for line in f:
+            cells = [c.strip() for c in line.strip().strip('|').split('|')]
+            if len(cells) == 3 and cells[0] not in ('Slide', '---'):
+                rows.append(cells)
+    return rows
+
+
+def test_every_file_and_name_in_the_slide_map_exists():
+    rows = map_rows()
+    assert len(rows) >= 30
+    for title, where, _ in rows:
+        for part in where.split(';'):
+            filename, names = part.split(':')
+            filename = filename.strip()
+            assert os.path.isfile(os.path.join(ROOT, filename)), (title, filename)
+            module = importlib.import_module(filename[:-3])
+            for name in names.split(','):
+                obj = module
+                for attr in name.strip().split('.'):
+                    assert hasattr(obj, attr), '%s: %s has no %s' % (title, filename, name)
+                    obj = getattr(obj, attr)
+
+
+def test_slide_map_follows_the_slides_order():
+    """Each title's last words are found in the slides' text after the previous title's."""
+    path = os.path.join(ROOT, '..', 'shared', 'slides', 'rnn-lecture-slides.md')
+    if not os.path.isfile(path):
+        pytest.skip('the slides are not beside the repository')
+    with open(path, encoding='utf-8') as f:
+        slides = f.read().lower().replace('\\', '')  # the PDF text escapes underscores
+    position = 0
+    for title, _, _ in map_rows():
+        words = re.sub(r'\(hamlet\)', '', title.lower()).split()
+        found = slides.find(' '.join(words[-3:]), position)
+        assert found >= 0, 'slide %r not found after the previous one' % title
+        position = found
