@@ -82,7 +82,8 @@ def _main(argv):
         args.train = True
     args.epochs = args.epochs or EPOCHS
     if args.train:
-        return train(args, given)
+        with cli_utils.model_dir_lock(args.model_dir):
+            return train(args, given)
     return sample(args, given)
 
 

@@ -12,7 +12,7 @@ import sys
 import numpy as np
 import pyprind
 
-from tf_setup import tf, fast_clip_and_apply, latest_checkpoint_or_fail, restore, session_config
+from tf_setup import tf, fast_clip_and_apply, latest_checkpoint_or_fail, restore
 import data_utils
 
 
@@ -141,7 +141,7 @@ class CharRNN(object):
             os.mkdir(ckpt_dir)
 
         self.epoch_losses = []  # mean training loss of each epoch (not on the slides)
-        with tf.Session(graph=self.g, config=session_config(self.fast)) as sess:
+        with tf.Session(graph=self.g) as sess:
             if initial_epoch:
                 restore(self.saver, sess, latest_checkpoint_or_fail(ckpt_dir))
             else:

@@ -1,5 +1,6 @@
 """Command-line plumbing shared by sentiment_rnn.py and char_rnn.py (not on the slides)."""
 import argparse
+import contextlib
 import os
 import re
 import sys
@@ -82,6 +83,53 @@ def refuse_to_overwrite(model_dir):
     if os.path.exists(os.path.join(model_dir, 'checkpoint')):
         raise DataError('%s already holds a trained model: add --resume to continue it, or give '
                         'another --model-dir' % model_dir)
+
+
+@contextlib.contextmanager
+def model_dir_lock(model_dir):
+    """Only one training run at a time in a model folder.
+
+    The lock file holds the run's process id; a lock left by a run that has
+    died (its process is gone) is taken over, so a crash never blocks the folder.
+    """
+    os.makedirs(model_dir, exist_ok=True)
+    path = os.path.join(model_dir, '.training.lock')
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            pid = _lock_owner(path)
+            if pid is not None and _alive(pid):
+                raise DataError('another training run (process %d) is using %s: wait for it or give '
+                                'another --model-dir' % (pid, model_dir))
+            os.remove(path)  # left by a run that died
+            continue
+        with os.fdopen(fd, 'w') as f:
+            f.write(str(os.getpid()))
+        break
+    try:
+        yield
+    finally:
+        if os.path.exists(path):
+            os.remove(path)
+
+
+def _lock_owner(path):
+    try:
+        with open(path) as f:
+            return int(f.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def run_main(main, argv):

@@ -61,6 +61,9 @@ def atomic_write_text(path, text):
     try:
         with os.fdopen(fd, 'w', encoding='utf-8', newline='') as f:
             f.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; give it a normal file's mode
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -155,13 +158,11 @@ def build_movie_data(source):
     label 1 for pos, then a permutation drawn with np.random.seed(0)."""
     labels = {'pos': 1, 'neg': 0}
     files = _read_imdb_tarball(source) if os.path.isfile(source) else _read_imdb_folder(source)
-    pbar = pyprind.ProgBar(len(files), title='Building movie_data.csv', stream=sys.stderr)
     rows = []
     for s in ('test', 'train'):
         for l in ('pos', 'neg'):
             for name in sorted(n for (s_, l_, n) in files if s_ == s and l_ == l):
                 rows.append([files[(s, l, name)], labels[l]])
-                pbar.update()
     df = pd.DataFrame(rows, columns=['review', 'sentiment'])
     np.random.seed(0)
     df = df.reindex(np.random.permutation(df.index))
@@ -170,12 +171,20 @@ def build_movie_data(source):
 
 def _read_imdb_tarball(path):
     files = {}
+    size = os.path.getsize(path)
+    pbar = pyprind.ProgBar(max(size, 1), title='Reading %s' % os.path.basename(path), stream=sys.stderr)
     try:
-        with tarfile.open(path, 'r:*') as tar:
+        with open(path, 'rb') as raw, tarfile.open(fileobj=raw, mode='r:*') as tar:
+            done = 0
             for member in tar:
                 key = _imdb_key(member.name)
                 if key and member.isfile():
                     files[key] = _decode_review(tar.extractfile(member).read(), path, member.name)
+                if raw.tell() > done:
+                    pbar.update(raw.tell() - done)
+                    done = raw.tell()
+            if done < size:
+                pbar.update(size - done)
     except (tarfile.TarError, EOFError, zlib.error, OSError) as e:
         raise DataError('%s is not a readable tar.gz archive (%s): it may be truncated; '
                         'download it again' % (path, e)) from e
@@ -185,17 +194,22 @@ def _read_imdb_tarball(path):
 
 def _read_imdb_folder(path):
     root = os.path.join(path, 'aclImdb') if os.path.isdir(os.path.join(path, 'aclImdb')) else path
-    files = {}
+    names = {}
     for s in ('test', 'train'):
         for l in ('pos', 'neg'):
             folder = os.path.join(root, s, l)
             if not os.path.isdir(folder):
                 raise DataError('%s has no %s/%s folder: give the extracted aclImdb/ folder, '
                                 'its tarball or movie_data.csv' % (path, s, l))
-            for name in os.listdir(folder):
-                if name.endswith('.txt'):
-                    with open(os.path.join(folder, name), 'rb') as f:
-                        files[(s, l, name)] = _decode_review(f.read(), path, os.path.join(s, l, name))
+            names[(s, l)] = [n for n in os.listdir(folder) if n.endswith('.txt')]
+    pbar = pyprind.ProgBar(max(sum(map(len, names.values())), 1), title='Reading %s' % root,
+                           stream=sys.stderr)
+    files = {}
+    for (s, l), folder_names in names.items():
+        for name in folder_names:
+            with open(os.path.join(root, s, l, name), 'rb') as f:
+                files[(s, l, name)] = _decode_review(f.read(), path, os.path.join(s, l, name))
+            pbar.update()
     _check_imdb_layout(files, path)
     return files
 

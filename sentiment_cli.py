@@ -74,7 +74,9 @@ def _main(argv):
     if args.walkthrough and args.epochs is None:
         return walkthrough(args)
     args.epochs = args.epochs or EPOCHS
-    return run_experiment(args, given)
+    ckpt_dir_writable(args.model_dir)
+    with cli_utils.model_dir_lock(args.model_dir):
+        return run_experiment(args, given)
 
 
 def slide(title):
@@ -138,7 +140,6 @@ def run_experiment(args, given):
         hparams.update({k: v for k, v in saved.items() if k in HPARAMS})
     else:
         cli_utils.refuse_to_overwrite(args.model_dir)
-    ckpt_dir_writable(args.model_dir)
 
     ## Read in the IMDb Data
     df = data_utils.load_movie_data(args.data)

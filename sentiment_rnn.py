@@ -12,7 +12,7 @@ import sys
 import numpy as np
 import pyprind
 
-from tf_setup import tf, fast_minimize, latest_checkpoint_or_fail, restore, session_config
+from tf_setup import tf, fast_minimize, latest_checkpoint_or_fail, restore
 
 
 ## Function to generate minibatches:
@@ -127,7 +127,7 @@ class SentimentRNN(object):
     def train(self, X_train, y_train, num_epochs, initial_epoch=0, log=None):
         # Not on the slides: initial_epoch > 0 continues from the latest checkpoint;
         # log (train_utils.TrainingLog) keeps the loss history and TensorBoard summaries.
-        with tf.Session(graph=self.g, config=session_config(self.fast)) as sess:
+        with tf.Session(graph=self.g) as sess:
             if initial_epoch:
                 restore(self.saver, sess, self.latest_checkpoint())
             else:
@@ -176,7 +176,7 @@ class SentimentRNN(object):
         n_data = len(X_data)
         n_pad = -n_data % self.batch_size
         X_data = np.concatenate([X_data, np.zeros((n_pad, self.seq_len), dtype=X_data.dtype)])
-        with tf.Session(graph = self.g, config=session_config(self.fast)) as sess:
+        with tf.Session(graph = self.g) as sess:
             restore(self.saver,  # self.saver.restore, with a clear error for a bad checkpoint
                 sess, self.latest_checkpoint())
             test_state = sess.run(self.initial_state)

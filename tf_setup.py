@@ -39,7 +39,7 @@ def fast_minimize(optimizer, loss, name):
     makes several passes over the whole embedding and both its slots (it decays
     every row, not just the looked-up ones). The dense gradient holds the same
     numbers (zeros elsewhere, repeated rows summed) and takes Adam's one fused
-    kernel: the same update, about twice as fast.
+    kernel: the same update, faster (bench/bench_train.py).
     """
     grads_and_vars = optimizer.compute_gradients(loss)
     dense = [(tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g, v)
@@ -47,21 +47,17 @@ def fast_minimize(optimizer, loss, name):
     return optimizer.apply_gradients(dense, name=name)
 
 
-def session_config(fast=True):
-    """The tf.Session config: None (TensorFlow's defaults) for the slides' graph."""
-    return None
-
-
 def restore(saver, sess, path):
     """saver.restore, with a one-line error for a checkpoint that does not fit the graph."""
     from data_utils import DataError
     try:
         saver.restore(sess, path)
-    except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError, tf.errors.DataLossError,
-            tf.errors.OutOfRangeError, ValueError) as e:
-        first = str(e).strip().splitlines()[0][:200]
-        raise DataError('cannot load the checkpoint %s: it is damaged or was saved with another '
-                        'configuration (%s)' % (path, first)) from e
+    except (tf.errors.DataLossError, tf.errors.OutOfRangeError) as e:
+        raise DataError('cannot load the checkpoint %s: it is damaged (truncated or corrupt); '
+                        'train again or restore it from a copy' % path) from e
+    except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError, ValueError) as e:
+        raise DataError('cannot load the checkpoint %s: it was saved with another configuration '
+                        '(its variables or their shapes differ) or is damaged' % path) from e
 
 
 def fast_clip_and_apply(cost, tvars, grad_clip, learning_rate, name):

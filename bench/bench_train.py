@@ -51,9 +51,8 @@ class Runner:
     """One graph in its own session, ready to time training steps."""
 
     def __init__(self, model, fast, seq_len, weights=None):
-        from tf_setup import session_config
         self.rnn = build(model, fast, seq_len)
-        self.sess = tf.Session(graph=self.rnn.g, config=session_config(fast))
+        self.sess = tf.Session(graph=self.rnn.g)
         self.sess.run(self.rnn.init_op)
         if weights is not None:  # the same initial weights as the other graph
             with self.rnn.g.as_default():
