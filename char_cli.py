@@ -59,12 +59,7 @@ def build_parser():
                    help='clip gradients to this global norm (default: %g)' % HPARAMS['grad_clip'])
     p.add_argument('--resume', action='store_true',
                    help='continue training the model in --model-dir from its checkpoint')
-    p.add_argument('--walkthrough', action='store_true',
-                   help="print what the slides print, slide by slide, on the real data; train only "
-                        "if --epochs is given too")
-    p.add_argument('--logdir', metavar='DIR',
-                   help='write the graph and the training loss for TensorBoard (tensorboard --logdir DIR)')
-    p.add_argument('--debug', action='store_true', help='show Python tracebacks of errors')
+    cli_utils.add_run_options(p)
     return p
 
 
@@ -87,31 +82,27 @@ def _main(argv):
     return sample(args, given)
 
 
-def slide(title):
-    print('\n=== Slide: %s ===' % title)
-
-
 def walkthrough(args):
     """The slides' printed output, slide by slide, on the real data."""
     from char_rnn import create_batch_generator
     text = data_utils.load_hamlet(args.data)
     chars, char2int, int2char = data_utils.char_vocab(text)
     text_ints = data_utils.encode_text(text, char2int)
-    slide('Reshape the Data into Batches of Sequences (3/3)')
+    cli_utils.slide('Reshape the Data into Batches of Sequences (3/3)')
     train_x, train_y = data_utils.reshape_data(text_ints, 64, 10)
     print(train_x.shape)
     print(train_x[0, :10])
     print(train_y[0, :10])
     print(''.join(int2char[i] for i in train_x[0, :50]))
     print('(the ids depend on the character order: the slides used set(text), this project sorts)')
-    slide('Split x and y into Mini-Batches (2/2)')
+    cli_utils.slide('Split x and y into Mini-Batches (2/2)')
     np.random.seed(123)
     bgen = create_batch_generator(train_x[:, :100], train_y[:, :100], 15)
     for b in bgen:
         print(b[0].shape, b[1].shape, end='  ')
         print(''.join(int2char[i] for i in b[0][0, :]).replace('\n', '*'), '    ',
               ''.join(int2char[i] for i in b[1][0, :]).replace('\n', '*'))
-    slide('CharRNN: build() (1/4) to (4/4)')
+    cli_utils.slide('CharRNN: build() (1/4) to (4/4)')
     CharRNN(num_classes=len(chars), **HPARAMS)
 
 

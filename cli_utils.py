@@ -20,6 +20,21 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
         return super()._get_help_string(action)
 
 
+def add_run_options(p):
+    """--walkthrough, --logdir and --debug, the same for both commands."""
+    p.add_argument('--walkthrough', action='store_true',
+                   help="print what the slides print, slide by slide, on the real data; train only "
+                        "if --epochs is given too")
+    p.add_argument('--logdir', metavar='DIR',
+                   help='write the graph and the training loss for TensorBoard (tensorboard --logdir DIR)')
+    p.add_argument('--debug', action='store_true', help='show Python tracebacks of errors')
+
+
+def slide(title):
+    """The heading a walkthrough prints before a slide's output."""
+    print('\n=== Slide: %s ===' % title)
+
+
 def default_model_dir(name):
     """models/<name> in the repository, wherever the command is run from."""
     return os.path.join(HERE, 'models', name)

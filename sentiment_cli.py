@@ -54,12 +54,7 @@ def build_parser():
                    help='continue training the model in --model-dir from its latest checkpoint')
     p.add_argument('--predict', nargs='+', metavar='TEXT',
                    help='no training: print the probability that each TEXT is a positive review')
-    p.add_argument('--walkthrough', action='store_true',
-                   help="print what the slides print, slide by slide, on the real data; train only "
-                        "if --epochs is given too")
-    p.add_argument('--logdir', metavar='DIR',
-                   help='write the graph and the training loss for TensorBoard (tensorboard --logdir DIR)')
-    p.add_argument('--debug', action='store_true', help='show Python tracebacks of errors')
+    cli_utils.add_run_options(p)
     return p
 
 
@@ -79,28 +74,24 @@ def _main(argv):
         return run_experiment(args, given)
 
 
-def slide(title):
-    print('\n=== Slide: %s ===' % title)
-
-
 def walkthrough(args):
     """The slides' printed output, slide by slide, on the real data; no training."""
-    slide('Read in the IMDb Data')
+    cli_utils.slide('Read in the IMDb Data')
     df = data_utils.load_movie_data(args.data)
     print(df.head(3))
-    slide('Count the Unique Word in the Dataset')
+    cli_utils.slide('Count the Unique Word in the Dataset')
     bar = pyprind.ProgBar(1, title='Counting words occurences', stream=sys.stdout)
     word_to_int, mapped_reviews = data_utils.preprocess_reviews(df['review'])
     bar.update()
-    slide('Create the Word to Integer Mapping')
+    cli_utils.slide('Create the Word to Integer Mapping')
     print(list(word_to_int)[:5])
     bar = pyprind.ProgBar(1, title='Map reviews to ints', stream=sys.stdout)
     bar.update()
     print('n_words = %d' % (max(word_to_int.values()) + 1))
-    slide('Prepare Fixed-Length Sequences')
+    cli_utils.slide('Prepare Fixed-Length Sequences')
     sequences = data_utils.make_sequences(mapped_reviews, HPARAMS['seq_len'])
     print('sequences.shape = %s' % (sequences.shape,))
-    slide('SentimentRNN: build() (1/4) to (4/4)')
+    cli_utils.slide('SentimentRNN: build() (1/4) to (4/4)')
     SentimentRNN(n_words=max(word_to_int.values()) + 1, model_dir=args.model_dir, **HPARAMS)
     print('\n(walkthrough only: add --epochs N to train)')
     return 0

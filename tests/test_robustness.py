@@ -46,3 +46,15 @@ def test_damaged_checkpoint_is_one_clear_line(tmp_path):
     r = run_cli('char_rnn.py', '--model-dir', model_dir, '--sample', 10, '--prime', 'abc')
     assert r.returncode == 2 and 'Traceback' not in r.stderr
     assert 'cannot load the checkpoint' in r.stderr.strip().splitlines()[-1]
+
+
+def test_nan_loss_stops_training_with_a_clear_error(tmp_path):
+    import pytest
+    from data_utils import DataError
+    from train_utils import TrainingLog
+    log = TrainingLog(str(tmp_path), graph=None)
+    log.step(1, 1, 0.5)
+    log.saved()
+    with pytest.raises(DataError, match='loss became nan at epoch 1, iteration 2: lower --learning-rate'):
+        log.step(1, 2, float('nan'))
+    assert (tmp_path / 'loss_history.csv').read_text().splitlines() == ['epoch,iteration,loss', '1,1,0.5']
