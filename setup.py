@@ -15,5 +15,9 @@ setup(
         'pandas',
         'pyprind',
     ],
-    extras_require={'test': ['pytest']},
+    extras_require={
+        'test': ['pytest'],
+        # TensorFlow 2.21 no longer installs TensorBoard; only --logdir's viewer needs it.
+        'tensorboard': ['tensorboard>=2.21,<2.22'],
+    },
 )
