@@ -2,7 +2,6 @@
 
 Not on the slides; the slides' steps it runs are in data_utils.py and char_rnn.py.
 """
-import argparse
 import os
 import sys
 import time
@@ -23,7 +22,7 @@ HPARAMS = {'batch_size': 64, 'num_steps': 100, 'lstm_size': 128, 'num_layers': 1
 
 
 def build_parser():
-    p = argparse.ArgumentParser(
+    p = cli_utils.ArgumentParser(
         prog='python char_rnn.py',
         description="Print text sampled from the slides' CharRNN (the model shipped in "
                     "models/char_rnn/), or (--train) train it on Hamlet.",

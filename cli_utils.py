@@ -11,6 +11,13 @@ from data_utils import DataError
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+class ArgumentParser(argparse.ArgumentParser):
+    """An option error is one line, like every other error of the commands."""
+
+    def error(self, message):
+        self.exit(2, 'error: %s (%s --help lists the options)\n' % (message, self.prog))
+
+
 class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
     """Shows each option's default, except where there is none (None, or an off switch)."""
 

@@ -2,7 +2,6 @@
 
 Not on the slides; the slides' steps it runs are in data_utils.py and sentiment_rnn.py.
 """
-import argparse
 import os
 import sys
 
@@ -24,7 +23,7 @@ HPARAMS = {'seq_len': 200, 'lstm_size': 128, 'num_layers': 1, 'batch_size': 100,
 
 
 def build_parser():
-    p = argparse.ArgumentParser(
+    p = cli_utils.ArgumentParser(
         prog='python sentiment_rnn.py',
         description="Train the slides' SentimentRNN on IMDb reviews and report test accuracy, "
                     "or (--predict) rate reviews with a saved model.",

@@ -16,7 +16,23 @@ os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')  # hide C++ start-up chatter 
 # memory from the OS each step; bench/bench_train.py measures the difference.
 os.environ.setdefault('TF_CPU_ALLOCATOR_USE_BFC', 'true')
 
-import tensorflow.compat.v1 as tf  # noqa: E402
+
+
+def _import_tensorflow_quietly():
+    """import tensorflow, with its C++ start-up notes (no GPU found, ...) kept off the terminal."""
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        import tensorflow.compat.v1 as tf1
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+    return tf1
+
+
+tf = _import_tensorflow_quietly()
 
 tf.logging.set_verbosity(tf.logging.ERROR)  # hide deprecation notices of the 1.x API
 # Graphs, sessions, TF1 variables and initializers, as in TensorFlow 1.x. (With
