@@ -65,8 +65,11 @@ def _main(argv):
     args, given = cli_utils.parse_args(build_parser(), argv, HPARAMS)
     if args.predict:
         return predict_texts(args, given)
-    if args.walkthrough and args.epochs is None:
-        return walkthrough(args)
+    if args.walkthrough:
+        walkthrough(args)
+        if args.epochs is None:
+            print('\n(walkthrough only: add --epochs N to train)')
+            return 0
     args.epochs = args.epochs or EPOCHS
     ckpt_dir_writable(args.model_dir)
     with cli_utils.model_dir_lock(args.model_dir):
@@ -92,8 +95,6 @@ def walkthrough(args):
     print('sequences.shape = %s' % (sequences.shape,))
     cli_utils.slide('SentimentRNN: build() (1/4) to (4/4)')
     SentimentRNN(n_words=max(word_to_int.values()) + 1, model_dir=args.model_dir, **HPARAMS)
-    print('\n(walkthrough only: add --epochs N to train)')
-    return 0
 
 
 def predict_texts(args, given):
@@ -123,7 +124,6 @@ def encode_reviews(texts, word_to_int, seq_len):
 
 def run_experiment(args, given):
     hparams = {k: getattr(args, k) for k in HPARAMS}
-    saved = None
     if args.resume:
         saved, saved_vocab = data_utils.load_model_config(args.model_dir, MODEL)
         cli_utils.check_same_hparams(args.model_dir, saved, given)
@@ -171,8 +171,7 @@ def run_experiment(args, given):
 
     ## Test
     preds = rnn.predict(X_test)
-    y_true = y_test[:len(preds)]
-    print('Test Acc.: %.3f' % (np.sum(preds == y_true) / len(y_true)))
+    print('Test Acc.: %.3f' % (np.sum(preds == y_test) / len(y_test)))
     print('Checkpoints, vocabulary and the loss history (%s) are in %s' % (HISTORY_NAME, args.model_dir))
     return 0
 
