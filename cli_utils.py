@@ -129,6 +129,9 @@ def model_dir_lock(model_dir):
         with os.fdopen(fd, 'w') as f:
             f.write(str(os.getpid()))
         break
+    else:  # another run took the folder between our two tries: never remove its lock
+        raise DataError('another training run is starting in %s: wait for it or give another '
+                        '--model-dir' % model_dir)
     try:
         yield
     finally:
