@@ -12,7 +12,7 @@ import cli_utils
 import data_utils
 from char_rnn import CharRNN
 from data_utils import DataError
-from train_utils import HISTORY_NAME, TrainingLog
+from train_utils import HISTORY_NAME, TrainingLog, load_stop_point
 
 MODEL = 'CharRNN'
 # The slides' "Creating and Training the CharRNN Model": batch 64, 100 steps, LSTM 128.
@@ -63,7 +63,7 @@ def build_parser():
 
 
 def main(argv=None):
-    return cli_utils.run_main(_main, argv)
+    return cli_utils.run_main(_main, argv, prog='python char_rnn.py')
 
 
 def _main(argv):
@@ -129,12 +129,13 @@ def sample(args, given):
 
 def train(args, given):
     hparams = {k: getattr(args, k) for k in HPARAMS}
-    initial_epoch = 0
+    initial_epoch, stop = 0, None
     if args.resume:
         saved, saved_chars = data_utils.load_model_config(args.model_dir, MODEL)
         cli_utils.check_same_hparams(args.model_dir, saved, given)
         hparams.update({k: v for k, v in saved.items() if k in HPARAMS})
-        initial_epoch = saved.get('epochs', 0)
+        stop = load_stop_point(args.model_dir)  # a run stopped by Ctrl-C goes on mid-epoch
+        initial_epoch = stop.epoch if stop else saved.get('epochs', 0)
         if initial_epoch >= args.epochs:
             raise DataError('the model in %s has already trained %d epochs: give --epochs above that'
                             % (args.model_dir, initial_epoch))
@@ -158,17 +159,18 @@ def train(args, given):
         data_utils.save_model_config(args.model_dir, MODEL, dict(hparams, epochs=epochs), chars)
 
     os.makedirs(args.model_dir, exist_ok=True)
+    if not args.resume:
+        record_epochs(0)  # the vocabulary is saved before training: a run stopped early can resume
     rnn = CharRNN(num_classes=len(chars), **hparams)
-    log = TrainingLog(args.model_dir, rnn.g, args.logdir)
+    log = TrainingLog(args.model_dir, rnn.g, args.logdir, resume=stop)
     start = time.time()
     try:
         rnn.train(train_x, train_y, num_epochs=args.epochs, ckpt_dir=args.model_dir,
                   initial_epoch=initial_epoch, on_save=record_epochs, log=log)
     finally:
         log.close()
-    losses = rnn.epoch_losses
     print('Trained epochs %d-%d in %.0f s; mean loss of the last epoch: %.4f'
-          % (initial_epoch + 1, args.epochs, time.time() - start, losses[-1]))
+          % (initial_epoch + 1, args.epochs, time.time() - start, log.epoch_loss(args.epochs)))
     print('Checkpoint, vocabulary and the loss history (%s) are in %s' % (HISTORY_NAME, args.model_dir))
     return 0
 

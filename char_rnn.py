@@ -134,15 +134,15 @@ class CharRNN(object):
         # Not on the slides: initial_epoch > 0 continues from the checkpoint in
         # ckpt_dir, and a checkpoint is also saved every 10 epochs; on_save(epochs)
         # is called after each save (the command line records the epoch count);
-        # log (train_utils.TrainingLog) keeps the loss history and TensorBoard summaries.
+        # log (train_utils.TrainingLog) keeps the loss history (and each epoch's mean
+        # loss) and TensorBoard summaries, and saves the run where it is when Ctrl-C stops it.
         ## Create the checkpoint directory
         ## if does not exists
         if not os.path.exists(ckpt_dir):
             os.mkdir(ckpt_dir)
 
-        self.epoch_losses = []  # mean training loss of each epoch (not on the slides)
         with tf.Session(graph=self.g) as sess:
-            if initial_epoch:
+            if initial_epoch or (log and log.resume):  # (log.resume: also a stop in epoch 1)
                 restore(self.saver, sess, latest_checkpoint_or_fail(ckpt_dir))
             else:
                 sess.run(self.init_op)
@@ -153,13 +153,16 @@ class CharRNN(object):
 
                 # Train network
                 new_state = sess.run(self.initial_state)
+                # Not on the slides: a run stopped with Ctrl-C goes on from its batch and state.
+                new_state, done = log.start_epoch(epoch, new_state) if log else (new_state, 0)
                 loss = 0
-                pbar = pyprind.ProgBar(n_batches, title='Epoch %d/%d' % (epoch + 1, num_epochs),
+                pbar = pyprind.ProgBar(n_batches - done, title='Epoch %d/%d' % (epoch + 1, num_epochs),
                                        stream=sys.stderr)
                 ## Minibatch generator:
                 bgen = create_batch_generator(
-                        train_x, train_y, self.num_steps)
-                for b, (batch_x, batch_y) in enumerate(bgen, 1):
+                        train_x[:, done * self.num_steps:], train_y[:, done * self.num_steps:],
+                        self.num_steps)
+                for b, (batch_x, batch_y) in enumerate(bgen, done + 1):
                     iteration = epoch*n_batches + b
 
                     feed = {'tf_x:0': batch_x,
@@ -173,13 +176,14 @@ class CharRNN(object):
                     pbar.update()
                     if log:
                         log.step(epoch + 1, iteration, batch_cost)
+                        if log.stop_requested:  # Ctrl-C: save this very point, then stop
+                            log.stop(sess, self.saver, os.path.join(ckpt_dir, 'language_modeling'),
+                                     epoch, b, iteration, new_state)
                     if iteration % 10 == 0:
                         print('Epoch %d/%d Iteration %d'
                               '| Training loss: %.4f' % (
                               epoch + 1, num_epochs,
                               iteration, batch_cost))
-                    loss += batch_cost
-                self.epoch_losses.append(loss / n_batches)  # not on the slides
 
                 if (epoch + 1) % 10 == 0 or epoch + 1 == num_epochs:
                     ## Save the trained model

@@ -3,10 +3,12 @@ import argparse
 import contextlib
 import os
 import re
+import shlex
 import sys
 import traceback
 
 from data_utils import DataError
+from train_utils import TrainingStopped
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -157,20 +159,46 @@ def _alive(pid):
     return True
 
 
-def run_main(main, argv):
-    """Run a command's main(); a user error prints one line and exits 2 (--debug shows the traceback)."""
+def run_main(main, argv, prog):
+    """Run a command's main(); an error prints one line (--debug adds the traceback).
+
+    Exit status: 2 for a user error, 1 for an unexpected one, 128 + the signal
+    for a run stopped by Ctrl-C or SIGTERM (which says how to continue it).
+    """
     argv = sys.argv[1:] if argv is None else list(argv)
     debug = '--debug' in argv
     try:
         return main([a for a in argv if a != '--debug'])
-    except DataError as e:
-        if debug:
-            traceback.print_exc()
-        print('error: %s' % e, file=sys.stderr)
-        return 2
+    except TrainingStopped as e:
+        again = [a for a in argv if a != '--resume'] + ['--resume']
+        print('\n%s; continue with: %s' % (e, ' '.join(shlex.quote(a) for a in prog.split() + again)),
+              file=sys.stderr)
+        return e.exit_code
     except KeyboardInterrupt:
-        print('interrupted', file=sys.stderr)
+        print('\ninterrupted', file=sys.stderr)
         return 130
+    except DataError as e:
+        return _one_line(debug, 2, 'error: %s' % e)
+    except MemoryError:
+        return _one_line(debug, 2, 'error: out of memory: lower --batch-size, --lstm-size or '
+                                   '--embed-size')
+    except OSError as e:
+        return _one_line(debug, 2, 'error: %s%s' % (e.strerror or e, ': %s' % e.filename
+                                                     if e.filename else ''))
+    except Exception as e:
+        if type(e).__name__ == 'ResourceExhaustedError':  # TensorFlow's out of memory
+            return _one_line(debug, 2, 'error: out of memory: lower --batch-size, --lstm-size or '
+                                       '--embed-size')
+        return _one_line(debug, 1, 'error: unexpected %s: %s (run again with --debug for the '
+                                   'traceback)' % (type(e).__name__, str(e).splitlines()[0] if str(e)
+                                                   else ''))
+
+
+def _one_line(debug, status, message):
+    if debug:
+        traceback.print_exc()
+    print(message, file=sys.stderr)
+    return status
 
 
 def quietly(build):

@@ -12,7 +12,7 @@ import cli_utils
 import data_utils
 from data_utils import DataError
 from sentiment_rnn import SentimentRNN
-from train_utils import HISTORY_NAME, TrainingLog
+from train_utils import HISTORY_NAME, TrainingLog, load_stop_point
 
 MODEL = 'SentimentRNN'
 # The slides' "Instantiate the SentimentRNN Class": embedding 256, LSTM 128,
@@ -58,7 +58,7 @@ def build_parser():
 
 
 def main(argv=None):
-    return cli_utils.run_main(_main, argv)
+    return cli_utils.run_main(_main, argv, prog='python sentiment_rnn.py')
 
 
 def _main(argv):
@@ -150,12 +150,13 @@ def run_experiment(args, given):
     X_train, y_train, X_test, y_test = data_utils.split_train_test(sequences, df['sentiment'], n_train)
     n_words = max(word_to_int.values()) + 1 if word_to_int else 1
 
-    initial_epoch = 0
+    initial_epoch, stop = 0, None
     if args.resume:
         if saved_vocab != word_to_int:
             raise DataError('the model in %s was trained on other reviews (another --data or --limit): '
                             'give the same ones to resume' % args.model_dir)
-        initial_epoch = resumed_epochs(args.model_dir)
+        stop = load_stop_point(args.model_dir)  # a run stopped by Ctrl-C goes on mid-epoch
+        initial_epoch = stop.epoch if stop else resumed_epochs(args.model_dir)
         if initial_epoch >= args.epochs:
             raise DataError('the model in %s has already trained %d epochs: give --epochs above that'
                             % (args.model_dir, initial_epoch))
@@ -163,7 +164,7 @@ def run_experiment(args, given):
         data_utils.save_model_config(args.model_dir, MODEL, dict(n_words=n_words, **hparams), word_to_int)
 
     rnn = SentimentRNN(n_words=n_words, model_dir=args.model_dir, **hparams)
-    log = TrainingLog(args.model_dir, rnn.g, args.logdir)
+    log = TrainingLog(args.model_dir, rnn.g, args.logdir, resume=stop)
     try:
         rnn.train(X_train, y_train, num_epochs=args.epochs, initial_epoch=initial_epoch, log=log)
     finally:

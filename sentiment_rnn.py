@@ -126,21 +126,25 @@ class SentimentRNN(object):
 
     def train(self, X_train, y_train, num_epochs, initial_epoch=0, log=None):
         # Not on the slides: initial_epoch > 0 continues from the latest checkpoint;
-        # log (train_utils.TrainingLog) keeps the loss history and TensorBoard summaries.
+        # log (train_utils.TrainingLog) keeps the loss history and TensorBoard summaries,
+        # and saves the run where it is when Ctrl-C stops it.
         with tf.Session(graph=self.g) as sess:
-            if initial_epoch:
+            if initial_epoch or (log and log.resume):  # (log.resume: also a stop in epoch 1)
                 restore(self.saver, sess, self.latest_checkpoint())
             else:
                 sess.run(self.init_op)
             n_batches = len(X_train) // self.batch_size
-            iteration = initial_epoch * n_batches + 1
             for epoch in range(initial_epoch, num_epochs):
                 state = sess.run(self.initial_state)
-                pbar = pyprind.ProgBar(n_batches, title='Epoch %d/%d' % (epoch + 1, num_epochs),
+                # Not on the slides: a run stopped with Ctrl-C goes on from its batch and state.
+                state, done = log.start_epoch(epoch, state) if log else (state, 0)
+                iteration = epoch * n_batches + done + 1
+                pbar = pyprind.ProgBar(n_batches - done, title='Epoch %d/%d' % (epoch + 1, num_epochs),
                                        stream=sys.stderr)
 
                 for batch_x, batch_y in create_batch_generator(
-                            X_train, y_train, self.batch_size):
+                            X_train[done * self.batch_size:], y_train[done * self.batch_size:],
+                            self.batch_size):
                     feed = {'tf_x:0': batch_x,
                             'tf_y:0': batch_y,
                             'tf_keepprob:0': 0.5,
@@ -152,6 +156,9 @@ class SentimentRNN(object):
                     pbar.update()
                     if log:
                         log.step(epoch + 1, iteration, loss)
+                        if log.stop_requested:  # Ctrl-C: save this very point, then stop
+                            log.stop(sess, self.saver, os.path.join(self.model_dir, 'sentiment'),
+                                     epoch, iteration - epoch * n_batches, iteration, state)
 
                     if iteration % 20 == 0:
                         print("Epoch: %d/%d Iteration: %d "
