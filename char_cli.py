@@ -10,7 +10,6 @@ import numpy as np
 
 import cli_utils
 import data_utils
-from char_rnn import CharRNN
 from data_utils import DataError
 from train_utils import HISTORY_NAME, TrainingLog, load_stop_point
 
@@ -27,34 +26,34 @@ def build_parser():
         description="Print text sampled from the slides' CharRNN (the model shipped in "
                     "models/char_rnn/), or (--train) train it on Hamlet.",
         formatter_class=cli_utils.HelpFormatter)
-    p.add_argument('--sample', type=cli_utils.positive_int, default=500, metavar='N',
+    p.add_argument('--sample', type=cli_utils.count(10 ** 6), default=500, metavar='N',
                    help='characters to sample after the prime')
     p.add_argument('--prime', default='The ', help='starter sequence the sample continues')
-    p.add_argument('--top-n', dest='top_n', type=cli_utils.positive_int, default=5,
+    p.add_argument('--top-n', dest='top_n', type=cli_utils.count(10000), default=5,
                    help='sample among the N most likely characters')
-    p.add_argument('--temperature', type=cli_utils.positive_float, default=1.0,
+    p.add_argument('--temperature', type=cli_utils.positive_number(100), default=1.0,
                    help='divides the logits before the top-n cut: below 1 is safer, above 1 wilder')
-    p.add_argument('--seed', type=int, default=None, help='random seed: the same seed gives the same text')
+    p.add_argument('--seed', type=cli_utils.seed, default=None, help='random seed: the same seed gives the same text')
     p.add_argument('--model-dir', dest='model_dir', default=cli_utils.default_model_dir('char_rnn'),
                    help='folder of the checkpoint and its vocabulary')
     p.add_argument('--train', action='store_true', help='train a model instead of sampling')
     p.add_argument('--data', metavar='PATH',
                    help='text to train on (default: download pg2265.txt once into $RNN_DATA_DIR)')
-    p.add_argument('--epochs', type=cli_utils.positive_int,
+    p.add_argument('--epochs', type=cli_utils.count(10000),
                    help='epochs to train (default: %d; with --walkthrough: none)' % EPOCHS)
-    p.add_argument('--batch-size', dest='batch_size', type=cli_utils.positive_int,
+    p.add_argument('--batch-size', dest='batch_size', type=cli_utils.count(100000),
                    help='sequences per mini-batch (default: %d)' % HPARAMS['batch_size'])
-    p.add_argument('--num-steps', dest='num_steps', type=cli_utils.positive_int,
+    p.add_argument('--num-steps', dest='num_steps', type=cli_utils.count(100000),
                    help='characters per sequence (default: %d)' % HPARAMS['num_steps'])
-    p.add_argument('--lstm-size', dest='lstm_size', type=cli_utils.positive_int,
+    p.add_argument('--lstm-size', dest='lstm_size', type=cli_utils.count(4096),
                    help='hidden units per LSTM layer (default: %d)' % HPARAMS['lstm_size'])
-    p.add_argument('--num-layers', dest='num_layers', type=cli_utils.positive_int,
+    p.add_argument('--num-layers', dest='num_layers', type=cli_utils.count(16),
                    help='stacked LSTM layers (default: %d)' % HPARAMS['num_layers'])
-    p.add_argument('--learning-rate', dest='learning_rate', type=cli_utils.positive_float,
+    p.add_argument('--learning-rate', dest='learning_rate', type=cli_utils.positive_number(1),
                    help="Adam's learning rate (default: %g)" % HPARAMS['learning_rate'])
     p.add_argument('--keep-prob', dest='keep_prob', type=cli_utils.probability,
                    help='dropout keep probability in training (default: %g)' % HPARAMS['keep_prob'])
-    p.add_argument('--grad-clip', dest='grad_clip', type=cli_utils.positive_float,
+    p.add_argument('--grad-clip', dest='grad_clip', type=cli_utils.positive_number(1e6),
                    help='clip gradients to this global norm (default: %g)' % HPARAMS['grad_clip'])
     p.add_argument('--resume', action='store_true',
                    help='continue training the model in --model-dir from its checkpoint')
@@ -83,7 +82,7 @@ def _main(argv):
 
 def walkthrough(args):
     """The slides' printed output, slide by slide, on the real data."""
-    from char_rnn import create_batch_generator
+    from char_rnn import CharRNN, create_batch_generator  # here: TensorFlow takes seconds to import
     text = data_utils.load_hamlet(args.data)
     chars, char2int, int2char = data_utils.char_vocab(text)
     text_ints = data_utils.encode_text(text, char2int)
@@ -120,6 +119,7 @@ def sample(args, given):
     if args.seed is not None:
         np.random.seed(args.seed)
     model_hparams = {k: hparams[k] for k in ('lstm_size', 'num_layers')}
+    from char_rnn import CharRNN  # here: TensorFlow takes seconds to import
     rnn = cli_utils.quietly(lambda: CharRNN(len(chars), sampling=True, **model_hparams))
     text = rnn.sample(args.sample, args.model_dir, starter_seq=args.prime,
                       top_n=args.top_n, temperature=args.temperature)
@@ -161,6 +161,7 @@ def train(args, given):
     os.makedirs(args.model_dir, exist_ok=True)
     if not args.resume:
         record_epochs(0)  # the vocabulary is saved before training: a run stopped early can resume
+    from char_rnn import CharRNN  # here: TensorFlow takes seconds to import
     rnn = CharRNN(num_classes=len(chars), **hparams)
     log = TrainingLog(args.model_dir, rnn.g, args.logdir, resume=stop)
     start = time.time()

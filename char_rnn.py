@@ -5,6 +5,12 @@ Read it beside the slides "Split x and y into Mini-Batches" (create_batch_genera
 "sample() (1/2)", "(2/2)" and "get_top_char()". Lines that differ from a slide say
 why in a comment. The command line (python char_rnn.py --help) is in char_cli.py.
 """
+# The command line (not on the slides) is in char_cli.py; it starts here so that it
+# reads the options before the slow TensorFlow import below.
+if __name__ == '__main__':
+    import char_cli
+    raise SystemExit(char_cli.main())
+
 import tf_setup  # noqa: F401  (first: sets up TensorFlow 1.x, see tf_setup.py)
 import os
 import sys
@@ -241,9 +247,11 @@ class CharRNN(object):
 
 def get_top_char(probas, char_size, top_n=5, temperature=1.0):
     p = np.squeeze(probas).astype(np.float64)
-    # Not on the slides: temperature; p ** (1/T) renormalized is softmax(logits / T).
+    # Not on the slides: temperature; p ** (1/T) renormalized is softmax(logits / T),
+    # computed in logs so that a small T does not underflow to all zeros.
     if temperature != 1.0:
-        p = p ** (1.0 / temperature)
+        log_p = np.log(np.maximum(p, 1e-300)) / temperature
+        p = np.exp(log_p - log_p.max())
     p[np.argsort(p)[:-top_n]] = 0.0
     p = p / np.sum(p)
     ch_id = np.random.choice(char_size, 1, p=p)[0]
@@ -255,7 +263,3 @@ def load_char_vocab(ckpt_dir):
     _, chars = data_utils.load_model_config(ckpt_dir, 'CharRNN')
     return data_utils.char_vocab(chars)
 
-
-if __name__ == '__main__':
-    from char_cli import main
-    sys.exit(main())

@@ -49,16 +49,26 @@ def default_model_dir(name):
     return os.path.join(HERE, 'models', name)
 
 
-def positive_int(text):
-    return _number(text, int, lambda v: v >= 1, 'a whole number of at least 1')
+def count(high):
+    """An option type: a whole number from 1 to high (more is a typo, or would never finish)."""
+    def parse(text):
+        return _number(text, int, lambda v: 1 <= v <= high, 'a whole number from 1 to %d' % high)
+    return parse
 
 
-def positive_float(text):
-    return _number(text, float, lambda v: v > 0 and v < float('inf'), 'a number above 0')
+def positive_number(high):
+    """An option type: a number above 0 and at most high."""
+    def parse(text):
+        return _number(text, float, lambda v: 0 < v <= high, 'a number above 0 and at most %g' % high)
+    return parse
 
 
 def probability(text):
     return _number(text, float, lambda v: 0 < v <= 1, 'a number in (0, 1]')
+
+
+def seed(text):
+    return _number(text, int, lambda v: 0 <= v < 2 ** 32, 'a whole number from 0 to %d' % (2 ** 32 - 1))
 
 
 def _number(text, kind, ok, what):
@@ -109,14 +119,26 @@ def refuse_to_overwrite(model_dir):
                         'another --model-dir' % model_dir)
 
 
+def writable_model_dir(model_dir):
+    """Create model_dir if needed; a one-line error if training cannot write there."""
+    try:
+        os.makedirs(model_dir, exist_ok=True)
+    except OSError as e:
+        raise DataError('cannot create the model folder %s (%s): give another --model-dir'
+                        % (model_dir, e.strerror)) from e
+    if not os.access(model_dir, os.W_OK):
+        raise DataError('the model folder %s is not writable (read-only): give another --model-dir'
+                        % model_dir)
+
+
 @contextlib.contextmanager
 def model_dir_lock(model_dir):
-    """Only one training run at a time in a model folder.
+    """Only one training run at a time in a model folder, which must be writable.
 
     The lock file holds the run's process id; a lock left by a run that has
     died (its process is gone) is taken over, so a crash never blocks the folder.
     """
-    os.makedirs(model_dir, exist_ok=True)
+    writable_model_dir(model_dir)
     path = os.path.join(model_dir, '.training.lock')
     for _ in range(2):
         try:

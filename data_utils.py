@@ -173,6 +173,10 @@ def build_movie_data(source):
 def _read_imdb_tarball(path):
     files = {}
     size = os.path.getsize(path)
+    with open(path, 'rb') as f:
+        if f.read(2) != b'\x1f\x8b':  # gzip's magic number
+            raise DataError('%s is not a tar.gz archive (nor a .csv file): give the aclImdb tarball, '
+                            'an extracted aclImdb/ folder or movie_data.csv' % path)
     pbar = pyprind.ProgBar(max(size, 1), title='Reading %s' % os.path.basename(path), stream=sys.stderr)
     try:
         with open(path, 'rb') as raw, tarfile.open(fileobj=raw, mode='r:*') as tar:
@@ -188,7 +192,7 @@ def _read_imdb_tarball(path):
                 pbar.update(size - done)
     except (tarfile.TarError, EOFError, zlib.error, OSError) as e:
         raise DataError('%s is not a readable tar.gz archive (%s): it may be truncated; '
-                        'download it again' % (path, e)) from e
+                        'download it again' % (path, str(e).splitlines()[0].rstrip(':'))) from e
     _check_imdb_layout(files, path)
     return files
 
@@ -439,10 +443,18 @@ def load_hamlet(source=None):
     """
     if source is None:
         source = download_hamlet()
+    if not os.path.exists(source):
+        raise DataError('%s does not exist (give a UTF-8 text such as pg2265.txt)' % source)
     if not os.path.isfile(source):
-        raise DataError('%s is not a text file (give a UTF-8 text such as pg2265.txt)' % source)
+        raise DataError('%s is a folder, not a text file (give a UTF-8 text such as pg2265.txt)' % source)
     with open(source, 'rb') as f:
         text = _decode_text(f.read(), source)
+    if '\x00' in text:
+        raise DataError('%s is not a text file (it holds NUL bytes): give a UTF-8 text such as '
+                        'pg2265.txt' % source)
+    if GUTENBERG_START.search(text) and not GUTENBERG_END.search(text):
+        raise DataError('%s has Project Gutenberg\'s start line but not its end line: it is truncated; '
+                        'download it again' % source)
     text = cut_gutenberg(text)
     if not text.strip():
         raise DataError('%s holds no text to train on' % source)

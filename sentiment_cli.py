@@ -2,7 +2,6 @@
 
 Not on the slides; the slides' steps it runs are in data_utils.py and sentiment_rnn.py.
 """
-import os
 import sys
 
 import numpy as np
@@ -11,7 +10,6 @@ import pyprind
 import cli_utils
 import data_utils
 from data_utils import DataError
-from sentiment_rnn import SentimentRNN
 from train_utils import HISTORY_NAME, TrainingLog, load_stop_point
 
 MODEL = 'SentimentRNN'
@@ -28,26 +26,26 @@ def build_parser():
         description="Train the slides' SentimentRNN on IMDb reviews and report test accuracy, "
                     "or (--predict) rate reviews with a saved model.",
         formatter_class=cli_utils.HelpFormatter)
-    p.add_argument('--epochs', type=cli_utils.positive_int,
+    p.add_argument('--epochs', type=cli_utils.count(10000),
                    help='epochs to train (default: %d; with --walkthrough: none)' % EPOCHS)
-    p.add_argument('--batch-size', dest='batch_size', type=cli_utils.positive_int,
+    p.add_argument('--batch-size', dest='batch_size', type=cli_utils.count(100000),
                    help='reviews per mini-batch (default: %d)' % HPARAMS['batch_size'])
-    p.add_argument('--lstm-size', dest='lstm_size', type=cli_utils.positive_int,
+    p.add_argument('--lstm-size', dest='lstm_size', type=cli_utils.count(4096),
                    help='hidden units per LSTM layer (default: %d)' % HPARAMS['lstm_size'])
-    p.add_argument('--num-layers', dest='num_layers', type=cli_utils.positive_int,
+    p.add_argument('--num-layers', dest='num_layers', type=cli_utils.count(16),
                    help='stacked LSTM layers (default: %d)' % HPARAMS['num_layers'])
-    p.add_argument('--embed-size', dest='embed_size', type=cli_utils.positive_int,
+    p.add_argument('--embed-size', dest='embed_size', type=cli_utils.count(4096),
                    help='embedding size (default: %d)' % HPARAMS['embed_size'])
-    p.add_argument('--learning-rate', dest='learning_rate', type=cli_utils.positive_float,
+    p.add_argument('--learning-rate', dest='learning_rate', type=cli_utils.positive_number(1),
                    help="Adam's learning rate (default: %g)" % HPARAMS['learning_rate'])
-    p.add_argument('--seq-len', dest='seq_len', type=cli_utils.positive_int,
+    p.add_argument('--seq-len', dest='seq_len', type=cli_utils.count(10000),
                    help='words kept per review, the last ones (default: %d)' % HPARAMS['seq_len'])
     p.add_argument('--data', metavar='PATH',
                    help='aclImdb_v1.tar.gz, an extracted aclImdb/ folder or movie_data.csv '
                         '(default: download the official tarball once into %s)' % '$RNN_DATA_DIR')
     p.add_argument('--model-dir', dest='model_dir', default=cli_utils.default_model_dir('sentiment'),
                    help='folder for checkpoints and the saved vocabulary')
-    p.add_argument('--limit', type=cli_utils.positive_int, metavar='N',
+    p.add_argument('--limit', type=cli_utils.count(10 ** 9), metavar='N',
                    help='use only the first N reviews, half to train and half to test (quick run)')
     p.add_argument('--resume', action='store_true',
                    help='continue training the model in --model-dir from its latest checkpoint')
@@ -71,7 +69,6 @@ def _main(argv):
             print('\n(walkthrough only: add --epochs N to train)')
             return 0
     args.epochs = args.epochs or EPOCHS
-    ckpt_dir_writable(args.model_dir)
     with cli_utils.model_dir_lock(args.model_dir):
         return run_experiment(args, given)
 
@@ -94,13 +91,19 @@ def walkthrough(args):
     sequences = data_utils.make_sequences(mapped_reviews, HPARAMS['seq_len'])
     print('sequences.shape = %s' % (sequences.shape,))
     cli_utils.slide('SentimentRNN: build() (1/4) to (4/4)')
+    from sentiment_rnn import SentimentRNN  # here: TensorFlow takes seconds to import
     SentimentRNN(n_words=max(word_to_int.values()) + 1, model_dir=args.model_dir, **HPARAMS)
 
 
 def predict_texts(args, given):
     hparams, word_to_int = data_utils.load_model_config(args.model_dir, MODEL)
     cli_utils.check_same_hparams(args.model_dir, hparams, given)
+    from sentiment_rnn import SentimentRNN  # here: TensorFlow takes seconds to import
     rnn = cli_utils.quietly(lambda: SentimentRNN(model_dir=args.model_dir, **hparams))
+    empty = [i for i, text in enumerate(args.predict, 1) if not data_utils.tokenize(text)]
+    if empty:
+        raise DataError('review %d of --predict is empty (it has no words): give the text of a review'
+                        % empty[0])
     sequences, unknown = encode_reviews(args.predict, word_to_int, hparams['seq_len'])
     if unknown:
         print('note: %d word(s) never seen in training are read as padding (id 0): %s'
@@ -163,6 +166,7 @@ def run_experiment(args, given):
     else:
         data_utils.save_model_config(args.model_dir, MODEL, dict(n_words=n_words, **hparams), word_to_int)
 
+    from sentiment_rnn import SentimentRNN  # here: TensorFlow takes seconds to import
     rnn = SentimentRNN(n_words=n_words, model_dir=args.model_dir, **hparams)
     log = TrainingLog(args.model_dir, rnn.g, args.logdir, resume=stop)
     try:
@@ -183,15 +187,6 @@ def resumed_epochs(model_dir):
     if epoch is None:
         raise DataError('the latest checkpoint in %s is not named sentiment-<epoch>.ckpt' % model_dir)
     return epoch + 1
-
-
-def ckpt_dir_writable(model_dir):
-    try:
-        os.makedirs(model_dir, exist_ok=True)
-    except OSError as e:
-        raise DataError('cannot create the model folder %s (%s)' % (model_dir, e.strerror)) from e
-    if not os.access(model_dir, os.W_OK):
-        raise DataError('the model folder %s is not writable: give another --model-dir' % model_dir)
 
 
 if __name__ == '__main__':

@@ -3,8 +3,14 @@
 Read it beside the slides "Prepare Fixed-Length Sequences" (create_batch_generator)
 and "SentimentRNN: the constructor", "build() (1/4)" to "(4/4)", "train()" and
 "predict()". Lines that differ from a slide say why in a comment. The command
-line (python sentiment_rnn.py --help) is at the bottom of the file.
+line (python sentiment_rnn.py --help) is in sentiment_cli.py.
 """
+# The command line (not on the slides) is in sentiment_cli.py; it starts here so that it
+# reads the options before the slow TensorFlow import below.
+if __name__ == '__main__':
+    import sentiment_cli
+    raise SystemExit(sentiment_cli.main())
+
 import tf_setup  # noqa: F401  (first: sets up TensorFlow 1.x, see tf_setup.py)
 import os
 import sys
@@ -212,12 +218,3 @@ class SentimentRNN(object):
         """tf.train.latest_checkpoint(model_dir), or a clear error when there is none."""
         return latest_checkpoint_or_fail(self.model_dir)
 
-
-# ---------------------------------------------------------------------------
-# Command line (not on the slides): python sentiment_rnn.py --help
-# ---------------------------------------------------------------------------
-
-if __name__ == '__main__':
-    import sys
-    from sentiment_cli import main
-    sys.exit(main())

@@ -252,7 +252,8 @@ def test_hamlet_download_of_something_else_is_refused(http_server, data_cache):
 
 
 @pytest.mark.parametrize('content, message', [
-    (b'caf\xe9 au lait', 'not UTF-8'), (b'', 'holds no text'), (None, 'not a text file')])
+    (b'caf\xe9 au lait', 'not UTF-8'), (b'', 'holds no text'), (None, 'does not exist'),
+    (b'ab\x00cd' * 10, 'holds NUL bytes'), (b'*** START OF THE PROJECT GUTENBERG EBOOK X ***\nab', 'truncated')])
 def test_bad_text_files(tmp_path, content, message):
     path = tmp_path / 'text.txt'
     if content is not None:

@@ -1,0 +1,316 @@
+"""Every command-line entry point against every kind of bad input, each in a new process.
+
+For each case: the exit status is not zero, the last line of stderr is one line
+naming the problem (no traceback), and every file that existed before (data,
+model folders, the shipped model) is byte-for-byte the same afterwards. The
+cases run a few at a time: each process spends seconds importing TensorFlow.
+"""
+import concurrent.futures
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import make_imdb_tarball, run_cli, snapshot
+from test_char import PERIODIC, SHIPPED, SMALL_OPTS as CHAR_OPTS
+from test_sentiment import SMALL_OPTS as SENTIMENT_OPTS, synthetic_reviews
+
+S_TRAIN = ('sentiment_rnn.py', ['--data', '{data}', '--model-dir', '{w}/new', '--epochs', 1] + SENTIMENT_OPTS)
+S_WALK = ('sentiment_rnn.py', ['--walkthrough', '--data', '{data}', '--model-dir', '{w}/new'])
+S_PREDICT = ('sentiment_rnn.py', ['--predict', 'a great film', '--model-dir', '{model}'])
+S_RESUME = ('sentiment_rnn.py', ['--resume', '--data', '{w}/reviews.csv', '--epochs', 3,
+                                 '--model-dir', '{model}'])
+C_TRAIN = ('char_rnn.py', ['--train', '--data', '{data}', '--model-dir', '{w}/new', '--epochs', 1] + CHAR_OPTS)
+C_WALK = ('char_rnn.py', ['--walkthrough', '--data', '{data}'])
+C_SAMPLE = ('char_rnn.py', ['--sample', 20, '--prime', 'abc', '--model-dir', '{model}'])
+C_RESUME = ('char_rnn.py', ['--train', '--resume', '--data', '{w}/text.txt', '--epochs', 3,
+                            '--model-dir', '{model}'])
+
+CASES = {}  # id -> (script, args, the words the error line must hold, prepare(workspace) or None)
+
+
+def case(case_id, entry, message, data=None, model=None, extra=(), prepare=None):
+    script, args = entry
+    args = [str(a).format(w='{w}', data=data or '', model=model or '') for a in args] + [str(a) for a in extra]
+    assert case_id not in CASES
+    CASES[case_id] = (script, args, message, prepare)
+
+
+# --- data files: missing, empty, truncated, not UTF-8, wrong format, a folder of the wrong layout
+SENTIMENT_DATA = {
+    'missing': ('{w}/nothing.csv', 'does not exist'),
+    'empty-csv': ('{w}/empty.csv', 'is not a readable CSV file'),
+    'empty-tarball': ('{w}/empty.tar.gz', 'is not a tar.gz archive'),
+    'truncated-tarball': ('{w}/truncated.tar.gz', 'is not a readable tar.gz archive'),
+    'truncated-csv': ('{w}/truncated.csv', 'is not a readable CSV file'),
+    'latin1-csv': ('{w}/latin1.csv', 'is not UTF-8 text'),
+    'latin1-tarball': ('{w}/latin1.tar.gz', 'is not UTF-8 text'),
+    'wrong-columns-csv': ('{w}/wrong.csv', 'needs the columns review and sentiment'),
+    'wrong-labels-csv': ('{w}/labels.csv', 'the sentiment column must hold only 0 and 1'),
+    'random-bytes-tarball': ('{w}/random.tar.gz', 'is not a tar.gz archive'),
+    'corrupt-tarball': ('{w}/corrupt.tar.gz', 'is not a readable tar.gz archive'),
+    'text-file': ('{w}/text.txt', 'is not a tar.gz archive (nor a .csv file)'),
+    'wrong-folder': ('{w}/wrongdir', 'has no'),
+}
+for name, (path, message) in SENTIMENT_DATA.items():
+    case('sentiment-train-data-' + name, S_TRAIN, message, data=path)
+    case('sentiment-walkthrough-data-' + name, S_WALK, message, data=path)
+
+CHAR_DATA = {
+    'missing': ('{w}/nothing.txt', 'does not exist'),
+    'empty': ('{w}/empty.txt', 'holds no text to train on'),
+    'truncated': ('{w}/truncated_gutenberg.txt', 'it is truncated'),
+    'latin1': ('{w}/latin1.txt', 'is not UTF-8 text'),
+    'binary': ('{w}/nul.txt', 'holds NUL bytes'),
+    'gzip': ('{w}/truncated.tar.gz', 'is not UTF-8 text'),
+    'folder': ('{w}/wrongdir', 'is a folder, not a text file'),
+    'too-short': ('{w}/short.txt', 'too short for one batch'),
+}
+for name, (path, message) in CHAR_DATA.items():
+    case('char-train-data-' + name, C_TRAIN, message, data=path)
+    if name != 'too-short':  # the walkthrough uses the slides' batch shape, not the options
+        case('char-walkthrough-data-' + name, C_WALK, message, data=path)
+
+# --- numbers: zero, negative and absurd, for every numeric option
+WHOLE = 'is not a whole number from 1 to'
+ABOVE_0 = 'is not a number above 0 and at most'
+SENTIMENT_NUMBERS = {
+    '--epochs': ('100000', WHOLE), '--batch-size': ('10000000', WHOLE),
+    '--lstm-size': ('1000000', WHOLE), '--num-layers': ('1000', WHOLE),
+    '--embed-size': ('1000000', WHOLE), '--learning-rate': ('1e300', ABOVE_0),
+    '--seq-len': ('1000000000', WHOLE), '--limit': ('100000000000', WHOLE),
+}
+CHAR_SAMPLE_NUMBERS = {
+    '--sample': ('1000000000', WHOLE), '--top-n': ('1000000', WHOLE),
+    '--temperature': ('1e300', ABOVE_0), '--seed': ('99999999999', 'is not a whole number from 0 to'),
+}
+CHAR_TRAIN_NUMBERS = {
+    '--epochs': ('100000', WHOLE), '--batch-size': ('10000000', WHOLE),
+    '--num-steps': ('10000000', WHOLE), '--lstm-size': ('1000000', WHOLE),
+    '--num-layers': ('1000', WHOLE), '--learning-rate': ('1e300', ABOVE_0),
+    '--keep-prob': ('2', 'is not a number in (0, 1]'), '--grad-clip': ('1e300', ABOVE_0),
+}
+for entry, prefix, numbers in ((S_TRAIN, 'sentiment-train', SENTIMENT_NUMBERS),
+                               (C_SAMPLE, 'char-sample', CHAR_SAMPLE_NUMBERS),
+                               (C_TRAIN, 'char-train', CHAR_TRAIN_NUMBERS)):
+    for option, (absurd, message) in numbers.items():
+        values = {'negative': '-1', 'absurd': absurd, 'not-a-number': 'nan'}
+        if option != '--seed':  # seed 0 is a seed like any other
+            values['zero'] = '0'
+        for kind, value in values.items():
+            case('%s%s-%s' % (prefix, option, kind), entry, message if kind != 'not-a-number' else 'is not',
+                 data='{w}/reviews.csv' if entry is S_TRAIN else '{w}/text.txt', model='{w}/cmodel',
+                 extra=[option, value])
+
+# --- model folders: missing, empty, the other model's, another configuration, damaged
+MODEL_FOLDERS = {
+    'missing': ('{w}/nothing', '{w}/nothing', 'has no saved model'),
+    'empty': ('{w}/emptydir', '{w}/emptydir', 'has no saved model'),
+    'other-model': ('{w}/cmodel', '{w}/smodel', 'model, not a'),
+    'other-vocabulary': ('{w}/smodel_vocab', '{w}/cmodel_vocab', ('saved with another configuration',
+                                                                   'was trained on other', 'was trained on another')),
+    'damaged-config': ('{w}/smodel_json', '{w}/cmodel_json', 'is corrupt'),
+    'damaged-checkpoint': ('{w}/smodel_ckpt', '{w}/cmodel_ckpt', 'it is damaged'),
+    'no-checkpoint': ('{w}/smodel_nockpt', '{w}/cmodel_nockpt', 'holds no checkpoint'),
+}
+for name, (s_dir, c_dir, message) in MODEL_FOLDERS.items():
+    use, s_resume, c_resume = message if isinstance(message, tuple) else (message,) * 3
+    case('sentiment-predict-model-' + name, S_PREDICT, use, model=s_dir)
+    case('sentiment-resume-model-' + name, S_RESUME, s_resume, model=s_dir)
+    case('char-sample-model-' + name, C_SAMPLE, use, model=c_dir)
+    case('char-resume-model-' + name, C_RESUME, c_resume, model=c_dir)
+SETTINGS = 'was trained with other settings'
+case('sentiment-predict-other-settings', S_PREDICT, SETTINGS, model='{w}/smodel', extra=['--lstm-size', 64])
+case('sentiment-resume-other-settings', S_RESUME, SETTINGS, model='{w}/smodel', extra=['--embed-size', 9])
+case('char-sample-other-settings', C_SAMPLE, SETTINGS, model='{w}/cmodel', extra=['--num-layers', 2])
+case('char-resume-other-settings', C_RESUME, SETTINGS, model='{w}/cmodel', extra=['--keep-prob', 0.5])
+case('sentiment-resume-other-data', S_RESUME, 'was trained on other reviews', model='{w}/smodel',
+     extra=['--limit', 150])
+case('char-resume-other-text', ('char_rnn.py', ['--train', '--resume', '--data', '{w}/other.txt',
+                                                '--epochs', 3, '--model-dir', '{w}/cmodel']),
+     'was trained on another text')
+case('sentiment-train-over-a-model', S_TRAIN, 'already holds a trained model', data='{w}/reviews.csv',
+     extra=['--model-dir', '{w}/smodel'])
+case('char-train-over-the-shipped-model', ('char_rnn.py', ['--train', '--data', '{w}/text.txt']),
+     'already holds a trained model')
+case('sentiment-train-limit-above-the-data', S_TRAIN, 'is more than the 200 reviews in the data',
+     data='{w}/reviews.csv', extra=['--limit', 1000])
+case('sentiment-train-limit-below-a-batch', S_TRAIN, 'make less than one batch of 20',
+     data='{w}/reviews.csv', extra=['--limit', 30])
+case('char-train-over-a-model', C_TRAIN, 'already holds a trained model', data='{w}/text.txt',
+     extra=['--model-dir', '{w}/cmodel'])
+
+# --- what the user types: a prime with unknown characters, an empty prime, an empty review
+case('char-sample-prime-unknown', C_SAMPLE, 'the prime has characters the model never saw: ',
+     model='{w}/cmodel', extra=['--prime', 'xyz\u20ac'])
+case('char-sample-prime-empty', C_SAMPLE, 'the prime is empty', model='{w}/cmodel', extra=['--prime', ''])
+case('char-sample-top-n-above-vocabulary', C_SAMPLE, 'is more than the 6 characters',
+     model='{w}/cmodel', extra=['--top-n', 7])
+case('sentiment-predict-empty-review', S_PREDICT, 'review 2 of --predict is empty', model='{w}/smodel',
+     extra=['--predict', 'great', '   '])
+
+
+# --- read-only model folders: training refuses at once; sampling and predicting still work
+@contextlib.contextmanager
+def read_only(folder):
+    """folder made read-only; for root, which ignores permissions, by a read-only bind mount."""
+    if os.geteuid() != 0:
+        os.chmod(folder, 0o555)
+        try:
+            yield
+        finally:
+            os.chmod(folder, 0o755)
+        return
+    if subprocess.run(['mount', '--bind', '-o', 'ro', folder, folder], capture_output=True).returncode:
+        pytest.skip('running as root without a way to make a folder read-only (mount --bind -o ro)')
+    try:
+        yield
+    finally:
+        subprocess.run(['umount', folder], check=True)
+
+
+for name, entry, model in (('sentiment-resume', S_RESUME, '{w}/smodel'), ('char-resume', C_RESUME, '{w}/cmodel'),
+                           ('sentiment-train', S_TRAIN, '{w}/readonly'), ('char-train', C_TRAIN, '{w}/readonly')):
+    case(name + '-read-only-model-folder', entry, 'is not writable (read-only)', model=model,
+         data='{w}/reviews.csv' if entry is S_TRAIN else '{w}/text.txt',
+         extra=['--model-dir', model] if entry in (S_TRAIN, C_TRAIN) else [],
+         prepare=lambda w, m=model: read_only(m.format(w=w)))
+
+
+# ---------------------------------------------------------------------------
+
+def make_assets(base):
+    """The data files and model folders every case starts from."""
+    os.makedirs(base)
+    w = lambda name: os.path.join(base, name)  # noqa: E731
+    synthetic_reviews(200).to_csv(w('reviews.csv'), index=False)
+    with open(w('text.txt'), 'w', encoding='utf-8') as f:
+        f.write(PERIODIC)
+    with open(w('other.txt'), 'w', encoding='utf-8') as f:
+        f.write(PERIODIC.replace('e', 'f'))
+    for name in ('empty.csv', 'empty.tar.gz', 'empty.txt'):
+        open(w(name), 'wb').close()
+    make_imdb_tarball(w('truncated.tar.gz'), truncate=300)
+    make_imdb_tarball(w('latin1.tar.gz'), reviews={('train', 'pos'): {'0_9.txt': 'caf\xe9'.encode('latin-1')}})
+    good_csv = open(w('reviews.csv'), 'rb').read()
+    with open(w('truncated.csv'), 'wb') as f:
+        f.write(b'review,sentiment\n"A long review that was cut')
+    with open(w('latin1.csv'), 'wb') as f:
+        f.write('review,sentiment\n"Un caf\xe9 tr\xe8s bon",1\n'.encode('latin-1') + good_csv[17:])
+    with open(w('wrong.csv'), 'w') as f:
+        f.write('text,label\ngood,1\n')
+    with open(w('labels.csv'), 'w') as f:
+        f.write('review,sentiment\ngood,positive\n')
+    with open(w('random.tar.gz'), 'wb') as f:
+        f.write(b'noise' + os.urandom(4096))
+    with open(w('corrupt.tar.gz'), 'wb') as f:  # gzip's magic number, then noise
+        f.write(b'\x1f\x8b\x08\x00' + os.urandom(4096))
+    os.makedirs(w('wrongdir/aclImdb/train'))
+    with open(w('wrongdir/notes.txt'), 'w') as f:
+        f.write('not the IMDb data\n')
+    with open(w('truncated_gutenberg.txt'), 'w', encoding='utf-8') as f:
+        f.write('header\n*** START OF THE PROJECT GUTENBERG EBOOK HAMLET ***\n' + PERIODIC)
+    with open(w('latin1.txt'), 'wb') as f:
+        f.write(PERIODIC.encode('utf-8') + 'na\xefve\n'.encode('latin-1'))
+    with open(w('nul.txt'), 'wb') as f:
+        f.write(b'abc\x00' * 100)
+    with open(w('short.txt'), 'w') as f:
+        f.write('abcde\n' * 3)
+    os.makedirs(w('emptydir'))
+    os.makedirs(w('readonly'))
+
+    cache = w('cache')
+    r = run_cli('sentiment_rnn.py', '--data', w('reviews.csv'), '--epochs', 1, '--model-dir', w('smodel'),
+                *SENTIMENT_OPTS, env={'RNN_DATA_DIR': cache})
+    assert r.returncode == 0, r.stderr
+    r = run_cli('char_rnn.py', '--train', '--data', w('text.txt'), '--epochs', 1, '--model-dir', w('cmodel'),
+                *CHAR_OPTS)
+    assert r.returncode == 0, r.stderr
+    shutil.rmtree(cache, ignore_errors=True)
+    for kind in ('smodel', 'cmodel'):
+        for variant in ('vocab', 'json', 'ckpt', 'nockpt'):
+            shutil.copytree(w(kind), w('%s_%s' % (kind, variant)))
+        config_path = w(kind + '_vocab/model_config.json')
+        with open(config_path, encoding='utf-8') as f:
+            config = json.load(f)
+        if kind == 'smodel':  # a vocabulary larger than the checkpoint's embedding
+            config['hparams']['n_words'] += 5
+            config['vocab']['zzz'] = max(config['vocab'].values()) + 5
+        else:  # one character more than the checkpoint's output layer
+            config['vocab'] = config['vocab'] + ['~']
+        with open(config_path, 'w', encoding='utf-8') as f:
+            json.dump(config, f)
+        with open(w(kind + '_json/model_config.json'), 'r+b') as f:
+            f.truncate(40)
+        data = next(n for n in os.listdir(w(kind + '_ckpt')) if '.data-' in n)
+        with open(w(kind + '_ckpt/' + data), 'r+b') as f:
+            f.truncate(64)
+        for name in os.listdir(w(kind + '_nockpt')):
+            if 'ckpt' in name or name == 'checkpoint':
+                os.remove(w(kind + '_nockpt/' + name))
+
+
+def run_case(base, root, case_id):
+    script, args, _, prepare = CASES[case_id]
+    workspace = os.path.join(root, case_id)
+    shutil.copytree(base, workspace, symlinks=True)
+    args = [a.replace('{w}', workspace) for a in args]
+    try:
+        with (prepare(workspace) if prepare else contextlib.nullcontext()):
+            before = snapshot(workspace)
+            r = run_cli(script, *args, env={'RNN_DATA_DIR': os.path.join(workspace, 'cache')})
+            after = snapshot(workspace)
+    except pytest.skip.Exception as e:
+        return e, None
+    changed = sorted(p for p in before if after.get(p) != before[p])
+    return r, changed
+
+
+@pytest.fixture(scope='module')
+def results(tmp_path_factory):
+    root = str(tmp_path_factory.mktemp('bad_inputs'))
+    base = os.path.join(root, 'base')
+    make_assets(base)
+    shipped = snapshot(SHIPPED)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1)) as pool:
+        futures = {cid: pool.submit(run_case, base, os.path.join(root, 'cases'), cid) for cid in CASES}
+        out = {cid: f for cid, f in futures.items()}
+        out = {cid: f.result() for cid, f in out.items()}
+    assert snapshot(SHIPPED) == shipped, 'the shipped model changed'
+    return out
+
+
+@pytest.mark.parametrize('case_id', sorted(CASES))
+def test_bad_input_one_line_nonzero_and_nothing_changed(results, case_id):
+    r, changed = results[case_id]
+    if changed is None:
+        pytest.skip(str(r))
+    message = CASES[case_id][2]
+    assert r.returncode != 0, r.stdout[-2000:]
+    assert 'Traceback' not in r.stderr, r.stderr
+    last = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else ''
+    assert last.startswith('error: ') and message in last, r.stderr[-2000:]
+    assert not changed, 'files changed: %s' % changed
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    r = run_cli('char_rnn.py', '--train', '--data', tmp_path / 'nothing.txt', '--debug',
+                '--model-dir', tmp_path / 'm')
+    assert r.returncode == 2
+    assert 'Traceback' in r.stderr and r.stderr.strip().splitlines()[-1].startswith('error: ')
+
+
+def test_read_only_model_folder_still_samples(tmp_path):
+    text = tmp_path / 'text.txt'
+    text.write_text(PERIODIC, encoding='utf-8')
+    model = str(tmp_path / 'model')
+    r = run_cli('char_rnn.py', '--train', '--data', text, '--epochs', 1, '--model-dir', model, *CHAR_OPTS)
+    assert r.returncode == 0, r.stderr
+    before = snapshot(model)
+    with read_only(model):
+        r = run_cli('char_rnn.py', '--sample', 10, '--prime', 'ab', '--model-dir', model)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith('ab') and snapshot(model) == before
