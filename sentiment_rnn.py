@@ -18,6 +18,7 @@ import sys
 import numpy as np
 import pyprind
 
+import fast_lstm
 from tf_setup import tf, fast_minimize, latest_checkpoint_or_fail, restore
 
 
@@ -91,7 +92,9 @@ class SentimentRNN(object):
                  self.batch_size, tf.float32)
         print('  << initial state >> ', self.initial_state)
 
-        lstm_outputs, self.final_state = tf.nn.dynamic_rnn(
+        # fast: the same cells, weights and math in a faster loop (fast_lstm.py).
+        dynamic_rnn = fast_lstm.dynamic_rnn if self.fast else tf.nn.dynamic_rnn
+        lstm_outputs, self.final_state = dynamic_rnn(
                  cells, embed_x,
                  initial_state=self.initial_state)
         ## Note: lstm_outputs shape:

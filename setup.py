@@ -6,7 +6,7 @@ setup(
     description='The RNN lecture (Raschka & Mirjalili, ch. 16): SentimentRNN and CharRNN '
                 'as TensorFlow 1.x graphs on today\'s TensorFlow',
     python_requires='>=3.10',
-    py_modules=['tf_setup', 'data_utils', 'cli_utils', 'train_utils',
+    py_modules=['tf_setup', 'fast_lstm', 'data_utils', 'cli_utils', 'train_utils',
                 'sentiment_rnn', 'sentiment_cli', 'char_rnn', 'char_cli'],
     install_requires=[
         'tensorflow>=2.21,<2.22',

@@ -93,15 +93,29 @@ def test_zero_state_prediction_does_not_depend_on_other_rows(trained):
                                                          carry_state=False)[0], rtol=0, atol=1e-6)
 
 
-def test_slides_graph_and_fast_graph_compute_the_same_losses():
-    """Same math: the same 5 batches, dropout off, losses within 1e-5 relative."""
+@pytest.mark.parametrize('num_layers', [1, 2])
+def test_slides_graph_and_fast_graph_compute_the_same_losses(num_layers):
+    """Same math: the same initial weights, the same 5 batches, dropout off, losses within 1e-5 relative."""
     word_to_int, (X_train, y_train, _, _) = prepared(200)
-    losses = []
+    losses, weights = [], []
     for fast in (False, True):
-        rnn = SentimentRNN(n_words=max(word_to_int.values()) + 1, fast=fast, **SMALL)
+        rnn = SentimentRNN(n_words=max(word_to_int.values()) + 1, fast=fast,
+                           **dict(SMALL, num_layers=num_layers))
+        weights.append(initial_weights(rnn))
         losses.append(run_steps(rnn, X_train, y_train, 5))
+    assert [n for n, _ in weights[0]] == [n for n, _ in weights[1]]  # checkpoints load either way
+    for (name, w_slides), (_, w_fast) in zip(*weights):
+        np.testing.assert_array_equal(w_fast, w_slides, err_msg=name)
     np.testing.assert_allclose(losses[1], losses[0], rtol=1e-5)
     assert losses[0][-1] < losses[0][0]  # it did learn: the steps changed the weights
+
+
+def initial_weights(rnn):
+    """[(name, initial value)] of every variable of rnn's graph, optimizer slots included."""
+    from tf_setup import tf
+    with tf.Session(graph=rnn.g) as sess:
+        sess.run(rnn.init_op)
+        return [(v.op.name, sess.run(v)) for v in rnn.g.get_collection('variables')]
 
 
 def run_steps(rnn, X, y, n):
