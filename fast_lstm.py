@@ -5,12 +5,14 @@ It takes the same MultiRNNCell of DropoutWrapper(BasicLSTMCell), creates the sam
 variables under the same names (checkpoints load either way) and computes the same
 outputs, final state and gradients. What differs is how the work is grouped:
 
-- forward: the input half of each layer's kernel is applied to all time steps in
-  one large matrix product before the loop; the loop multiplies only h.
+- forward: the input half of each layer's kernel is applied to many time steps
+  in one large matrix product before the loop; the loop multiplies only h.
 - backward: written out by hand (tf.custom_gradient). The loop computes the gate
   gradients step by step; the kernel's gradient and the inputs' gradient are then
-  each one large matrix product over all steps, instead of two small products
-  per step summed up by TensorFlow's automatic while-loop gradient.
+  large matrix products over many steps, instead of two small products per step
+  summed up by TensorFlow's automatic while-loop gradient.
+- the steps run in chunks (CHUNK_STEPS), so that one chunk's large products and
+  the next chunk's loop run at the same time on the two cores of a laptop.
 - dropout: DropoutWrapper draws a new mask for each step's output; here one mask
   covers all steps of a layer at once (the same distribution; with keep_prob=1
   the same numbers).
@@ -19,6 +21,10 @@ bench/bench_train.py measures the speed; tests/test_sentiment.py and tests/test_
 check that both graphs compute the same losses.
 """
 from tf_setup import tf
+
+# Steps per loop: 10 measured fastest of 5, 8, 10, 20, 25, 50 and all steps, for the slides'
+# sentiment (200 steps) and CharRNN (100 steps) settings; any value gives the same numbers.
+CHUNK_STEPS = 10
 
 
 def dynamic_rnn(cells, inputs, initial_state):
@@ -42,61 +48,97 @@ def dynamic_rnn(cells, inputs, initial_state):
 
 
 def lstm_layer(x, kernel, bias, c0, h0, forget_bias):
-    """BasicLSTMCell over time-major x (T, B, D): (outputs (T, B, H), last c, last h)."""
-    n_in = x.shape[-1]
-    n_hidden = h0.shape[-1]
-    n_steps = tf.shape(x)[0]
+    """BasicLSTMCell over time-major x (T, B, D): (outputs (T, B, H), last c, last h).
 
-    def steps_array():
-        return tf.TensorArray(tf.float32, size=n_steps)
+    The steps run in chunks of CHUNK_STEPS, each its own loop: the large products
+    of one chunk (its input projection going forward, its kernel and input
+    gradients going backward) then run on one core while the next chunk's loop,
+    a chain of small operations, runs on the other.
+    """
+    n_in, n_hidden = int(x.shape[-1]), int(h0.shape[-1])
+    n_steps = int(x.shape[0])
+    chunks = [min(CHUNK_STEPS, n_steps - start) for start in range(0, n_steps, CHUNK_STEPS)]
 
     @tf.custom_gradient
     def forward(x, kernel, bias, c0, h0):
         w_in, w_h = kernel[:n_in], kernel[n_in:]
-        x_w = tf.tensordot(x, w_in, [[2], [0]]) + bias  # (T, B, 4H), all steps at once
-
-        def step(t, c, h, cs, hs, gates):
-            g = x_w[t] + tf.matmul(h, w_h)  # (B, 4H): BasicLSTMCell's i, j, f, o
-            i, j, f, o = tf.split(g, 4, axis=1)
-            i, j, f, o = tf.sigmoid(i), tf.tanh(j), tf.sigmoid(f + forget_bias), tf.sigmoid(o)
-            c = c * f + i * j
-            h = tf.tanh(c) * o
-            return t + 1, c, h, cs.write(t, c), hs.write(t, h), gates.write(t, tf.concat([i, j, f, o], 1))
-
-        _, c_last, h_last, cs, hs, gates = tf.while_loop(
-            lambda t, *_: t < n_steps, step, (0, c0, h0, steps_array(), steps_array(), steps_array()))
-        cs, hs, gates = cs.stack(), hs.stack(), gates.stack()  # (T, B, H), (T, B, H), (T, B, 4H)
-        for tensor, width in ((cs, n_hidden), (hs, n_hidden), (gates, 4 * n_hidden)):
-            tensor.set_shape(x.shape[:2].concatenate([width]))  # shapes as dynamic_rnn gives them
-        c_last.set_shape(c0.shape)
-        h_last.set_shape(h0.shape)
+        saved = []  # per chunk: its first (c, h) and its steps' c, h and gate activations
+        c, h = c0, h0
+        for x_chunk in tf.split(x, chunks, axis=0):
+            x_w = tf.tensordot(x_chunk, w_in, [[2], [0]]) + bias  # (steps, B, 4H) in one product
+            cs, hs, gates, c_next, h_next = forward_loop(x_w, w_h, c, h, forget_bias)
+            saved.append((c, h, cs, hs, gates))
+            c, h = c_next, h_next
 
         def backward(d_hs, d_c_last, d_h_last):
-            c_prev = tf.concat([c0[None], cs[:-1]], 0)
-            h_prev = tf.concat([h0[None], hs[:-1]], 0)
-            tanh_c = tf.tanh(cs)
-            # The step-independent factors of the chain rule, for all steps at once (T, B, .):
-            i, j, f, o = tf.split(gates, 4, axis=2)
-            dc_from_h = o * (1 - tanh_c * tanh_c)  # dc/dh through h = tanh(c) * o
-            gate_factors = tf.concat([j * i * (1 - i), i * (1 - j * j), c_prev * f * (1 - f),
-                                      tanh_c * o * (1 - o)], 2)  # d gate pre-activations / (dc, dc, dc, dh)
+            dc, dh = d_c_last, d_h_last
+            d_kernel, d_bias, d_x = [], [], []
+            for (c_first, h_first, cs, hs, gates), x_chunk, d_hs_chunk in reversed(list(zip(
+                    saved, tf.split(x, chunks, axis=0), tf.split(d_hs, chunks, axis=0)))):
+                c_prev = tf.concat([c_first[None], cs[:-1]], 0)
+                h_prev = tf.concat([h_first[None], hs[:-1]], 0)
+                d_gates, dc, dh = backward_loop(d_hs_chunk, dc, dh, cs, c_prev, gates, w_h)
+                d_gates = tf.reshape(d_gates, [-1, 4 * n_hidden])  # (steps*B, 4H)
+                # The kernel's gradient over all steps of the chunk in two products, not two per step.
+                d_kernel.append(tf.concat([
+                    tf.matmul(tf.reshape(x_chunk, [-1, n_in]), d_gates, transpose_a=True),
+                    tf.matmul(tf.reshape(h_prev, [-1, n_hidden]), d_gates, transpose_a=True)], 0))
+                d_bias.append(tf.reduce_sum(d_gates, 0))
+                d_x.append(tf.reshape(tf.matmul(d_gates, w_in, transpose_b=True), tf.shape(x_chunk)))
+            return tf.concat(d_x[::-1], 0), tf.add_n(d_kernel), tf.add_n(d_bias), dc, dh
 
-            def back_step(t, dc, dh, d_gates):
-                t = t - 1
-                dh = dh + d_hs[t]
-                dc = dc + dh * dc_from_h[t]
-                dg = tf.concat([dc, dc, dc, dh], 1) * gate_factors[t]
-                return t, dc * f[t], tf.matmul(dg, w_h, transpose_b=True), d_gates.write(t, dg)
-
-            _, d_c0, d_h0, d_gates = tf.while_loop(
-                lambda t, *_: t > 0, back_step, (n_steps, d_c_last, d_h_last, steps_array()))
-            d_gates = tf.reshape(d_gates.stack(), [-1, 4 * n_hidden])  # (T*B, 4H)
-            step_inputs = tf.concat([tf.reshape(x, [-1, n_in]), tf.reshape(h_prev, [-1, n_hidden])], 1)
-            d_kernel = tf.matmul(step_inputs, d_gates, transpose_a=True)  # (D+H, 4H), all steps at once
-            d_bias = tf.reduce_sum(d_gates, 0)
-            d_x = tf.reshape(tf.matmul(d_gates, w_in, transpose_b=True), tf.shape(x))
-            return d_x, d_kernel, d_bias, d_c0, d_h0
-
-        return (hs, c_last, h_last), backward
+        hs = tf.concat([chunk[3] for chunk in saved], 0)
+        return (hs, c, h), backward
 
     return forward(x, kernel, bias, c0, h0)
+
+
+def forward_loop(x_w, w_h, c0, h0, forget_bias):
+    """BasicLSTMCell's steps, given x_w = inputs @ kernel[:D] + bias (T, B, 4H).
+    Returns every step's c, h and gate activations (T, B, .) and the last c and h."""
+    n_steps = int(x_w.shape[0])
+
+    def step(t, c, h, cs, hs, gates):
+        g = x_w[t] + tf.matmul(h, w_h)  # (B, 4H): BasicLSTMCell's i, j, f, o
+        i, j, f, o = tf.split(g, 4, axis=1)
+        i, j, f, o = tf.sigmoid(i), tf.tanh(j), tf.sigmoid(f + forget_bias), tf.sigmoid(o)
+        c = c * f + i * j
+        h = tf.tanh(c) * o
+        return t + 1, c, h, cs.write(t, c), hs.write(t, h), gates.write(t, tf.concat([i, j, f, o], 1))
+
+    _, c_last, h_last, cs, hs, gates = tf.while_loop(
+        lambda t, *_: t < n_steps, step,
+        (0, c0, h0, _steps_array(n_steps), _steps_array(n_steps), _steps_array(n_steps)))
+    cs, hs, gates = cs.stack(), hs.stack(), gates.stack()
+    for tensor, like in ((cs, c0), (hs, h0), (gates, x_w[0])):
+        tensor.set_shape([n_steps] + like.shape.as_list())  # the static shapes dynamic_rnn gives
+    c_last.set_shape(c0.shape)
+    h_last.set_shape(h0.shape)
+    return cs, hs, gates, c_last, h_last
+
+
+def backward_loop(d_hs, d_c_last, d_h_last, cs, c_prev, gates, w_h):
+    """The gate pre-activations' gradients of every step (T, B, 4H), walking back in time,
+    and the gradients of the first step's c and h."""
+    n_steps = int(cs.shape[0])
+    tanh_c = tf.tanh(cs)
+    # The step-independent factors of the chain rule, for all steps at once (T, B, .):
+    i, j, f, o = tf.split(gates, 4, axis=2)
+    dc_from_h = o * (1 - tanh_c * tanh_c)  # dc/dh through h = tanh(c) * o
+    gate_factors = tf.concat([j * i * (1 - i), i * (1 - j * j), c_prev * f * (1 - f),
+                              tanh_c * o * (1 - o)], 2)  # d pre-activations / (dc, dc, dc, dh)
+
+    def back_step(t, dc, dh, d_gates):
+        t = t - 1
+        dh = dh + d_hs[t]
+        dc = dc + dh * dc_from_h[t]
+        dg = tf.concat([dc, dc, dc, dh], 1) * gate_factors[t]
+        return t, dc * f[t], tf.matmul(dg, w_h, transpose_b=True), d_gates.write(t, dg)
+
+    _, d_c_first, d_h_first, d_gates = tf.while_loop(
+        lambda t, *_: t > 0, back_step, (n_steps, d_c_last, d_h_last, _steps_array(n_steps)))
+    return d_gates.stack(), d_c_first, d_h_first
+
+
+def _steps_array(n_steps):
+    return tf.TensorArray(tf.float32, size=n_steps)
