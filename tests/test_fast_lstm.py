@@ -1,0 +1,51 @@
+"""fast_lstm.dynamic_rnn against tf.nn.dynamic_rnn: the same variables, outputs, final
+state and gradients (of the inputs, every variable and the initial state)."""
+import numpy as np
+import pytest
+
+import fast_lstm
+from tf_setup import tf
+
+
+def build(dynamic_rnn, n_steps, num_layers):
+    g = tf.Graph()
+    with g.as_default():
+        tf.set_random_seed(7)
+        x = tf.placeholder(tf.float32, (3, n_steps, 5))
+        cells = tf.nn.rnn_cell.MultiRNNCell(
+            [tf.nn.rnn_cell.DropoutWrapper(tf.nn.rnn_cell.BasicLSTMCell(4), output_keep_prob=1.0)
+             for _ in range(num_layers)])
+        zero = cells.zero_state(3, tf.float32)
+        initial = tuple(tf.nn.rnn_cell.LSTMStateTuple(s.c + 0.1, s.h - 0.2) for s in zero)
+        outputs, final = dynamic_rnn(cells, x, initial_state=initial)
+        # A loss that uses every step's output and the whole final state, with uneven weights.
+        weights = tf.constant(np.random.RandomState(0).randn(n_steps, 4), tf.float32)
+        loss = tf.reduce_sum(tf.sin(outputs) * weights) + sum(
+            tf.reduce_sum(tf.square(s.c)) - tf.reduce_sum(s.h) for s in final)
+        variables = tf.trainable_variables()
+        grads = tf.gradients(loss, [x] + variables + list(tf.nest.flatten(initial)))
+        init = tf.global_variables_initializer()
+    return g, x, [loss, outputs] + list(tf.nest.flatten(final)) + grads, [v.op.name for v in variables], init
+
+
+@pytest.mark.parametrize('n_steps, num_layers', [(1, 1), (10, 1), (23, 2)])
+def test_same_outputs_state_and_gradients(n_steps, num_layers):
+    x_value = np.random.RandomState(1).randn(3, n_steps, 5).astype(np.float32)
+    results, weights = [], None
+    for dynamic_rnn in (tf.nn.dynamic_rnn, fast_lstm.dynamic_rnn):
+        g, x, fetches, names, init = build(dynamic_rnn, n_steps, num_layers)
+        with tf.Session(graph=g) as sess:
+            sess.run(init)
+            with g.as_default():
+                variables = tf.trainable_variables()
+                if weights is None:  # the slides' graph: keep its initial weights
+                    weights = {v.op.name: sess.run(v) for v in variables}
+                else:  # the fast graph starts from the same weights
+                    for v in variables:
+                        v.load(weights[v.op.name], sess)
+            results.append((names, sess.run(fetches, {x: x_value})))
+    (names_slides, slides), (names_fast, fast) = results
+    assert names_fast == names_slides  # the same variables, so checkpoints load either way
+    assert len(fast) == len(slides)
+    for i, (a, b) in enumerate(zip(slides, fast)):
+        np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6, err_msg='fetch %d' % i)
