@@ -63,18 +63,20 @@ def _main(argv):
     args, given = cli_utils.parse_args(build_parser(), argv, HPARAMS)
     if args.predict:
         return predict_texts(args, given)
+    prepared = None
     if args.walkthrough:
-        walkthrough(args)
+        prepared = walkthrough(args)
         if args.epochs is None:
             print('\n(walkthrough only: add --epochs N to train)')
             return 0
     args.epochs = args.epochs or EPOCHS
     with cli_utils.model_dir_lock(args.model_dir):
-        return run_experiment(args, given)
+        return run_experiment(args, given, prepared)
 
 
 def walkthrough(args):
-    """The slides' printed output, slide by slide, on the real data; no training."""
+    """The slides' printed output, slide by slide, on the real data; no training.
+    Returns (df, word_to_int, mapped_reviews), for a run that trains next."""
     cli_utils.slide('Read in the IMDb Data')
     df = data_utils.load_movie_data(args.data)
     print(df.head(3))
@@ -93,6 +95,7 @@ def walkthrough(args):
     cli_utils.slide('SentimentRNN: build() (1/4) to (4/4)')
     from sentiment_rnn import SentimentRNN  # here: TensorFlow takes seconds to import
     SentimentRNN(n_words=max(word_to_int.values()) + 1, model_dir=args.model_dir, **HPARAMS)
+    return df, word_to_int, mapped_reviews
 
 
 def predict_texts(args, given):
@@ -125,7 +128,8 @@ def encode_reviews(texts, word_to_int, seq_len):
     return data_utils.make_sequences(mapped, seq_len), unknown
 
 
-def run_experiment(args, given):
+def run_experiment(args, given, prepared=None):
+    """Train and test; prepared: the walkthrough's (df, word_to_int, mapped_reviews), if it ran."""
     hparams = {k: getattr(args, k) for k in HPARAMS}
     if args.resume:
         saved, saved_vocab = data_utils.load_model_config(args.model_dir, MODEL)
@@ -135,7 +139,7 @@ def run_experiment(args, given):
         cli_utils.refuse_to_overwrite(args.model_dir)
 
     ## Read in the IMDb Data
-    df = data_utils.load_movie_data(args.data)
+    df = prepared[0] if prepared else data_utils.load_movie_data(args.data)
     print(df.head(3))
     if args.limit:
         if args.limit > len(df):
@@ -147,7 +151,10 @@ def run_experiment(args, given):
                         'raise --limit or lower --batch-size' % (len(df), hparams['batch_size']))
 
     ## Preprocessing the data: words, counts, word ids, fixed-length sequences
-    word_to_int, mapped_reviews = data_utils.preprocess_reviews(df['review'])
+    if prepared and not args.limit:  # the walkthrough did it already, on the same reviews
+        word_to_int, mapped_reviews = prepared[1:]
+    else:
+        word_to_int, mapped_reviews = data_utils.preprocess_reviews(df['review'])
     print(list(word_to_int)[:5])
     sequences = data_utils.make_sequences(mapped_reviews, hparams['seq_len'])
     X_train, y_train, X_test, y_test = data_utils.split_train_test(sequences, df['sentiment'], n_train)

@@ -187,3 +187,14 @@ def test_cli_unknown_words_are_padding_and_said(cli_model):
     r = run_cli('sentiment_rnn.py', '--model-dir', model_dir, '--predict', 'a zzyzx film')
     assert r.returncode == 0
     assert 'zzyzx' in r.stderr and 'padding' in r.stderr
+
+
+def test_cli_walkthrough_then_training_uses_the_same_words(cli_model, tmp_path):
+    csv, _, folder = cli_model
+    model_dir = str(tmp_path / 'walked')
+    r = run_cli('sentiment_rnn.py', '--walkthrough', '--data', csv, '--epochs', 1, '--model-dir', model_dir,
+                *SMALL_OPTS, env={'RNN_DATA_DIR': str(folder / 'cache')})
+    assert r.returncode == 0, r.stderr
+    assert '=== Slide: Prepare Fixed-Length Sequences ===' in r.stdout and 'Test Acc.: ' in r.stdout
+    _, vocab = data_utils.load_model_config(model_dir, 'SentimentRNN')
+    assert vocab == data_utils.preprocess_reviews(synthetic_reviews(600)['review'])[0]
