@@ -275,7 +275,8 @@ def results(tmp_path_factory):
     base = os.path.join(root, 'base')
     make_assets(base)
     shipped = snapshot(SHIPPED)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1)) as pool:
+    workers = min(4, max(2, os.cpu_count() or 1))  # each case may import TensorFlow (~300 MB)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {cid: pool.submit(run_case, base, os.path.join(root, 'cases'), cid) for cid in CASES}
         out = {cid: f for cid, f in futures.items()}
         out = {cid: f.result() for cid, f in out.items()}
