@@ -2,7 +2,6 @@
 
 Not on the slides; the slides' steps it runs are in data_utils.py and char_rnn.py.
 """
-import os
 import sys
 import time
 
@@ -158,7 +157,6 @@ def train(args, given):
     def record_epochs(epochs):
         data_utils.save_model_config(args.model_dir, MODEL, dict(hparams, epochs=epochs), chars)
 
-    os.makedirs(args.model_dir, exist_ok=True)
     if not args.resume:
         record_epochs(0)  # the vocabulary is saved before training: a run stopped early can resume
     from char_rnn import CharRNN  # here: TensorFlow takes seconds to import

@@ -201,14 +201,12 @@ def run_main(main, argv, prog):
         return 130
     except DataError as e:
         return _one_line(debug, 2, 'error: %s' % e)
-    except MemoryError:
-        return _one_line(debug, 2, 'error: out of memory: lower --batch-size, --lstm-size or '
-                                   '--embed-size')
     except OSError as e:
         return _one_line(debug, 2, 'error: %s%s' % (e.strerror or e, ': %s' % e.filename
                                                      if e.filename else ''))
     except Exception as e:
-        if type(e).__name__ == 'ResourceExhaustedError':  # TensorFlow's out of memory
+        # MemoryError, or TensorFlow's out of memory (ResourceExhaustedError)
+        if isinstance(e, MemoryError) or type(e).__name__ == 'ResourceExhaustedError':
             return _one_line(debug, 2, 'error: out of memory: lower --batch-size, --lstm-size or '
                                        '--embed-size')
         return _one_line(debug, 1, 'error: unexpected %s: %s (run again with --debug for the '

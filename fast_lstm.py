@@ -68,19 +68,19 @@ def lstm_layer(x, kernel, bias, c0, h0, forget_bias):
     @tf.custom_gradient
     def forward(x, kernel, bias, c0, h0):
         w_in, w_h = kernel[:n_in], kernel[n_in:]
-        saved = []  # per chunk: its first (c, h) and its steps' c, h and gate activations
+        saved = []  # per chunk: its inputs, first (c, h) and its steps' c, h and gate activations
         c, h = c0, h0
         for x_chunk in tf.split(x, chunks, axis=0):
             x_w = tf.tensordot(x_chunk, w_in, [[2], [0]]) + bias  # (steps, B, 4H) in one product
             cs, hs, gates, c_next, h_next = forward_loop(x_w, w_h, c, h, forget_bias)
-            saved.append((c, h, cs, hs, gates))
+            saved.append((x_chunk, c, h, cs, hs, gates))
             c, h = c_next, h_next
 
         def backward(d_hs, d_c_last, d_h_last):
             dc, dh = d_c_last, d_h_last
             d_kernel, d_bias, d_x = [], [], []
-            for (c_first, h_first, cs, hs, gates), x_chunk, d_hs_chunk in reversed(list(zip(
-                    saved, tf.split(x, chunks, axis=0), tf.split(d_hs, chunks, axis=0)))):
+            for (x_chunk, c_first, h_first, cs, hs, gates), d_hs_chunk in reversed(list(zip(
+                    saved, tf.split(d_hs, chunks, axis=0)))):
                 c_prev = tf.concat([c_first[None], cs[:-1]], 0)
                 h_prev = tf.concat([h_first[None], hs[:-1]], 0)
                 d_gates, dc, dh = backward_loop(d_hs_chunk, dc, dh, cs, c_prev, gates, w_h)
@@ -93,7 +93,7 @@ def lstm_layer(x, kernel, bias, c0, h0, forget_bias):
                 d_x.append(tf.reshape(tf.matmul(d_gates, w_in, transpose_b=True), tf.shape(x_chunk)))
             return tf.concat(d_x[::-1], 0), tf.add_n(d_kernel), tf.add_n(d_bias), dc, dh
 
-        hs = tf.concat([chunk[3] for chunk in saved], 0)
+        hs = tf.concat([chunk[4] for chunk in saved], 0)
         return (hs, c, h), backward
 
     return forward(x, kernel, bias, c0, h0)

@@ -101,16 +101,12 @@ def walkthrough(args):
 def predict_texts(args, given):
     hparams, word_to_int = data_utils.load_model_config(args.model_dir, MODEL)
     cli_utils.check_same_hparams(args.model_dir, hparams, given)
-    from sentiment_rnn import SentimentRNN  # here: TensorFlow takes seconds to import
-    rnn = cli_utils.quietly(lambda: SentimentRNN(model_dir=args.model_dir, **hparams))
-    empty = [i for i, text in enumerate(args.predict, 1) if not data_utils.tokenize(text)]
-    if empty:
-        raise DataError('review %d of --predict is empty (it has no words): give the text of a review'
-                        % empty[0])
     sequences, unknown = encode_reviews(args.predict, word_to_int, hparams['seq_len'])
     if unknown:
         print('note: %d word(s) never seen in training are read as padding (id 0): %s'
               % (len(unknown), ', '.join(sorted(unknown)[:10])), file=sys.stderr)
+    from sentiment_rnn import SentimentRNN  # here: TensorFlow takes seconds to import
+    rnn = cli_utils.quietly(lambda: SentimentRNN(model_dir=args.model_dir, **hparams))
     proba = rnn.predict(sequences, return_proba=True, carry_state=False)
     for text, p in zip(args.predict, proba):
         print('%.3f  %s  %s' % (p, 'positive' if p >= 0.5 else 'negative', text))
@@ -121,8 +117,11 @@ def encode_reviews(texts, word_to_int, seq_len):
     """Word ids of new reviews, as the slides map training reviews; unknown words become 0."""
     unknown = set()
     mapped = []
-    for text in texts:
+    for i, text in enumerate(texts, 1):
         words = data_utils.tokenize(text)
+        if not words:
+            raise DataError('review %d of --predict is empty (it has no words): give the text of a review'
+                            % i)
         unknown.update(w for w in words if w not in word_to_int)
         mapped.append([word_to_int.get(w, 0) for w in words])
     return data_utils.make_sequences(mapped, seq_len), unknown

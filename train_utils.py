@@ -145,7 +145,8 @@ class TrainingLog(object):
         StopPoint(os.path.basename(path), epoch, batch, tf.nest.flatten(state), total, n).save(
             self.model_dir)
         saver.save(sess, path)
-        self.saved()
+        self._write_history()
+        self._forget_resumed_stop_point(stop_file_is_new=True)
         signum = self.stop_requested
         self.close()
         raise TrainingStopped('stopped by %s at epoch %d after %d mini-batch(es); the model and '
@@ -153,7 +154,11 @@ class TrainingLog(object):
                               % (signal.Signals(signum).name, epoch + 1, batch, self.model_dir), signum)
 
     def saved(self):
-        """Append the rows since the last checkpoint to the history file."""
+        """After a checkpoint: append the rows since the last one to the history file."""
+        self._write_history()
+        self._forget_resumed_stop_point(stop_file_is_new=False)
+
+    def _write_history(self):
         new_file = not os.path.exists(self.path)
         with open(self.path, 'a', newline='') as f:
             out = csv.writer(f)
@@ -163,19 +168,18 @@ class TrainingLog(object):
         self.rows = []
         if self.writer:
             self.writer.flush()
-        self._forget_resumed_stop_point()
 
-    def _forget_resumed_stop_point(self):
-        """Once a newer checkpoint is saved, the stopped run's checkpoint is of no more use."""
+    def _forget_resumed_stop_point(self, stop_file_is_new):
+        """Once a newer checkpoint is saved, the stopped run's checkpoint is of no more use,
+        nor is its stop-point file, unless stop() has just replaced it with a new one."""
         if not self.resume:
             return
         prefix = os.path.join(self.model_dir, self.resume.checkpoint)
         for name in os.listdir(self.model_dir):
             if os.path.join(self.model_dir, name).startswith(prefix + '.'):
                 os.remove(os.path.join(self.model_dir, name))
-        stop_file = os.path.join(self.model_dir, STOP_POINT_NAME)
-        if load_stop_point_name(stop_file) == self.resume.checkpoint:
-            os.remove(stop_file)
+        if not stop_file_is_new:
+            os.remove(os.path.join(self.model_dir, STOP_POINT_NAME))
         self.resume = None
 
     def close(self):
@@ -186,11 +190,3 @@ class TrainingLog(object):
             signal.signal(signum, handler)
         self._saved_handlers = {}
 
-
-def load_stop_point_name(path):
-    """The checkpoint name a stop-point file refers to (None if there is no readable file)."""
-    try:
-        with np.load(path) as z:
-            return str(z['checkpoint'])
-    except Exception:
-        return None
