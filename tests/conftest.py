@@ -83,3 +83,14 @@ def snapshot(folder):
             with open(path, 'rb') as f:
                 out[os.path.relpath(path, folder)] = f.read()
     return out
+
+
+def start_from(graph, sess, weights):
+    """Load weights ({variable name: value}) into graph's trainable variables in sess, if given;
+    returns the weights it starts from, so that a second graph can start from the same."""
+    from tf_setup import tf
+    with graph.as_default():
+        for v in tf.trainable_variables():
+            if weights is not None:
+                v.load(weights[v.op.name], sess)
+        return {v.op.name: sess.run(v) for v in tf.trainable_variables()}

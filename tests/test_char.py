@@ -6,7 +6,7 @@ import pytest
 
 import data_utils
 from char_rnn import CharRNN, create_batch_generator, get_top_char
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli, start_from
 
 SHIPPED = os.path.join(ROOT, 'models', 'char_rnn')
 SMALL = dict(batch_size=4, num_steps=10, lstm_size=32, num_layers=1, learning_rate=0.01,
@@ -71,11 +71,7 @@ def test_slides_graph_and_fast_graph_compute_the_same_losses(num_steps, num_laye
         rnn = CharRNN(len(chars), fast=fast, **dict(SMALL, num_steps=num_steps, num_layers=num_layers))
         with tf.Session(graph=rnn.g) as sess:
             sess.run(rnn.init_op)
-            with rnn.g.as_default():  # both graphs start from the slides' graph's initial weights
-                for v in tf.trainable_variables():
-                    if weights is not None:
-                        v.load(weights[v.op.name], sess)
-                weights = {v.op.name: sess.run(v) for v in tf.trainable_variables()}
+            weights = start_from(rnn.g, sess, weights)  # the slides' graph's initial weights, for both
             state = sess.run(rnn.initial_state)
             out = []
             for (bx, by), _ in zip(create_batch_generator(x, y, num_steps), range(5)):

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import fast_lstm
+from conftest import start_from
 from tf_setup import tf
 
 
@@ -36,13 +37,7 @@ def test_same_outputs_state_and_gradients(n_steps, num_layers):
         g, x, fetches, names, init = build(dynamic_rnn, n_steps, num_layers)
         with tf.Session(graph=g) as sess:
             sess.run(init)
-            with g.as_default():
-                variables = tf.trainable_variables()
-                if weights is None:  # the slides' graph: keep its initial weights
-                    weights = {v.op.name: sess.run(v) for v in variables}
-                else:  # the fast graph starts from the same weights
-                    for v in variables:
-                        v.load(weights[v.op.name], sess)
+            weights = start_from(g, sess, weights)  # the slides' graph's initial weights, for both
             results.append((names, sess.run(fetches, {x: x_value})))
     (names_slides, slides), (names_fast, fast) = results
     assert names_fast == names_slides  # the same variables, so checkpoints load either way

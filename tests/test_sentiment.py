@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import data_utils
-from conftest import run_cli
+from conftest import run_cli, start_from
 from sentiment_rnn import SentimentRNN, create_batch_generator
 
 FILLER = ['the', 'movie', 'film', 'plot', 'actor', 'scene', 'story', 'cast', 'was', 'and']
@@ -115,11 +115,7 @@ def run_steps(rnn, X, y, n, weights=None):
     from tf_setup import tf
     with tf.Session(graph=rnn.g) as sess:
         sess.run(rnn.init_op)
-        with rnn.g.as_default():
-            for v in tf.trainable_variables():
-                if weights is not None:
-                    v.load(weights[v.op.name], sess)
-            weights = {v.op.name: sess.run(v) for v in tf.trainable_variables()}
+        weights = start_from(rnn.g, sess, weights)
         state = sess.run(rnn.initial_state)
         out = []
         for (bx, by), _ in zip(create_batch_generator(X, y, rnn.batch_size), range(n)):
