@@ -13,6 +13,13 @@ outputs, final state and gradients. What differs is how the work is grouped:
   summed up by TensorFlow's automatic while-loop gradient.
 - the steps run in chunks (CHUNK_STEPS), so that one chunk's large products and
   the next chunk's loop run at the same time on the two cores of a laptop.
+- embedding inputs: when the inputs are an embedding lookup (SentimentRNN's
+  embed_x), the first layer's input projection is computed once per distinct
+  word of the batch, not once per position (a batch of 100 IMDb reviews of 200
+  words holds about 3,300 distinct ids, padding included, for 20,000 positions),
+  and so are the embedding's and the kernel's gradients through it. Each
+  position's projection and gradient are the same numbers; only the summation
+  of repeated words happens before the product instead of after it.
 - dropout: DropoutWrapper draws a new mask for each step's output; here one mask
   covers all steps of a layer at once (the same distribution; with keep_prob=1
   the same numbers).
@@ -36,7 +43,11 @@ CHUNK_STEPS = 10
 def dynamic_rnn(cells, inputs, initial_state):
     """tf.nn.dynamic_rnn(cells, inputs, initial_state=initial_state) for a MultiRNNCell of
     DropoutWrapper(BasicLSTMCell) with batch-major inputs (B, T, D): (outputs (B, T, H), final state)."""
-    x = tf.transpose(inputs, [1, 0, 2])  # (T, B, D): time-major, as dynamic_rnn works inside
+    lookup = embedding_lookup_parts(inputs)
+    if lookup is None:
+        x, ids = tf.transpose(inputs, [1, 0, 2]), None  # (T, B, D): time-major, as dynamic_rnn works
+    else:
+        x, ids = distinct_rows(*lookup)  # (U, D) the batch's distinct embedding rows, (T, B) their index
     final = []
     with tf.variable_scope('rnn/multi_rnn_cell'):
         for i, (wrapper, state) in enumerate(zip(cells._cells, initial_state)):
@@ -47,14 +58,38 @@ def dynamic_rnn(cells, inputs, initial_state):
                 kernel = tf.get_variable('kernel', [n_in + n_hidden, 4 * n_hidden],
                                          initializer=tf.glorot_uniform_initializer())
                 bias = tf.get_variable('bias', [4 * n_hidden], initializer=tf.zeros_initializer())
-            hs, c_last, h_last = lstm_layer(x, kernel, bias, state.c, state.h, lstm._forget_bias)
+            hs, c_last, h_last = lstm_layer(x, kernel, bias, state.c, state.h, lstm._forget_bias, ids)
             final.append(tf.nn.rnn_cell.LSTMStateTuple(c_last, h_last))
-            x = tf.nn.dropout(hs, rate=1 - wrapper._output_keep_prob)  # the wrapper's output dropout
+            x, ids = tf.nn.dropout(hs, rate=1 - wrapper._output_keep_prob), None  # output dropout
     return tf.transpose(x, [1, 0, 2]), tuple(final)
 
 
-def lstm_layer(x, kernel, bias, c0, h0, forget_bias):
+def embedding_lookup_parts(inputs):
+    """(params, ids) when inputs is tf.nn.embedding_lookup(params, ids), else None."""
+    op = inputs.op
+    while op.type == 'Identity':  # embedding_lookup ends with an Identity
+        op = op.inputs[0].op
+    # A ref variable's lookup is a GatherV2 of axis 0 (a resource variable's takes the general path).
+    if op.type != 'GatherV2' or op.get_attr('batch_dims') != 0 or tf.get_static_value(op.inputs[2]) != 0:
+        return None
+    params, ids = op.inputs[0], op.inputs[1]
+    if ids.shape.ndims != 2 or not ids.shape.is_fully_defined():
+        return None
+    return params, ids
+
+
+def distinct_rows(params, ids):
+    """The rows of params that ids (B, T) looks up, once each (U, D), and time-major
+    indices into them (T, B): params[ids] == rows[index] transposed to time-major."""
+    ids = tf.transpose(ids)  # (T, B)
+    distinct, index = tf.unique(tf.reshape(ids, [-1]))
+    index = tf.reshape(index, ids.shape)
+    return tf.gather(params, distinct), index
+
+
+def lstm_layer(x, kernel, bias, c0, h0, forget_bias, ids=None):
     """BasicLSTMCell over time-major x (T, B, D): (outputs (T, B, H), last c, last h).
+    With ids (T, B), the step inputs are rows of x (U, D): step t's input is x[ids[t]].
 
     The steps run in chunks of CHUNK_STEPS, each its own loop: the large products
     of one chunk (its input projection going forward, its kernel and input
@@ -62,41 +97,83 @@ def lstm_layer(x, kernel, bias, c0, h0, forget_bias):
     a chain of small operations, runs on the other.
     """
     n_in, n_hidden = int(x.shape[-1]), int(h0.shape[-1])
-    n_steps = int(x.shape[0])
+    n_steps = int((x if ids is None else ids).shape[0])
     chunks = [min(CHUNK_STEPS, n_steps - start) for start in range(0, n_steps, CHUNK_STEPS)]
+    inputs = StepInputs(chunks) if ids is None else LookedUpInputs(ids, chunks)
 
     @tf.custom_gradient
     def forward(x, kernel, bias, c0, h0):
         w_in, w_h = kernel[:n_in], kernel[n_in:]
-        saved = []  # per chunk: its inputs, first (c, h) and its steps' c, h and gate activations
+        saved = []  # per chunk: its first (c, h) and its steps' c, h and gate activations
         c, h = c0, h0
-        for x_chunk in tf.split(x, chunks, axis=0):
-            x_w = tf.tensordot(x_chunk, w_in, [[2], [0]]) + bias  # (steps, B, 4H) in one product
+        for x_w in inputs.projections(x, w_in, bias):  # per chunk (steps, B, 4H)
             cs, hs, gates, c_next, h_next = forward_loop(x_w, w_h, c, h, forget_bias)
-            saved.append((x_chunk, c, h, cs, hs, gates))
+            saved.append((c, h, cs, hs, gates))
             c, h = c_next, h_next
 
         def backward(d_hs, d_c_last, d_h_last):
             dc, dh = d_c_last, d_h_last
-            d_kernel, d_bias, d_x = [], [], []
-            for (x_chunk, c_first, h_first, cs, hs, gates), d_hs_chunk in reversed(list(zip(
+            d_w_h, d_bias, d_gates_chunks = [], [], []
+            for (c_first, h_first, cs, hs, gates), d_hs_chunk in reversed(list(zip(
                     saved, tf.split(d_hs, chunks, axis=0)))):
                 c_prev = tf.concat([c_first[None], cs[:-1]], 0)
                 h_prev = tf.concat([h_first[None], hs[:-1]], 0)
                 d_gates, dc, dh = backward_loop(d_hs_chunk, dc, dh, cs, c_prev, gates, w_h)
                 d_gates = tf.reshape(d_gates, [-1, 4 * n_hidden])  # (steps*B, 4H)
-                # The kernel's gradient over all steps of the chunk in two products, not two per step.
-                d_kernel.append(tf.concat([
-                    tf.matmul(tf.reshape(x_chunk, [-1, n_in]), d_gates, transpose_a=True),
-                    tf.matmul(tf.reshape(h_prev, [-1, n_hidden]), d_gates, transpose_a=True)], 0))
+                # The kernel's gradient over all steps of the chunk in one product, not one per step.
+                d_w_h.append(tf.matmul(tf.reshape(h_prev, [-1, n_hidden]), d_gates, transpose_a=True))
                 d_bias.append(tf.reduce_sum(d_gates, 0))
-                d_x.append(tf.reshape(tf.matmul(d_gates, w_in, transpose_b=True), tf.shape(x_chunk)))
-            return tf.concat(d_x[::-1], 0), tf.add_n(d_kernel), tf.add_n(d_bias), dc, dh
+                d_gates_chunks.append(d_gates)
+            d_x, d_w_in = inputs.gradients(x, w_in, d_gates_chunks[::-1])
+            d_kernel = tf.concat([d_w_in, tf.add_n(d_w_h)], 0)
+            return d_x, d_kernel, tf.add_n(d_bias), dc, dh
 
-        hs = tf.concat([chunk[4] for chunk in saved], 0)
+        hs = tf.concat([chunk[3] for chunk in saved], 0)
         return (hs, c, h), backward
 
     return forward(x, kernel, bias, c0, h0)
+
+
+class StepInputs:
+    """Time-major inputs x (T, B, D), projected and differentiated a chunk at a time."""
+
+    def __init__(self, chunks):
+        self.chunks = chunks
+
+    def projections(self, x, w_in, bias):
+        self.x_chunks = tf.split(x, self.chunks, axis=0)
+        return [tf.tensordot(x_chunk, w_in, [[2], [0]]) + bias  # (steps, B, 4H) in one product
+                for x_chunk in self.x_chunks]
+
+    def gradients(self, x, w_in, d_gates_chunks):
+        """The gradients of x (T, B, D) and of the kernel's input half, given each chunk's
+        gate gradients (steps*B, 4H): two products per chunk, not two per step."""
+        d_x, d_w_in = [], []
+        for x_chunk, d_gates in zip(self.x_chunks, d_gates_chunks):
+            d_x.append(tf.reshape(tf.matmul(d_gates, w_in, transpose_b=True), tf.shape(x_chunk)))
+            d_w_in.append(tf.matmul(tf.reshape(x_chunk, [-1, x.shape[-1]]), d_gates, transpose_a=True))
+        return tf.concat(d_x, 0), tf.add_n(d_w_in)
+
+
+class LookedUpInputs:
+    """Step inputs that are rows of x (U, D): step t's input is x[ids[t]], ids (T, B).
+    Each distinct row is projected once, and its gradients are summed before the products."""
+
+    def __init__(self, ids, chunks):
+        self.ids = ids
+        self.ids_chunks = tf.split(ids, chunks, axis=0)
+
+    def projections(self, x, w_in, bias):
+        x_w = tf.matmul(x, w_in) + bias  # (U, 4H): each distinct row's projection, once
+        return [tf.gather(x_w, ids) for ids in self.ids_chunks]  # (steps, B, 4H)
+
+    def gradients(self, x, w_in, d_gates_chunks):
+        """The gradients of x (U, D) and of the kernel's input half: the gate gradients of all
+        positions of a row summed first (U, 4H), then one product each."""
+        # One sum over all steps (T*B, 4H) -> (U, 4H): the products wait for every step anyway.
+        d_x_w = tf.math.unsorted_segment_sum(tf.concat(d_gates_chunks, 0), tf.reshape(self.ids, [-1]),
+                                             tf.shape(x)[0])
+        return tf.matmul(d_x_w, w_in, transpose_b=True), tf.matmul(x, d_x_w, transpose_a=True)
 
 
 def forward_loop(x_w, w_h, c0, h0, forget_bias):

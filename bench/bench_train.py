@@ -5,7 +5,10 @@
 
 Both graphs are built in this process with the same settings and the same initial
 weights; their training steps are interleaved (one of each, in turn) and timed
-after warm-up. Peak memory (maximum resident set size) is measured for each graph
+after warm-up. Sentiment steps train on real reviews (the first batches of the
+slides' training set, cycled) when the IMDb data is at hand (--data, or the data
+cache's movie_data.csv), else on uniform random word ids, which have far fewer
+repeated words than real text (--random-ids forces them). Peak memory (maximum resident set size) is measured for each graph
 in a child process of its own, running the same steps. The allocator is the
 project's (tf_setup.py); TF_CPU_ALLOCATOR_USE_BFC=false gives TensorFlow's stock one.
 """
@@ -39,18 +42,46 @@ def build(model, fast, seq_len=200):
                        learning_rate=0.001, keep_prob=0.5, grad_clip=5, fast=fast)
 
 
-def batch(rnn, model, rng):
-    if model == 'sentiment':
-        x = rng.randint(0, N_WORDS, (rnn.batch_size, rnn.seq_len))
-        return {'tf_x:0': x, 'tf_y:0': rng.randint(0, 2, rnn.batch_size), 'tf_keepprob:0': 0.5}
-    x = rng.randint(0, N_CHARS, (rnn.batch_size, rnn.num_steps))
-    return {'tf_x:0': x, 'tf_y:0': rng.randint(0, N_CHARS, x.shape), 'tf_keepprob:0': rnn.keep_prob}
+def batches(rnn, model, reviews=None, n=10):
+    """n feed dicts of the slides' shapes: the first n mini-batches of reviews (B, T) when
+    given, else random ids (the same for both graphs: the generator is seeded)."""
+    rng = np.random.RandomState(0)
+    feeds = []
+    for i in range(n):
+        if model == 'sentiment':
+            if reviews is not None:
+                x = reviews[i * rnn.batch_size:(i + 1) * rnn.batch_size, -rnn.seq_len:]
+            else:
+                x = rng.randint(0, N_WORDS, (rnn.batch_size, rnn.seq_len))
+            feeds.append({'tf_x:0': x, 'tf_y:0': rng.randint(0, 2, rnn.batch_size),
+                          'tf_keepprob:0': 0.5})
+        else:
+            x = rng.randint(0, N_CHARS, (rnn.batch_size, rnn.num_steps))
+            feeds.append({'tf_x:0': x, 'tf_y:0': rng.randint(0, N_CHARS, x.shape),
+                          'tf_keepprob:0': rnn.keep_prob})
+    return feeds
+
+
+def review_sequences(source, max_len):
+    """The slides' training sequences (25000, max_len) from the IMDb data, or None without data."""
+    import data_utils
+    if source is None:
+        cached = os.path.join(data_utils.data_dir(), 'movie_data.csv')
+        if not os.path.exists(cached):
+            return None
+        source = cached
+    df = data_utils.load_movie_data(source)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        word_to_int, mapped = data_utils.preprocess_reviews(df['review'].values)
+    if len(word_to_int) + 1 != N_WORDS:
+        raise SystemExit('expected the slides\' %d words, found %d' % (N_WORDS, len(word_to_int) + 1))
+    return data_utils.make_sequences(mapped, max_len)[:25000]
 
 
 class Runner:
     """One graph in its own session, ready to time training steps."""
 
-    def __init__(self, model, fast, seq_len, weights=None):
+    def __init__(self, model, fast, seq_len, weights=None, reviews=None):
         self.rnn = build(model, fast, seq_len)
         self.sess = tf.Session(graph=self.rnn.g)
         self.sess.run(self.rnn.init_op)
@@ -58,22 +89,27 @@ class Runner:
             with self.rnn.g.as_default():
                 for v in tf.trainable_variables():
                     v.load(weights[v.op.name], self.sess)
-        self.feed = batch(self.rnn, model, np.random.RandomState(0))
-        self.feed[self.rnn.initial_state] = self.sess.run(self.rnn.initial_state)
+        self.feeds = batches(self.rnn, model, reviews)
+        zero_state = self.sess.run(self.rnn.initial_state)
+        for feed in self.feeds:
+            feed[self.rnn.initial_state] = zero_state
+        self.steps = 0
 
     def weights(self):
         with self.rnn.g.as_default():
             return {v.op.name: self.sess.run(v) for v in tf.trainable_variables()}
 
     def step(self):
+        feed = self.feeds[self.steps % len(self.feeds)]
+        self.steps += 1
         start = time.perf_counter()
-        self.sess.run(['cost:0', 'train_op'], feed_dict=self.feed)
+        self.sess.run(['cost:0', 'train_op'], feed_dict=feed)
         return time.perf_counter() - start
 
 
-def compare(model, steps, warmup, seq_len=200):
-    ref = Runner(model, False, seq_len)
-    fast = Runner(model, True, seq_len, ref.weights())
+def compare(model, steps, warmup, seq_len=200, reviews=None):
+    ref = Runner(model, False, seq_len, reviews=reviews)
+    fast = Runner(model, True, seq_len, ref.weights(), reviews)
     times = {'reference': [], 'project': []}
     for i in range(warmup + steps):
         for name, runner in (('reference', ref), ('project', fast)):
@@ -110,7 +146,13 @@ def main(argv=None):
     p.add_argument('--warmup', type=int, default=3, help='untimed steps first')
     p.add_argument('--seq-lens', type=int, nargs='+', default=[200, 100, 400],
                    help='sentiment sequence lengths; the first is the main comparison')
-    p.add_argument('--no-memory', action='store_true', help='skip the peak-memory child processes')
+    p.add_argument('--data', metavar='PATH',
+                   help='IMDb data for the sentiment batches (aclImdb tarball, folder or movie_data.csv; '
+                        "default: the data cache's movie_data.csv if there is one)")
+    p.add_argument('--random-ids', action='store_true',
+                   help='sentiment batches of uniform random word ids instead of reviews')
+    p.add_argument('--no-memory', action='store_true',
+                   help='skip the peak-memory child processes (which train on random ids)')
     p.add_argument('--memory-of', choices=['sentiment', 'char'], help=argparse.SUPPRESS)
     p.add_argument('--fast', action='store_true', help=argparse.SUPPRESS)
     p.add_argument('--reference', action='store_true', help=argparse.SUPPRESS)
@@ -123,9 +165,13 @@ def main(argv=None):
         print(peak_rss_mb())
         return 0
 
-    print('TensorFlow %s, %d CPU cores, allocator: %s' % (
+    reviews = None
+    if args.model != 'char' and not args.random_ids:
+        reviews = review_sequences(args.data, max(args.seq_lens))
+    print('TensorFlow %s, %d CPU cores, allocator: %s; sentiment batches: %s' % (
         tf.__version__, os.cpu_count(),
-        'BFC (project)' if os.environ.get('TF_CPU_ALLOCATOR_USE_BFC') == 'true' else 'stock'))
+        'BFC (project)' if os.environ.get('TF_CPU_ALLOCATOR_USE_BFC') == 'true' else 'stock',
+        'random word ids' if reviews is None else "the first 10 of the slides' training set"))
     print('%-28s %13s %13s %9s %10s %13s %13s' % ('model', 'ref ms/step', 'ours ms/step', 'ratio',
                                                  'ours st/s', 'ref peak MB', 'ours peak MB'))
     jobs = []
@@ -134,7 +180,7 @@ def main(argv=None):
     if args.model in ('char', 'both'):
         jobs.append(('char', 100))
     for i, (model, seq_len) in enumerate(jobs):
-        ms = compare(model, args.steps, args.warmup, seq_len)
+        ms = compare(model, args.steps, args.warmup, seq_len, reviews)
         main_row = model == 'char' or seq_len == args.seq_lens[0]
         mem = ('', '')
         if main_row and not args.no_memory:

@@ -8,33 +8,50 @@ from conftest import start_from
 from tf_setup import tf
 
 
-def build(dynamic_rnn, n_steps, num_layers):
+def build(dynamic_rnn, n_steps, num_layers, lookup=False):
+    """A loss on dynamic_rnn's outputs and final state, and its gradients. With lookup, the
+    inputs are an embedding lookup (as in SentimentRNN), x the ids, and the first gradient
+    the embedding's (made dense)."""
     g = tf.Graph()
     with g.as_default():
         tf.set_random_seed(7)
-        x = tf.placeholder(tf.float32, (3, n_steps, 5))
+        if lookup:
+            x = tf.placeholder(tf.int32, (3, n_steps))
+            embedding = tf.Variable(tf.random_uniform((6, 5), minval=-1, maxval=1), name='embedding')
+            inputs = tf.nn.embedding_lookup(embedding, x, name='embeded_x')
+        else:
+            x = inputs = tf.placeholder(tf.float32, (3, n_steps, 5))
         cells = tf.nn.rnn_cell.MultiRNNCell(
             [tf.nn.rnn_cell.DropoutWrapper(tf.nn.rnn_cell.BasicLSTMCell(4), output_keep_prob=1.0)
              for _ in range(num_layers)])
         zero = cells.zero_state(3, tf.float32)
         initial = tuple(tf.nn.rnn_cell.LSTMStateTuple(s.c + 0.1, s.h - 0.2) for s in zero)
-        outputs, final = dynamic_rnn(cells, x, initial_state=initial)
+        outputs, final = dynamic_rnn(cells, inputs, initial_state=initial)
         # A loss that uses every step's output and the whole final state, with uneven weights.
         weights = tf.constant(np.random.RandomState(0).randn(n_steps, 4), tf.float32)
         loss = tf.reduce_sum(tf.sin(outputs) * weights) + sum(
             tf.reduce_sum(tf.square(s.c)) - tf.reduce_sum(s.h) for s in final)
-        variables = tf.trainable_variables()
-        grads = tf.gradients(loss, [x] + variables + list(tf.nest.flatten(initial)))
+        variables = [v for v in tf.trainable_variables() if v.op.name != 'embedding']
+        grads = tf.gradients(loss, [embedding if lookup else x] + variables + list(tf.nest.flatten(initial)))
+        grads = [tf.convert_to_tensor(grad) for grad in grads]  # the embedding's IndexedSlices, dense
         init = tf.global_variables_initializer()
     return g, x, [loss, outputs] + list(tf.nest.flatten(final)) + grads, [v.op.name for v in variables], init
 
 
-@pytest.mark.parametrize('n_steps, num_layers', [(1, 1), (10, 1), (23, 2)])
-def test_same_outputs_state_and_gradients(n_steps, num_layers):
-    x_value = np.random.RandomState(1).randn(3, n_steps, 5).astype(np.float32)
+@pytest.mark.parametrize('n_steps, num_layers, lookup', [
+    (1, 1, False), (10, 1, False), (23, 2, False), (1, 1, True), (23, 2, True)])
+def test_same_outputs_state_and_gradients(n_steps, num_layers, lookup):
+    rng = np.random.RandomState(1)
+    if lookup:  # ids 0-5 over 3 * n_steps positions: repeated words, some words unused
+        x_value = rng.choice([0, 0, 0, 1, 2, 2, 4], size=(3, n_steps))
+    else:
+        x_value = rng.randn(3, n_steps, 5).astype(np.float32)
     results, weights = [], None
     for dynamic_rnn in (tf.nn.dynamic_rnn, fast_lstm.dynamic_rnn):
-        g, x, fetches, names, init = build(dynamic_rnn, n_steps, num_layers)
+        g, x, fetches, names, init = build(dynamic_rnn, n_steps, num_layers, lookup)
+        # The fast graph takes the distinct-words path exactly when the inputs are a lookup.
+        uses_distinct_words = any(op.type == 'Unique' for op in g.get_operations())
+        assert uses_distinct_words == (lookup and dynamic_rnn is fast_lstm.dynamic_rnn)
         with tf.Session(graph=g) as sess:
             sess.run(init)
             weights = start_from(g, sess, weights)  # the slides' graph's initial weights, for both
