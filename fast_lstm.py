@@ -19,7 +19,8 @@ outputs, final state and gradients. What differs is how the work is grouped:
   words holds about 3,300 distinct ids, padding included, for 20,000 positions),
   and so are the embedding's and the kernel's gradients through it. Each
   position's projection and gradient are the same numbers; only the summation
-  of repeated words happens before the product instead of after it.
+  of repeated words happens before the product instead of after it. (The lookup's
+  own output is then unused: feeding it in a feed_dict would change nothing.)
 - dropout: DropoutWrapper draws a new mask for each step's output; here one mask
   covers all steps of a layer at once (the same distribution; with keep_prob=1
   the same numbers).

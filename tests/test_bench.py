@@ -1,0 +1,38 @@
+"""bench/bench_train.py runs and feeds both graphs the batches it says (tiny step counts)."""
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'bench'))
+import bench_train  # noqa: E402
+
+
+class Shapes:
+    batch_size, seq_len = 2, 3
+
+
+def test_review_batches_are_the_training_sets_first_rows_cut_to_the_sequence_length():
+    reviews = np.arange(40).reshape(8, 5)  # 8 reviews of 5 ids
+    feeds = bench_train.batches(Shapes, 'sentiment', reviews, n=3)
+    assert [f['tf_x:0'].tolist() for f in feeds] == [
+        [[2, 3, 4], [7, 8, 9]], [[12, 13, 14], [17, 18, 19]], [[22, 23, 24], [27, 28, 29]]]
+
+
+def test_random_batches_are_the_same_for_both_graphs():
+    first, second = (bench_train.batches(Shapes, 'sentiment', None, n=2) for _ in range(2))
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a['tf_x:0'], b['tf_x:0'])
+    assert first[0]['tf_x:0'].max() < bench_train.N_WORDS
+
+
+def test_bench_prints_a_ratio_for_each_model(capsys):
+    assert bench_train.main(['--steps', '1', '--warmup', '0', '--seq-lens', '5', '--no-memory',
+                             '--random-ids']) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert 'random word ids' in lines[0]
+    rows = {line.split(',')[0]: line.split() for line in lines[2:]}
+    assert set(rows) == {'sentiment', 'char'}
+    for row in rows.values():
+        ref_ms, ours_ms, ratio, steps_per_s = (float(v) for v in row[-4:])
+        assert ref_ms > 0 and ours_ms > 0 and ratio > 0 and steps_per_s > 0
