@@ -143,7 +143,7 @@ def load_movie_data(source=None):
                         % source)
     if os.path.isfile(source) and source.endswith('.csv'):
         return read_movie_csv(source)
-    csv_path = os.path.join(data_dir(), 'movie_data.csv')
+    csv_path = cached_movie_data_path()
     stamp_path = csv_path + '.source.json'
     stamp = _source_stamp(source)
     if os.path.exists(csv_path) and _read_json(stamp_path) == stamp:
@@ -152,6 +152,11 @@ def load_movie_data(source=None):
     atomic_write_text(csv_path, df.to_csv(index=False))
     atomic_write_text(stamp_path, json.dumps(stamp))
     return read_movie_csv(csv_path)
+
+
+def cached_movie_data_path():
+    """Where load_movie_data() keeps the movie_data.csv it builds from a tarball or folder."""
+    return os.path.join(data_dir(), 'movie_data.csv')
 
 
 def build_movie_data(source):

@@ -8,9 +8,10 @@ weights; their training steps are interleaved (one of each, in turn) and timed
 after warm-up. Sentiment steps train on real reviews (the first batches of the
 slides' training set, cycled) when the IMDb data is at hand (--data, or the data
 cache's movie_data.csv), else on uniform random word ids, which have far fewer
-repeated words than real text (--random-ids forces them). Peak memory (maximum resident set size) is measured for each graph
-in a child process of its own, running the same steps. The allocator is the
-project's (tf_setup.py); TF_CPU_ALLOCATOR_USE_BFC=false gives TensorFlow's stock one.
+repeated words than real text (--random-ids forces them). Peak memory (maximum
+resident set size) is measured for each graph in a child process of its own,
+running the same steps. The allocator is the project's (tf_setup.py);
+TF_CPU_ALLOCATOR_USE_BFC=false gives TensorFlow's stock one.
 """
 import argparse
 import contextlib
@@ -66,16 +67,16 @@ def review_sequences(source, max_len):
     """The slides' training sequences (25000, max_len) from the IMDb data, or None without data."""
     import data_utils
     if source is None:
-        cached = os.path.join(data_utils.data_dir(), 'movie_data.csv')
-        if not os.path.exists(cached):
+        source = data_utils.cached_movie_data_path()
+        if not os.path.exists(source):
             return None
-        source = cached
     df = data_utils.load_movie_data(source)
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         word_to_int, mapped = data_utils.preprocess_reviews(df['review'].values)
     if len(word_to_int) + 1 != N_WORDS:
         raise SystemExit('expected the slides\' %d words, found %d' % (N_WORDS, len(word_to_int) + 1))
-    return data_utils.make_sequences(mapped, max_len)[:25000]
+    sequences = data_utils.make_sequences(mapped, max_len)
+    return data_utils.split_train_test(sequences, df['sentiment'])[0]
 
 
 class Runner:
