@@ -3,26 +3,27 @@
 Read it beside the slides "Split x and y into Mini-Batches" (create_batch_generator),
 "CharRNN: The constructor", "build() (1/4)" to "(4/4)", "train() (1/3)" to "(3/3)",
 "sample() (1/2)", "(2/2)" and "get_top_char()". Lines that differ from a slide say
-why in a comment. The command line (python char_rnn.py --help) is in char_cli.py.
+why in a comment; lines that are not on the slides say so. Everything else (the
+command line, resuming, the loss history) is in the folder beyond_slides/.
 """
-# The command line (not on the slides) is in char_cli.py; it starts here so that it
-# reads the options before the slow TensorFlow import below.
+# `python char_rnn.py` (not on the slides): the command line reads its options before
+# the slow TensorFlow import below.
 if __name__ == '__main__':
-    import char_cli
+    from beyond_slides import char_cli
     raise SystemExit(char_cli.main())
 
-import tf_setup  # noqa: F401  (first: sets up TensorFlow 1.x, see tf_setup.py)
 import os
-import sys
 
 import numpy as np
-import pyprind
 
-import fast_lstm
-from tf_setup import tf, fast_clip_and_apply, latest_checkpoint_or_fail, restore
+# The slides' `import tensorflow as tf`: TensorFlow 1.x, which today is tf.compat.v1.
+from beyond_slides.tf_setup import tf
+from beyond_slides import fast_lstm
+from beyond_slides.training import NO_LOG
 import data_utils
 
 
+np.random.seed(123)
 def create_batch_generator(data_x, data_y, num_steps):
     batch_size, tot_batch_length = data_x.shape
     num_batches = int(tot_batch_length/num_steps)
@@ -45,14 +46,14 @@ class CharRNN(object):
         self.learning_rate = learning_rate
         self.keep_prob = keep_prob
         self.grad_clip = grad_clip
-        self.fast = fast  # not on the slides: False builds the slides' graph exactly
-
+        # Not on the slides: fast=False builds exactly the slides' graph, without the
+        # speed-ups of beyond_slides/.
+        self.fast = fast
         self.g = tf.Graph()
         with self.g.as_default():
             tf.set_random_seed(123)
-
             self.build(sampling=sampling)
-            # Relative paths: a model folder still loads after it is moved.
+            # Relative paths in the checkpoint index, so that a model folder still loads once moved.
             self.saver = tf.train.Saver(save_relative_paths=True)
             self.init_op = tf.global_variables_initializer()
 
@@ -77,7 +78,7 @@ class CharRNN(object):
         y_onehot = tf.one_hot(tf_y, depth=self.num_classes)
 
         ### Build the multi-layer RNN cells
-        # tf.contrib.rnn is gone; the same cells live in tf.nn.rnn_cell.
+        # tf.contrib.rnn is gone from TensorFlow; the same cells are in tf.nn.rnn_cell.
         cells = tf.nn.rnn_cell.MultiRNNCell(
             [tf.nn.rnn_cell.DropoutWrapper(
                 tf.nn.rnn_cell.BasicLSTMCell(self.lstm_size),
@@ -89,7 +90,7 @@ class CharRNN(object):
                     batch_size, tf.float32)
 
         ## Run each sequence step through the RNN
-        # fast: the same cells, weights and math in a faster loop (fast_lstm.py).
+        # fast: the same cells, variables and math in a faster loop (beyond_slides/fast_lstm.py).
         dynamic_rnn = fast_lstm.dynamic_rnn if self.fast else tf.nn.dynamic_rnn
         lstm_outputs, self.final_state = dynamic_rnn(
                     cells, x_onehot,
@@ -125,96 +126,68 @@ class CharRNN(object):
 
         # Gradient clipping to avoid "exploding gradients"
         tvars = tf.trainable_variables()
-        if self.fast:
-            # The same clipped Adam step, fused: see tf_setup.fast_clip_and_apply.
-            train_op = fast_clip_and_apply(cost, tvars, self.grad_clip, self.learning_rate,
-                                           name='train_op')
-        else:
-            grads, _ = tf.clip_by_global_norm(
+        grads, _ = tf.clip_by_global_norm(
                     tf.gradients(cost, tvars),
                     self.grad_clip)
-            optimizer = tf.train.AdamOptimizer(self.learning_rate)
-            train_op = optimizer.apply_gradients(
+        optimizer = tf.train.AdamOptimizer(self.learning_rate)
+        train_op = optimizer.apply_gradients(
                     zip(grads, tvars),
                     name='train_op')
 
     def train(self, train_x, train_y,
-              num_epochs, ckpt_dir='./model/', initial_epoch=0, on_save=None, log=None):
-        # Not on the slides: initial_epoch > 0 continues from the checkpoint in
-        # ckpt_dir, and a checkpoint is also saved every 10 epochs; on_save(epochs)
-        # is called after each save (the command line records the epoch count);
-        # log (train_utils.TrainingLog) keeps the loss history (and each epoch's mean
-        # loss) and TensorBoard summaries, and saves the run where it is when Ctrl-C stops it.
+              num_epochs, ckpt_dir='./model/', log=NO_LOG):
+        # Not on the slides: log (beyond_slides/training.py) resumes a stopped or finished run,
+        # shows progress, keeps the loss history and saves the run where it is on Ctrl-C.
         ## Create the checkpoint directory
         ## if does not exists
         if not os.path.exists(ckpt_dir):
             os.mkdir(ckpt_dir)
-
         with tf.Session(graph=self.g) as sess:
-            if initial_epoch or (log and log.resume):  # (log.resume: also a stop in epoch 1)
-                restore(self.saver, sess, latest_checkpoint_or_fail(ckpt_dir))
-            else:
-                sess.run(self.init_op)
-
+            sess.run(self.init_op)
             n_batches = int(train_x.shape[1]/self.num_steps)
             iterations = n_batches * num_epochs
-            for epoch in range(initial_epoch, num_epochs):
-
+            for epoch in range(num_epochs):
                 # Train network
                 new_state = sess.run(self.initial_state)
-                # Not on the slides: a run stopped with Ctrl-C goes on from its batch and state.
-                new_state, done = log.start_epoch(epoch, new_state) if log else (new_state, 0)
+                new_state = log.start_epoch(sess, epoch, new_state)  # not on the slides
                 loss = 0
-                pbar = pyprind.ProgBar(n_batches - done, title='Epoch %d/%d' % (epoch + 1, num_epochs),
-                                       stream=sys.stderr)
                 ## Minibatch generator:
                 bgen = create_batch_generator(
-                        train_x[:, done * self.num_steps:], train_y[:, done * self.num_steps:],
-                        self.num_steps)
-                for b, (batch_x, batch_y) in enumerate(bgen, done + 1):
+                        train_x, train_y, self.num_steps)
+                for b, (batch_x, batch_y) in enumerate(bgen, 1):
                     iteration = epoch*n_batches + b
-
-                    feed = {'tf_x:0': batch_x,
-                            'tf_y:0': batch_y,
-                            'tf_keepprob:0': self.keep_prob,
-                            self.initial_state : new_state}
-                    batch_cost, _, new_state = sess.run(
-                            ['cost:0', 'train_op',
-                                self.final_state],
-                            feed_dict=feed)
-                    pbar.update()
-                    if log:
-                        log.step(epoch + 1, iteration, batch_cost)
-                        if log.stop_requested:  # Ctrl-C: save this very point, then stop
-                            log.stop(sess, self.saver, os.path.join(ckpt_dir, 'language_modeling'),
-                                     epoch, b, iteration, new_state)
-                    if iteration % 10 == 0:
-                        print('Epoch %d/%d Iteration %d'
-                              '| Training loss: %.4f' % (
-                              epoch + 1, num_epochs,
-                              iteration, batch_cost))
-
-                if (epoch + 1) % 10 == 0 or epoch + 1 == num_epochs:
-                    ## Save the trained model
+                    if log.trains(iteration):  # not on the slides: False for what a resumed run did
+                        feed = {'tf_x:0': batch_x,
+                                'tf_y:0': batch_y,
+                                'tf_keepprob:0': self.keep_prob,
+                                self.initial_state : new_state}
+                        batch_cost, _, new_state = sess.run(
+                                ['cost:0', 'train_op',
+                                    self.final_state],
+                                feed_dict=feed)
+                        log.step(sess, epoch, iteration, batch_cost, new_state)  # not on the slides
+                        if iteration % 10 == 0:
+                            print('Epoch %d/%d Iteration %d'
+                                  '| Training loss: %.4f' % (
+                                  epoch + 1, num_epochs,
+                                  iteration, batch_cost))
+                ## Save the trained model
+                if log.trained_in(epoch):  # not on the slides: never in the epochs a resumed run skipped
                     self.saver.save(
-                        sess, os.path.join(
-                            ckpt_dir, 'language_modeling.ckpt'))
-                    if on_save:
-                        on_save(epoch + 1)
-                    if log:
-                        log.saved()
+                            sess, os.path.join(
+                                ckpt_dir, 'language_modeling.ckpt'))
 
     def sample(self, output_length,
                ckpt_dir, starter_seq="The ", top_n=5, temperature=1.0):
-        # The slides read char2int, int2char and chars from globals built with
-        # set(text), whose order changes between processes; this reads the
-        # vocabulary saved beside the checkpoint.
-        chars, char2int, int2char = load_char_vocab(ckpt_dir)
+        # The slides read chars, char2int and int2char from globals made with set(text), whose
+        # order changes between processes: this reads the vocabulary saved with the checkpoint.
+        chars, char2int, int2char = data_utils.load_char_vocab(ckpt_dir)
+        get_top_char = top_char_picker(top_n, temperature)  # not on the slides: see below
         observed_seq = [ch for ch in starter_seq]
         with tf.Session(graph=self.g) as sess:
-            restore(self.saver,  # self.saver.restore, with a clear error for a bad checkpoint
+            self.saver.restore(
                 sess,
-                latest_checkpoint_or_fail(ckpt_dir))
+                tf.train.latest_checkpoint(ckpt_dir))
             ## 1: run the model using the starter sequence
             new_state = sess.run(self.initial_state)
             for ch in starter_seq:
@@ -226,14 +199,10 @@ class CharRNN(object):
                 proba, new_state = sess.run(
                         ['probabilities:0', self.final_state],
                         feed_dict=feed)
-
-            ch_id = get_top_char(proba, len(chars), top_n, temperature)
+            ch_id = get_top_char(proba, len(chars))
             observed_seq.append(int2char[ch_id])
-
             ## 2: run the model using the updated observed_seq
-            # output_length - 1: step 1 already sampled one character (the slides
-            # return output_length + 1 characters after the starter sequence).
-            for i in range(output_length - 1):
+            for i in range(output_length):
                 x[0,0] = ch_id
                 feed = {'tf_x:0': x,
                         'tf_keepprob:0': 1.0,
@@ -241,17 +210,16 @@ class CharRNN(object):
                 proba, new_state = sess.run(
                         ['probabilities:0', self.final_state],
                         feed_dict=feed)
-
-                ch_id = get_top_char(proba, len(chars), top_n, temperature)
+                ch_id = get_top_char(proba, len(chars))
                 observed_seq.append(int2char[ch_id])
-
         return ''.join(observed_seq)
 
 
 def get_top_char(probas, char_size, top_n=5, temperature=1.0):
+    # float64: np.random.choice wants probabilities that sum to 1 more exactly than float32 gives.
     p = np.squeeze(probas).astype(np.float64)
-    # Not on the slides: temperature; p ** (1/T) renormalized is softmax(logits / T),
-    # computed in logs so that a small T does not underflow to all zeros.
+    # Not on the slides: temperature. p ** (1/T), renormalized, is softmax(logits / T); computed
+    # in logs so that a small T does not underflow to all zeros.
     if temperature != 1.0:
         log_p = np.log(np.maximum(p, 1e-300)) / temperature
         p = np.exp(log_p - log_p.max())
@@ -261,8 +229,9 @@ def get_top_char(probas, char_size, top_n=5, temperature=1.0):
     return ch_id
 
 
-def load_char_vocab(ckpt_dir):
-    """(chars, char2int, int2char) saved beside the checkpoint by the training command."""
-    _, chars = data_utils.load_model_config(ckpt_dir, 'CharRNN')
-    return data_utils.char_vocab(chars)
-
+def top_char_picker(top_n, temperature):
+    """The slides' get_top_char(probas, char_size), with sample()'s top_n and temperature
+    (the command line's --top-n and --temperature)."""
+    def pick(probas, char_size):
+        return get_top_char(probas, char_size, top_n, temperature)
+    return pick

@@ -21,12 +21,15 @@ import string
 import sys
 import tarfile
 import tempfile
+import urllib.request
 import zlib
 from collections import Counter
 
 import numpy as np
 import pandas as pd
 import pyprind
+
+from beyond_slides.errors import DataError
 
 IMDB_URL = 'https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz'
 IMDB_MD5 = '7c2ac02c03563afcf9b574c7e56c153a'
@@ -38,8 +41,6 @@ GUTENBERG_START = re.compile(r'\*\*\* ?START OF (THE|THIS) PROJECT GUTENBERG[^\n
 GUTENBERG_END = re.compile(r'\*\*\* ?END OF (THE|THIS) PROJECT GUTENBERG')
 
 
-class DataError(Exception):
-    """A data file is missing, corrupt or of the wrong kind; the message says which and what to do."""
 
 
 # ---------------------------------------------------------------------------
@@ -89,16 +90,16 @@ def download(url, fname, check):
     path = os.path.join(data_dir(), fname)
     if os.path.exists(path):
         return path
-    from tf_setup import tf  # tf.keras.utils.get_file: download with a progress bar
     part = path + '.part'
     try:
-        tf.keras.utils.get_file(part, origin=url)
+        _fetch(url, part)
     except (Exception, KeyboardInterrupt) as e:
         _remove(part)
         if isinstance(e, KeyboardInterrupt):
             raise
-        raise DataError('could not download %s: %s (check the network, or pass the file with --data)'
-                        % (url, e)) from e
+        reason = getattr(e, 'reason', None) or e
+        raise DataError('could not download %s (%s): check the network, or give a copy of %s with --data'
+                        % (url, reason, fname)) from e
     try:
         check(part)
     except DataError:
@@ -106,6 +107,18 @@ def download(url, fname, check):
         raise
     os.replace(part, path)
     return path
+
+
+def _fetch(url, path):
+    """url into path, with a progress bar on stderr."""
+    with urllib.request.urlopen(url, timeout=60) as response, open(path, 'wb') as out:
+        size = int(response.headers.get('Content-Length') or 0)
+        pbar = pyprind.ProgBar(max(size, 1), title='Downloading %s' % url, stream=sys.stderr) \
+            if size else None
+        for block in iter(lambda: response.read(1 << 20), b''):
+            out.write(block)
+            if pbar:
+                pbar.update(min(len(block), pbar.max_iter - pbar.cnt))
 
 
 def _remove(path):
@@ -494,6 +507,12 @@ def char_vocab(text):
     char2int = {ch: i for i, ch in enumerate(chars)}
     int2char = dict(enumerate(chars))
     return chars, char2int, int2char
+
+
+def load_char_vocab(model_dir):
+    """(chars, char2int, int2char) of the vocabulary saved beside a CharRNN checkpoint."""
+    _, chars = load_model_config(model_dir, 'CharRNN')
+    return char_vocab(chars)
 
 
 def encode_text(text, char2int):

@@ -6,11 +6,11 @@ setup(
     description='The RNN lecture (Raschka & Mirjalili, ch. 16): SentimentRNN and CharRNN '
                 'as TensorFlow 1.x graphs on today\'s TensorFlow',
     python_requires='>=3.10',
-    py_modules=['tf_setup', 'fast_lstm', 'data_utils', 'cli_utils', 'train_utils',
-                'sentiment_rnn', 'sentiment_cli', 'char_rnn', 'char_cli'],
+    py_modules=['sentiment_rnn', 'char_rnn', 'data_utils'],  # the lecture
+    packages=['beyond_slides'],  # everything that is not on the slides
     install_requires=[
         'tensorflow>=2.21,<2.22',
-        'tf-keras>=2.21,<2.22',  # tf.compat.v1 rnn_cell and layers need Keras 2 (see tf_setup.py)
+        'tf-keras>=2.21,<2.22',  # tf.compat.v1 rnn_cell and layers need Keras 2 (beyond_slides/tf_setup.py)
         'numpy',
         'pandas',
         'pyprind',

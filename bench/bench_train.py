@@ -10,7 +10,7 @@ slides' training set, cycled) when the IMDb data is at hand (--data, or the data
 cache's movie_data.csv), else on uniform random word ids, which have far fewer
 repeated words than real text (--random-ids forces them). Peak memory (maximum
 resident set size) is measured for each graph in a child process of its own,
-running the same steps. The allocator is the project's (tf_setup.py);
+running the same steps. The allocator is the project's (beyond_slides/tf_setup.py);
 TF_CPU_ALLOCATOR_USE_BFC=false gives TensorFlow's stock one.
 """
 import argparse
@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import numpy as np  # noqa: E402
 
-from tf_setup import tf  # noqa: E402
+from beyond_slides.tf_setup import tf  # noqa: E402
 
 N_WORDS = 102967  # the slides' vocabulary (IMDb, data_utils.preprocess_reviews)
 N_CHARS = 65      # the slides' characters (Hamlet)

@@ -56,12 +56,27 @@ def data_cache(tmp_path, monkeypatch):
     return cache
 
 
+def skip_or_fail_in_ci(reason):
+    """Outside CI a test that needs files from ../shared skips, saying why; under CI=true it fails."""
+    if os.environ.get('CI') == 'true':
+        pytest.fail('%s (CI must run every test)' % reason)
+    pytest.skip(reason)
+
+
+def slides_file(name):
+    """The path of ../shared/slides/<name> (the lecture's slides and the book's code)."""
+    path = os.path.join(ROOT, '..', 'shared', 'slides', name)
+    if not os.path.isfile(path):
+        skip_or_fail_in_ci('%s is not beside the repository' % path)
+    return path
+
+
 @pytest.fixture
 def reference_data():
     """../shared/data when RNN_REFERENCE_DATA names it; the test fails if files are missing."""
     folder = os.environ.get('RNN_REFERENCE_DATA')
     if not folder:
-        pytest.skip('RNN_REFERENCE_DATA is not set')
+        skip_or_fail_in_ci('RNN_REFERENCE_DATA is not set')
     for name in ('aclImdb_v1_labeled.tar.gz', 'pg2265.txt'):
         assert os.path.isfile(os.path.join(folder, name)), 'missing %s in %s' % (name, folder)
     return folder
@@ -88,7 +103,7 @@ def snapshot(folder):
 def start_from(graph, sess, weights):
     """Load weights ({variable name: value}) into graph's trainable variables in sess, if given;
     returns the weights it starts from, so that a second graph can start from the same."""
-    from tf_setup import tf
+    from beyond_slides.tf_setup import tf
     with graph.as_default():
         for v in tf.trainable_variables():
             if weights is not None:

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, slides_file
 
 SLIDES_MAP = os.path.join(ROOT, 'docs', 'slides.md')
 
@@ -27,7 +27,7 @@ def test_every_file_and_name_in_the_slide_map_exists():
             filename, names = part.split(':')
             filename = filename.strip()
             assert os.path.isfile(os.path.join(ROOT, filename)), (title, filename)
-            module = importlib.import_module(filename[:-3])
+            module = importlib.import_module(filename[:-3].replace('/', '.'))
             for name in names.split(','):
                 obj = module
                 for attr in name.strip().split('.'):
@@ -37,10 +37,7 @@ def test_every_file_and_name_in_the_slide_map_exists():
 
 def test_slide_map_follows_the_slides_order():
     """Each title's last words are found in the slides' text after the previous title's."""
-    path = os.path.join(ROOT, '..', 'shared', 'slides', 'rnn-lecture-slides.md')
-    if not os.path.isfile(path):
-        pytest.skip('the slides are not beside the repository')
-    with open(path, encoding='utf-8') as f:
+    with open(slides_file('rnn-lecture-slides.md'), encoding='utf-8') as f:
         slides = f.read().lower().replace('\\', '')  # the PDF text escapes underscores
     position = 0
     for title, _, _ in map_rows():

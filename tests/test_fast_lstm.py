@@ -3,9 +3,9 @@ state and gradients (of the inputs, every variable and the initial state)."""
 import numpy as np
 import pytest
 
-import fast_lstm
+from beyond_slides import fast_lstm
 from conftest import start_from
-from tf_setup import tf
+from beyond_slides.tf_setup import tf
 
 
 def build(dynamic_rnn, n_steps, num_layers, lookup=False):

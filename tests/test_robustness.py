@@ -49,12 +49,16 @@ def test_damaged_checkpoint_is_one_clear_line(tmp_path):
 
 
 def test_nan_loss_stops_training_with_a_clear_error(tmp_path):
+    import types
     import pytest
     from data_utils import DataError
-    from train_utils import TrainingLog
-    log = TrainingLog(str(tmp_path), graph=None)
-    log.step(1, 1, 0.5)
-    log.saved()
-    with pytest.raises(DataError, match='loss became nan at epoch 1, iteration 2: lower --learning-rate'):
-        log.step(1, 2, float('nan'))
+    from beyond_slides.training import TrainingLog
+    model = types.SimpleNamespace(g=None, saver=None)
+    log = TrainingLog(model, str(tmp_path), 'm', n_batches=1, num_epochs=2)
+    log.start_epoch(None, 0, None)
+    log.step(None, 0, 1, 0.5, None)
+    (tmp_path / 'checkpoint').write_text('saved after epoch 1')  # what the Saver writes
+    log.start_epoch(None, 1, None)
+    with pytest.raises(DataError, match='loss became nan at epoch 2, iteration 2: lower --learning-rate'):
+        log.step(None, 1, 2, float('nan'), None)
     assert (tmp_path / 'loss_history.csv').read_text().splitlines() == ['epoch,iteration,loss', '1,1,0.5']

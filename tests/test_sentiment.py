@@ -1,4 +1,5 @@
 import os
+import re
 import shutil
 
 import numpy as np
@@ -7,6 +8,7 @@ import pytest
 
 import data_utils
 from conftest import run_cli, start_from
+from beyond_slides.sentiment_cli import predict_every_row
 from sentiment_rnn import SentimentRNN, create_batch_generator
 
 FILLER = ['the', 'movie', 'film', 'plot', 'actor', 'scene', 'story', 'cast', 'was', 'and']
@@ -74,23 +76,29 @@ def test_graph_names(trained):
     assert shapes['embedding:0'] == [rnn.n_words, 8]
 
 
+def test_predict_drops_the_last_partial_batch_as_the_slides_do(trained):
+    rnn, _, X_test, _ = trained
+    assert rnn.predict(X_test[:47]).shape == (40,)  # batches of 20
+
+
 def test_new_graph_restores_same_probabilities_and_keeps_every_row(trained):
     rnn, model_dir, X_test, _ = trained
     X = X_test[:47]  # not a multiple of the batch size
     again = SentimentRNN(n_words=rnn.n_words, model_dir=model_dir, **SMALL)
-    p1 = rnn.predict(X, return_proba=True)
-    p2 = again.predict(X, return_proba=True)
+    p1 = predict_every_row(rnn, X, return_proba=True)
+    p2 = predict_every_row(again, X, return_proba=True)
     assert p1.shape == (47,)
     np.testing.assert_allclose(p1, p2, rtol=0, atol=1e-7)
+    np.testing.assert_allclose(p1[:40], rnn.predict(X, return_proba=True), rtol=0, atol=1e-7)
 
 
 def test_zero_state_prediction_does_not_depend_on_other_rows(trained):
     rnn, _, X_test, _ = trained
-    alone = rnn.predict(X_test[:1], return_proba=True, carry_state=False)
-    together = rnn.predict(X_test[:30], return_proba=True, carry_state=False)
+    alone = predict_every_row(rnn, X_test[:1], return_proba=True, from_zero_state=True)
+    together = predict_every_row(rnn, X_test[:30], return_proba=True, from_zero_state=True)
     np.testing.assert_allclose(alone[0], together[0], rtol=0, atol=1e-6)
-    np.testing.assert_allclose(together[20], rnn.predict(X_test[20:21], return_proba=True,
-                                                         carry_state=False)[0], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(together[20], predict_every_row(rnn, X_test[20:21], return_proba=True,
+                                                               from_zero_state=True)[0], rtol=0, atol=1e-6)
 
 
 @pytest.mark.parametrize('num_layers', [1, 2])
@@ -112,7 +120,7 @@ def test_slides_graph_and_fast_graph_compute_the_same_losses(num_layers):
 def run_steps(rnn, X, y, n, weights=None):
     """Losses of n training steps with dropout off; starts from `weights` ({name: value}) if given.
     Returns (losses, the initial weights)."""
-    from tf_setup import tf
+    from beyond_slides.tf_setup import tf
     with tf.Session(graph=rnn.g) as sess:
         sess.run(rnn.init_op)
         weights = start_from(rnn.g, sess, weights)
@@ -194,3 +202,41 @@ def test_cli_walkthrough_then_training_uses_the_same_words(cli_model, tmp_path):
     assert '=== Slide: Prepare Fixed-Length Sequences ===' in r.stdout and 'Test Acc.: ' in r.stdout
     _, vocab = data_utils.load_model_config(model_dir, 'SentimentRNN')
     assert vocab == data_utils.preprocess_reviews(synthetic_reviews(600)['review'])[0]
+
+
+class RecordingSaver(object):
+    """A Saver that records the path of every save (and saves)."""
+
+    def __init__(self, saver):
+        self.saver, self.saved = saver, []
+
+    def save(self, sess, path, *args, **kwargs):
+        self.saved.append(path)
+        return self.saver.save(sess, path, *args, **kwargs)
+
+
+def test_train_saves_every_10_epochs_and_after_the_last(tmp_path):
+    word_to_int, (X_train, y_train, _, _) = prepared(100)
+    rnn = SentimentRNN(n_words=max(word_to_int.values()) + 1, model_dir=str(tmp_path), **SMALL)
+    rnn.saver = RecordingSaver(rnn.saver)
+    rnn.train(X_train[:20], y_train[:20], num_epochs=12)  # one batch an epoch
+    assert rnn.saver.saved == [os.path.join(str(tmp_path), 'sentiment-%d.ckpt' % e) for e in (9, 11)]
+
+
+@pytest.mark.parametrize('num_layers', [1, 2])
+def test_both_graphs_print_the_same_tensors(capsys, num_layers):
+    printed = []
+    for fast in (False, True):
+        SentimentRNN(n_words=50, fast=fast, **dict(SMALL, num_layers=num_layers))
+        printed.append(capsys.readouterr().out)
+    assert printed[0] == printed[1]
+    assert "<< lstm_output   >>  Tensor(\"rnn/transpose_1:0\", shape=(20, 12, 16)" in printed[1]
+    assert "'rnn/while/Exit_%d:0' shape=(20, 16)" % (2 + 2 * num_layers) in printed[1]
+
+
+def test_predict_without_a_model_says_how_to_train_one(tmp_path):
+    r = run_cli('sentiment_rnn.py', '--model-dir', tmp_path / 'none', '--predict', 'a fine film')
+    assert r.returncode == 2
+    last = r.stderr.strip().splitlines()[-1]
+    assert 'has no saved model' in last and 'python sentiment_rnn.py --epochs 3' in last
+    assert re.search(r'about \d+ min.*Test Acc\. 0\.\d\d', last), last

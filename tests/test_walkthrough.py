@@ -56,7 +56,7 @@ def test_training_writes_loss_history_and_tensorboard_events(tmp_path):
     assert 'loss_history.csv' in r.stdout.strip().splitlines()[-1]
     events = glob.glob(str(logdir / 'events.out.tfevents.*'))
     assert len(events) == 1
-    from tf_setup import tf
+    from beyond_slides.tf_setup import tf
     records = list(tf.train.summary_iterator(events[0]))
     assert any(e.graph_def for e in records)
     losses = [(e.step, v.simple_value) for e in records for v in e.summary.value if v.tag == 'train_loss']

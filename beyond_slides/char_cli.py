@@ -1,16 +1,17 @@
-"""python char_rnn.py: sample Hamlet-like text from the shipped model, or (--train) train one.
+"""`python char_rnn.py`: sample Hamlet-like text from the shipped model, or (--train) train one.
 
 Not on the slides; the slides' steps it runs are in data_utils.py and char_rnn.py.
 """
+import contextlib
 import sys
 import time
 
 import numpy as np
 
-import cli_utils
 import data_utils
-from data_utils import DataError
-from train_utils import HISTORY_NAME, TrainingLog, load_stop_point
+from beyond_slides import cli
+from beyond_slides.errors import DataError
+from beyond_slides.training import HISTORY_NAME, TrainingLog, load_stop_point
 
 MODEL = 'CharRNN'
 # The slides' "Creating and Training the CharRNN Model": batch 64, 100 steps, LSTM 128.
@@ -20,52 +21,52 @@ HPARAMS = {'batch_size': 64, 'num_steps': 100, 'lstm_size': 128, 'num_layers': 1
 
 
 def build_parser():
-    p = cli_utils.ArgumentParser(
+    p = cli.ArgumentParser(
         prog='python char_rnn.py',
         description="Print text sampled from the slides' CharRNN (the model shipped in "
                     "models/char_rnn/), or (--train) train it on Hamlet.",
-        formatter_class=cli_utils.HelpFormatter)
-    p.add_argument('--sample', type=cli_utils.count(10 ** 6), default=500, metavar='N',
+        formatter_class=cli.HelpFormatter)
+    p.add_argument('--sample', type=cli.count(10 ** 6), default=500, metavar='N',
                    help='characters to sample after the prime')
     p.add_argument('--prime', default='The ', help='starter sequence the sample continues')
-    p.add_argument('--top-n', dest='top_n', type=cli_utils.count(10000), default=5,
+    p.add_argument('--top-n', dest='top_n', type=cli.count(10000), default=5,
                    help='sample among the N most likely characters')
-    p.add_argument('--temperature', type=cli_utils.positive_number(100), default=1.0,
+    p.add_argument('--temperature', type=cli.positive_number(100), default=1.0,
                    help='divides the logits before the top-n cut: below 1 is safer, above 1 wilder')
-    p.add_argument('--seed', type=cli_utils.seed, default=None, help='random seed: the same seed gives the same text')
-    p.add_argument('--model-dir', dest='model_dir', default=cli_utils.default_model_dir('char_rnn'),
+    p.add_argument('--seed', type=cli.seed, default=None, help='random seed: the same seed gives the same text')
+    p.add_argument('--model-dir', dest='model_dir', default=cli.default_model_dir('char_rnn'),
                    help='folder of the checkpoint and its vocabulary')
     p.add_argument('--train', action='store_true', help='train a model instead of sampling')
     p.add_argument('--data', metavar='PATH',
                    help='text to train on (default: download pg2265.txt once into $RNN_DATA_DIR)')
-    p.add_argument('--epochs', type=cli_utils.count(10000),
+    p.add_argument('--epochs', type=cli.count(10000),
                    help='epochs to train (default: %d; with --walkthrough: none)' % EPOCHS)
-    p.add_argument('--batch-size', dest='batch_size', type=cli_utils.count(100000),
+    p.add_argument('--batch-size', dest='batch_size', type=cli.count(100000),
                    help='sequences per mini-batch (default: %d)' % HPARAMS['batch_size'])
-    p.add_argument('--num-steps', dest='num_steps', type=cli_utils.count(100000),
+    p.add_argument('--num-steps', dest='num_steps', type=cli.count(100000),
                    help='characters per sequence (default: %d)' % HPARAMS['num_steps'])
-    p.add_argument('--lstm-size', dest='lstm_size', type=cli_utils.count(4096),
+    p.add_argument('--lstm-size', dest='lstm_size', type=cli.count(4096),
                    help='hidden units per LSTM layer (default: %d)' % HPARAMS['lstm_size'])
-    p.add_argument('--num-layers', dest='num_layers', type=cli_utils.count(16),
+    p.add_argument('--num-layers', dest='num_layers', type=cli.count(16),
                    help='stacked LSTM layers (default: %d)' % HPARAMS['num_layers'])
-    p.add_argument('--learning-rate', dest='learning_rate', type=cli_utils.positive_number(1),
+    p.add_argument('--learning-rate', dest='learning_rate', type=cli.positive_number(1),
                    help="Adam's learning rate (default: %g)" % HPARAMS['learning_rate'])
-    p.add_argument('--keep-prob', dest='keep_prob', type=cli_utils.probability,
+    p.add_argument('--keep-prob', dest='keep_prob', type=cli.probability,
                    help='dropout keep probability in training (default: %g)' % HPARAMS['keep_prob'])
-    p.add_argument('--grad-clip', dest='grad_clip', type=cli_utils.positive_number(1e6),
+    p.add_argument('--grad-clip', dest='grad_clip', type=cli.positive_number(1e6),
                    help='clip gradients to this global norm (default: %g)' % HPARAMS['grad_clip'])
     p.add_argument('--resume', action='store_true',
                    help='continue training the model in --model-dir from its checkpoint')
-    cli_utils.add_run_options(p)
+    cli.add_run_options(p)
     return p
 
 
 def main(argv=None):
-    return cli_utils.run_main(_main, argv, prog='python char_rnn.py')
+    return cli.run_main(_main, argv, prog='python char_rnn.py')
 
 
 def _main(argv):
-    args, given = cli_utils.parse_args(build_parser(), argv, HPARAMS)
+    args, given = cli.parse_args(build_parser(), argv, HPARAMS)
     if args.walkthrough:
         walkthrough(args)
         if args.epochs is None:
@@ -74,7 +75,7 @@ def _main(argv):
         args.train = True
     args.epochs = args.epochs or EPOCHS
     if args.train:
-        with cli_utils.model_dir_lock(args.model_dir):
+        with cli.model_dir_lock(args.model_dir):
             return train(args, given)
     return sample(args, given)
 
@@ -85,27 +86,27 @@ def walkthrough(args):
     text = data_utils.load_hamlet(args.data)
     chars, char2int, int2char = data_utils.char_vocab(text)
     text_ints = data_utils.encode_text(text, char2int)
-    cli_utils.slide('Reshape the Data into Batches of Sequences (3/3)')
+    cli.slide('Reshape the Data into Batches of Sequences (3/3)')
     train_x, train_y = data_utils.reshape_data(text_ints, 64, 10)
     print(train_x.shape)
     print(train_x[0, :10])
     print(train_y[0, :10])
     print(''.join(int2char[i] for i in train_x[0, :50]))
     print('(the ids depend on the character order: the slides used set(text), this project sorts)')
-    cli_utils.slide('Split x and y into Mini-Batches (2/2)')
+    cli.slide('Split x and y into Mini-Batches (2/2)')
     np.random.seed(123)
     bgen = create_batch_generator(train_x[:, :100], train_y[:, :100], 15)
     for b in bgen:
         print(b[0].shape, b[1].shape, end='  ')
         print(''.join(int2char[i] for i in b[0][0, :]).replace('\n', '*'), '    ',
               ''.join(int2char[i] for i in b[1][0, :]).replace('\n', '*'))
-    cli_utils.slide('CharRNN: build() (1/4) to (4/4)')
+    cli.slide('CharRNN: build() (1/4) to (4/4)')
     CharRNN(num_classes=len(chars), **HPARAMS)
 
 
 def sample(args, given):
     hparams, chars = data_utils.load_model_config(args.model_dir, MODEL)
-    cli_utils.check_same_hparams(args.model_dir, hparams, given)
+    cli.check_same_hparams(args.model_dir, hparams, given)
     unknown = sorted(set(args.prime) - set(chars))
     if unknown:
         raise DataError('the prime has characters the model never saw: %s (use only characters of '
@@ -115,31 +116,33 @@ def sample(args, given):
     if args.top_n > len(chars):
         raise DataError('--top-n %d is more than the %d characters the model knows'
                         % (args.top_n, len(chars)))
-    if args.seed is not None:
-        np.random.seed(args.seed)
     model_hparams = {k: hparams[k] for k in ('lstm_size', 'num_layers')}
     from char_rnn import CharRNN  # here: TensorFlow takes seconds to import
-    rnn = cli_utils.quietly(lambda: CharRNN(len(chars), sampling=True, **model_hparams))
-    text = rnn.sample(args.sample, args.model_dir, starter_seq=args.prime,
-                      top_n=args.top_n, temperature=args.temperature)
+    np.random.seed(args.seed)  # after the import, which seeds 123 as the slides do; None: a new text each time
+    rnn = cli.quietly(lambda: CharRNN(len(chars), sampling=True, **model_hparams))
+    with cli.checkpoint_errors(args.model_dir):
+        # The slides' sample() returns output_length + 1 characters after the prime.
+        text = rnn.sample(args.sample - 1, args.model_dir, starter_seq=args.prime,
+                          top_n=args.top_n, temperature=args.temperature)
     print(text)
     return 0
 
 
 def train(args, given):
     hparams = {k: getattr(args, k) for k in HPARAMS}
-    initial_epoch, stop = 0, None
+    resume = 0
     if args.resume:
         saved, saved_chars = data_utils.load_model_config(args.model_dir, MODEL)
-        cli_utils.check_same_hparams(args.model_dir, saved, given)
+        cli.check_same_hparams(args.model_dir, saved, given)
         hparams.update({k: v for k, v in saved.items() if k in HPARAMS})
-        stop = load_stop_point(args.model_dir)  # a run stopped by Ctrl-C goes on mid-epoch
-        initial_epoch = stop.epoch if stop else saved.get('epochs', 0)
-        if initial_epoch >= args.epochs:
+        # a run stopped by Ctrl-C goes on mid-epoch, a finished one after its epochs
+        resume = load_stop_point(args.model_dir) or saved.get('epochs', 0)
+        done = getattr(resume, 'epoch', resume)
+        if done >= args.epochs:
             raise DataError('the model in %s has already trained %d epochs: give --epochs above that'
-                            % (args.model_dir, initial_epoch))
+                            % (args.model_dir, done))
     else:
-        cli_utils.refuse_to_overwrite(args.model_dir)
+        cli.refuse_to_overwrite(args.model_dir)
 
     text = data_utils.load_hamlet(args.data)
     chars, char2int, int2char = data_utils.char_vocab(text)
@@ -161,15 +164,18 @@ def train(args, given):
         record_epochs(0)  # the vocabulary is saved before training: a run stopped early can resume
     from char_rnn import CharRNN  # here: TensorFlow takes seconds to import
     rnn = CharRNN(num_classes=len(chars), **hparams)
-    log = TrainingLog(args.model_dir, rnn.g, args.logdir, resume=stop)
+    n_batches = train_x.shape[1] // rnn.num_steps
+    log = TrainingLog(rnn, args.model_dir, 'language_modeling', n_batches, args.epochs, args.logdir,
+                      resume, on_checkpoint=record_epochs)
     start = time.time()
     try:
-        rnn.train(train_x, train_y, num_epochs=args.epochs, ckpt_dir=args.model_dir,
-                  initial_epoch=initial_epoch, on_save=record_epochs, log=log)
+        with cli.checkpoint_errors(args.model_dir) if args.resume else contextlib.nullcontext():
+            rnn.train(train_x, train_y, num_epochs=args.epochs, ckpt_dir=args.model_dir, log=log)
     finally:
         log.close()
     print('Trained epochs %d-%d in %.0f s; mean loss of the last epoch: %.4f'
-          % (initial_epoch + 1, args.epochs, time.time() - start, log.epoch_loss(args.epochs)))
+          % (getattr(resume, 'epoch', resume) + 1, args.epochs, time.time() - start,
+             log.epoch_loss(args.epochs)))
     print('Checkpoint, vocabulary and the loss history (%s) are in %s' % (HISTORY_NAME, args.model_dir))
     return 0
 

@@ -34,7 +34,7 @@ bench/bench_train.py measures the speed; tests/test_fast_lstm.py checks outputs,
 state and every gradient against tf.nn.dynamic_rnn, and tests/test_sentiment.py and
 tests/test_char.py that both graphs train to the same losses from the same weights.
 """
-from tf_setup import tf
+from beyond_slides.tf_setup import tf
 
 # Steps per loop: 10 measured fastest of 5, 8, 10, 20, 25, 50 and all steps, for the slides'
 # sentiment (200 steps) and CharRNN (100 steps) settings; any value gives the same numbers.
@@ -60,9 +60,16 @@ def dynamic_rnn(cells, inputs, initial_state):
                                          initializer=tf.glorot_uniform_initializer())
                 bias = tf.get_variable('bias', [4 * n_hidden], initializer=tf.zeros_initializer())
             hs, c_last, h_last = lstm_layer(x, kernel, bias, state.c, state.h, lstm._forget_bias, ids)
-            final.append(tf.nn.rnn_cell.LSTMStateTuple(c_last, h_last))
+            final.append((c_last, h_last))
             x, ids = tf.nn.dropout(hs, rate=1 - wrapper._output_keep_prob), None  # output dropout
-    return tf.transpose(x, [1, 0, 2]), tuple(final)
+    # The names tf.nn.dynamic_rnn gives its results, which build() prints as the slides do.
+    with tf.name_scope('rnn/'):
+        outputs = tf.transpose(x, [1, 0, 2], name='transpose_1')  # (B, T, H)
+        with tf.name_scope('rnn/while/'):
+            final = tuple(tf.nn.rnn_cell.LSTMStateTuple(tf.identity(c, name='Exit_%d' % (3 + 2 * i)),
+                                                        tf.identity(h, name='Exit_%d' % (4 + 2 * i)))
+                          for i, (c, h) in enumerate(final))
+    return outputs, final
 
 
 def embedding_lookup_parts(inputs):

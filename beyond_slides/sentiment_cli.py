@@ -1,66 +1,70 @@
-"""python sentiment_rnn.py: the slides' sentiment experiment, and predictions from a saved model.
+"""`python sentiment_rnn.py`: the slides' sentiment experiment, and predictions from a saved model.
 
 Not on the slides; the slides' steps it runs are in data_utils.py and sentiment_rnn.py.
 """
+import contextlib
+import os
 import sys
 
 import numpy as np
 import pyprind
 
-import cli_utils
 import data_utils
-from data_utils import DataError
-from train_utils import HISTORY_NAME, TrainingLog, load_stop_point
+from beyond_slides import cli
+from beyond_slides.errors import DataError
+from beyond_slides.training import HISTORY_NAME, TrainingLog, load_stop_point
 
 MODEL = 'SentimentRNN'
 # The slides' "Instantiate the SentimentRNN Class": embedding 256, LSTM 128,
 # 1 layer, batch 100, learning rate 0.001, trained for 40 epochs.
 EPOCHS = 40
+# What `python sentiment_rnn.py --epochs 3` takes and reaches on a 2-core laptop (docs/results.md).
+QUICK_TRAINING = 'about 3 min on 2 CPU cores, Test Acc. 0.84'
 HPARAMS = {'seq_len': 200, 'lstm_size': 128, 'num_layers': 1, 'batch_size': 100,
            'learning_rate': 0.001, 'embed_size': 256}
 
 
 def build_parser():
-    p = cli_utils.ArgumentParser(
+    p = cli.ArgumentParser(
         prog='python sentiment_rnn.py',
         description="Train the slides' SentimentRNN on IMDb reviews and report test accuracy, "
                     "or (--predict) rate reviews with a saved model.",
-        formatter_class=cli_utils.HelpFormatter)
-    p.add_argument('--epochs', type=cli_utils.count(10000),
+        formatter_class=cli.HelpFormatter)
+    p.add_argument('--epochs', type=cli.count(10000),
                    help='epochs to train (default: %d; with --walkthrough: none)' % EPOCHS)
-    p.add_argument('--batch-size', dest='batch_size', type=cli_utils.count(100000),
+    p.add_argument('--batch-size', dest='batch_size', type=cli.count(100000),
                    help='reviews per mini-batch (default: %d)' % HPARAMS['batch_size'])
-    p.add_argument('--lstm-size', dest='lstm_size', type=cli_utils.count(4096),
+    p.add_argument('--lstm-size', dest='lstm_size', type=cli.count(4096),
                    help='hidden units per LSTM layer (default: %d)' % HPARAMS['lstm_size'])
-    p.add_argument('--num-layers', dest='num_layers', type=cli_utils.count(16),
+    p.add_argument('--num-layers', dest='num_layers', type=cli.count(16),
                    help='stacked LSTM layers (default: %d)' % HPARAMS['num_layers'])
-    p.add_argument('--embed-size', dest='embed_size', type=cli_utils.count(4096),
+    p.add_argument('--embed-size', dest='embed_size', type=cli.count(4096),
                    help='embedding size (default: %d)' % HPARAMS['embed_size'])
-    p.add_argument('--learning-rate', dest='learning_rate', type=cli_utils.positive_number(1),
+    p.add_argument('--learning-rate', dest='learning_rate', type=cli.positive_number(1),
                    help="Adam's learning rate (default: %g)" % HPARAMS['learning_rate'])
-    p.add_argument('--seq-len', dest='seq_len', type=cli_utils.count(10000),
+    p.add_argument('--seq-len', dest='seq_len', type=cli.count(10000),
                    help='words kept per review, the last ones (default: %d)' % HPARAMS['seq_len'])
     p.add_argument('--data', metavar='PATH',
                    help='aclImdb_v1.tar.gz, an extracted aclImdb/ folder or movie_data.csv '
                         '(default: download the official tarball once into %s)' % '$RNN_DATA_DIR')
-    p.add_argument('--model-dir', dest='model_dir', default=cli_utils.default_model_dir('sentiment'),
+    p.add_argument('--model-dir', dest='model_dir', default=cli.default_model_dir('sentiment'),
                    help='folder for checkpoints and the saved vocabulary')
-    p.add_argument('--limit', type=cli_utils.count(10 ** 9), metavar='N',
+    p.add_argument('--limit', type=cli.count(10 ** 9), metavar='N',
                    help='use only the first N reviews, half to train and half to test (quick run)')
     p.add_argument('--resume', action='store_true',
                    help='continue training the model in --model-dir from its latest checkpoint')
     p.add_argument('--predict', nargs='+', metavar='TEXT',
                    help='no training: print the probability that each TEXT is a positive review')
-    cli_utils.add_run_options(p)
+    cli.add_run_options(p)
     return p
 
 
 def main(argv=None):
-    return cli_utils.run_main(_main, argv, prog='python sentiment_rnn.py')
+    return cli.run_main(_main, argv, prog='python sentiment_rnn.py')
 
 
 def _main(argv):
-    args, given = cli_utils.parse_args(build_parser(), argv, HPARAMS)
+    args, given = cli.parse_args(build_parser(), argv, HPARAMS)
     if args.predict:
         return predict_texts(args, given)
     prepared = None
@@ -70,47 +74,77 @@ def _main(argv):
             print('\n(walkthrough only: add --epochs N to train)')
             return 0
     args.epochs = args.epochs or EPOCHS
-    with cli_utils.model_dir_lock(args.model_dir):
+    with cli.model_dir_lock(args.model_dir):
         return run_experiment(args, given, prepared)
 
 
 def walkthrough(args):
     """The slides' printed output, slide by slide, on the real data; no training.
     Returns (df, word_to_int, mapped_reviews), for a run that trains next."""
-    cli_utils.slide('Read in the IMDb Data')
+    cli.slide('Read in the IMDb Data')
     df = data_utils.load_movie_data(args.data)
     print(df.head(3))
-    cli_utils.slide('Count the Unique Word in the Dataset')
+    cli.slide('Count the Unique Word in the Dataset')
     bar = pyprind.ProgBar(1, title='Counting words occurences', stream=sys.stdout)
     word_to_int, mapped_reviews = data_utils.preprocess_reviews(df['review'])
     bar.update()
-    cli_utils.slide('Create the Word to Integer Mapping')
+    cli.slide('Create the Word to Integer Mapping')
     print(list(word_to_int)[:5])
     bar = pyprind.ProgBar(1, title='Map reviews to ints', stream=sys.stdout)
     bar.update()
     print('n_words = %d' % (max(word_to_int.values()) + 1))
-    cli_utils.slide('Prepare Fixed-Length Sequences')
+    cli.slide('Prepare Fixed-Length Sequences')
     sequences = data_utils.make_sequences(mapped_reviews, HPARAMS['seq_len'])
     print('sequences.shape = %s' % (sequences.shape,))
-    cli_utils.slide('SentimentRNN: build() (1/4) to (4/4)')
+    cli.slide('SentimentRNN: build() (1/4) to (4/4)')
     from sentiment_rnn import SentimentRNN  # here: TensorFlow takes seconds to import
     SentimentRNN(n_words=max(word_to_int.values()) + 1, model_dir=args.model_dir, **HPARAMS)
     return df, word_to_int, mapped_reviews
 
 
 def predict_texts(args, given):
-    hparams, word_to_int = data_utils.load_model_config(args.model_dir, MODEL)
-    cli_utils.check_same_hparams(args.model_dir, hparams, given)
+    hparams, word_to_int = load_trained_config(args.model_dir)
+    cli.check_same_hparams(args.model_dir, hparams, given)
     sequences, unknown = encode_reviews(args.predict, word_to_int, hparams['seq_len'])
     if unknown:
         print('note: %d word(s) never seen in training are read as padding (id 0): %s'
               % (len(unknown), ', '.join(sorted(unknown)[:10])), file=sys.stderr)
     from sentiment_rnn import SentimentRNN  # here: TensorFlow takes seconds to import
-    rnn = cli_utils.quietly(lambda: SentimentRNN(model_dir=args.model_dir, **hparams))
-    proba = rnn.predict(sequences, return_proba=True, carry_state=False)
+    model_hparams = {k: hparams[k] for k in ['n_words'] + list(HPARAMS)}
+    rnn = cli.quietly(lambda: SentimentRNN(model_dir=args.model_dir, **model_hparams))
+    proba = predict_every_row(rnn, sequences, return_proba=True, from_zero_state=True)
     for text, p in zip(args.predict, proba):
         print('%.3f  %s  %s' % (p, 'positive' if p >= 0.5 else 'negative', text))
     return 0
+
+
+def load_trained_config(model_dir):
+    """The saved model's (hparams, vocabulary); without one, an error that says how to train it."""
+    try:
+        return data_utils.load_model_config(model_dir, MODEL)
+    except DataError as e:
+        if os.path.exists(os.path.join(model_dir, data_utils.CONFIG_NAME)):
+            raise
+        raise DataError('%s has no saved model: train one first, e.g. `python sentiment_rnn.py '
+                        '--epochs 3 --model-dir %s` (%s), or give --model-dir'
+                        % (model_dir, model_dir, QUICK_TRAINING)) from e
+
+
+def predict_every_row(rnn, X, return_proba=False, from_zero_state=False):
+    """rnn.predict on every row of X.
+
+    The slides' generator drops the last partial batch (their Test Acc. counts 24,900
+    of 25,000 reviews): the rows are padded with empty reviews to whole batches and
+    the padding's answers dropped. from_zero_state: one predict() per batch, so that
+    every batch starts from the zero state and no review's answer depends on the
+    reviews before it (the slides carry the state from batch to batch).
+    """
+    n_pad = -len(X) % rnn.batch_size
+    padded = np.concatenate([X, np.zeros((n_pad, X.shape[1]), dtype=X.dtype)])
+    parts = np.split(padded, len(padded) // rnn.batch_size) if from_zero_state else [padded]
+    with cli.checkpoint_errors(rnn.model_dir):
+        preds = [rnn.predict(part, return_proba=return_proba) for part in parts]
+    return np.concatenate([np.atleast_1d(p) for p in preds])[:len(X)]  # a batch of 1 squeezes to 0-d
 
 
 def encode_reviews(texts, word_to_int, seq_len):
@@ -132,10 +166,10 @@ def run_experiment(args, given, prepared=None):
     hparams = {k: getattr(args, k) for k in HPARAMS}
     if args.resume:
         saved, saved_vocab = data_utils.load_model_config(args.model_dir, MODEL)
-        cli_utils.check_same_hparams(args.model_dir, saved, given)
+        cli.check_same_hparams(args.model_dir, saved, given)
         hparams.update({k: v for k, v in saved.items() if k in HPARAMS})
     else:
-        cli_utils.refuse_to_overwrite(args.model_dir)
+        cli.refuse_to_overwrite(args.model_dir)
 
     ## Read in the IMDb Data
     df = prepared[0] if prepared else data_utils.load_movie_data(args.data)
@@ -159,37 +193,46 @@ def run_experiment(args, given, prepared=None):
     X_train, y_train, X_test, y_test = data_utils.split_train_test(sequences, df['sentiment'], n_train)
     n_words = max(word_to_int.values()) + 1 if word_to_int else 1
 
-    initial_epoch, stop = 0, None
+    resume = 0
     if args.resume:
         if saved_vocab != word_to_int:
             raise DataError('the model in %s was trained on other reviews (another --data or --limit): '
                             'give the same ones to resume' % args.model_dir)
-        stop = load_stop_point(args.model_dir)  # a run stopped by Ctrl-C goes on mid-epoch
-        initial_epoch = stop.epoch if stop else resumed_epochs(args.model_dir)
-        if initial_epoch >= args.epochs:
+        # a run stopped by Ctrl-C goes on mid-epoch, a finished one after its epochs
+        resume = load_stop_point(args.model_dir) or trained_epochs(args.model_dir, saved)
+        done = getattr(resume, 'epoch', resume)
+        if done >= args.epochs:
             raise DataError('the model in %s has already trained %d epochs: give --epochs above that'
-                            % (args.model_dir, initial_epoch))
-    else:
-        data_utils.save_model_config(args.model_dir, MODEL, dict(n_words=n_words, **hparams), word_to_int)
+                            % (args.model_dir, done))
 
+    def record_epochs(epochs):
+        data_utils.save_model_config(args.model_dir, MODEL, dict(hparams, n_words=n_words, epochs=epochs),
+                                     word_to_int)
+
+    if not args.resume:
+        record_epochs(0)  # the vocabulary is saved before training: a run stopped early can resume
     from sentiment_rnn import SentimentRNN  # here: TensorFlow takes seconds to import
     rnn = SentimentRNN(n_words=n_words, model_dir=args.model_dir, **hparams)
-    log = TrainingLog(args.model_dir, rnn.g, args.logdir, resume=stop)
+    log = TrainingLog(rnn, args.model_dir, 'sentiment', len(X_train) // rnn.batch_size, args.epochs,
+                      args.logdir, resume, on_checkpoint=record_epochs)
     try:
-        rnn.train(X_train, y_train, num_epochs=args.epochs, initial_epoch=initial_epoch, log=log)
+        with cli.checkpoint_errors(args.model_dir) if args.resume else contextlib.nullcontext():
+            rnn.train(X_train, y_train, num_epochs=args.epochs, log=log)
     finally:
         log.close()
 
     ## Test
-    preds = rnn.predict(X_test)
+    preds = predict_every_row(rnn, X_test)
     print('Test Acc.: %.3f' % (np.sum(preds == y_test) / len(y_test)))
     print('Checkpoints, vocabulary and the loss history (%s) are in %s' % (HISTORY_NAME, args.model_dir))
     return 0
 
 
-def resumed_epochs(model_dir):
-    from tf_setup import latest_checkpoint_or_fail
-    epoch = cli_utils.checkpoint_epoch(latest_checkpoint_or_fail(model_dir), 'sentiment')
+def trained_epochs(model_dir, saved_hparams):
+    """Epochs behind the latest checkpoint: recorded in model_config.json, or in its name."""
+    if 'epochs' in saved_hparams:
+        return saved_hparams['epochs']
+    epoch = cli.checkpoint_epoch(cli.latest_checkpoint_or_fail(model_dir), 'sentiment')
     if epoch is None:
         raise DataError('the latest checkpoint in %s is not named sentiment-<epoch>.ckpt' % model_dir)
     return epoch + 1

@@ -1,4 +1,4 @@
-"""Command-line plumbing shared by sentiment_rnn.py and char_rnn.py (not on the slides)."""
+"""Command-line plumbing shared by `python sentiment_rnn.py` and `python char_rnn.py`."""
 import argparse
 import contextlib
 import os
@@ -7,10 +7,10 @@ import shlex
 import sys
 import traceback
 
-from data_utils import DataError
-from train_utils import TrainingStopped
+from beyond_slides.errors import DataError
+from beyond_slides.training import TrainingStopped
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -46,7 +46,7 @@ def slide(title):
 
 def default_model_dir(name):
     """models/<name> in the repository, wherever the command is run from."""
-    return os.path.join(HERE, 'models', name)
+    return os.path.join(REPO, 'models', name)
 
 
 def count(high):
@@ -117,6 +117,31 @@ def refuse_to_overwrite(model_dir):
     if os.path.exists(os.path.join(model_dir, 'checkpoint')):
         raise DataError('%s already holds a trained model: add --resume to continue it, or give '
                         'another --model-dir' % model_dir)
+
+
+def latest_checkpoint_or_fail(model_dir):
+    """tf.train.latest_checkpoint(model_dir), or a one-line error when there is none."""
+    from beyond_slides.tf_setup import tf
+    path = tf.train.latest_checkpoint(model_dir)
+    if path is None:
+        raise DataError('%s holds no checkpoint: train a model first or give --model-dir' % model_dir)
+    return path
+
+
+@contextlib.contextmanager
+def checkpoint_errors(model_dir):
+    """One-line errors for the slides' `self.saver.restore(sess, tf.train.latest_checkpoint(...))`
+    when the checkpoint is missing, damaged, or of another configuration."""
+    path = latest_checkpoint_or_fail(model_dir)
+    from beyond_slides.tf_setup import tf
+    try:
+        yield
+    except (tf.errors.DataLossError, tf.errors.OutOfRangeError) as e:
+        raise DataError('cannot load the checkpoint %s: it is damaged (truncated or corrupt); '
+                        'train again or restore it from a copy' % path) from e
+    except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError) as e:
+        raise DataError('cannot load the checkpoint %s: it was saved with another configuration '
+                        '(its variables or their shapes differ) or is damaged' % path) from e
 
 
 def writable_model_dir(model_dir):

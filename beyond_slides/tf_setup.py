@@ -1,6 +1,6 @@
 """TensorFlow 1.x, as the slides use it, on today's TensorFlow 2.
 
-Every module of the project imports this first. It is not on the slides: the
+The lecture files import `tf` from here (`from beyond_slides.tf_setup import tf`). It is not on the slides: the
 slides' `import tensorflow as tf` is TensorFlow 1.x. Today the same API lives in
 `tf.compat.v1`, and its `nn.rnn_cell` and `layers` need Keras 2 (the tf-keras
 package), which TensorFlow only uses when TF_USE_LEGACY_KERAS=1 is set before
@@ -45,7 +45,7 @@ warnings.filterwarnings('ignore', message=r'.*is deprecated', category=UserWarni
 
 # ---------------------------------------------------------------------------
 # Speed-ups with the same math (bench/bench_train.py measures them). Each model
-# takes fast=False to build the slides' graph exactly, without them.
+# takes fast=False to build exactly the slides' graph, without them.
 # ---------------------------------------------------------------------------
 
 def fast_minimize(optimizer, loss, name):
@@ -61,32 +61,3 @@ def fast_minimize(optimizer, loss, name):
     dense = [(tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g, v)
              for g, v in grads_and_vars]
     return optimizer.apply_gradients(dense, name=name)
-
-
-def restore(saver, sess, path):
-    """saver.restore, with a one-line error for a checkpoint that does not fit the graph."""
-    from data_utils import DataError
-    try:
-        saver.restore(sess, path)
-    except (tf.errors.DataLossError, tf.errors.OutOfRangeError) as e:
-        raise DataError('cannot load the checkpoint %s: it is damaged (truncated or corrupt); '
-                        'train again or restore it from a copy' % path) from e
-    except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError, ValueError) as e:
-        raise DataError('cannot load the checkpoint %s: it was saved with another configuration '
-                        '(its variables or their shapes differ) or is damaged' % path) from e
-
-
-def fast_clip_and_apply(cost, tvars, grad_clip, learning_rate, name):
-    """CharRNN's clipped Adam step (the slides' build() (4/4)), built in one place."""
-    grads, _ = tf.clip_by_global_norm(tf.gradients(cost, tvars), grad_clip)
-    optimizer = tf.train.AdamOptimizer(learning_rate)
-    return optimizer.apply_gradients(zip(grads, tvars), name=name)
-
-
-def latest_checkpoint_or_fail(ckpt_dir):
-    """tf.train.latest_checkpoint(ckpt_dir), or a one-line error when there is none."""
-    from data_utils import DataError
-    path = tf.train.latest_checkpoint(ckpt_dir)
-    if path is None:
-        raise DataError('%s holds no checkpoint: train a model first or give --model-dir' % ckpt_dir)
-    return path

@@ -1,0 +1,69 @@
+"""The layout shows the lecture: its three files at the top, everything else in beyond_slides/,
+and no import cycle but the scripts' hand-off to their command line."""
+import ast
+import os
+import subprocess
+import sys
+
+from conftest import ROOT
+
+LECTURE = ('sentiment_rnn.py', 'char_rnn.py', 'data_utils.py')
+# `python sentiment_rnn.py` hands over to its command line, which imports the model back.
+HAND_OFFS = {('sentiment_rnn', 'beyond_slides.sentiment_cli'), ('char_rnn', 'beyond_slides.char_cli')}
+
+
+def project_modules():
+    """{module name: path} of every Python module of the project outside tests/ and bench/."""
+    modules = {name[:-3]: os.path.join(ROOT, name) for name in LECTURE}
+    package = os.path.join(ROOT, 'beyond_slides')
+    for name in os.listdir(package):
+        if name.endswith('.py') and name != '__init__.py':
+            modules['beyond_slides.' + name[:-3]] = os.path.join(package, name)
+    return modules
+
+
+def imports(path, modules):
+    """The project modules a file imports, at its top or inside functions."""
+    with open(path, encoding='utf-8') as f:
+        tree = ast.parse(f.read())
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update('%s.%s' % (node.module, a.name) for a in node.names)
+    return found & set(modules)
+
+
+def test_top_level_python_files_are_the_lecture_and_setup():
+    top = sorted(n for n in os.listdir(ROOT) if n.endswith('.py'))
+    assert top == sorted(LECTURE + ('setup.py',))
+
+
+def test_no_import_cycle_but_the_hand_off_to_the_command_line():
+    modules = project_modules()
+    graph = {name: imports(path, modules) - {name} for name, path in modules.items()}
+    for a, b in HAND_OFFS:
+        assert b in graph[a] and a in graph[b]  # the hand-off is there, and is the exception
+        graph[a].discard(b)
+
+    def reaches(start, goal, seen):
+        for nxt in graph[start]:
+            if nxt == goal or (nxt not in seen and (seen.add(nxt) or reaches(nxt, goal, seen))):
+                return True
+        return False
+
+    cycles = [name for name in graph if reaches(name, name, set())]
+    assert cycles == []
+
+
+def test_help_answers_without_importing_tensorflow():
+    for script in ('sentiment_rnn.py', 'char_rnn.py'):
+        code = ('import runpy, sys; sys.argv = [%r, "--help"]\n'
+                'try:\n    runpy.run_path(%r, run_name="__main__")\n'
+                'except SystemExit:\n    pass\n'
+                'print("tensorflow" in sys.modules)') % (script, os.path.join(ROOT, script))
+        r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.strip().endswith('False') and 'usage: python %s' % script in r.stdout

@@ -1,0 +1,136 @@
+"""The lecture files keep the slides' code: most slide lines stand unchanged in them, and
+train(), predict() and sample() add only a few lines of their own.
+
+The slides' code is read from the book's code (../shared/slides/book_ch16.py, whose lines
+are the slides' code lines): every non-blank line of those functions, comment lines
+included. A slide line counts as unchanged when it stands in the project's version of
+the same function, white space aside (and a comment after code). Added lines are code
+lines of the project's function that are not on the slide (comments not counted).
+`python tests/test_slide_lines.py` prints the figures.
+"""
+import ast
+import collections
+import os
+import re
+
+import pytest
+
+from conftest import ROOT, slides_file
+
+# (name in the book, file in this project, name there): the slides' class code.
+UNITS = [
+    ('create_batch_generator#1', 'sentiment_rnn.py', 'create_batch_generator'),
+    ('SentimentRNN.__init__', 'sentiment_rnn.py', 'SentimentRNN.__init__'),
+    ('SentimentRNN.build', 'sentiment_rnn.py', 'SentimentRNN.build'),
+    ('SentimentRNN.train', 'sentiment_rnn.py', 'SentimentRNN.train'),
+    ('SentimentRNN.predict', 'sentiment_rnn.py', 'SentimentRNN.predict'),
+    ('reshape_data', 'data_utils.py', 'reshape_data'),
+    ('create_batch_generator#2', 'char_rnn.py', 'create_batch_generator'),
+    ('CharRNN.__init__', 'char_rnn.py', 'CharRNN.__init__'),
+    ('CharRNN.build', 'char_rnn.py', 'CharRNN.build'),
+    ('CharRNN.train', 'char_rnn.py', 'CharRNN.train'),
+    ('CharRNN.sample', 'char_rnn.py', 'CharRNN.sample'),
+    ('get_top_char', 'char_rnn.py', 'get_top_char'),
+]
+# The methods where the project may add lines of its own, and how many in all.
+RUN_METHODS = ('SentimentRNN.train', 'SentimentRNN.predict', 'CharRNN.train', 'CharRNN.sample')
+MOST_ADDED = 15
+LEAST_UNCHANGED = 0.93
+
+
+def functions(path):
+    """{name: source lines} of the top-level functions and the classes' methods in a file;
+    a name defined twice gets #1 and #2."""
+    with open(path, encoding='utf-8') as f:
+        source = f.read()
+    lines = source.splitlines()
+    found = {}
+
+    def add(name, node):
+        key = name
+        if name in found or name + '#1' in found:
+            if name in found:
+                found[name + '#1'] = found.pop(name)
+            key = name + '#2'
+        found[key] = lines[node.lineno - 1:node.end_lineno]
+
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef):
+            add(node.name, node)
+        elif isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef):
+                    add('%s.%s' % (node.name, item.name), item)
+    return found
+
+
+def code(line):
+    """The line without white space, and without a trailing comment after code."""
+    if line.strip().startswith('#'):
+        return re.sub(r'\s+', '', line)
+    quotes = 0
+    for i, ch in enumerate(line):
+        if ch in '\'"':
+            quotes += 1
+        elif ch == '#' and quotes % 2 == 0:
+            line = line[:i]
+            break
+    return re.sub(r'\s+', '', line)
+
+
+def code_lines(lines, comments=True):
+    return [c for c in map(code, lines) if c and (comments or not c.startswith('#'))]
+
+
+def count():
+    """{book name: (slide code lines, of them unchanged here, lines added here)}."""
+    book = functions(slides_file('book_ch16.py'))
+    ours = {}
+    figures = {}
+    for book_name, filename, name in UNITS:
+        if filename not in ours:
+            ours[filename] = functions(os.path.join(ROOT, filename))
+        slide = collections.Counter(code_lines(book[book_name]))
+        here = collections.Counter(code_lines(ours[filename][name]))
+        unchanged = sum((slide & here).values())
+        added = sum((collections.Counter(code_lines(ours[filename][name], comments=False))
+                     - slide).values())
+        figures[book_name] = (sum(slide.values()), unchanged, added)
+    return figures
+
+
+def test_the_slides_lines_stand_unchanged_in_the_lecture_files():
+    figures = count()
+    total = sum(n for n, _, _ in figures.values())
+    unchanged = sum(u for _, u, _ in figures.values())
+    assert len(figures) == 12 and total > 300  # every function found
+    assert unchanged / total >= LEAST_UNCHANGED, figures
+
+
+def test_train_predict_and_sample_add_few_lines():
+    figures = count()
+    added = sum(figures[name][2] for name in RUN_METHODS)
+    assert added <= MOST_ADDED, {name: figures[name] for name in RUN_METHODS}
+
+
+def test_the_slides_key_lines_stay_as_written():
+    ours = {name: '\n'.join(lines) for name, lines in functions(os.path.join(ROOT, 'sentiment_rnn.py')).items()}
+    train, predict = ours['SentimentRNN.train'], ours['SentimentRNN.predict']
+    assert re.search(r'\n\s+iteration = 1\n', train)
+    assert re.search(r'for batch_x, batch_y in create_batch_generator\(\s+X_train, y_train, self.batch_size\):',
+                     train)
+    assert re.search(r'self\.saver\.restore\(\s+sess, tf\.train\.latest_checkpoint\(self\.model_dir\)\)', predict)
+    for filename in ('sentiment_rnn.py', 'char_rnn.py'):
+        with open(os.path.join(ROOT, filename), encoding='utf-8') as f:
+            assert re.search(r'\nnp\.random\.seed\(123\).*\n(## .*\n)?def create_batch_generator\(', f.read())
+
+
+if __name__ == '__main__':
+    figures = count()
+    print('%-26s %6s %10s %6s' % ('slide code', 'lines', 'unchanged', 'added'))
+    for name, (n, u, a) in figures.items():
+        print('%-26s %6d %10d %6d' % (name, n, u, a))
+    total = sum(n for n, _, _ in figures.values())
+    unchanged = sum(u for _, u, _ in figures.values())
+    print('unchanged: %d of %d slide code lines (%.1f%%); added by train, predict and sample: %d'
+          % (unchanged, total, 100.0 * unchanged / total, sum(figures[m][2] for m in RUN_METHODS)))
