@@ -10,14 +10,14 @@ import numpy as np
 
 import data_utils
 from beyond_slides import cli
+from beyond_slides import walkthrough as show
 from beyond_slides.errors import DataError
 from beyond_slides.training import HISTORY_NAME, TrainingLog, load_stop_point
 
 MODEL = 'CharRNN'
 # The slides' "Creating and Training the CharRNN Model": batch 64, 100 steps, LSTM 128.
 EPOCHS = 100
-HPARAMS = {'batch_size': 64, 'num_steps': 100, 'lstm_size': 128, 'num_layers': 1,
-           'learning_rate': 0.001, 'keep_prob': 0.5, 'grad_clip': 5.0}
+HPARAMS = show.CHAR_HPARAMS
 
 
 def build_parser():
@@ -82,26 +82,10 @@ def _main(argv):
 
 def walkthrough(args):
     """The slides' printed output, slide by slide, on the real data."""
-    from char_rnn import CharRNN, create_batch_generator  # here: TensorFlow takes seconds to import
-    text = data_utils.load_hamlet(args.data)
-    chars, char2int, int2char = data_utils.char_vocab(text)
-    text_ints = data_utils.encode_text(text, char2int)
-    cli.slide('Reshape the Data into Batches of Sequences (3/3)')
-    train_x, train_y = data_utils.reshape_data(text_ints, 64, 10)
-    print(train_x.shape)
-    print(train_x[0, :10])
-    print(train_y[0, :10])
-    print(''.join(int2char[i] for i in train_x[0, :50]))
-    print('(the ids depend on the character order: the slides used set(text), this project sorts)')
-    cli.slide('Split x and y into Mini-Batches (2/2)')
-    np.random.seed(123)
-    bgen = create_batch_generator(train_x[:, :100], train_y[:, :100], 15)
-    for b in bgen:
-        print(b[0].shape, b[1].shape, end='  ')
-        print(''.join(int2char[i] for i in b[0][0, :]).replace('\n', '*'), '    ',
-              ''.join(int2char[i] for i in b[1][0, :]).replace('\n', '*'))
-    cli.slide('CharRNN: build() (1/4) to (4/4)')
-    CharRNN(num_classes=len(chars), **HPARAMS)
+    text, chars, char2int, int2char, text_ints = show.read_hamlet(args.data)
+    train_x, train_y = show.reshape_for_batches(text_ints, int2char)
+    show.mini_batches(train_x, train_y, int2char)
+    show.build_char_rnn(len(chars))
 
 
 def sample(args, given):

@@ -39,11 +39,6 @@ def add_run_options(p):
     p.add_argument('--debug', action='store_true', help='show Python tracebacks of errors')
 
 
-def slide(title):
-    """The heading a walkthrough prints before a slide's output."""
-    print('\n=== Slide: %s ===' % title)
-
-
 def default_model_dir(name):
     """models/<name> in the repository, wherever the command is run from."""
     return os.path.join(REPO, 'models', name)

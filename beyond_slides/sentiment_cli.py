@@ -7,10 +7,10 @@ import os
 import sys
 
 import numpy as np
-import pyprind
 
 import data_utils
 from beyond_slides import cli
+from beyond_slides import walkthrough as show
 from beyond_slides.errors import DataError
 from beyond_slides.training import HISTORY_NAME, TrainingLog, load_stop_point
 
@@ -18,10 +18,9 @@ MODEL = 'SentimentRNN'
 # The slides' "Instantiate the SentimentRNN Class": embedding 256, LSTM 128,
 # 1 layer, batch 100, learning rate 0.001, trained for 40 epochs.
 EPOCHS = 40
+HPARAMS = show.SENTIMENT_HPARAMS
 # What `python sentiment_rnn.py --epochs 3` takes and reaches on a 2-core laptop (docs/results.md).
 QUICK_TRAINING = 'about 3 min on 2 CPU cores, Test Acc. 0.84'
-HPARAMS = {'seq_len': 200, 'lstm_size': 128, 'num_layers': 1, 'batch_size': 100,
-           'learning_rate': 0.001, 'embed_size': 256}
 
 
 def build_parser():
@@ -81,24 +80,11 @@ def _main(argv):
 def walkthrough(args):
     """The slides' printed output, slide by slide, on the real data; no training.
     Returns (df, word_to_int, mapped_reviews), for a run that trains next."""
-    cli.slide('Read in the IMDb Data')
-    df = data_utils.load_movie_data(args.data)
-    print(df.head(3))
-    cli.slide('Count the Unique Word in the Dataset')
-    bar = pyprind.ProgBar(1, title='Counting words occurences', stream=sys.stdout)
-    word_to_int, mapped_reviews = data_utils.preprocess_reviews(df['review'])
-    bar.update()
-    cli.slide('Create the Word to Integer Mapping')
-    print(list(word_to_int)[:5])
-    bar = pyprind.ProgBar(1, title='Map reviews to ints', stream=sys.stdout)
-    bar.update()
-    print('n_words = %d' % (max(word_to_int.values()) + 1))
-    cli.slide('Prepare Fixed-Length Sequences')
-    sequences = data_utils.make_sequences(mapped_reviews, HPARAMS['seq_len'])
-    print('sequences.shape = %s' % (sequences.shape,))
-    cli.slide('SentimentRNN: build() (1/4) to (4/4)')
-    from sentiment_rnn import SentimentRNN  # here: TensorFlow takes seconds to import
-    SentimentRNN(n_words=max(word_to_int.values()) + 1, model_dir=args.model_dir, **HPARAMS)
+    df = show.read_imdb(args.data)
+    word_to_int, mapped_reviews = show.count_words(df)
+    n_words = show.word_to_int_mapping(word_to_int)
+    show.fixed_length_sequences(mapped_reviews, df['sentiment'], HPARAMS['seq_len'])
+    show.build_sentiment_rnn(n_words, args.model_dir)
     return df, word_to_int, mapped_reviews
 
 

@@ -2,8 +2,6 @@ import importlib
 import os
 import re
 
-import pytest
-
 from conftest import ROOT, slides_file
 
 SLIDES_MAP = os.path.join(ROOT, 'docs', 'slides.md')

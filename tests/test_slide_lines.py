@@ -13,7 +13,6 @@ import collections
 import os
 import re
 
-import pytest
 
 from conftest import ROOT, slides_file
 

@@ -1,0 +1,124 @@
+"""What the slides print, slide by slide, computed on the real data: one function per slide.
+
+`python sentiment_rnn.py --walkthrough`, `python char_rnn.py --walkthrough` and the
+lecture notebook (notebooks/rnn_lecture.ipynb) all call these functions, so the three
+always show the same figures. Each prints the slide's title, then what the slide prints,
+and returns what the next slide needs.
+"""
+import sys
+
+import numpy as np
+import pyprind
+
+import data_utils
+
+# The settings of the slides' "Instantiate the SentimentRNN Class" and of the CharRNN slides.
+SENTIMENT_HPARAMS = {'seq_len': 200, 'lstm_size': 128, 'num_layers': 1, 'batch_size': 100,
+                     'learning_rate': 0.001, 'embed_size': 256}
+CHAR_HPARAMS = {'batch_size': 64, 'num_steps': 100, 'lstm_size': 128, 'num_layers': 1,
+                'learning_rate': 0.001, 'keep_prob': 0.5, 'grad_clip': 5.0}
+
+
+def slide(title):
+    """The heading printed before a slide's output."""
+    print('\n=== Slide: %s ===' % title)
+
+
+# ---------------------------------------------------------------------------
+# Sentiment analysis
+# ---------------------------------------------------------------------------
+
+def read_imdb(data=None, limit=None):
+    """Slide "Read in the IMDb Data": the DataFrame, and its first three rows."""
+    slide('Read in the IMDb Data')
+    df = data_utils.load_movie_data(data)
+    if limit:
+        df = df.iloc[:limit]
+    print(df.head(3))
+    return df
+
+
+def count_words(df):
+    """Slide "Count the Unique Word in the Dataset": (word_to_int, mapped_reviews)."""
+    slide('Count the Unique Word in the Dataset')
+    bar = pyprind.ProgBar(1, title='Counting words occurences', stream=sys.stdout)
+    word_to_int, mapped_reviews = data_utils.preprocess_reviews(df['review'])
+    bar.update()
+    return word_to_int, mapped_reviews
+
+
+def word_to_int_mapping(word_to_int):
+    """Slide "Create the Word to Integer Mapping": the five most common words; n_words."""
+    slide('Create the Word to Integer Mapping')
+    print(list(word_to_int)[:5])
+    bar = pyprind.ProgBar(1, title='Map reviews to ints', stream=sys.stdout)
+    bar.update()
+    n_words = max(word_to_int.values()) + 1
+    print('n_words = %d' % n_words)
+    return n_words
+
+
+def fixed_length_sequences(mapped_reviews, sentiment, seq_len=200, n_train=None):
+    """Slide "Prepare Fixed-Length Sequences": (X_train, y_train, X_test, y_test), the slides' split
+    (n_train: the first half by default, 25,000 of the 50,000 reviews)."""
+    slide('Prepare Fixed-Length Sequences')
+    sequences = data_utils.make_sequences(mapped_reviews, seq_len)
+    print('sequences.shape = %s' % (sequences.shape,))
+    split = data_utils.split_train_test(sequences, sentiment, n_train or len(sequences) // 2)
+    print('X_train.shape = %s, X_test.shape = %s' % (split[0].shape, split[2].shape))
+    return split
+
+
+def build_sentiment_rnn(n_words, model_dir, **hparams):
+    """Slides "SentimentRNN: build() (1/4) to (4/4)": the model, built with the slides' settings;
+    build() prints its tensors."""
+    slide('SentimentRNN: build() (1/4) to (4/4)')
+    from sentiment_rnn import SentimentRNN  # here: TensorFlow takes seconds to import
+    return SentimentRNN(n_words=n_words, model_dir=model_dir, **dict(SENTIMENT_HPARAMS, **hparams))
+
+
+# ---------------------------------------------------------------------------
+# Character-level language modeling
+# ---------------------------------------------------------------------------
+
+def read_hamlet(data=None):
+    """Slide "Preparing the Data" (Hamlet): (text, chars, char2int, int2char, text_ints)."""
+    slide('Preparing the Data (Hamlet)')
+    text = data_utils.load_hamlet(data)
+    chars, char2int, int2char = data_utils.char_vocab(text)
+    text_ints = data_utils.encode_text(text, char2int)
+    print('%d characters, %d distinct' % (len(text), len(chars)))
+    return text, chars, char2int, int2char, text_ints
+
+
+def reshape_for_batches(text_ints, int2char):
+    """Slide "Reshape the Data into Batches of Sequences (3/3)": (train_x, train_y) of
+    reshape_data(text_ints, 64, 10), and what the slide prints of them."""
+    slide('Reshape the Data into Batches of Sequences (3/3)')
+    train_x, train_y = data_utils.reshape_data(text_ints, 64, 10)
+    print(train_x.shape)
+    print(train_x[0, :10])
+    print(train_y[0, :10])
+    print(''.join(int2char[i] for i in train_x[0, :50]))
+    print('(the ids depend on the character order: the slides used set(text), this project sorts)')
+    return train_x, train_y
+
+
+def mini_batches(train_x, train_y, int2char):
+    """Slide "Split x and y into Mini-Batches (2/2)": the shapes and text of the first batches."""
+    slide('Split x and y into Mini-Batches (2/2)')
+    from char_rnn import create_batch_generator  # here: TensorFlow takes seconds to import
+    np.random.seed(123)
+    bgen = create_batch_generator(train_x[:, :100], train_y[:, :100], 15)
+    for b in bgen:
+        print(b[0].shape, b[1].shape, end='  ')
+        print(''.join(int2char[i] for i in b[0][0, :]).replace('\n', '*'), '    ',
+              ''.join(int2char[i] for i in b[1][0, :]).replace('\n', '*'))
+
+
+def build_char_rnn(num_classes, **hparams):
+    """Slides "CharRNN: build() (1/4) to (4/4)": the model, built with the slides' settings;
+    build() prints its tensors."""
+    slide('CharRNN: build() (1/4) to (4/4)')
+    from char_rnn import CharRNN  # here: TensorFlow takes seconds to import
+    return CharRNN(num_classes=num_classes, **dict(CHAR_HPARAMS, **hparams))
