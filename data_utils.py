@@ -421,10 +421,9 @@ def make_sequences(mapped_reviews, sequence_length=200):
     """The slides' fixed-length sequences: word ids filled from the right, zeros on the left."""
     sequences = np.zeros((len(mapped_reviews), sequence_length), dtype=int)
     for i, row in enumerate(mapped_reviews):
-        tail = row[-sequence_length:]
-        # The slides' `sequences[i, -len(row):]` fails on an empty review; this keeps it all zeros.
-        if len(tail):
-            sequences[i, -len(tail):] = tail
+        review_arr = np.array(row)
+        if len(row):  # an empty review stays all zeros: `-len(row):` is then the whole row, and fails
+            sequences[i, -len(row):] = review_arr[-sequence_length:]
     return sequences
 
 
