@@ -1,15 +1,22 @@
 """TensorFlow 1.x, as the slides use it, on today's TensorFlow 2.
 
-The lecture files import `tf` from here (`from beyond_slides.tf_setup import tf`). It is not on the slides: the
-slides' `import tensorflow as tf` is TensorFlow 1.x. Today the same API lives in
-`tf.compat.v1`, and its `nn.rnn_cell` and `layers` need Keras 2 (the tf-keras
-package), which TensorFlow only uses when TF_USE_LEGACY_KERAS=1 is set before
-tensorflow is first imported.
+The lecture files import `tf` from here (`from beyond_slides.tf_setup import tf`). It is
+not on the slides: the slides' `import tensorflow as tf` is TensorFlow 1.x. Today the same
+API lives in `tf.compat.v1`, and its `nn.rnn_cell` and `layers` need Keras 2 (the tf-keras
+package of TensorFlow's own version), which TensorFlow uses when TF_USE_LEGACY_KERAS=1.
+A setting or an install that cannot work is a one-line error that names the fix.
 """
 import os
+import re
 import warnings
 
+from beyond_slides.errors import DataError
+
 os.environ.setdefault('TF_USE_LEGACY_KERAS', '1')
+if os.environ['TF_USE_LEGACY_KERAS'].strip().lower() not in ('1', 'true'):
+    raise DataError("TF_USE_LEGACY_KERAS is set to %r, but the slides' TensorFlow 1.x cells need "
+                    "Keras 2: unset it (or set TF_USE_LEGACY_KERAS=1) and start again"
+                    % os.environ['TF_USE_LEGACY_KERAS'])
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')  # hide C++ start-up chatter (no GPU found, ...)
 # Speed: TensorFlow's pooling allocator on the CPU too. Without it every large
 # temporary (the 105 MB embedding gradient, Adam's sparse-path copies) is fresh
@@ -32,7 +39,22 @@ def _import_tensorflow_quietly():
     return tf1
 
 
+def _check_tf_keras(tf_version):
+    """tf-keras must be installed, of TensorFlow's major.minor version."""
+    minor = '.'.join(tf_version.split('.')[:2])
+    fix = "pip install 'tf-keras==%s.*'" % minor
+    try:
+        import tf_keras
+    except ImportError as e:
+        raise DataError('the tf-keras package (Keras 2, for TensorFlow %s) is missing: %s'
+                        % (tf_version, fix)) from e
+    found = getattr(tf_keras, '__version__', '?')
+    if not re.match(r'%s(\.|$)' % re.escape(minor), found):
+        raise DataError('tf-keras %s does not match TensorFlow %s: %s' % (found, tf_version, fix))
+
+
 tf = _import_tensorflow_quietly()
+_check_tf_keras(tf.__version__)
 
 tf.logging.set_verbosity(tf.logging.ERROR)  # hide deprecation notices of the 1.x API
 # Graphs, sessions, TF1 variables and initializers, as in TensorFlow 1.x. (With
