@@ -16,7 +16,10 @@ setup(
         'pyprind',
     ],
     extras_require={
-        'test': ['pytest'],
+        # The tests also run the notebook headless (tests/test_notebook.py).
+        'test': ['pytest', 'nbclient', 'nbformat', 'ipykernel', 'matplotlib'],
+        # The lecture notebook (notebooks/rnn_lecture.ipynb): Jupyter and its plots.
+        'notebook': ['notebook', 'matplotlib'],
         # TensorFlow 2.21 no longer installs TensorBoard; only --logdir's viewer needs it.
         'tensorboard': ['tensorboard>=2.21,<2.22'],
     },

@@ -97,7 +97,7 @@ class TrainingLog(NoLog):
 
     - resume: epochs already trained (an int), or the StopPoint of a run stopped
       mid-epoch; the run then restores the latest checkpoint and skips what was done.
-    - a progress bar per epoch (on stderr) and a NaN guard.
+    - a progress bar per epoch (on stderr; progress=False: none) and a NaN guard.
     - model_dir/loss_history.csv gets (epoch, iteration, loss) of every mini-batch up
       to each checkpoint, so the history always matches the latest checkpoint;
       on_checkpoint(epochs) is called after each checkpoint (the command line
@@ -108,8 +108,9 @@ class TrainingLog(NoLog):
     """
 
     def __init__(self, model, model_dir, prefix, n_batches, num_epochs, logdir=None, resume=0,
-                 on_checkpoint=None):
+                 on_checkpoint=None, progress=True):
         self.model, self.model_dir, self.prefix = model, model_dir, prefix
+        self.progress = progress
         self.n_batches, self.num_epochs = n_batches, num_epochs
         self.on_checkpoint = on_checkpoint
         self.stop_point = resume if isinstance(resume, StopPoint) else None
@@ -156,8 +157,9 @@ class TrainingLog(NoLog):
             from beyond_slides.tf_setup import tf
             state = tf.nest.pack_sequence_as(state, self.stop_point.state)
             batches -= self.stop_point.batch
-        self.bar = pyprind.ProgBar(max(batches, 1), title='Epoch %d/%d' % (epoch + 1, self.num_epochs),
-                                   stream=sys.stderr)
+        if self.progress:
+            self.bar = pyprind.ProgBar(max(batches, 1), title='Epoch %d/%d' % (epoch + 1, self.num_epochs),
+                                       stream=sys.stderr)
         return state
 
     def trains(self, iteration):

@@ -5,10 +5,11 @@ lecture notebook (notebooks/rnn_lecture.ipynb) all call these functions, so the 
 always show the same figures. Each prints the slide's title, then what the slide prints,
 and returns what the next slide needs.
 """
-import sys
+import contextlib
+import io
+import time
 
 import numpy as np
-import pyprind
 
 import data_utils
 
@@ -22,6 +23,12 @@ CHAR_HPARAMS = {'batch_size': 64, 'num_steps': 100, 'lstm_size': 128, 'num_layer
 def slide(title):
     """The heading printed before a slide's output."""
     print('\n=== Slide: %s ===' % title)
+
+
+def finished_bar(title, seconds):
+    """The slides' pyprind progress bar of a step done, as it looks when it is full."""
+    print('%s\n0%% [%s] 100%% | ETA: 00:00:00\nTotal time elapsed: %s'
+          % (title, '#' * 30, time.strftime('%H:%M:%S', time.gmtime(seconds))))
 
 
 # ---------------------------------------------------------------------------
@@ -41,9 +48,9 @@ def read_imdb(data=None, limit=None):
 def count_words(df):
     """Slide "Count the Unique Word in the Dataset": (word_to_int, mapped_reviews)."""
     slide('Count the Unique Word in the Dataset')
-    bar = pyprind.ProgBar(1, title='Counting words occurences', stream=sys.stdout)
+    start = time.time()
     word_to_int, mapped_reviews = data_utils.preprocess_reviews(df['review'])
-    bar.update()
+    finished_bar('Counting words occurences', time.time() - start)
     return word_to_int, mapped_reviews
 
 
@@ -51,8 +58,7 @@ def word_to_int_mapping(word_to_int):
     """Slide "Create the Word to Integer Mapping": the five most common words; n_words."""
     slide('Create the Word to Integer Mapping')
     print(list(word_to_int)[:5])
-    bar = pyprind.ProgBar(1, title='Map reviews to ints', stream=sys.stdout)
-    bar.update()
+    finished_bar('Map reviews to ints', 0)  # count_words mapped them already
     n_words = max(word_to_int.values()) + 1
     print('n_words = %d' % n_words)
     return n_words
@@ -122,3 +128,37 @@ def build_char_rnn(num_classes, **hparams):
     slide('CharRNN: build() (1/4) to (4/4)')
     from char_rnn import CharRNN  # here: TensorFlow takes seconds to import
     return CharRNN(num_classes=num_classes, **dict(CHAR_HPARAMS, **hparams))
+
+
+# ---------------------------------------------------------------------------
+# For the notebook: a method's own source, and what the sampler sees
+# ---------------------------------------------------------------------------
+
+def show_source(obj, start=None, stop=None):
+    """Print the source of a function or method as it is in its file (the code that runs),
+    from the first line containing `start` up to and including the next line containing `stop`."""
+    import inspect
+    lines = inspect.getsource(obj).splitlines()
+    first = next(i for i, line in enumerate(lines) if start in line) if start else 0
+    last = next(i for i, line in enumerate(lines) if i >= first and stop in line) if stop else len(lines) - 1
+    print('\n'.join(lines[first:last + 1]))
+
+
+def next_char_probabilities(model_dir, prime):
+    """(chars, the CharRNN's probabilities of the next character after `prime`), the way
+    CharRNN.sample's step 1 computes them."""
+    from char_rnn import CharRNN  # here: TensorFlow takes seconds to import
+    from beyond_slides.tf_setup import tf
+    hparams, chars = data_utils.load_model_config(model_dir, 'CharRNN')
+    char2int = data_utils.char_vocab(chars)[1]
+    with contextlib.redirect_stdout(io.StringIO()):  # build() prints its tensors
+        rnn = CharRNN(len(chars), sampling=True, lstm_size=hparams['lstm_size'],
+                      num_layers=hparams['num_layers'])
+    with tf.Session(graph=rnn.g) as sess:
+        rnn.saver.restore(sess, tf.train.latest_checkpoint(model_dir))
+        state = sess.run(rnn.initial_state)
+        for ch in prime:
+            proba, state = sess.run(['probabilities:0', rnn.final_state],
+                                    {'tf_x:0': [[char2int[ch]]], 'tf_keepprob:0': 1.0,
+                                     rnn.initial_state: state})
+    return chars, proba[0]

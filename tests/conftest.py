@@ -71,7 +71,7 @@ def slides_file(name):
     return path
 
 
-@pytest.fixture
+@pytest.fixture(scope='session')
 def reference_data():
     """../shared/data when RNN_REFERENCE_DATA names it; the test fails if files are missing."""
     folder = os.environ.get('RNN_REFERENCE_DATA')
