@@ -233,7 +233,7 @@ TODAY_STYLE = ('\ufeffThe Project Gutenberg eBook of Hamlet\n\n*** START OF THE 
 def test_hamlet_header_and_footer_are_cut(tmp_path, raw):
     path = tmp_path / 'pg2265.txt'
     path.write_text(raw, encoding='utf-8')
-    assert data_utils.load_hamlet(str(path)) == PLAY.rstrip() if raw is TODAY_STYLE else PLAY
+    assert data_utils.load_hamlet(str(path)) == (PLAY.rstrip() if raw is TODAY_STYLE else PLAY)
 
 
 def test_hamlet_download_once(http_server, data_cache):
@@ -277,6 +277,15 @@ def test_reshape_data_hand_worked():
     x, y = data_utils.reshape_data(np.arange(12), 2, 3)  # 12 = 2*6, but y needs one more
     assert x.shape == (2, 3) and x.tolist() == [[0, 1, 2], [3, 4, 5]]
     assert y.tolist() == [[1, 2, 3], [4, 5, 6]]
+
+
+@pytest.mark.parametrize('length, width', [(12, 3), (13, 6), (14, 6), (18, 6), (19, 9)])
+def test_reshape_data_at_and_around_the_batch_boundary(length, width):
+    # batches of 2 x 3 = 6: n batches need 6n + 1 characters (y is x shifted by one)
+    x, y = data_utils.reshape_data(np.arange(length), 2, 3)
+    half = width
+    assert x.tolist() == [list(range(0, half)), list(range(half, 2 * half))]
+    assert y.tolist() == [list(range(1, half + 1)), list(range(half + 1, 2 * half + 1))]
 
 
 def test_model_config_round_trip_and_errors(tmp_path):
