@@ -155,50 +155,73 @@ def writable_model_dir(model_dir):
 def model_dir_lock(model_dir):
     """Only one training run at a time in a model folder, which must be writable.
 
-    The lock file holds the run's process id; a lock left by a run that has
-    died (its process is gone) is taken over, so a crash never blocks the folder.
+    The lock is the operating system's (fcntl.flock, or msvcrt.locking on Windows) on
+    model_dir/.training.lock: a crashed run's lock goes with its process, whatever the
+    file holds, and of two runs starting together exactly one gets it. A folder this run
+    created is removed again if the run fails before anything is saved in it.
     """
+    created = not os.path.isdir(model_dir)
     writable_model_dir(model_dir)
-    path = os.path.join(model_dir, '.training.lock')
-    for _ in range(2):
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            pid = _lock_owner(path)
-            if pid is not None and _alive(pid):
-                raise DataError('another training run (process %d) is using %s: wait for it or give '
-                                'another --model-dir' % (pid, model_dir))
-            os.remove(path)  # left by a run that died
-            continue
-        with os.fdopen(fd, 'w') as f:
-            f.write(str(os.getpid()))
-        break
-    else:  # another run took the folder between our two tries: never remove its lock
-        raise DataError('another training run is starting in %s: wait for it or give another '
-                        '--model-dir' % model_dir)
+    path = os.path.join(model_dir, LOCK_NAME)
+    lock = _take_lock(path, model_dir)
+    ok = False
     try:
         yield
+        ok = True
     finally:
-        if os.path.exists(path):
-            os.remove(path)
+        if os.name == 'posix':
+            os.remove(path)  # while still held: a run that opened it before sees another file, and retries
+        _release(lock)
+        if created and not ok and not os.listdir(model_dir):
+            os.rmdir(model_dir)
 
 
-def _lock_owner(path):
+LOCK_NAME = '.training.lock'
+
+
+def _take_lock(path, model_dir):
+    busy = DataError('another training run is using %s: wait for it to finish, or give another '
+                     '--model-dir' % model_dir)
+    while True:
+        f = open(path, 'a+')
+        try:
+            _lock(f)
+        except OSError:
+            f.close()
+            raise busy
+        try:
+            if os.name != 'posix' or os.fstat(f.fileno()).st_ino == os.stat(path).st_ino:
+                f.seek(0)
+                f.truncate()
+                f.write('%d\n' % os.getpid())  # for a person who looks; the lock is the kernel's
+                f.flush()
+                return f
+        except FileNotFoundError:
+            pass
+        _release(f)  # the file was removed by the run that held it: take the new one
+
+
+def _lock(f):
+    if os.name == 'posix':
+        import fcntl
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    else:
+        import msvcrt
+        f.seek(0)
+        msvcrt.locking(f.fileno(), msvcrt.LK_NBLCK, 1)
+
+
+def _release(f):
     try:
-        with open(path) as f:
-            return int(f.read().strip())
-    except (OSError, ValueError):
-        return None
-
-
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        if os.name == 'posix':
+            import fcntl
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+        else:
+            import msvcrt
+            f.seek(0)
+            msvcrt.locking(f.fileno(), msvcrt.LK_UNLCK, 1)
+    finally:
+        f.close()
 
 
 def run_main(main, argv, prog):

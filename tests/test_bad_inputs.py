@@ -1,8 +1,9 @@
 """Every command-line entry point against every kind of bad input, each in a new process.
 
 For each case: the exit status is not zero, the last line of stderr is one line
-naming the problem (no traceback), and every file that existed before (data,
-model folders, the shipped model) is byte-for-byte the same afterwards. The
+naming the problem (no traceback), every file that existed before (data,
+model folders, the shipped model) is byte-for-byte the same afterwards, and no
+file or folder was added outside the data cache (no empty model folder). The
 cases run a few at a time: each process spends seconds importing TensorFlow.
 """
 import concurrent.futures
@@ -260,13 +261,23 @@ def run_case(base, root, case_id):
     args = [a.replace('{w}', workspace) for a in args]
     try:
         with (prepare(workspace) if prepare else contextlib.nullcontext()):
-            before = snapshot(workspace)
+            before, paths_before = snapshot(workspace), paths(workspace)
             r = run_cli(script, *args, env={'RNN_DATA_DIR': os.path.join(workspace, 'cache')})
-            after = snapshot(workspace)
+            after, paths_after = snapshot(workspace), paths(workspace)
     except pytest.skip.Exception as e:
         return e, None
     changed = sorted(p for p in before if after.get(p) != before[p])
+    # nothing new either (a model folder, a lock file), except in the data cache
+    changed += sorted(p for p in paths_after - paths_before if not p.startswith('cache'))
     return r, changed
+
+
+def paths(folder):
+    """Every file and folder under folder, relative to it."""
+    out = set()
+    for dirpath, dirs, files in os.walk(folder):
+        out.update(os.path.relpath(os.path.join(dirpath, n), folder) for n in dirs + files)
+    return out
 
 
 @pytest.fixture(scope='module')
@@ -294,7 +305,7 @@ def test_bad_input_one_line_nonzero_and_nothing_changed(results, case_id):
     assert 'Traceback' not in r.stderr, r.stderr
     last = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else ''
     assert last.startswith('error: ') and message in last, r.stderr[-2000:]
-    assert not changed, 'files changed: %s' % changed
+    assert not changed, 'files changed or created: %s' % changed
 
 
 def test_debug_shows_the_traceback(tmp_path):

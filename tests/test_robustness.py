@@ -1,41 +1,62 @@
+import fcntl
 import os
 import subprocess
 import sys
 
-from conftest import run_cli
+import pytest
+
+import data_utils
+from conftest import ROOT, run_cli
 from test_char import PERIODIC, SMALL_OPTS
 
 
-def write_lock(model_dir, pid):
-    os.makedirs(str(model_dir), exist_ok=True)
-    (model_dir / '.training.lock').write_text(str(pid))
-
-
-def train(tmp_path, model_dir):
+def train(tmp_path, model_dir, epochs=1):
     text = tmp_path / 'text.txt'
     text.write_text(PERIODIC, encoding='utf-8')
-    return run_cli('char_rnn.py', '--train', '--data', text, '--epochs', 1, '--model-dir', model_dir,
+    return run_cli('char_rnn.py', '--train', '--data', text, '--epochs', epochs, '--model-dir', model_dir,
                    *SMALL_OPTS)
 
 
-def test_second_training_run_in_the_same_folder_refuses(tmp_path):
+def test_a_run_holding_the_lock_makes_a_second_one_refuse(tmp_path):
     model_dir = tmp_path / 'model'
-    write_lock(model_dir, os.getpid())  # a live process holds the folder
-    r = train(tmp_path, model_dir)
+    model_dir.mkdir()
+    with open(str(model_dir / '.training.lock'), 'a') as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)  # as a running training run holds it
+        r = train(tmp_path, model_dir)
     assert r.returncode == 2
-    assert 'another training run (process %d) is using %s' % (os.getpid(), model_dir) in r.stderr
+    assert r.stderr.strip().splitlines()[-1] == ('error: another training run is using %s: wait for it to '
+                                                 'finish, or give another --model-dir' % model_dir)
     assert sorted(os.listdir(str(model_dir))) == ['.training.lock']
 
 
-def test_lock_of_a_dead_run_is_taken_over_and_released(tmp_path):
-    dead = subprocess.Popen([sys.executable, '-c', 'pass'])
-    dead.wait()
+@pytest.mark.parametrize('contents', ['%d\n' % os.getpid(), '1', 'not a number', ''])
+def test_a_lock_file_left_behind_never_blocks(tmp_path, contents):
     model_dir = tmp_path / 'model'
-    write_lock(model_dir, dead.pid)
+    model_dir.mkdir()
+    (model_dir / '.training.lock').write_text(contents)  # left by a run that crashed, or anything
     r = train(tmp_path, model_dir)
     assert r.returncode == 0, r.stderr
     assert '.training.lock' not in os.listdir(str(model_dir))
     assert 'checkpoint' in os.listdir(str(model_dir))
+
+
+def test_two_runs_started_together_exactly_one_trains(tmp_path):
+    text = tmp_path / 'text.txt'
+    text.write_text(PERIODIC, encoding='utf-8')
+    model_dir = str(tmp_path / 'model')
+    command = [sys.executable, os.path.join(ROOT, 'char_rnn.py'), '--train', '--data', str(text),
+               '--epochs', 30, '--model-dir', model_dir] + [str(a) for a in SMALL_OPTS]
+    runs = [subprocess.Popen([str(a) for a in command], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, cwd=ROOT) for _ in range(2)]
+    results = [(p.wait(timeout=600), p.stderr.read()) for p in runs]
+    for p in runs:
+        p.stdout.close()
+        p.stderr.close()
+    assert sorted(code for code, _ in results) == [0, 2], results
+    loser = next(err for code, err in results if code == 2)
+    assert loser.strip().splitlines()[-1].startswith('error: another training run is using %s' % model_dir)
+    hparams, _ = data_utils.load_model_config(model_dir, 'CharRNN')
+    assert hparams['epochs'] == 30
 
 
 def test_damaged_checkpoint_is_one_clear_line(tmp_path):
@@ -50,7 +71,6 @@ def test_damaged_checkpoint_is_one_clear_line(tmp_path):
 
 def test_nan_loss_stops_training_with_a_clear_error(tmp_path):
     import types
-    import pytest
     from data_utils import DataError
     from beyond_slides.training import TrainingLog
     model = types.SimpleNamespace(g=None, saver=None)
