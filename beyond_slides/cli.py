@@ -1,6 +1,8 @@
 """Command-line plumbing shared by `python sentiment_rnn.py` and `python char_rnn.py`."""
 import argparse
 import contextlib
+import errno
+import glob
 import os
 import re
 import shlex
@@ -119,8 +121,39 @@ def latest_checkpoint_or_fail(model_dir):
     from beyond_slides.tf_setup import tf
     path = tf.train.latest_checkpoint(model_dir)
     if path is None:
+        if glob.glob(os.path.join(model_dir, '*.index')):  # checkpoints, but no readable index file
+            raise DataError('the checkpoint index file %s is missing or damaged; %s'
+                            % (os.path.join(model_dir, 'checkpoint'), _what_to_load_instead(model_dir)))
         raise DataError('%s holds no checkpoint: train a model first or give --model-dir' % model_dir)
     return path
+
+
+def _what_to_load_instead(model_dir, damaged=None):
+    """How to go on from the newest complete checkpoint in model_dir other than `damaged`."""
+    good = newest_complete_checkpoint(model_dir, but=damaged)
+    if good is None:
+        return 'no complete checkpoint is left there: train again or restore the folder from a copy'
+    name = os.path.basename(good)
+    return ('the newest complete checkpoint there is %s: to use it, write the line '
+            'model_checkpoint_path: "%s" into %s' % (name, name, os.path.join(model_dir, 'checkpoint')))
+
+
+def newest_complete_checkpoint(model_dir, but=None):
+    """The newest checkpoint in model_dir (other than `but`) whose every tensor reads back, or None."""
+    from beyond_slides.tf_setup import tf
+    prefixes = sorted((p[:-len('.index')] for p in glob.glob(os.path.join(model_dir, '*.index'))),
+                      key=lambda p: os.path.getmtime(p + '.index'), reverse=True)
+    for prefix in prefixes:
+        if but and os.path.abspath(prefix) == os.path.abspath(but):
+            continue
+        try:
+            reader = tf.train.load_checkpoint(prefix)
+            for name in reader.get_variable_to_shape_map():
+                reader.get_tensor(name)
+        except Exception:  # noqa: BLE001  (any failure means: not complete)
+            continue
+        return prefix
+    return None
 
 
 @contextlib.contextmanager
@@ -132,8 +165,8 @@ def checkpoint_errors(model_dir):
     try:
         yield
     except (tf.errors.DataLossError, tf.errors.OutOfRangeError) as e:
-        raise DataError('cannot load the checkpoint %s: it is damaged (truncated or corrupt); '
-                        'train again or restore it from a copy' % path) from e
+        raise DataError('cannot load the checkpoint %s: it is damaged (truncated or corrupt, as by a run '
+                        'killed while saving); %s' % (path, _what_to_load_instead(model_dir, path))) from e
     except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError) as e:
         raise DataError('cannot load the checkpoint %s: it was saved with another configuration '
                         '(its variables or their shapes differ) or is damaged' % path) from e
@@ -245,9 +278,13 @@ def run_main(main, argv, prog):
     except DataError as e:
         return _one_line(debug, 2, 'error: %s' % e)
     except OSError as e:
+        if e.errno == errno.ENOSPC:
+            return _one_line(debug, 2, _disk_full(e.filename or ''))
         return _one_line(debug, 2, 'error: %s%s' % (e.strerror or e, ': %s' % e.filename
                                                      if e.filename else ''))
     except Exception as e:
+        if 'No space left on device' in str(e):  # TensorFlow's own writes (checkpoints, summaries)
+            return _one_line(debug, 2, _disk_full(str(e).split(';')[0].splitlines()[-1]))
         # MemoryError, or TensorFlow's out of memory (ResourceExhaustedError)
         if isinstance(e, MemoryError) or type(e).__name__ == 'ResourceExhaustedError':
             return _one_line(debug, 2, 'error: out of memory: lower --batch-size, --lstm-size or '
@@ -255,6 +292,12 @@ def run_main(main, argv, prog):
         return _one_line(debug, 1, 'error: unexpected %s: %s (run again with --debug for the '
                                    'traceback)' % (type(e).__name__, str(e).splitlines()[0] if str(e)
                                                    else ''))
+
+
+def _disk_full(path):
+    return ('error: no space left on the disk, writing %s: free some space and run the command again '
+            '(a training run: add --resume; its last complete checkpoint is kept)'
+            % (re.sub(r'\.tempstate\d+$', '', path) or 'a file'))
 
 
 def _one_line(debug, status, message):
