@@ -33,6 +33,7 @@ from beyond_slides.errors import DataError
 
 IMDB_URL = 'https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz'
 IMDB_MD5 = '7c2ac02c03563afcf9b574c7e56c153a'
+IMDB_SIZE = '84,125,825'
 HAMLET_URL = 'https://www.gutenberg.org/cache/epub/2265/pg2265.txt'
 
 # The book's own pg2265.txt: the play starts at character 15858.
@@ -81,11 +82,12 @@ def md5sum(path):
     return h.hexdigest()
 
 
-def download(url, fname, check):
+def download(url, fname, check, about=''):
     """Download url into the data cache once, with a progress bar; return its path.
 
     The file is fetched under a temporary name and renamed only after `check(path)`
     has passed, so an interrupted or corrupt download is never taken for good data.
+    about: the file's size and checksum, for the error that says how to get it by hand.
     """
     path = os.path.join(data_dir(), fname)
     if os.path.exists(path):
@@ -98,8 +100,8 @@ def download(url, fname, check):
         if isinstance(e, KeyboardInterrupt):
             raise
         reason = getattr(e, 'reason', None) or e
-        raise DataError('could not download %s (%s): check the network, or give a copy of %s with --data'
-                        % (url, reason, fname)) from e
+        raise DataError('could not download %s%s from %s (%s): put a copy at %s, or give one with --data'
+                        % (fname, ' (%s)' % about if about else '', url, reason, path)) from e
     try:
         check(part)
     except DataError:
@@ -137,7 +139,7 @@ def download_imdb(url=IMDB_URL, md5=IMDB_MD5):
         if found != md5:
             raise DataError('download of %s is corrupt or incomplete (MD5 %s, expected %s); '
                             'run again to retry' % (url, found, md5))
-    return download(url, 'aclImdb_v1.tar.gz', check)
+    return download(url, 'aclImdb_v1.tar.gz', check, about='%s bytes, MD5 %s' % (IMDB_SIZE, md5))
 
 
 def load_movie_data(source=None):
@@ -449,7 +451,7 @@ def download_hamlet(url=HAMLET_URL):
         if not HAMLET_START.search(text):
             raise DataError('download of %s is not the Hamlet text (no "The Tragedie of Hamlet ... '
                             'Actus Primus"); run again to retry' % url)
-    return download(url, 'pg2265.txt', check)
+    return download(url, 'pg2265.txt', check, about='Hamlet, 178,707 bytes in the book\'s release')
 
 
 def load_hamlet(source=None):

@@ -5,14 +5,18 @@ setup(
     version='0.1.0',
     description='The RNN lecture (Raschka & Mirjalili, ch. 16): SentimentRNN and CharRNN '
                 'as TensorFlow 1.x graphs on today\'s TensorFlow',
-    python_requires='>=3.10',
+    # TensorFlow 2.16-2.21 has wheels for Python 3.9 to 3.13 (tools/check_tf_versions.sh checks
+    # the ends of the range).
+    python_requires='>=3.9,<3.14',
     py_modules=['sentiment_rnn', 'char_rnn', 'data_utils'],  # the lecture
     packages=['beyond_slides'],  # everything that is not on the slides
     install_requires=[
-        'tensorflow>=2.21,<2.22',
-        'tf-keras>=2.21,<2.22',  # tf.compat.v1 rnn_cell and layers need Keras 2 (beyond_slides/tf_setup.py)
-        'numpy',
-        'pandas',
+        'tensorflow>=2.16,<2.22',
+        # tf.compat.v1's rnn_cell and layers need Keras 2 (beyond_slides/tf_setup.py); each tf-keras
+        # requires the TensorFlow of its own version.
+        'tf-keras>=2.16,<2.22',
+        'numpy>=1.23',
+        'pandas>=1.5',
         'pyprind',
     ],
     extras_require={

@@ -2,6 +2,13 @@
 
     python bench/bench_train.py                      # both models, the slides' settings
     python bench/bench_train.py --model sentiment --steps 30 --seq-lens 100 200 400
+    python bench/bench_train.py --whole-runs         # whole train() runs (minutes)
+
+Whole runs time what a student waits for: the model's constructor (building the graph), then
+its train() (initialization, the epochs, the checkpoints), for CharRNN 1 and 10 epochs of
+Hamlet and SentimentRNN 1 and 3 epochs of the first --reviews training reviews, each graph
+twice, alternated, the faster run reported. Hamlet comes from --hamlet or the data cache's
+pg2265.txt, else random characters; the reviews as for the steps; the header says which.
 
 Both graphs are built in this process with the same settings and the same initial
 weights; their training steps are interleaved (one of each, in turn) and timed
@@ -20,6 +27,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -65,6 +73,12 @@ def batches(rnn, model, reviews=None, n=10):
 
 def review_sequences(source, max_len):
     """The slides' training sequences (25000, max_len) from the IMDb data, or None without data."""
+    training_set = review_training_set(source, max_len)
+    return None if training_set is None else training_set[0]
+
+
+def review_training_set(source, max_len):
+    """(X_train, y_train) of the slides from the IMDb data, or None without data."""
     import data_utils
     if source is None:
         source = data_utils.cached_movie_data_path()
@@ -76,7 +90,60 @@ def review_sequences(source, max_len):
     if len(word_to_int) + 1 != N_WORDS:
         raise SystemExit('expected the slides\' %d words, found %d' % (N_WORDS, len(word_to_int) + 1))
     sequences = data_utils.make_sequences(mapped, max_len)
-    return data_utils.split_train_test(sequences, df['sentiment'])[0]
+    return data_utils.split_train_test(sequences, df['sentiment'])[:2]
+
+
+def hamlet_training_set(source):
+    """(train_x, train_y) of the slides (batch 64, 100 steps), and where the text came from."""
+    import data_utils
+    if source is None and os.path.exists(os.path.join(data_utils.data_dir(), 'pg2265.txt')):
+        source = os.path.join(data_utils.data_dir(), 'pg2265.txt')
+    if source is None:
+        rng = np.random.RandomState(0)
+        ints, what = rng.randint(0, N_CHARS, 162849).astype(np.int32), 'random characters'
+    else:
+        text = data_utils.load_hamlet(source)
+        ints, what = data_utils.encode_text(text, data_utils.char_vocab(text)[1]), 'Hamlet'
+    return data_utils.reshape_data(ints, 64, 100), what
+
+
+def whole_run(model, fast, epochs, data):
+    """Seconds for the model's constructor and train() (initialization, epochs, checkpoints)."""
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        rnn = build(model, fast)
+        with contextlib.redirect_stdout(io.StringIO()):  # the loss lines
+            if model == 'sentiment':
+                rnn.model_dir = folder
+                rnn.train(data[0], data[1], num_epochs=epochs)
+            else:
+                rnn.train(data[0], data[1], num_epochs=epochs, ckpt_dir=folder)
+        return time.perf_counter() - start
+
+
+def compare_whole_runs(data_source, hamlet_source, n_reviews, repeats=2, random_ids=False):
+    reviews = None if random_ids else review_training_set(data_source, 200)
+    real = reviews is not None
+    if reviews is None:
+        rng = np.random.RandomState(0)
+        reviews = (rng.randint(0, N_WORDS, (n_reviews, 200)), rng.randint(0, 2, n_reviews))
+    reviews = (reviews[0][:n_reviews], np.asarray(reviews[1])[:n_reviews])
+    hamlet, what = hamlet_training_set(hamlet_source)
+    print('Whole runs (constructor + train()), TensorFlow %s, %d CPU cores; CharRNN on %s, '
+          'SentimentRNN on %s; the faster of %d runs of each graph, alternated'
+          % (tf.__version__, os.cpu_count(), what,
+             '%d real training reviews' % n_reviews if real else '%d reviews of random word ids' % n_reviews,
+             repeats))
+    print('%-28s %13s %13s %9s' % ('run', 'slides s', 'project s', 'ratio'))
+    for model, epochs, data in (('char', 1, hamlet), ('char', 10, hamlet),
+                                ('sentiment', 1, reviews), ('sentiment', 3, reviews)):
+        seconds = {False: [], True: []}
+        for _ in range(repeats):
+            for fast in (False, True):
+                seconds[fast].append(whole_run(model, fast, epochs, data))
+        ref, ours = min(seconds[False]), min(seconds[True])
+        print('%-28s %13.1f %13.1f %9.2f' % ('%s, %d epoch%s' % (model, epochs, 's' if epochs > 1 else ''),
+                                             ref, ours, ours / ref), flush=True)
 
 
 class Runner:
@@ -154,6 +221,12 @@ def main(argv=None):
                    help='sentiment batches of uniform random word ids instead of reviews')
     p.add_argument('--no-memory', action='store_true',
                    help='skip the peak-memory child processes (which train on random ids)')
+    p.add_argument('--whole-runs', action='store_true',
+                   help='time whole runs (constructor and train()) instead of steps')
+    p.add_argument('--reviews', type=int, default=6000, help='training reviews of the sentiment whole runs')
+    p.add_argument('--hamlet', metavar='PATH', help="pg2265.txt for the CharRNN whole runs (default: the "
+                                                    "data cache's, else random characters)")
+    p.add_argument('--repeats', type=int, default=2, help='whole runs of each graph (the faster is reported)')
     p.add_argument('--memory-of', choices=['sentiment', 'char'], help=argparse.SUPPRESS)
     p.add_argument('--fast', action='store_true', help=argparse.SUPPRESS)
     p.add_argument('--reference', action='store_true', help=argparse.SUPPRESS)
@@ -164,6 +237,10 @@ def main(argv=None):
         for _ in range(min(args.steps, 5)):
             runner.step()
         print(peak_rss_mb())
+        return 0
+
+    if args.whole_runs:
+        compare_whole_runs(args.data, args.hamlet, args.reviews, args.repeats, args.random_ids)
         return 0
 
     reviews = None

@@ -102,6 +102,7 @@ def sample(args, given):
                         % (args.top_n, len(chars)))
     model_hparams = {k: hparams[k] for k in ('lstm_size', 'num_layers')}
     from char_rnn import CharRNN  # here: TensorFlow takes seconds to import
+    cli.say_device()
     np.random.seed(args.seed)  # after the import, which seeds 123 as the slides do; None: a new text each time
     rnn = cli.quietly(lambda: CharRNN(len(chars), sampling=True, **model_hparams))
     with cli.checkpoint_errors(args.model_dir):
@@ -147,6 +148,7 @@ def train(args, given):
     if not args.resume:
         record_epochs(0)  # the vocabulary is saved before training: a run stopped early can resume
     from char_rnn import CharRNN  # here: TensorFlow takes seconds to import
+    cli.say_device()
     rnn = CharRNN(num_classes=len(chars), **hparams)
     n_batches = train_x.shape[1] // rnn.num_steps
     log = TrainingLog(rnn, args.model_dir, 'language_modeling', n_batches, args.epochs, args.logdir,

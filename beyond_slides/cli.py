@@ -307,6 +307,12 @@ def _one_line(debug, status, message):
     return status
 
 
+def say_device():
+    """One line on stderr: which TensorFlow runs the graphs, on what (CPU threads or the GPUs)."""
+    from beyond_slides.tf_setup import device_line
+    print(device_line(), file=sys.stderr)
+
+
 def quietly(build):
     """Run build() with stdout silenced: build() prints the slides' tensors, unwanted in an answer."""
     saved = sys.stdout

@@ -96,6 +96,7 @@ def predict_texts(args, given):
         print('note: %d word(s) never seen in training are read as padding (id 0): %s'
               % (len(unknown), ', '.join(sorted(unknown)[:10])), file=sys.stderr)
     from sentiment_rnn import SentimentRNN  # here: TensorFlow takes seconds to import
+    cli.say_device()
     model_hparams = {k: hparams[k] for k in ['n_words'] + list(HPARAMS)}
     rnn = cli.quietly(lambda: SentimentRNN(model_dir=args.model_dir, **model_hparams))
     proba = predict_every_row(rnn, sequences, return_proba=True, from_zero_state=True)
@@ -198,6 +199,7 @@ def run_experiment(args, given, prepared=None):
     if not args.resume:
         record_epochs(0)  # the vocabulary is saved before training: a run stopped early can resume
     from sentiment_rnn import SentimentRNN  # here: TensorFlow takes seconds to import
+    cli.say_device()
     rnn = SentimentRNN(n_words=n_words, model_dir=args.model_dir, **hparams)
     log = TrainingLog(rnn, args.model_dir, 'sentiment', len(X_train) // rnn.batch_size, args.epochs,
                       args.logdir, resume, on_checkpoint=record_epochs)

@@ -10,6 +10,7 @@ import os
 import re
 import warnings
 
+import data_utils
 from beyond_slides.errors import DataError
 
 os.environ.setdefault('TF_USE_LEGACY_KERAS', '1')
@@ -17,6 +18,8 @@ if os.environ['TF_USE_LEGACY_KERAS'].strip().lower() not in ('1', 'true'):
     raise DataError("TF_USE_LEGACY_KERAS is set to %r, but the slides' TensorFlow 1.x cells need "
                     "Keras 2: unset it (or set TF_USE_LEGACY_KERAS=1) and start again"
                     % os.environ['TF_USE_LEGACY_KERAS'])
+# Keras writes its keras.json under KERAS_HOME (default ~/.keras): keep it in the data cache.
+os.environ.setdefault('KERAS_HOME', os.path.join(data_utils.data_dir(), 'keras'))
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')  # hide C++ start-up chatter (no GPU found, ...)
 # Speed: TensorFlow's pooling allocator on the CPU too. Without it every large
 # temporary (the 105 MB embedding gradient, Adam's sparse-path copies) is fresh
@@ -83,3 +86,13 @@ def fast_minimize(optimizer, loss, name):
     dense = [(tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g, v)
              for g, v in grads_and_vars]
     return optimizer.apply_gradients(dense, name=name)
+
+
+def device_line():
+    """What runs the graphs, in one line: 'TensorFlow 2.21.0 on CPU (2 threads)', or the GPUs' names."""
+    gpus = tf.config.list_physical_devices('GPU')
+    if gpus:
+        names = [tf.config.experimental.get_device_details(g).get('device_name', g.name) for g in gpus]
+        return 'TensorFlow %s on GPU: %s' % (tf.__version__, ', '.join(names))
+    threads = tf.config.threading.get_intra_op_parallelism_threads() or os.cpu_count() or 1
+    return 'TensorFlow %s on CPU (%d thread%s)' % (tf.__version__, threads, 's' if threads != 1 else '')

@@ -36,3 +36,17 @@ def test_bench_prints_a_ratio_for_each_model(capsys):
     for row in rows.values():
         ref_ms, ours_ms, ratio, steps_per_s = (float(v) for v in row[-4:])
         assert ref_ms > 0 and ours_ms > 0 and ratio > 0 and steps_per_s > 0
+
+
+def test_whole_runs_build_train_and_save_both_graphs(monkeypatch):
+    saved = []
+    real_save = bench_train.tf.train.Saver.save
+    monkeypatch.setattr(bench_train.tf.train.Saver, 'save',
+                        lambda self, sess, path, *a, **k: saved.append(path) or real_save(self, sess, path, *a, **k))
+    for model, data in (('char', bench_train.hamlet_training_set(None)[0]),
+                        ('sentiment', (np.zeros((100, 200), dtype=int), np.zeros(100)))):
+        if model == 'char':
+            data = (data[0][:, :100], data[1][:, :100])  # one mini-batch
+        for fast in (False, True):
+            assert bench_train.whole_run(model, fast, 2, data) > 0
+    assert len(saved) == 2 * 2 + 2  # CharRNN after each of its 2 epochs; SentimentRNN after the last

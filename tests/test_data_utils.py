@@ -2,6 +2,7 @@ import functools
 import hashlib
 import http.server
 import os
+import re
 import threading
 
 import numpy as np
@@ -215,6 +216,18 @@ def test_truncated_download_leaves_nothing(http_server, data_cache):
 def test_missing_url_gives_clear_error(http_server, data_cache):
     with pytest.raises(DataError, match='could not download'):
         data_utils.download_hamlet(http_server.url + 'nothing.txt')
+    assert os.listdir(str(data_cache)) == []
+
+
+def test_imdb_download_failure_says_what_to_get_and_where_to_put_it(http_server, data_cache):
+    url = http_server.url + 'aclImdb_v1.tar.gz'  # not served: 404
+    with pytest.raises(DataError) as e:
+        data_utils.download_imdb(url)
+    assert re.fullmatch(re.escape(
+        'could not download aclImdb_v1.tar.gz (84,125,825 bytes, MD5 7c2ac02c03563afcf9b574c7e56c153a) '
+        'from %s (' % url) + r'[^()]*not found' + re.escape(
+        '): put a copy at %s, or give one with --data' % os.path.join(str(data_cache), 'aclImdb_v1.tar.gz')),
+        str(e.value), re.I), str(e.value)
     assert os.listdir(str(data_cache)) == []
 
 

@@ -1,5 +1,7 @@
 """Settings and installs that cannot run the slides' TensorFlow 1.x code give one line naming the fix."""
 import importlib.metadata
+import os
+import re
 
 import pytest
 
@@ -40,3 +42,48 @@ def test_tf_keras_of_another_version(tmp_path):
     line = error_line(run_cli('char_rnn.py', '--sample', 5, env=env))
     assert line.startswith('error: tf-keras 2.15.1 does not match TensorFlow %s' % TF_MINOR)
     assert line.endswith("pip install 'tf-keras==%s.*'" % TF_MINOR)
+
+
+DEVICE_LINE = re.compile(r'^TensorFlow \d+\.\d+\.\d+ on (CPU \(\d+ threads?\)|GPU: .+)$', re.M)
+
+
+def test_sampling_training_and_predicting_say_what_runs_the_graph(tmp_path):
+    from test_char import PERIODIC, SMALL_OPTS
+    from test_sentiment import SMALL_OPTS as SENTIMENT_OPTS, synthetic_reviews
+    text = tmp_path / 'text.txt'
+    text.write_text(PERIODIC, encoding='utf-8')
+    reviews = tmp_path / 'reviews.csv'
+    synthetic_reviews(100).to_csv(str(reviews), index=False)
+    runs = [run_cli('char_rnn.py', '--sample', 5),
+            run_cli('char_rnn.py', '--train', '--data', text, '--epochs', 1, '--model-dir', tmp_path / 'c',
+                    *SMALL_OPTS),
+            run_cli('sentiment_rnn.py', '--data', reviews, '--epochs', 1, '--model-dir', tmp_path / 's',
+                    *SENTIMENT_OPTS),
+            run_cli('sentiment_rnn.py', '--predict', 'a great film', '--model-dir', tmp_path / 's')]
+    gpus = tf_gpus()
+    for r in runs:
+        assert r.returncode == 0, r.stderr
+        lines = DEVICE_LINE.findall(r.stderr)
+        assert len(lines) == 1, r.stderr
+        assert lines[0].startswith('GPU: ' if gpus else 'CPU (')
+
+
+def tf_gpus():
+    from beyond_slides.tf_setup import tf
+    return tf.config.list_physical_devices('GPU')
+
+
+def test_no_side_effects_outside_the_data_cache(tmp_path):
+    """With HOME an empty folder: sampling, and runs that fail before training, write nothing
+    but the data cache (~/.cache/rnn-lecture): no ~/.keras, no model folder."""
+    home = tmp_path / 'home'
+    home.mkdir()
+    env = {'HOME': str(home), 'RNN_DATA_DIR': '', 'XDG_CACHE_HOME': ''}
+    assert run_cli('char_rnn.py', '--sample', 5, env=env).returncode == 0
+    assert run_cli('sentiment_rnn.py', '--data', tmp_path / 'none.csv', '--model-dir', tmp_path / 's',
+                   env=env).returncode == 2
+    assert run_cli('char_rnn.py', '--train', '--data', tmp_path / 'none.txt', '--model-dir', tmp_path / 'c',
+                   env=env).returncode == 2
+    made = sorted(str(p.relative_to(home)) for p in home.rglob('*'))
+    assert made and all(p == '.cache' or p.startswith(os.path.join('.cache', 'rnn-lecture')) for p in made), made
+    assert not (tmp_path / 's').exists() and not (tmp_path / 'c').exists()
