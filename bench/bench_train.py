@@ -121,7 +121,7 @@ def whole_run(model, fast, epochs, data):
         return time.perf_counter() - start
 
 
-def compare_whole_runs(data_source, hamlet_source, n_reviews, repeats=2, random_ids=False):
+def compare_whole_runs(data_source, hamlet_source, n_reviews, repeats=2, random_ids=False, models='both'):
     reviews = None if random_ids else review_training_set(data_source, 200)
     real = reviews is not None
     if reviews is None:
@@ -129,14 +129,17 @@ def compare_whole_runs(data_source, hamlet_source, n_reviews, repeats=2, random_
         reviews = (rng.randint(0, N_WORDS, (n_reviews, 200)), rng.randint(0, 2, n_reviews))
     reviews = (reviews[0][:n_reviews], np.asarray(reviews[1])[:n_reviews])
     hamlet, what = hamlet_training_set(hamlet_source)
-    print('Whole runs (constructor + train()), TensorFlow %s, %d CPU cores; CharRNN on %s, '
-          'SentimentRNN on %s; the faster of %d runs of each graph, alternated'
-          % (tf.__version__, os.cpu_count(), what,
-             '%d real training reviews' % n_reviews if real else '%d reviews of random word ids' % n_reviews,
-             repeats))
+    data = {'char': 'CharRNN on %s' % what,
+            'sentiment': 'SentimentRNN on %s' % ('%d real training reviews' % n_reviews if real
+                                                  else '%d reviews of random word ids' % n_reviews)}
+    print('Whole runs (constructor + train()), TensorFlow %s, %d CPU cores; %s; the faster of %d runs '
+          'of each graph, alternated' % (tf.__version__, os.cpu_count(),
+                                         ', '.join(v for k, v in data.items() if models in ('both', k)), repeats))
     print('%-28s %13s %13s %9s' % ('run', 'slides s', 'project s', 'ratio'))
     for model, epochs, data in (('char', 1, hamlet), ('char', 10, hamlet),
                                 ('sentiment', 1, reviews), ('sentiment', 3, reviews)):
+        if models not in ('both', model):
+            continue
         seconds = {False: [], True: []}
         for _ in range(repeats):
             for fast in (False, True):
@@ -240,7 +243,7 @@ def main(argv=None):
         return 0
 
     if args.whole_runs:
-        compare_whole_runs(args.data, args.hamlet, args.reviews, args.repeats, args.random_ids)
+        compare_whole_runs(args.data, args.hamlet, args.reviews, args.repeats, args.random_ids, args.model)
         return 0
 
     reviews = None

@@ -14,9 +14,8 @@ outputs, final state and gradients. What differs is how the work is grouped:
 - the steps run in chunks (CHUNK_STEPS), so that one chunk's large products and
   the next chunk's loop run at the same time on the two cores of a laptop.
 - embedding inputs: when the inputs are an embedding lookup (SentimentRNN's
-  embed_x) or one-hot vectors (CharRNN's x_onehot, rows of the identity matrix),
-  the first layer's input projection is computed once per distinct word (or
-  character) of the batch, not once per position (a batch of 100 IMDb reviews of 200
+  embed_x), the first layer's input projection is computed once per distinct
+  word of the batch, not once per position (a batch of 100 IMDb reviews of 200
   words holds about 3,300 distinct ids, padding included, for 20,000 positions),
   and so are the embedding's and the kernel's gradients through it. Each
   position's projection and gradient are the same numbers; only the summation
@@ -45,7 +44,7 @@ CHUNK_STEPS = 10
 def dynamic_rnn(cells, inputs, initial_state):
     """tf.nn.dynamic_rnn(cells, inputs, initial_state=initial_state) for a MultiRNNCell of
     DropoutWrapper(BasicLSTMCell) with batch-major inputs (B, T, D): (outputs (B, T, H), final state)."""
-    lookup = embedding_lookup_parts(inputs) or one_hot_parts(inputs)
+    lookup = embedding_lookup_parts(inputs)
     if lookup is None:
         x, ids = tf.transpose(inputs, [1, 0, 2]), None  # (T, B, D): time-major, as dynamic_rnn works
     else:
@@ -85,19 +84,6 @@ def embedding_lookup_parts(inputs):
     if ids.shape.ndims != 2 or not ids.shape.is_fully_defined():
         return None
     return params, ids
-
-
-def one_hot_parts(inputs):
-    """(the identity matrix, ids) when inputs is tf.one_hot(ids, depth) of 1s and 0s (CharRNN's
-    x_onehot): its rows are the identity's rows, so a row gather gives the same numbers."""
-    op = inputs.op
-    if op.type != 'OneHot' or op.get_attr('axis') != -1:
-        return None
-    ids, depth, on, off = op.inputs
-    if (tf.get_static_value(on) != 1 or tf.get_static_value(off) != 0 or tf.get_static_value(depth) is None
-            or ids.shape.ndims != 2 or not ids.shape.is_fully_defined()):
-        return None
-    return tf.eye(int(tf.get_static_value(depth)), dtype=inputs.dtype), ids
 
 
 def distinct_rows(params, ids):

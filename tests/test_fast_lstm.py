@@ -15,10 +15,7 @@ def build(dynamic_rnn, n_steps, num_layers, lookup=False):
     g = tf.Graph()
     with g.as_default():
         tf.set_random_seed(7)
-        if lookup == 'one-hot':  # as CharRNN's x_onehot
-            x = tf.placeholder(tf.int32, (3, n_steps))
-            inputs = tf.one_hot(x, depth=5)
-        elif lookup:
+        if lookup:
             x = tf.placeholder(tf.int32, (3, n_steps))
             embedding = tf.Variable(tf.random_uniform((6, 5), minval=-1, maxval=1), name='embedding')
             inputs = tf.nn.embedding_lookup(embedding, x, name='embeded_x')
@@ -35,26 +32,24 @@ def build(dynamic_rnn, n_steps, num_layers, lookup=False):
         loss = tf.reduce_sum(tf.sin(outputs) * weights) + sum(
             tf.reduce_sum(tf.square(s.c)) - tf.reduce_sum(s.h) for s in final)
         variables = [v for v in tf.trainable_variables() if v.op.name != 'embedding']
-        wrt = [] if lookup == 'one-hot' else [embedding if lookup else x]  # (no gradient of int ids)
-        grads = tf.gradients(loss, wrt + variables + list(tf.nest.flatten(initial)))
+        grads = tf.gradients(loss, [embedding if lookup else x] + variables + list(tf.nest.flatten(initial)))
         grads = [tf.convert_to_tensor(grad) for grad in grads]  # the embedding's IndexedSlices, dense
         init = tf.global_variables_initializer()
     return g, x, [loss, outputs] + list(tf.nest.flatten(final)) + grads, [v.op.name for v in variables], init
 
 
 @pytest.mark.parametrize('n_steps, num_layers, lookup', [
-    (1, 1, False), (10, 1, False), (23, 2, False), (1, 1, True), (23, 2, True),
-    (1, 1, 'one-hot'), (23, 2, 'one-hot')])
+    (1, 1, False), (10, 1, False), (23, 2, False), (1, 1, True), (23, 2, True)])
 def test_same_outputs_state_and_gradients(n_steps, num_layers, lookup):
     rng = np.random.RandomState(1)
-    if lookup:  # ids 0-4 over 3 * n_steps positions: repeated words, some words unused
+    if lookup:  # ids 0-5 over 3 * n_steps positions: repeated words, some words unused
         x_value = rng.choice([0, 0, 0, 1, 2, 2, 4], size=(3, n_steps))
     else:
         x_value = rng.randn(3, n_steps, 5).astype(np.float32)
     results, weights = [], None
     for dynamic_rnn in (tf.nn.dynamic_rnn, fast_lstm.dynamic_rnn):
         g, x, fetches, names, init = build(dynamic_rnn, n_steps, num_layers, lookup)
-        # The fast graph takes the distinct-words path exactly when the inputs are a lookup or one-hot.
+        # The fast graph takes the distinct-words path exactly when the inputs are a lookup.
         uses_distinct_words = any(op.type == 'Unique' for op in g.get_operations())
         assert uses_distinct_words == (lookup and dynamic_rnn is fast_lstm.dynamic_rnn)
         with tf.Session(graph=g) as sess:
