@@ -109,3 +109,14 @@ def start_from(graph, sess, weights):
             if weights is not None:
                 v.load(weights[v.op.name], sess)
         return {v.op.name: sess.run(v) for v in tf.trainable_variables()}
+
+
+class RecordingSaver(object):
+    """A Saver that records the path of every save (and saves)."""
+
+    def __init__(self, saver):
+        self.saver, self.saved = saver, []
+
+    def save(self, sess, path, *args, **kwargs):
+        self.saved.append(path)
+        return self.saver.save(sess, path, *args, **kwargs)

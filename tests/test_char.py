@@ -6,7 +6,7 @@ import pytest
 
 import data_utils
 from char_rnn import CharRNN, create_batch_generator, get_top_char
-from conftest import ROOT, run_cli, slides_file, start_from
+from conftest import ROOT, RecordingSaver, run_cli, slides_file, start_from
 
 SHIPPED = os.path.join(ROOT, 'models', 'char_rnn')
 SMALL = dict(batch_size=4, num_steps=10, lstm_size=32, num_layers=1, learning_rate=0.01,
@@ -136,17 +136,6 @@ def test_shipped_model_folder_copied_elsewhere_still_samples(tmp_path):
     r = run_cli('char_rnn.py', '--model-dir', copy, '--sample', 50, '--seed', 3, cwd=str(tmp_path))
     assert r.returncode == 0, r.stderr
     assert r.stdout == run_cli('char_rnn.py', '--sample', 50, '--seed', 3).stdout
-
-
-class RecordingSaver(object):
-    """A Saver that records the path of every save (and saves)."""
-
-    def __init__(self, saver):
-        self.saver, self.saved = saver, []
-
-    def save(self, sess, path, *args, **kwargs):
-        self.saved.append(path)
-        return self.saver.save(sess, path, *args, **kwargs)
 
 
 def test_train_saves_after_every_epoch_as_the_slides_do(tmp_path):

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import data_utils
-from conftest import run_cli, start_from
+from conftest import RecordingSaver, run_cli, start_from
 from beyond_slides.sentiment_cli import predict_every_row
 from sentiment_rnn import SentimentRNN, create_batch_generator
 
@@ -202,17 +202,6 @@ def test_cli_walkthrough_then_training_uses_the_same_words(cli_model, tmp_path):
     assert '=== Slide: Prepare Fixed-Length Sequences ===' in r.stdout and 'Test Acc.: ' in r.stdout
     _, vocab = data_utils.load_model_config(model_dir, 'SentimentRNN')
     assert vocab == data_utils.preprocess_reviews(synthetic_reviews(600)['review'])[0]
-
-
-class RecordingSaver(object):
-    """A Saver that records the path of every save (and saves)."""
-
-    def __init__(self, saver):
-        self.saver, self.saved = saver, []
-
-    def save(self, sess, path, *args, **kwargs):
-        self.saved.append(path)
-        return self.saver.save(sess, path, *args, **kwargs)
 
 
 def test_train_saves_every_10_epochs_and_after_the_last(tmp_path):
