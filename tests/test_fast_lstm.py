@@ -40,7 +40,9 @@ def build(dynamic_rnn, n_steps, num_layers, lookup=False):
 
 @pytest.mark.parametrize('n_steps, num_layers, lookup', [
     (1, 1, False), (10, 1, False), (23, 2, False), (1, 1, True), (23, 2, True)])
-def test_same_outputs_state_and_gradients(n_steps, num_layers, lookup):
+@pytest.mark.parametrize('chunk_steps', [fast_lstm.CHUNK_STEPS, 4])  # one loop, and several
+def test_same_outputs_state_and_gradients(n_steps, num_layers, lookup, chunk_steps, monkeypatch):
+    monkeypatch.setattr(fast_lstm, 'CHUNK_STEPS', chunk_steps)
     rng = np.random.RandomState(1)
     if lookup:  # ids 0-5 over 3 * n_steps positions: repeated words, some words unused
         x_value = rng.choice([0, 0, 0, 1, 2, 2, 4], size=(3, n_steps))
