@@ -3,6 +3,7 @@
     python bench/bench_train.py                      # both models, the slides' settings
     python bench/bench_train.py --model sentiment --steps 30 --seq-lens 100 200 400
     python bench/bench_train.py --whole-runs         # whole train() runs (minutes)
+    python bench/bench_train.py --batch-groups 1     # the project's graph with one loop per layer
 
 Whole runs time what a student waits for: the model's constructor (building the graph), then
 its train() (initialization, the epochs, the checkpoints), for CharRNN 1 and 10 epochs of
@@ -35,6 +36,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import numpy as np  # noqa: E402
 
 from beyond_slides.tf_setup import tf  # noqa: E402
+from beyond_slides import fast_lstm  # noqa: E402
 
 N_WORDS = 102967  # the slides' vocabulary (IMDb, data_utils.preprocess_reviews)
 N_CHARS = 65      # the slides' characters (Hamlet)
@@ -132,8 +134,8 @@ def compare_whole_runs(data_source, hamlet_source, n_reviews, repeats=2, random_
     data = {'char': 'CharRNN on %s' % what,
             'sentiment': 'SentimentRNN on %s' % ('%d real training reviews' % n_reviews if real
                                                   else '%d reviews of random word ids' % n_reviews)}
-    print('Whole runs (constructor + train()), TensorFlow %s, %d CPU cores; %s; the faster of %d runs '
-          'of each graph, alternated' % (tf.__version__, os.cpu_count(),
+    print('Whole runs (constructor + train()), TensorFlow %s, %d CPU cores, batch groups: %d; %s; the faster '
+          'of %d runs of each graph, alternated' % (tf.__version__, os.cpu_count(), fast_lstm.BATCH_GROUPS,
                                          ', '.join(v for k, v in data.items() if models in ('both', k)), repeats))
     print('%-28s %13s %13s %9s' % ('run', 'slides s', 'project s', 'ratio'))
     for model, epochs, data in (('char', 1, hamlet), ('char', 10, hamlet),
@@ -194,6 +196,7 @@ def peak_memory_mb(model, fast, steps, seq_len):
     """Maximum resident set size of a child process that builds one graph and trains `steps` steps."""
     out = subprocess.run([sys.executable, os.path.abspath(__file__), '--memory-of', model,
                           '--fast' if fast else '--reference', '--steps', str(steps),
+                          '--batch-groups', str(fast_lstm.BATCH_GROUPS),
                           '--seq-lens', str(seq_len)], capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
 
@@ -230,10 +233,15 @@ def main(argv=None):
     p.add_argument('--hamlet', metavar='PATH', help="pg2265.txt for the CharRNN whole runs (default: the "
                                                     "data cache's, else random characters)")
     p.add_argument('--repeats', type=int, default=2, help='whole runs of each graph (the faster is reported)')
+    p.add_argument('--batch-groups', type=int, metavar='N',
+                   help='loops side by side in the project\'s graph (default: fast_lstm.BATCH_GROUPS, %d)'
+                        % fast_lstm.BATCH_GROUPS)
     p.add_argument('--memory-of', choices=['sentiment', 'char'], help=argparse.SUPPRESS)
     p.add_argument('--fast', action='store_true', help=argparse.SUPPRESS)
     p.add_argument('--reference', action='store_true', help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.batch_groups is not None:
+        fast_lstm.BATCH_GROUPS = args.batch_groups
 
     if args.memory_of:  # child process: one graph, then print the peak RSS in MB
         runner = Runner(args.memory_of, args.fast, args.seq_lens[0])
@@ -249,8 +257,8 @@ def main(argv=None):
     reviews = None
     if args.model != 'char' and not args.random_ids:
         reviews = review_sequences(args.data, max(args.seq_lens))
-    print('TensorFlow %s, %d CPU cores, allocator: %s; sentiment batches: %s' % (
-        tf.__version__, os.cpu_count(),
+    print('TensorFlow %s, %d CPU cores, batch groups: %d, allocator: %s; sentiment batches: %s' % (
+        tf.__version__, os.cpu_count(), fast_lstm.BATCH_GROUPS,
         'BFC (project)' if os.environ.get('TF_CPU_ALLOCATOR_USE_BFC') == 'true' else 'stock',
         'random word ids' if reviews is None else "the first 10 of the slides' training set"))
     print('%-28s %13s %13s %9s %10s %13s %13s' % ('model', 'ref ms/step', 'ours ms/step', 'ratio',
