@@ -131,12 +131,12 @@ def compare_whole_runs(data_source, hamlet_source, n_reviews, repeats=2, random_
         reviews = (rng.randint(0, N_WORDS, (n_reviews, 200)), rng.randint(0, 2, n_reviews))
     reviews = (reviews[0][:n_reviews], np.asarray(reviews[1])[:n_reviews])
     hamlet, what = hamlet_training_set(hamlet_source)
-    data = {'char': 'CharRNN on %s' % what,
-            'sentiment': 'SentimentRNN on %s' % ('%d real training reviews' % n_reviews if real
-                                                  else '%d reviews of random word ids' % n_reviews)}
+    about = {'char': 'CharRNN on %s' % what,
+             'sentiment': 'SentimentRNN on %s' % ('%d real training reviews' % n_reviews if real
+                                                   else '%d reviews of random word ids' % n_reviews)}
     print('Whole runs (constructor + train()), TensorFlow %s, %d CPU cores, batch groups: %d; %s; the faster '
           'of %d runs of each graph, alternated' % (tf.__version__, os.cpu_count(), fast_lstm.BATCH_GROUPS,
-                                         ', '.join(v for k, v in data.items() if models in ('both', k)), repeats))
+                                         ', '.join(v for k, v in about.items() if models in ('both', k)), repeats))
     print('%-28s %13s %13s %9s' % ('run', 'slides s', 'project s', 'ratio'))
     for model, epochs, data in (('char', 1, hamlet), ('char', 10, hamlet),
                                 ('sentiment', 1, reviews), ('sentiment', 3, reviews)):

@@ -52,12 +52,13 @@ def dynamic_rnn(cells, inputs, initial_state):
     layers = layer_variables(cells, int(inputs.shape[-1]))
     sizes = group_sizes(inputs.shape[0])
     states = [(tf.split(s.c, sizes, axis=0), tf.split(s.h, sizes, axis=0)) for s in initial_state]
-    outputs, finals = [], []  # per group: the last layer's outputs (T, b, H); per layer (c, h) of each group
+    outputs = []  # per group: the last layer's outputs (T, b, H)
+    finals = [[] for _ in layers]  # per layer: each group's last (c, h)
     for g, x in enumerate(first_layer_inputs(inputs, sizes)):
         with tf.name_scope('rnn/multi_rnn_cell/group_%d/' % g):
             for i, ((kernel, bias, wrapper), (c0, h0)) in enumerate(zip(layers, states)):
                 hs, c_last, h_last = lstm_layer(x, kernel, bias, c0[g], h0[g], wrapper.cell._forget_bias)
-                finals.append((i, c_last, h_last))
+                finals[i].append((c_last, h_last))
                 # The dropout mask is drawn after the loop: drawn first, it takes a core from the loops.
                 with tf.control_dependencies([hs]):
                     x = StepInputs(tf.nn.dropout(hs, rate=1 - wrapper._output_keep_prob))
@@ -67,9 +68,9 @@ def dynamic_rnn(cells, inputs, initial_state):
         outputs = tf.transpose(tf.concat(outputs, 1), [1, 0, 2], name='transpose_1')  # (B, T, H)
         with tf.name_scope('rnn/while/'):
             final = tuple(tf.nn.rnn_cell.LSTMStateTuple(
-                tf.identity(tf.concat([c for j, c, _ in finals if j == i], 0), name='Exit_%d' % (3 + 2 * i)),
-                tf.identity(tf.concat([h for j, _, h in finals if j == i], 0), name='Exit_%d' % (4 + 2 * i)))
-                for i in range(len(layers)))
+                tf.identity(tf.concat([c for c, _ in groups], 0), name='Exit_%d' % (3 + 2 * i)),
+                tf.identity(tf.concat([h for _, h in groups], 0), name='Exit_%d' % (4 + 2 * i)))
+                for i, groups in enumerate(finals))
     return outputs, final
 
 
