@@ -18,9 +18,9 @@ import numpy as np
 
 # The slides' `import tensorflow as tf`: TensorFlow 1.x, which today is tf.compat.v1.
 from beyond_slides.tf_setup import tf
-from beyond_slides import fast_lstm
+from beyond_slides import fast_lstm, model_files
+from beyond_slides.checkpoints import CharRNNSaver
 from beyond_slides.training import NO_LOG
-import data_utils
 
 
 np.random.seed(123)
@@ -33,6 +33,11 @@ def create_batch_generator(data_x, data_y, num_steps):
 
 
 class CharRNN(object):
+    # Not on the slides: the characters of the ids, in id order. The slides' sample() reads the
+    # global chars; here they are handed over (`CharRNN.chars = chars`, or `rnn.chars = chars`),
+    # saved beside every checkpoint, and read back from there by sample() in any other process.
+    chars = None
+
     def __init__(self, num_classes, batch_size=64,
                  num_steps=100, lstm_size=128,
                  num_layers=1, learning_rate=0.001,
@@ -53,8 +58,9 @@ class CharRNN(object):
         with self.g.as_default():
             tf.set_random_seed(123)
             self.build(sampling=sampling)
-            # Relative paths in the checkpoint index, so that a model folder still loads once moved.
-            self.saver = tf.train.Saver(save_relative_paths=True)
+            # Saves the characters beside each checkpoint (beyond_slides/checkpoints.py), and relative
+            # paths in the checkpoint index, so that a model folder still loads once moved.
+            self.saver = CharRNNSaver(self, save_relative_paths=True)
             self.init_op = tf.global_variables_initializer()
 
     def build(self, sampling):
@@ -179,9 +185,9 @@ class CharRNN(object):
 
     def sample(self, output_length,
                ckpt_dir, starter_seq="The ", top_n=5, temperature=1.0):
-        # The slides read chars, char2int and int2char from globals made with set(text), whose
-        # order changes between processes: this reads the vocabulary saved with the checkpoint.
-        chars, char2int, int2char = data_utils.load_char_vocab(ckpt_dir)
+        # The slides read chars, char2int and int2char from globals: these are the characters handed
+        # to the class (CharRNN.chars) or saved with the checkpoint, and never two that disagree.
+        chars, char2int, int2char = model_files.chars_for_sampling(self, ckpt_dir)
         get_top_char = top_char_picker(top_n, temperature)  # not on the slides: see below
         observed_seq = [ch for ch in starter_seq]
         with tf.Session(graph=self.g) as sess:

@@ -24,6 +24,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 import data_utils  # noqa: E402
+from beyond_slides import datasets  # noqa: E402
 from bench_train import peak_rss_mb  # noqa: E402
 from slides_reference import slides_count_and_map, slides_sequences  # noqa: E402
 
@@ -50,7 +51,7 @@ def book_movie_csv(tarball, out_csv):
 
 
 def project_movie_csv(tarball, out_csv):
-    data_utils.build_movie_data(tarball).to_csv(out_csv, index=False, encoding='utf-8')
+    datasets.build_movie_data(tarball).to_csv(out_csv, index=False, encoding='utf-8')
 
 
 def slides_preprocess(reviews):

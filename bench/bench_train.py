@@ -8,8 +8,8 @@
 Whole runs time what a student waits for: the model's constructor (building the graph), then
 its train() (initialization, the epochs, the checkpoints), for CharRNN 1 and 10 epochs of
 Hamlet and SentimentRNN 1 and 3 epochs of the first --reviews training reviews, each graph
-twice, alternated, the faster run reported. Hamlet comes from --hamlet or the data cache's
-pg2265.txt, else random characters; the reviews as for the steps; the header says which.
+twice, alternated, the faster run reported. Hamlet comes from --hamlet or the project's
+pg2265.txt; the reviews as for the steps; the header says which.
 
 Both graphs are built in this process with the same settings and the same initial
 weights; their training steps are interleaved (one of each, in turn) and timed
@@ -82,8 +82,9 @@ def review_sequences(source, max_len):
 def review_training_set(source, max_len):
     """(X_train, y_train) of the slides from the IMDb data, or None without data."""
     import data_utils
+    from beyond_slides import datasets
     if source is None:
-        source = data_utils.cached_movie_data_path()
+        source = datasets.cached_movie_data_path()
         if not os.path.exists(source):
             return None
     df = data_utils.load_movie_data(source)
@@ -98,15 +99,10 @@ def review_training_set(source, max_len):
 def hamlet_training_set(source):
     """(train_x, train_y) of the slides (batch 64, 100 steps), and where the text came from."""
     import data_utils
-    if source is None and os.path.exists(os.path.join(data_utils.data_dir(), 'pg2265.txt')):
-        source = os.path.join(data_utils.data_dir(), 'pg2265.txt')
-    if source is None:
-        rng = np.random.RandomState(0)
-        ints, what = rng.randint(0, N_CHARS, 162849).astype(np.int32), 'random characters'
-    else:
-        text = data_utils.load_hamlet(source)
-        ints, what = data_utils.encode_text(text, data_utils.char_vocab(text)[1]), 'Hamlet'
-    return data_utils.reshape_data(ints, 64, 100), what
+    text = data_utils.load_hamlet(source)
+    ints = data_utils.encode_text(text, data_utils.char_vocab(text)[1])
+    return data_utils.reshape_data(ints, 64, 100), 'Hamlet'
+
 
 
 def whole_run(model, fast, epochs, data):
@@ -231,7 +227,7 @@ def main(argv=None):
                    help='time whole runs (constructor and train()) instead of steps')
     p.add_argument('--reviews', type=int, default=6000, help='training reviews of the sentiment whole runs')
     p.add_argument('--hamlet', metavar='PATH', help="pg2265.txt for the CharRNN whole runs (default: the "
-                                                    "data cache's, else random characters)")
+                                                    "project's)")
     p.add_argument('--repeats', type=int, default=2, help='whole runs of each graph (the faster is reported)')
     p.add_argument('--batch-groups', type=int, metavar='N',
                    help='loops side by side in the project\'s graph (default: fast_lstm.BATCH_GROUPS, %d)'

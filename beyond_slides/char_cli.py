@@ -9,7 +9,7 @@ import time
 import numpy as np
 
 import data_utils
-from beyond_slides import cli
+from beyond_slides import cli, model_files
 from beyond_slides import walkthrough as show
 from beyond_slides.errors import DataError
 from beyond_slides.training import HISTORY_NAME, TrainingLog, load_stop_point
@@ -38,7 +38,7 @@ def build_parser():
                    help='folder of the checkpoint and its vocabulary')
     p.add_argument('--train', action='store_true', help='train a model instead of sampling')
     p.add_argument('--data', metavar='PATH',
-                   help='text to train on (default: download pg2265.txt once into $RNN_DATA_DIR)')
+                   help="text to train on (default: the book's pg2265.txt, shipped with the project)")
     p.add_argument('--epochs', type=cli.count(10000),
                    help='epochs to train (default: %d; with --walkthrough: none)' % EPOCHS)
     p.add_argument('--batch-size', dest='batch_size', type=cli.count(100000),
@@ -89,7 +89,7 @@ def walkthrough(args):
 
 
 def sample(args, given):
-    hparams, chars = data_utils.load_model_config(args.model_dir, MODEL)
+    hparams, chars = model_files.load_model_config(args.model_dir, MODEL)
     cli.check_same_hparams(args.model_dir, hparams, given)
     unknown = sorted(set(args.prime) - set(chars))
     if unknown:
@@ -117,7 +117,7 @@ def train(args, given):
     hparams = {k: getattr(args, k) for k in HPARAMS}
     resume = 0
     if args.resume:
-        saved, saved_chars = data_utils.load_model_config(args.model_dir, MODEL)
+        saved, saved_chars = model_files.load_model_config(args.model_dir, MODEL)
         cli.check_same_hparams(args.model_dir, saved, given)
         hparams.update({k: v for k, v in saved.items() if k in HPARAMS})
         # a run stopped by Ctrl-C goes on mid-epoch, a finished one after its epochs
@@ -143,13 +143,14 @@ def train(args, given):
     print(train_x.shape)
 
     def record_epochs(epochs):
-        data_utils.save_model_config(args.model_dir, MODEL, dict(hparams, epochs=epochs), chars)
+        model_files.save_model_config(args.model_dir, MODEL, dict(hparams, epochs=epochs), chars)
 
     if not args.resume:
         record_epochs(0)  # the vocabulary is saved before training: a run stopped early can resume
     from char_rnn import CharRNN  # here: TensorFlow takes seconds to import
     cli.say_device()
     rnn = CharRNN(num_classes=len(chars), **hparams)
+    rnn.chars = chars
     n_batches = train_x.shape[1] // rnn.num_steps
     log = TrainingLog(rnn, args.model_dir, 'language_modeling', n_batches, args.epochs, args.logdir,
                       resume, on_checkpoint=record_epochs)

@@ -9,7 +9,7 @@ import sys
 import numpy as np
 
 import data_utils
-from beyond_slides import cli
+from beyond_slides import cli, model_files
 from beyond_slides import walkthrough as show
 from beyond_slides.errors import DataError
 from beyond_slides.training import HISTORY_NAME, TrainingLog, load_stop_point
@@ -108,9 +108,9 @@ def predict_texts(args, given):
 def load_trained_config(model_dir):
     """The saved model's (hparams, vocabulary); without one, an error that says how to train it."""
     try:
-        return data_utils.load_model_config(model_dir, MODEL)
+        return model_files.load_model_config(model_dir, MODEL)
     except DataError as e:
-        if os.path.exists(os.path.join(model_dir, data_utils.CONFIG_NAME)):
+        if os.path.exists(os.path.join(model_dir, model_files.CONFIG_NAME)):
             raise
         raise DataError('%s has no saved model: train one first, e.g. `python sentiment_rnn.py '
                         '--epochs 3 --model-dir %s` (%s), or give --model-dir'
@@ -152,7 +152,7 @@ def run_experiment(args, given, prepared=None):
     """Train and test; prepared: the walkthrough's (df, word_to_int, mapped_reviews), if it ran."""
     hparams = {k: getattr(args, k) for k in HPARAMS}
     if args.resume:
-        saved, saved_vocab = data_utils.load_model_config(args.model_dir, MODEL)
+        saved, saved_vocab = model_files.load_model_config(args.model_dir, MODEL)
         cli.check_same_hparams(args.model_dir, saved, given)
         hparams.update({k: v for k, v in saved.items() if k in HPARAMS})
     else:
@@ -193,7 +193,7 @@ def run_experiment(args, given, prepared=None):
                             % (args.model_dir, done))
 
     def record_epochs(epochs):
-        data_utils.save_model_config(args.model_dir, MODEL, dict(hparams, n_words=n_words, epochs=epochs),
+        model_files.save_model_config(args.model_dir, MODEL, dict(hparams, n_words=n_words, epochs=epochs),
                                      word_to_int)
 
     if not args.resume:

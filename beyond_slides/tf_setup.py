@@ -10,7 +10,7 @@ import os
 import re
 import warnings
 
-import data_utils
+from beyond_slides.datasets import data_dir
 from beyond_slides.errors import DataError
 
 os.environ.setdefault('TF_USE_LEGACY_KERAS', '1')
@@ -19,7 +19,7 @@ if os.environ['TF_USE_LEGACY_KERAS'].strip().lower() not in ('1', 'true'):
                     "Keras 2: unset it (or set TF_USE_LEGACY_KERAS=1) and start again"
                     % os.environ['TF_USE_LEGACY_KERAS'])
 # Keras writes its keras.json under KERAS_HOME (default ~/.keras): keep it in the data cache.
-os.environ.setdefault('KERAS_HOME', os.path.join(data_utils.data_dir(), 'keras'))
+os.environ.setdefault('KERAS_HOME', os.path.join(data_dir(), 'keras'))
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')  # hide C++ start-up chatter (no GPU found, ...)
 # Speed: TensorFlow's pooling allocator on the CPU too. Without it every large
 # temporary (the 105 MB embedding gradient, Adam's sparse-path copies) is fresh

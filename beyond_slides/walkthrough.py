@@ -12,6 +12,7 @@ import time
 import numpy as np
 
 import data_utils
+from beyond_slides import model_files
 
 # The settings of the slides' "Instantiate the SentimentRNN Class" and of the CharRNN slides.
 SENTIMENT_HPARAMS = {'seq_len': 200, 'lstm_size': 128, 'num_layers': 1, 'batch_size': 100,
@@ -149,8 +150,8 @@ def next_char_probabilities(model_dir, prime):
     CharRNN.sample's step 1 computes them."""
     from char_rnn import CharRNN  # here: TensorFlow takes seconds to import
     from beyond_slides.tf_setup import tf
-    hparams, chars = data_utils.load_model_config(model_dir, 'CharRNN')
-    char2int = data_utils.char_vocab(chars)[1]
+    hparams, chars = model_files.load_model_config(model_dir, 'CharRNN')
+    char2int = {ch: i for i, ch in enumerate(chars)}
     with contextlib.redirect_stdout(io.StringIO()):  # build() prints its tensors
         rnn = CharRNN(len(chars), sampling=True, lstm_size=hparams['lstm_size'],
                       num_layers=hparams['num_layers'])

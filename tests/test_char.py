@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 import data_utils
+from beyond_slides import model_files
 from char_rnn import CharRNN, create_batch_generator, get_top_char
-from conftest import ROOT, RecordingSaver, run_cli, slides_file, start_from
+from conftest import ROOT, RecordingSaver, run_cli, slides_file, snapshot, start_from
 
 SHIPPED = os.path.join(ROOT, 'models', 'char_rnn')
 SMALL = dict(batch_size=4, num_steps=10, lstm_size=32, num_layers=1, learning_rate=0.01,
@@ -23,7 +24,7 @@ def train_small(text, ckpt_dir, epochs, **overrides):
                                    hparams['num_steps'])
     rnn = CharRNN(len(chars), **hparams)
     rnn.train(x, y, num_epochs=epochs, ckpt_dir=ckpt_dir)
-    data_utils.save_model_config(ckpt_dir, 'CharRNN', dict(hparams, epochs=epochs), chars)
+    model_files.save_model_config(ckpt_dir, 'CharRNN', dict(hparams, epochs=epochs), chars)
     return rnn, chars
 
 
@@ -48,6 +49,71 @@ def test_periodic_text_is_continued(tmp_path):
     sampler = CharRNN(len(chars), sampling=True, lstm_size=SMALL['lstm_size'])
     text = sampler.sample(30, ckpt, starter_seq='abc', top_n=1)
     assert text == ('abcde\n' * 10)[:3 + 30 + 1]  # the slides' sample() gives output_length + 1
+
+
+# ---------------------------------------------------------------------------
+# The vocabulary: handed to the class (the slides' global chars) or saved with the checkpoint
+# ---------------------------------------------------------------------------
+
+UNSORTED = ['\n', 'e', 'a', 'd', 'c', 'b']  # PERIODIC's characters in an order of their own
+
+
+def train_with_chars(ckpt_dir, chars, epochs=15):
+    char2int = {ch: i for i, ch in enumerate(chars)}
+    x, y = data_utils.reshape_data(data_utils.encode_text(PERIODIC, char2int), 4, 10)
+    rnn = CharRNN(len(chars), **SMALL)
+    rnn.chars = chars
+    rnn.train(x, y, num_epochs=epochs, ckpt_dir=ckpt_dir)
+
+
+def test_handed_over_characters_are_saved_and_read_in_their_own_order(tmp_path):
+    ckpt = str(tmp_path / 'model')
+    train_with_chars(ckpt, UNSORTED)
+    assert model_files.load_model_config(ckpt, 'CharRNN')[1] == UNSORTED
+    for chars in (UNSORTED, None):  # handed over again, or read from the folder
+        sampler = CharRNN(len(UNSORTED), sampling=True, lstm_size=SMALL['lstm_size'])
+        sampler.chars = chars
+        assert sampler.sample(12, ckpt, starter_seq='ab', top_n=1) == ('abcde\n' * 3)[:2 + 13]
+
+
+def test_sample_without_any_vocabulary_names_the_line_to_add(tmp_path):
+    ckpt = str(tmp_path / 'model')
+    train_with_chars(ckpt, UNSORTED, epochs=1)
+    os.remove(os.path.join(ckpt, 'model_config.json'))
+    sampler = CharRNN(len(UNSORTED), sampling=True, lstm_size=SMALL['lstm_size'])
+    with pytest.raises(data_utils.DataError) as e:
+        sampler.sample(5, ckpt)
+    assert 'add the line `CharRNN.chars = chars`' in str(e.value) and '\n' not in str(e.value)
+
+
+def test_characters_that_disagree_with_the_saved_ones_stop_sampling(tmp_path):
+    ckpt = str(tmp_path / 'model')
+    train_with_chars(ckpt, UNSORTED, epochs=1)
+    sampler = CharRNN(len(UNSORTED), sampling=True, lstm_size=SMALL['lstm_size'])
+    sampler.chars = sorted(UNSORTED)  # the same characters in another order: other ids
+    with pytest.raises(data_utils.DataError, match=r'CharRNN.chars = None'):
+        sampler.sample(5, ckpt)
+    sampler.chars = UNSORTED[:-1]
+    with pytest.raises(data_utils.DataError, match='not those saved'):
+        sampler.sample(5, ckpt)
+
+
+def test_training_into_a_folder_of_other_characters_is_refused_and_keeps_it(tmp_path):
+    ckpt = str(tmp_path / 'model')
+    train_with_chars(ckpt, UNSORTED, epochs=1)
+    before = snapshot(ckpt)
+    with pytest.raises(data_utils.DataError, match='other characters'):
+        train_with_chars(ckpt, sorted(UNSORTED), epochs=1)
+    assert snapshot(ckpt) == before
+
+
+def test_a_vocabulary_of_another_size_than_num_classes_is_refused(tmp_path):
+    ckpt = str(tmp_path / 'model')
+    train_with_chars(ckpt, UNSORTED, epochs=1)
+    sampler = CharRNN(len(UNSORTED), sampling=True, lstm_size=SMALL['lstm_size'])
+    sampler.num_classes = 7  # as if made with CharRNN(7, ...)
+    with pytest.raises(data_utils.DataError, match='num_classes=7'):
+        sampler.sample(5, ckpt)
 
 
 def test_training_shapes_and_graph_names(tmp_path):
@@ -117,14 +183,14 @@ def test_cli_resume_continues(cli_model, tmp_path):
     r = run_cli('char_rnn.py', '--train', '--resume', '--data', text, '--epochs', 4, '--model-dir', copy)
     assert r.returncode == 0, r.stderr
     assert 'Epoch 4/4' in r.stdout and 'Epoch 3/4' not in r.stdout
-    hparams, _ = data_utils.load_model_config(copy, 'CharRNN')
+    hparams, _ = model_files.load_model_config(copy, 'CharRNN')
     assert hparams['epochs'] == 4
 
 
 def test_shipped_model_samples_500_known_characters():
     r = run_cli('char_rnn.py', '--sample', 500, '--seed', 1)
     assert r.returncode == 0, r.stderr
-    _, chars = data_utils.load_model_config(SHIPPED, 'CharRNN')
+    _, chars = model_files.load_model_config(SHIPPED, 'CharRNN')
     text = r.stdout[:-1]  # print() adds one newline
     assert len(text) == len('The ') + 500
     assert text.startswith('The ') and set(text) <= set(chars)
@@ -136,6 +202,20 @@ def test_shipped_model_folder_copied_elsewhere_still_samples(tmp_path):
     r = run_cli('char_rnn.py', '--model-dir', copy, '--sample', 50, '--seed', 3, cwd=str(tmp_path))
     assert r.returncode == 0, r.stderr
     assert r.stdout == run_cli('char_rnn.py', '--sample', 50, '--seed', 3).stdout
+
+
+def test_train_runs_offline_on_the_shipped_hamlet(tmp_path):
+    """An empty data cache and no network (every download would fail): the shipped pg2265.txt."""
+    cache = tmp_path / 'empty-cache'
+    cache.mkdir()
+    model_dir = str(tmp_path / 'x')
+    r = run_cli('char_rnn.py', '--train', '--epochs', 1, '--model-dir', model_dir,
+                env={'RNN_DATA_DIR': str(cache), 'http_proxy': 'http://127.0.0.1:9',
+                     'https_proxy': 'http://127.0.0.1:9', 'no_proxy': ''})
+    assert r.returncode == 0, r.stderr
+    assert '(64, 2500)' in r.stdout  # the whole play in the slides' batches of 64 x 100
+    assert os.listdir(str(cache)) in ([], ['keras'])
+    assert len(model_files.load_model_config(model_dir, 'CharRNN')[1]) == 65
 
 
 def test_train_saves_after_every_epoch_as_the_slides_do(tmp_path):

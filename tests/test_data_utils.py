@@ -1,17 +1,13 @@
-import functools
 import hashlib
-import http.server
 import os
-import re
-import threading
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import data_utils
-from data_utils import DataError
-from conftest import TINY_REVIEWS, make_imdb_folder, make_imdb_tarball, snapshot
+from beyond_slides import datasets, fast_words
+from conftest import ROOT
 from slides_reference import slides_count_and_map, slides_sequences
 
 # ---------------------------------------------------------------------------
@@ -19,8 +15,9 @@ from slides_reference import slides_count_and_map, slides_sequences
 # ---------------------------------------------------------------------------
 
 
-def test_word_ids_hand_worked():
-    word_to_int, mapped = data_utils.preprocess_reviews(['b a, a', 'c b!', 'A'])
+@pytest.mark.parametrize('fast', [True, False])
+def test_word_ids_hand_worked(fast):
+    word_to_int, mapped = data_utils.preprocess_reviews(['b a, a', 'c b!', 'A'], fast=fast)
     # counts: a 3, b 2, ',' 1, c 1, '!' 1: ties keep first-seen order
     assert list(word_to_int.items()) == [('a', 1), ('b', 2), (',', 3), ('c', 4), ('!', 5)]
     assert mapped == [[2, 1, 3, 1], [4, 2, 5], [1]]
@@ -32,31 +29,41 @@ AWKWARD_REVIEWS = [
     '',                                                  # empty review
     'supercalifragilisticexpialidocious antidisestablishmentarianism ' * 3,
     'abcdefgh abcdefghi abcdefghij abcdefghijklmnopq abcdefghijklmnopqr',
+    'abcdefgx abcdefghijklmnox abcdefghijklmnopx',        # 7 of 8 bytes shared with words above
     'tab\there\nnewline \x1c\x1dsep  café CAFÉ Ⅻ İstanbul',
+    'em\u2003space ideographic\u3000space line\u2028sep en\u2002quad',  # Unicode spaces split too
     'the the the a a b',
 ]
 
 
-def test_preprocessing_matches_slides_loops_on_awkward_text():
+@pytest.mark.parametrize('fast', [True, False])
+def test_preprocessing_matches_slides_loops_on_awkward_text(fast):
     expected = slides_count_and_map(AWKWARD_REVIEWS)
-    word_to_int, mapped = data_utils.preprocess_reviews(AWKWARD_REVIEWS)
+    word_to_int, mapped = data_utils.preprocess_reviews(AWKWARD_REVIEWS, fast=fast)
     assert list(word_to_int.items()) == list(expected[0].items())
     assert mapped == expected[1]
+    assert {'em', 'space', 'ideographic', 'abcdefgx'} <= set(word_to_int)
 
 
-def test_slow_path_matches_slides_loops():
+def test_the_fast_pass_itself_gives_the_slides_ids():
+    """fast=True returns the fast pass's own result on these texts (no fallback to the loops)."""
     expected = slides_count_and_map(AWKWARD_REVIEWS)
-    assert data_utils.preprocess_reviews_slowly(AWKWARD_REVIEWS) == expected
+    found = fast_words.preprocess_reviews(AWKWARD_REVIEWS)
+    assert found is not None
+    assert list(found[0].items()) == list(expected[0].items()) and found[1] == expected[1]
 
 
-def test_preprocessing_matches_slides_loops_on_random_text():
+@pytest.mark.parametrize('fast', [True, False])
+def test_preprocessing_matches_slides_loops_on_random_text(fast):
     rng = np.random.RandomState(0)
     alphabet = list('abcdeé ,.!\'"-') + ['xyzxyzxyz', 'Ñ', '\xa0', '  ']
     reviews = [''.join(rng.choice(alphabet, rng.randint(0, 60))) for _ in range(300)]
     expected = slides_count_and_map(reviews)
-    word_to_int, mapped = data_utils.preprocess_reviews(reviews)
+    word_to_int, mapped = data_utils.preprocess_reviews(reviews, fast=fast)
     assert list(word_to_int.items()) == list(expected[0].items())
     assert mapped == expected[1]
+    if fast:
+        assert fast_words.preprocess_reviews(reviews) is not None
 
 
 def test_make_sequences_fills_from_the_right():
@@ -70,209 +77,6 @@ def test_split_takes_exactly_n_train_labels():
     X_train, y_train, X_test, y_test = data_utils.split_train_test(x, pd.Series(range(10)), 6)
     assert len(X_train) == len(y_train) == 6 and len(X_test) == len(y_test) == 4
     assert y_test.tolist() == [6, 7, 8, 9]
-
-
-# ---------------------------------------------------------------------------
-# movie_data.csv
-# ---------------------------------------------------------------------------
-
-def expected_movie_rows():
-    """The book's recipe, worked by hand on the tiny data."""
-    rows = []
-    for s in ('test', 'train'):
-        for l in ('pos', 'neg'):
-            for name in sorted(TINY_REVIEWS[(s, l)]):
-                rows.append((TINY_REVIEWS[(s, l)][name].replace('\r\n', '\n'), 1 if l == 'pos' else 0))
-    np.random.seed(0)
-    order = np.random.permutation(len(rows))
-    return [rows[i] for i in order]
-
-
-def as_rows(df):
-    return list(zip(df['review'], df['sentiment']))
-
-
-def test_movie_data_from_tarball_follows_the_book(tmp_path):
-    df = data_utils.load_movie_data(make_imdb_tarball(str(tmp_path / 'imdb.tar.gz')))
-    assert list(df.columns) == ['review', 'sentiment']
-    assert as_rows(df) == expected_movie_rows()
-    assert list(df.index) == list(range(16))
-
-
-def test_movie_data_from_folder_and_csv(tmp_path, data_cache):
-    folder = make_imdb_folder(str(tmp_path / 'src'))
-    df = data_utils.load_movie_data(folder)
-    assert as_rows(df) == expected_movie_rows()
-    df2 = data_utils.load_movie_data(str(data_cache / 'movie_data.csv'))
-    assert as_rows(df2) == expected_movie_rows()
-
-
-def test_movie_data_is_cached_and_source_left_alone(tmp_path, monkeypatch):
-    src = tmp_path / 'src'
-    src.mkdir()
-    tarball = make_imdb_tarball(str(src / 'imdb.tar.gz'))
-    before = snapshot(str(src))
-    data_utils.load_movie_data(tarball)
-    monkeypatch.setattr(data_utils, 'build_movie_data', lambda s: pytest.fail('rebuilt'))
-    df = data_utils.load_movie_data(tarball)
-    assert as_rows(df) == expected_movie_rows()
-    assert snapshot(str(src)) == before
-
-
-@pytest.mark.parametrize('make, message', [
-    (lambda p: str(p / 'nothing.tar.gz'), 'does not exist'),
-    (lambda p: make_imdb_tarball(str(p / 'cut.tar.gz'), truncate=300), 'truncated'),
-    (lambda p: str(p), 'has no test/pos folder'),
-    (lambda p: _write(p / 'bad.csv', b'text,label\nhello,1\n'), 'needs the columns review and sentiment'),
-    (lambda p: _write(p / 'latin1.csv', 'review,sentiment\ncaf\xe9,1\n'.encode('latin-1')), 'not UTF-8'),
-    (lambda p: make_imdb_tarball(str(p / 'latin.tar.gz'), {
-        **TINY_REVIEWS, ('train', 'neg'): {'0_1.txt': b'caf\xe9'}}), 'not UTF-8'),
-    (lambda p: make_imdb_tarball(str(p / 'nopos.tar.gz'), {
-        k: v for k, v in TINY_REVIEWS.items() if k != ('train', 'pos')}), 'no reviews in aclImdb/train/pos'),
-])
-def test_bad_imdb_sources_give_one_clear_error(tmp_path, make, message):
-    with pytest.raises(DataError, match=message) as e:
-        data_utils.load_movie_data(make(tmp_path))
-    assert '\n' not in str(e.value)
-
-
-def test_bad_source_keeps_the_good_cached_csv(tmp_path, data_cache):
-    data_utils.load_movie_data(make_imdb_tarball(str(tmp_path / 'good.tar.gz')))
-    before = snapshot(str(data_cache))
-    with pytest.raises(DataError):
-        data_utils.load_movie_data(make_imdb_tarball(str(tmp_path / 'cut.tar.gz'), truncate=300))
-    assert snapshot(str(data_cache)) == before
-
-
-def _write(path, data):
-    path.write_bytes(data)
-    return str(path)
-
-
-# ---------------------------------------------------------------------------
-# Downloads, for real, from a local HTTP server
-# ---------------------------------------------------------------------------
-
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    truncate = False
-
-    def log_message(self, *args):
-        pass
-
-    def copyfile(self, source, outputfile):
-        if self.truncate:  # the connection ends early: a truncated download
-            outputfile.write(source.read()[:100])
-        else:
-            super().copyfile(source, outputfile)
-
-
-@pytest.fixture
-def http_server(tmp_path):
-    root = tmp_path / 'www'
-    root.mkdir()
-    handler = type('Handler', (_Handler,), {})
-    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(handler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server.root = root
-    server.handler = handler
-    server.url = 'http://127.0.0.1:%d/' % server.server_address[1]
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def md5_of(path):
-    return hashlib.md5(open(path, 'rb').read()).hexdigest()
-
-
-def test_imdb_download_checks_md5_and_happens_once(http_server, data_cache, monkeypatch):
-    tarball = make_imdb_tarball(str(http_server.root / 'aclImdb_v1.tar.gz'))
-    url = http_server.url + 'aclImdb_v1.tar.gz'
-    path = data_utils.download_imdb(url, md5_of(tarball))
-    assert md5_of(path) == md5_of(tarball)
-    os.remove(tarball)  # a second call must not download again
-    assert data_utils.download_imdb(url, md5_of(path)) == path
-    monkeypatch.setattr(data_utils, 'IMDB_URL', url)
-    monkeypatch.setattr(data_utils, 'IMDB_MD5', md5_of(path))
-    assert as_rows(data_utils.load_movie_data()) == expected_movie_rows()
-
-
-def test_imdb_download_with_wrong_md5_leaves_nothing(http_server, data_cache):
-    make_imdb_tarball(str(http_server.root / 'aclImdb_v1.tar.gz'))
-    with pytest.raises(DataError, match='corrupt or incomplete'):
-        data_utils.download_imdb(http_server.url + 'aclImdb_v1.tar.gz', '0' * 32)
-    assert os.listdir(str(data_cache)) == []
-
-
-def test_truncated_download_leaves_nothing(http_server, data_cache):
-    tarball = make_imdb_tarball(str(http_server.root / 'aclImdb_v1.tar.gz'))
-    http_server.handler.truncate = True
-    with pytest.raises(DataError, match='could not download|corrupt or incomplete'):
-        data_utils.download_imdb(http_server.url + 'aclImdb_v1.tar.gz', md5_of(tarball))
-    assert os.listdir(str(data_cache)) == []
-
-
-def test_missing_url_gives_clear_error(http_server, data_cache):
-    with pytest.raises(DataError, match='could not download'):
-        data_utils.download_hamlet(http_server.url + 'nothing.txt')
-    assert os.listdir(str(data_cache)) == []
-
-
-def test_imdb_download_failure_says_what_to_get_and_where_to_put_it(http_server, data_cache):
-    url = http_server.url + 'aclImdb_v1.tar.gz'  # not served: 404
-    with pytest.raises(DataError) as e:
-        data_utils.download_imdb(url)
-    assert re.fullmatch(re.escape(
-        'could not download aclImdb_v1.tar.gz (84,125,825 bytes, MD5 7c2ac02c03563afcf9b574c7e56c153a) '
-        'from %s (' % url) + r'[^()]*not found' + re.escape(
-        '): put a copy at %s, or give one with --data' % os.path.join(str(data_cache), 'aclImdb_v1.tar.gz')),
-        str(e.value), re.I), str(e.value)
-    assert os.listdir(str(data_cache)) == []
-
-
-# ---------------------------------------------------------------------------
-# Hamlet
-# ---------------------------------------------------------------------------
-
-PLAY = 'The Tragedie of Hamlet\n\nActus Primus. Scoena Prima.\n\nEnter Barnardo.\n\n   Bar. Who\'s there?\n'
-BOOK_STYLE = '***The Project Gutenberg\'s Etext***\nThe Tragedie of Hamlet is in the title.\n\n' + PLAY
-TODAY_STYLE = ('\ufeffThe Project Gutenberg eBook of Hamlet\n\n*** START OF THE PROJECT GUTENBERG EBOOK '
-               'HAMLET ***\n\nSome notes.\n\n' + PLAY + '\n\n\n*** END OF THE PROJECT GUTENBERG EBOOK '
-               'HAMLET ***\n\nLicense text.\n')
-
-
-@pytest.mark.parametrize('raw', [BOOK_STYLE, TODAY_STYLE])
-def test_hamlet_header_and_footer_are_cut(tmp_path, raw):
-    path = tmp_path / 'pg2265.txt'
-    path.write_text(raw, encoding='utf-8')
-    assert data_utils.load_hamlet(str(path)) == (PLAY.rstrip() if raw is TODAY_STYLE else PLAY)
-
-
-def test_hamlet_download_once(http_server, data_cache):
-    (http_server.root / 'pg2265.txt').write_text(TODAY_STYLE, encoding='utf-8')
-    path = data_utils.download_hamlet(http_server.url + 'pg2265.txt')
-    os.remove(str(http_server.root / 'pg2265.txt'))
-    assert data_utils.download_hamlet(http_server.url + 'pg2265.txt') == path
-    assert data_utils.load_hamlet(path) == PLAY.rstrip()
-
-
-def test_hamlet_download_of_something_else_is_refused(http_server, data_cache):
-    (http_server.root / 'pg2265.txt').write_text('<html>Not found</html>', encoding='utf-8')
-    with pytest.raises(DataError, match='not the Hamlet text'):
-        data_utils.download_hamlet(http_server.url + 'pg2265.txt')
-    assert os.listdir(str(data_cache)) == []
-
-
-@pytest.mark.parametrize('content, message', [
-    (b'caf\xe9 au lait', 'not UTF-8'), (b'', 'holds no text'), (None, 'does not exist'),
-    (b'ab\x00cd' * 10, 'holds NUL bytes'), (b'*** START OF THE PROJECT GUTENBERG EBOOK X ***\nab', 'truncated')])
-def test_bad_text_files(tmp_path, content, message):
-    path = tmp_path / 'text.txt'
-    if content is not None:
-        path.write_bytes(content)
-    with pytest.raises(DataError, match=message):
-        data_utils.load_hamlet(str(path))
 
 
 def test_char_vocab_is_sorted_and_round_trips():
@@ -301,19 +105,6 @@ def test_reshape_data_at_and_around_the_batch_boundary(length, width):
     assert y.tolist() == [list(range(1, half + 1)), list(range(half + 1, 2 * half + 1))]
 
 
-def test_model_config_round_trip_and_errors(tmp_path):
-    data_utils.save_model_config(str(tmp_path), 'CharRNN', {'lstm_size': 8}, ['a', 'b'])
-    assert data_utils.load_model_config(str(tmp_path), 'CharRNN') == ({'lstm_size': 8}, ['a', 'b'])
-    assert [p.name for p in tmp_path.iterdir()] == ['model_config.json']
-    with pytest.raises(DataError, match='holds a CharRNN model, not a SentimentRNN'):
-        data_utils.load_model_config(str(tmp_path), 'SentimentRNN')
-    (tmp_path / 'model_config.json').write_text('{"model": "Char')
-    with pytest.raises(DataError, match='corrupt'):
-        data_utils.load_model_config(str(tmp_path), 'CharRNN')
-    with pytest.raises(DataError, match='no saved model'):
-        data_utils.load_model_config(str(tmp_path / 'none'), 'CharRNN')
-
-
 # ---------------------------------------------------------------------------
 # The real data (RNN_REFERENCE_DATA=../shared/data): the facts in its README
 # ---------------------------------------------------------------------------
@@ -333,6 +124,19 @@ def test_real_imdb_facts(reference_data):
     assert data_utils.preprocess_reviews(sample) == slides_count_and_map(sample)
     sequences = data_utils.make_sequences(mapped)
     assert sequences.shape == (50000, 200)
+
+
+def test_the_shipped_hamlet_is_the_books_file(reference_data):
+    with open(os.path.join(reference_data, 'SHA256SUMS'), encoding='utf-8') as f:
+        sums = dict(line.split()[::-1] for line in f if line.strip())
+    with open(os.path.join(ROOT, 'pg2265.txt'), 'rb') as f:
+        assert hashlib.sha256(f.read()).hexdigest() == sums['pg2265.txt']
+
+
+def test_hamlet_needs_no_download(monkeypatch):
+    monkeypatch.setattr(datasets, 'download', lambda *a, **k: pytest.fail('downloaded'))
+    text = data_utils.load_hamlet()
+    assert text.startswith('The Tragedie of Hamlet\n\nActus Primus. Scoena Prima.') and len(text) == 162849
 
 
 def test_real_hamlet_facts(reference_data):

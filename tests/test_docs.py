@@ -43,3 +43,36 @@ def test_slide_map_follows_the_slides_order():
         found = slides.find(' '.join(words[-3:]), position)
         assert found >= 0, 'slide %r not found after the previous one' % title
         position = found
+
+
+DOCUMENTS = ['README.md', 'models/README.md'] + ['docs/' + n for n in sorted(os.listdir(os.path.join(ROOT, 'docs')))
+                                                 if n.endswith('.md')]
+LINK = re.compile(r'\]\(([^)\s]+)\)')
+FILE_PATH = re.compile(r'`([\w.-]+(?:/[\w.-]+)*\.(?:py|md|ipynb|sh|txt))`')
+
+
+def document(name):
+    with open(os.path.join(ROOT, name), encoding='utf-8') as f:
+        return f.read()
+
+
+def test_every_relative_link_in_the_documents_resolves_in_a_clone():
+    for name in DOCUMENTS:
+        for target in LINK.findall(document(name)):
+            if re.match(r'https?://', target) or target.startswith('#'):
+                continue
+            path = os.path.normpath(os.path.join(ROOT, os.path.dirname(name), target.split('#')[0]))
+            assert path.startswith(ROOT + os.sep) and os.path.exists(path), (name, target)
+
+
+def test_every_file_path_the_documents_name_is_in_the_clone():
+    """Paths such as `beyond_slides/datasets.py` or `tests/test_book_script.py`, from the project's top."""
+    for name in DOCUMENTS:
+        for path in FILE_PATH.findall(document(name)):
+            if '/' in path or os.path.exists(os.path.join(ROOT, path)):
+                assert os.path.exists(os.path.join(ROOT, path)), (name, path)
+
+
+def test_no_document_points_outside_the_clone():
+    for name in DOCUMENTS:
+        assert '../shared' not in document(name), name

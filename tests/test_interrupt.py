@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 
-import data_utils
+from beyond_slides import model_files
 from conftest import ROOT, run_cli
 from test_char import PERIODIC, SMALL_OPTS as CHAR_OPTS
 from test_sentiment import SMALL_OPTS as SENTIMENT_OPTS, synthetic_reviews
@@ -72,7 +72,7 @@ def test_char_rnn_stopped_by_ctrl_c_resumes_exactly(tmp_path):
     np.testing.assert_allclose(losses, want_losses, rtol=1e-5)  # the same weights, state and Adam slots
     names = sorted(os.listdir(stopped))
     assert not [n for n in names if 'stopped' in n], names  # the stop point is gone once used
-    hparams, _ = data_utils.load_model_config(stopped, 'CharRNN')
+    hparams, _ = model_files.load_model_config(stopped, 'CharRNN')
     assert hparams['epochs'] == epochs
 
 

@@ -1,6 +1,7 @@
 """The layout shows the lecture: its three files at the top, everything else in beyond_slides/,
 and no import cycle but the scripts' hand-off to their command line."""
 import ast
+import re
 import os
 import subprocess
 import sys
@@ -67,3 +68,24 @@ def test_help_answers_without_importing_tensorflow():
         r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT)
         assert r.returncode == 0, r.stderr
         assert r.stdout.strip().endswith('False') and 'usage: python %s' % script in r.stdout
+
+
+# The modules of beyond_slides/ that drive the lecture's classes: the command lines and the
+# walkthrough (which the notebook uses). Every other module serves the lecture files.
+DRIVERS = {'beyond_slides.sentiment_cli', 'beyond_slides.char_cli', 'beyond_slides.walkthrough'}
+
+
+def test_imports_run_from_the_lecture_files_to_beyond_slides_not_back():
+    modules = project_modules()
+    lecture = {name[:-3] for name in LECTURE}
+    back = {name: sorted(imports(path, modules) & lecture) for name, path in modules.items()
+            if name.startswith('beyond_slides.') and name not in DRIVERS}
+    assert {name: found for name, found in back.items() if found} == {}
+
+
+def test_data_utils_holds_the_lecture_only():
+    with open(os.path.join(ROOT, 'data_utils.py'), encoding='utf-8') as f:
+        source = f.read()
+    assert len(source.splitlines()) <= 200
+    for machinery in ('urllib', 'hashlib', 'tarfile', 'json'):
+        assert not re.search(r'^import %s|^from %s' % (machinery, machinery), source, re.M), machinery

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-import data_utils
+from beyond_slides import model_files
 from conftest import ROOT, run_cli
 from test_char import PERIODIC, SMALL_OPTS
 
@@ -55,7 +55,7 @@ def test_two_runs_started_together_exactly_one_trains(tmp_path):
     assert sorted(code for code, _ in results) == [0, 2], results
     loser = next(err for code, err in results if code == 2)
     assert loser.strip().splitlines()[-1].startswith('error: another training run is using %s' % model_dir)
-    hparams, _ = data_utils.load_model_config(model_dir, 'CharRNN')
+    hparams, _ = model_files.load_model_config(model_dir, 'CharRNN')
     assert hparams['epochs'] == 30
 
 

@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-import data_utils
+from beyond_slides import model_files
 from conftest import ROOT, run_cli, snapshot
 from test_char import PERIODIC, SMALL_OPTS
 
@@ -64,7 +64,7 @@ def test_full_disk_while_saving_loses_nothing_and_resume_goes_on(tmp_path, text)
         r = train(text, model_dir, 2, '--resume')
         assert r.returncode == 0, r.stderr
         assert 'Epoch 2/2' in r.stdout and 'Epoch 1/2' not in r.stdout
-        hparams, _ = data_utils.load_model_config(model_dir, 'CharRNN')
+        hparams, _ = model_files.load_model_config(model_dir, 'CharRNN')
         assert hparams['epochs'] == 2
         with open(os.path.join(model_dir, 'loss_history.csv')) as f:
             iterations = [int(line.split(',')[1]) for line in f.read().splitlines()[1:]]
@@ -99,7 +99,7 @@ def test_killed_while_saving_leaves_a_checkpoint_that_loads(tmp_path, text):
     assert sampled.returncode == 0, sampled.stderr
     r = train(text, model_dir, 5, '--resume')
     assert r.returncode == 0, r.stderr
-    hparams, _ = data_utils.load_model_config(model_dir, 'CharRNN')
+    hparams, _ = model_files.load_model_config(model_dir, 'CharRNN')
     assert hparams['epochs'] == 5
 
 

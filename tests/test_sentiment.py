@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import data_utils
+from beyond_slides import model_files
 from conftest import RecordingSaver, run_cli, start_from
 from beyond_slides.sentiment_cli import predict_every_row
 from sentiment_rnn import SentimentRNN, create_batch_generator
@@ -159,7 +160,7 @@ def predict(model_dir, *texts):
 
 def test_cli_trains_saves_vocab_and_predicts(cli_model):
     csv, model_dir, _ = cli_model
-    hparams, vocab = data_utils.load_model_config(model_dir, 'SentimentRNN')
+    hparams, vocab = model_files.load_model_config(model_dir, 'SentimentRNN')
     assert hparams['lstm_size'] == 16 and 'great' in vocab
     assert 'sentiment-2.ckpt.index' in os.listdir(model_dir)  # a 3-epoch run still saves
     one = predict(model_dir, 'the movie was great')
@@ -200,7 +201,7 @@ def test_cli_walkthrough_then_training_uses_the_same_words(cli_model, tmp_path):
                 *SMALL_OPTS, env={'RNN_DATA_DIR': str(folder / 'cache')})
     assert r.returncode == 0, r.stderr
     assert '=== Slide: Prepare Fixed-Length Sequences ===' in r.stdout and 'Test Acc.: ' in r.stdout
-    _, vocab = data_utils.load_model_config(model_dir, 'SentimentRNN')
+    _, vocab = model_files.load_model_config(model_dir, 'SentimentRNN')
     assert vocab == data_utils.preprocess_reviews(synthetic_reviews(600)['review'])[0]
 
 

@@ -1,0 +1,344 @@
+"""The data files: downloaded once with a progress bar, checked, cached (not on the slides).
+
+The book assumes movie_data.csv and pg2265.txt on disk; here they come from the official
+sources (IMDb from Stanford, Hamlet from Project Gutenberg) or from a copy the user names, and
+every file is checked before use, so that a missing, truncated or wrong file is one line
+saying which and what to do. Hamlet ships with the project (pg2265.txt at its top), so the
+CharRNN needs no download. The lecture's steps that read these files are in data_utils.py.
+"""
+import hashlib
+import json
+import os
+import re
+import sys
+import tarfile
+import tempfile
+import urllib.request
+import zlib
+
+import numpy as np
+import pandas as pd
+import pyprind
+
+from beyond_slides.errors import DataError
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+IMDB_URL = 'https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz'
+IMDB_MD5 = '7c2ac02c03563afcf9b574c7e56c153a'
+IMDB_SIZE = '84,125,825'
+HAMLET_URL = 'https://www.gutenberg.org/cache/epub/2265/pg2265.txt'
+# The book's pg2265.txt (public domain), shipped with the project.
+SHIPPED_HAMLET = os.path.join(REPO, 'pg2265.txt')
+
+# The book's own pg2265.txt: the play starts at character 15858.
+HAMLET_START = re.compile(r'The Tragedie of Hamlet\s+Actus Primus')
+GUTENBERG_START = re.compile(r'\*\*\* ?START OF (THE|THIS) PROJECT GUTENBERG[^\n]*\n')
+GUTENBERG_END = re.compile(r'\*\*\* ?END OF (THE|THIS) PROJECT GUTENBERG')
+
+
+# ---------------------------------------------------------------------------
+# Where things go
+# ---------------------------------------------------------------------------
+
+def data_dir():
+    """The data cache: $RNN_DATA_DIR, else ~/.cache/rnn-lecture (downloads and movie_data.csv)."""
+    path = os.environ.get('RNN_DATA_DIR') or os.path.join(
+        os.environ.get('XDG_CACHE_HOME') or os.path.join(os.path.expanduser('~'), '.cache'),
+        'rnn-lecture')
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def atomic_write_text(path, text):
+    """Write a text file under a temporary name, then rename it: a crash never leaves half a file."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.' + os.path.basename(path) + '.', suffix='.tmp')
+    try:
+        with os.fdopen(fd, 'w', encoding='utf-8', newline='') as f:
+            f.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; give it a normal file's mode
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def md5sum(path):
+    h = hashlib.md5()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''):
+            h.update(block)
+    return h.hexdigest()
+
+
+def download(url, fname, check, about=''):
+    """Download url into the data cache once, with a progress bar; return its path.
+
+    The file is fetched under a temporary name and renamed only after `check(path)`
+    has passed, so an interrupted or corrupt download is never taken for good data.
+    about: the file's size and checksum, for the error that says how to get it by hand.
+    """
+    path = os.path.join(data_dir(), fname)
+    if os.path.exists(path):
+        return path
+    part = path + '.part'
+    try:
+        _fetch(url, part)
+    except (Exception, KeyboardInterrupt) as e:
+        _remove(part)
+        if isinstance(e, KeyboardInterrupt):
+            raise
+        reason = getattr(e, 'reason', None) or e
+        raise DataError('could not download %s%s from %s (%s): put a copy at %s, or give one with --data'
+                        % (fname, ' (%s)' % about if about else '', url, reason, path)) from e
+    try:
+        check(part)
+    except DataError:
+        _remove(part)
+        raise
+    os.replace(part, path)
+    return path
+
+
+def _fetch(url, path):
+    """url into path, with a progress bar on stderr."""
+    with urllib.request.urlopen(url, timeout=60) as response, open(path, 'wb') as out:
+        size = int(response.headers.get('Content-Length') or 0)
+        pbar = pyprind.ProgBar(max(size, 1), title='Downloading %s' % url, stream=sys.stderr) \
+            if size else None
+        for block in iter(lambda: response.read(1 << 20), b''):
+            out.write(block)
+            if pbar:
+                pbar.update(min(len(block), pbar.max_iter - pbar.cnt))
+
+
+def _remove(path):
+    if os.path.exists(path):
+        os.remove(path)
+
+
+# ---------------------------------------------------------------------------
+# IMDb: "Read in the IMDb Data"
+# ---------------------------------------------------------------------------
+
+def download_imdb(url=IMDB_URL, md5=IMDB_MD5):
+    """The official aclImdb_v1.tar.gz in the data cache, downloaded and MD5-checked once."""
+    def check(path):
+        found = md5sum(path)
+        if found != md5:
+            raise DataError('download of %s is corrupt or incomplete (MD5 %s, expected %s); '
+                            'run again to retry' % (url, found, md5))
+    return download(url, 'aclImdb_v1.tar.gz', check, about='%s bytes, MD5 %s' % (IMDB_SIZE, md5))
+
+
+def movie_data_csv(source=None):
+    """The path of the slides' movie_data.csv, built the book's way when needed.
+
+    source: the aclImdb tarball, an extracted aclImdb/ folder, or a ready
+    movie_data.csv; None downloads the official tarball into the data cache.
+    The CSV built from a tarball or folder is cached (data_dir()/movie_data.csv)
+    and rebuilt only when the source changes.
+    """
+    if source is None:
+        source = download_imdb()
+    source = os.path.abspath(os.path.expanduser(source))
+    if not os.path.exists(source):
+        raise DataError('%s does not exist (give the aclImdb tarball, aclImdb/ folder or movie_data.csv)'
+                        % source)
+    if os.path.isfile(source) and source.endswith('.csv'):
+        return source
+    csv_path = cached_movie_data_path()
+    stamp_path = csv_path + '.source.json'
+    stamp = _source_stamp(source)
+    if not (os.path.exists(csv_path) and read_json(stamp_path) == stamp):
+        df = build_movie_data(source)
+        atomic_write_text(csv_path, df.to_csv(index=False))
+        atomic_write_text(stamp_path, json.dumps(stamp))
+    return csv_path
+
+
+def cached_movie_data_path():
+    """Where load_movie_data() keeps the movie_data.csv it builds from a tarball or folder."""
+    return os.path.join(data_dir(), 'movie_data.csv')
+
+
+def build_movie_data(source):
+    """The book's recipe: test then train, pos then neg, files in sorted order,
+    label 1 for pos, then a permutation drawn with np.random.seed(0)."""
+    labels = {'pos': 1, 'neg': 0}
+    files = _read_imdb_tarball(source) if os.path.isfile(source) else _read_imdb_folder(source)
+    rows = []
+    for s in ('test', 'train'):
+        for l in ('pos', 'neg'):
+            for name in sorted(n for (s_, l_, n) in files if s_ == s and l_ == l):
+                rows.append([files[(s, l, name)], labels[l]])
+    df = pd.DataFrame(rows, columns=['review', 'sentiment'])
+    np.random.seed(0)
+    df = df.reindex(np.random.permutation(df.index))
+    return df
+
+
+def _read_imdb_tarball(path):
+    files = {}
+    size = os.path.getsize(path)
+    with open(path, 'rb') as f:
+        if f.read(2) != b'\x1f\x8b':  # gzip's magic number
+            raise DataError('%s is not a tar.gz archive (nor a .csv file): give the aclImdb tarball, '
+                            'an extracted aclImdb/ folder or movie_data.csv' % path)
+    pbar = pyprind.ProgBar(max(size, 1), title='Reading %s' % os.path.basename(path), stream=sys.stderr)
+    try:
+        with open(path, 'rb') as raw, tarfile.open(fileobj=raw, mode='r:*') as tar:
+            done = 0
+            for member in tar:
+                key = _imdb_key(member.name)
+                if key and member.isfile():
+                    files[key] = _decode_review(tar.extractfile(member).read(), path, member.name)
+                if raw.tell() > done:
+                    pbar.update(raw.tell() - done)
+                    done = raw.tell()
+            if done < size:
+                pbar.update(size - done)
+    except (tarfile.TarError, EOFError, zlib.error, OSError) as e:
+        raise DataError('%s is not a readable tar.gz archive (%s): it may be truncated; '
+                        'download it again' % (path, str(e).splitlines()[0].rstrip(':'))) from e
+    _check_imdb_layout(files, path)
+    return files
+
+
+def _read_imdb_folder(path):
+    root = os.path.join(path, 'aclImdb') if os.path.isdir(os.path.join(path, 'aclImdb')) else path
+    names = {}
+    for s in ('test', 'train'):
+        for l in ('pos', 'neg'):
+            folder = os.path.join(root, s, l)
+            if not os.path.isdir(folder):
+                raise DataError('%s has no %s/%s folder: give the extracted aclImdb/ folder, '
+                                'its tarball or movie_data.csv' % (path, s, l))
+            names[(s, l)] = [n for n in os.listdir(folder) if n.endswith('.txt')]
+    pbar = pyprind.ProgBar(max(sum(map(len, names.values())), 1), title='Reading %s' % root,
+                           stream=sys.stderr)
+    files = {}
+    for (s, l), folder_names in names.items():
+        for name in folder_names:
+            with open(os.path.join(root, s, l, name), 'rb') as f:
+                files[(s, l, name)] = _decode_review(f.read(), path, os.path.join(s, l, name))
+            pbar.update()
+    _check_imdb_layout(files, path)
+    return files
+
+
+def _imdb_key(member_name):
+    parts = member_name.split('/')
+    if len(parts) >= 4 and parts[-3] in ('test', 'train') and parts[-2] in ('pos', 'neg') \
+            and parts[-1].endswith('.txt'):
+        return parts[-3], parts[-2], parts[-1]
+    return None
+
+
+def _decode_review(raw, source, name):
+    try:
+        text = raw.decode('utf-8')
+    except UnicodeDecodeError as e:
+        raise DataError('%s: %s is not UTF-8 text (%s)' % (source, name, e.reason)) from e
+    # The book opens each file in text mode, which turns \r\n and \r into \n.
+    return text.replace('\r\n', '\n').replace('\r', '\n')
+
+
+def _check_imdb_layout(files, source):
+    for s in ('test', 'train'):
+        for l in ('pos', 'neg'):
+            if not any(k[0] == s and k[1] == l for k in files):
+                raise DataError('%s has no reviews in aclImdb/%s/%s: it is not the IMDb data set '
+                                '(expected the aclImdb_v1.tar.gz layout)' % (source, s, l))
+
+
+def read_movie_csv(path):
+    try:
+        df = pd.read_csv(path, encoding='utf-8')
+    except UnicodeDecodeError as e:
+        raise DataError('%s is not UTF-8 text' % path) from e
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as e:
+        raise DataError('%s is not a readable CSV file (%s)' % (path, str(e).splitlines()[0])) from e
+    if not {'review', 'sentiment'} <= set(df.columns):
+        raise DataError('%s needs the columns review and sentiment (found: %s)'
+                        % (path, ', '.join(map(str, df.columns)) or 'none'))
+    if len(df) == 0:
+        raise DataError('%s holds no reviews' % path)
+    df['review'] = df['review'].fillna('').astype(str)
+    if not df['sentiment'].isin([0, 1]).all():
+        raise DataError('%s: the sentiment column must hold only 0 and 1' % path)
+    return df
+
+
+def _source_stamp(path):
+    st = os.stat(path)
+    return {'source': path, 'size': st.st_size, 'mtime': st.st_mtime}
+
+
+def read_json(path):
+    try:
+        with open(path, encoding='utf-8') as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+# ---------------------------------------------------------------------------
+# Hamlet
+# ---------------------------------------------------------------------------
+
+def download_hamlet(url=HAMLET_URL):
+    """pg2265.txt in the data cache, downloaded once and checked to be Hamlet."""
+    def check(path):
+        with open(path, 'rb') as f:
+            text = _decode_text(f.read(), url)
+        if not HAMLET_START.search(text):
+            raise DataError('download of %s is not the Hamlet text (no "The Tragedie of Hamlet ... '
+                            'Actus Primus"); run again to retry' % url)
+    return download(url, 'pg2265.txt', check, about='Hamlet, 178,707 bytes in the book\'s release')
+
+
+def hamlet_text(source=None):
+    """The whole text of pg2265.txt (source=None: the copy shipped with the project, else
+    downloaded once) or of another UTF-8 text file, checked to be usable text."""
+    if source is None:
+        source = SHIPPED_HAMLET if os.path.isfile(SHIPPED_HAMLET) else download_hamlet()
+    if not os.path.exists(source):
+        raise DataError('%s does not exist (give a UTF-8 text such as pg2265.txt)' % source)
+    if not os.path.isfile(source):
+        raise DataError('%s is a folder, not a text file (give a UTF-8 text such as pg2265.txt)' % source)
+    with open(source, 'rb') as f:
+        text = _decode_text(f.read(), source)
+    if '\x00' in text:
+        raise DataError('%s is not a text file (it holds NUL bytes): give a UTF-8 text such as '
+                        'pg2265.txt' % source)
+    if GUTENBERG_START.search(text) and not GUTENBERG_END.search(text):
+        raise DataError('%s has Project Gutenberg\'s start line but not its end line: it is truncated; '
+                        'download it again' % source)
+    if not cut_gutenberg(text).strip():
+        raise DataError('%s holds no text to train on' % source)
+    return text
+
+
+def cut_gutenberg(text):
+    """The play from "The Tragedie of Hamlet" on, without Gutenberg's header and footer: for the
+    book's pg2265.txt exactly the slides' text[15858:]; any other text whole, less a Gutenberg
+    header and footer."""
+    end = GUTENBERG_END.search(text)
+    if end:
+        text = text[:end.start()].rstrip()
+    start = HAMLET_START.search(text) or GUTENBERG_START.search(text)
+    if start:
+        text = text[start.start() if start.re is HAMLET_START else start.end():]
+    return text
+
+
+def _decode_text(raw, source):
+    try:
+        text = raw.decode('utf-8')
+    except UnicodeDecodeError as e:
+        raise DataError('%s is not UTF-8 text (byte %d): save it as UTF-8' % (source, e.start)) from e
+    return text.lstrip('\ufeff')  # today's Gutenberg files start with a byte-order mark
