@@ -1,31 +1,59 @@
 """A faster tf.nn.dynamic_rnn for the slides' cells, with the same math (not on the slides).
 
 The models call dynamic_rnn() below instead of tf.nn.dynamic_rnn when fast=True.
-It takes the same MultiRNNCell of DropoutWrapper(BasicLSTMCell), creates the same
-variables under the same names (checkpoints load either way) and computes the same
-outputs, final state and gradients. What differs is how the work is grouped:
+It takes the slides' cells: a MultiRNNCell of DropoutWrapper(BasicLSTMCell) with
+output dropout only, or of bare BasicLSTMCells (tanh, state as (c, h) tuples). Handed
+anything else (an LSTMCell, a GRUCell, input or state dropout: a student's edit), it
+says so in one line on stderr and calls tf.nn.dynamic_rnn itself, so the model still
+trains correctly. It creates the same variables under the same names (checkpoints
+load either way) and computes the same outputs, final state and gradients.
+
+The math, for one layer, time-major; B batch rows, T steps, D inputs, H units. BasicLSTMCell
+has one kernel W (D+H, 4H) over [x, h] and one bias b (4H,), split as W = [W_x; W_h]:
+
+  forward, step t                                    shapes
+    g_t = x_t W_x + b + h_{t-1} W_h                  (B, 4H)  the gates' pre-activations
+    (a_i, a_j, a_f, a_o) = split(g_t, 4)             (B, H) each, in BasicLSTMCell's order
+    i = sigmoid(a_i), j = tanh(a_j),
+    f = sigmoid(a_f + forget_bias), o = sigmoid(a_o)
+    c_t = f * c_{t-1} + i * j                        (B, H)
+    h_t = o * tanh(c_t)                              (B, H)  the output and the next state
+
+  backward, from t = T down to 1, given dL/dh_t from the layer above (dh_out_t) and the
+  gradients carried back from step t+1 (dc, dh; at t = T those of the final state):
+    (B1) dh = dh + dh_out_t                          (B, H)
+    (B2) dc = dc + dh * o * (1 - tanh(c_t)^2)        (B, H)   via h_t = o * tanh(c_t)
+    (B3) da_i = dc * j * i (1 - i)                   (B, H)   via c_t's i * j
+         da_j = dc * i (1 - j^2)
+         da_f = dc * c_{t-1} * f (1 - f)             via c_t's f * c_{t-1}
+         da_o = dh * tanh(c_t) * o (1 - o)           via h_t's o
+         dg_t = [da_i, da_j, da_f, da_o]             (B, 4H)
+    (B4) carried to step t-1: dc = dc * f,  dh = dg_t W_h^T        (B, H)
+  and after the loop, over all steps at once:
+    (B5) dW_h = sum_t h_{t-1}^T dg_t,  dW_x = sum_t x_t^T dg_t,  db = sum_t dg_t
+    (B6) dx_t = dg_t W_x^T                           (B, D)   the layer below's dh_out
+
+How the work is grouped (the speed):
 
 - batch groups: the rows of a batch never mix in an LSTM, so the batch is cut into
   BATCH_GROUPS groups, each with its own loop over the time steps. A loop is a
   chain of small operations that keeps about one core busy; two chains keep the
   two cores of a laptop busy.
-- forward: the input half of each layer's kernel is applied to all time steps in
-  one large matrix product before the loop; the loop multiplies only h.
-- backward: written out by hand (tf.custom_gradient). The loop computes the gate
-  gradients step by step; the kernel's gradient and the inputs' gradient are then
-  large matrix products over all steps, instead of two small products per step
-  summed up by TensorFlow's automatic while-loop gradient.
+- forward: x_t W_x + b for all time steps in one large matrix product before the
+  loop; the loop multiplies only h.
+- backward: written out by hand (tf.custom_gradient): the loop computes (B1)-(B4);
+  (B5) and (B6) are large matrix products over all steps, instead of two small
+  products per step summed up by TensorFlow's automatic while-loop gradient.
 - embedding inputs: when the inputs are an embedding lookup (SentimentRNN's
-  embed_x), the first layer's input projection is computed once per distinct
-  word of the group, not once per position (a batch of 100 IMDb reviews of 200
-  words holds about 3,300 distinct ids, padding included, for 20,000 positions),
-  and so are the embedding's and the kernel's gradients through it. Each
-  position's projection and gradient are the same numbers; only the summation
-  of repeated words happens before the product instead of after it. (The lookup's
-  own output is then unused: feeding it in a feed_dict would change nothing.)
-- one-hot inputs (CharRNN's x_onehot): a one-hot row times the kernel is a row of
-  the kernel, so the projection is a row lookup, the same numbers without the
-  product, and the kernel's gradient a sum of gate gradients per character.
+  embed_x), the first layer's x W_x is computed once per distinct word of the
+  group, not once per position (a batch of 100 IMDb reviews of 200 words holds
+  about 3,300 distinct ids, padding included, for 20,000 positions), and so are
+  the embedding's and W_x's gradients through it: the same numbers, with the
+  summation of repeated words before the product instead of after it. (The
+  lookup's own output is then unused: feeding it in a feed_dict would change nothing.)
+- one-hot inputs (CharRNN's x_onehot): a one-hot row times W_x is a row of W_x,
+  so the projection is a row lookup, the same numbers without the product, and
+  dW_x a sum of dg_t per character.
 - dropout: DropoutWrapper draws a new mask for each step's output; here one mask
   covers all steps of a layer's group at once (the same distribution; with
   keep_prob=1 the same numbers).
@@ -36,10 +64,17 @@ before it, so the same set_random_seed gives the variables made after the first
 layer (an upper layer, the logits layer) other initial weights than fast=False.
 
 bench/bench_train.py measures the speed; tests/test_fast_lstm.py checks outputs, final
-state and every gradient against tf.nn.dynamic_rnn, and tests/test_sentiment.py and
-tests/test_char.py that both graphs train to the same losses from the same weights.
+state and every gradient against tf.nn.dynamic_rnn, and that other cells fall back to it;
+tests/test_sentiment.py and tests/test_char.py that both graphs train to the same losses
+from the same weights.
 """
+import sys
+
 from beyond_slides.tf_setup import tf
+
+# The slides' cell classes, as this module found them.
+MULTI_RNN_CELL, DROPOUT_WRAPPER, BASIC_LSTM_CELL = (
+    tf.nn.rnn_cell.MultiRNNCell, tf.nn.rnn_cell.DropoutWrapper, tf.nn.rnn_cell.BasicLSTMCell)
 
 # Loops side by side, one per group of batch rows: 2 measured fastest on 2 cores (one loop
 # and 4 loops were slower; bench/bench_train.py). Any value gives the same numbers.
@@ -47,8 +82,14 @@ BATCH_GROUPS = 2
 
 
 def dynamic_rnn(cells, inputs, initial_state):
-    """tf.nn.dynamic_rnn(cells, inputs, initial_state=initial_state) for a MultiRNNCell of
-    DropoutWrapper(BasicLSTMCell) with batch-major inputs (B, T, D): (outputs (B, T, H), final state)."""
+    """tf.nn.dynamic_rnn(cells, inputs, initial_state=initial_state) for batch-major inputs
+    (B, T, D): (outputs (B, T, H), final state). Cells other than the slides' go to
+    tf.nn.dynamic_rnn itself, with a one-line notice."""
+    why_not = unsupported(cells)
+    if why_not:
+        print('note: %s; beyond_slides/fast_lstm.py takes the slides\' cells only, so this model runs '
+              'tf.nn.dynamic_rnn (the same math, slower)' % why_not, file=sys.stderr)
+        return tf.nn.dynamic_rnn(cells, inputs, initial_state=initial_state)
     layers = layer_variables(cells, int(inputs.shape[-1]))
     sizes = group_sizes(inputs.shape[0])
     states = [(tf.split(s.c, sizes, axis=0), tf.split(s.h, sizes, axis=0)) for s in initial_state]
@@ -57,11 +98,11 @@ def dynamic_rnn(cells, inputs, initial_state):
     for g, x in enumerate(first_layer_inputs(inputs, sizes)):
         with tf.name_scope('rnn/multi_rnn_cell/group_%d/' % g):
             for i, ((kernel, bias, wrapper), (c0, h0)) in enumerate(zip(layers, states)):
-                hs, c_last, h_last = lstm_layer(x, kernel, bias, c0[g], h0[g], wrapper.cell._forget_bias)
+                hs, c_last, h_last = lstm_layer(x, kernel, bias, c0[g], h0[g], basic_cell(wrapper)._forget_bias)
                 finals[i].append((c_last, h_last))
                 # The dropout mask is drawn after the loop: drawn first, it takes a core from the loops.
                 with tf.control_dependencies([hs]):
-                    x = StepInputs(tf.nn.dropout(hs, rate=1 - wrapper._output_keep_prob))
+                    x = StepInputs(tf.nn.dropout(hs, rate=1 - output_keep_prob(wrapper)))
         outputs.append(x.x)
     # The names tf.nn.dynamic_rnn gives its results, which build() prints as the slides do.
     with tf.name_scope('rnn/'):
@@ -74,13 +115,36 @@ def dynamic_rnn(cells, inputs, initial_state):
     return outputs, final
 
 
+def unsupported(cells):
+    """Why dynamic_rnn() cannot take these cells, or None: it takes a MultiRNNCell of
+    BasicLSTMCells (tanh, (c, h) state tuples), each bare or in a DropoutWrapper that drops
+    outputs only."""
+    if type(cells) is not MULTI_RNN_CELL or not cells._state_is_tuple:
+        return 'the cells are a %s, not a MultiRNNCell of (c, h) tuples' % type(cells).__name__
+    for wrapper in cells._cells:
+        cell = wrapper
+        if type(wrapper) is DROPOUT_WRAPPER:
+            cell = wrapper.cell
+            for name, keep in (('input_keep_prob', wrapper._input_keep_prob),
+                               ('state_keep_prob', wrapper._state_keep_prob)):
+                if not (isinstance(keep, (int, float)) and keep == 1):
+                    return 'a DropoutWrapper has %s' % name
+            if wrapper._variational_recurrent:
+                return 'a DropoutWrapper has variational_recurrent'
+        if type(cell) is not BASIC_LSTM_CELL:
+            return 'a cell is a %s, not a BasicLSTMCell' % type(cell).__name__
+        if not cell._state_is_tuple or getattr(cell._activation, '__name__', None) != 'tanh':
+            return 'a BasicLSTMCell has another activation than tanh or no (c, h) state tuple'
+    return None
+
+
 def layer_variables(cells, n_inputs):
     """(kernel, bias, DropoutWrapper) of each layer, with the names, shapes and initializers
     of BasicLSTMCell's own variables."""
     layers = []
     with tf.variable_scope('rnn/multi_rnn_cell'):
         for i, wrapper in enumerate(cells._cells):
-            n_hidden = wrapper.cell._num_units
+            n_hidden = basic_cell(wrapper)._num_units
             with tf.variable_scope('cell_%d/basic_lstm_cell' % i):
                 kernel = tf.get_variable('kernel', [n_inputs + n_hidden, 4 * n_hidden],
                                          initializer=tf.glorot_uniform_initializer())
@@ -88,6 +152,15 @@ def layer_variables(cells, n_inputs):
             layers.append((kernel, bias, wrapper))
             n_inputs = n_hidden
     return layers
+
+
+def basic_cell(layer):
+    """The BasicLSTMCell of a layer, bare or in its DropoutWrapper."""
+    return layer.cell if type(layer) is DROPOUT_WRAPPER else layer
+
+
+def output_keep_prob(layer):
+    return layer._output_keep_prob if type(layer) is DROPOUT_WRAPPER else 1.0
 
 
 def group_sizes(batch_size):
@@ -211,9 +284,9 @@ def lstm_layer(inputs, kernel, bias, c0, h0, forget_bias):
             h_prev = tf.concat([h0[None], hs[:-1]], 0)
             d_gates, d_c0, d_h0 = backward_loop(d_hs, d_c_last, d_h_last, cs, c_prev, gates, w_h)
             d_gates = tf.reshape(d_gates, [-1, 4 * n_hidden])  # (T*b, 4H)
-            # The kernel's gradient over all steps in one product, not one per step.
-            d_w_h = tf.matmul(tf.reshape(h_prev, [-1, n_hidden]), d_gates, transpose_a=True)
-            d_x, d_w_in = inputs.gradients(x, w_in, d_gates)
+            # (B5): the kernel's gradient over all steps in one product, not one per step.
+            d_w_h = tf.matmul(tf.reshape(h_prev, [-1, n_hidden]), d_gates, transpose_a=True)  # (H, 4H)
+            d_x, d_w_in = inputs.gradients(x, w_in, d_gates)  # (B6) and (B5)'s dW_x
             return d_x, tf.concat([d_w_in, d_w_h], 0), tf.reduce_sum(d_gates, 0), d_c0, d_h0
 
         return (hs, c_last, h_last), backward
@@ -253,16 +326,16 @@ def backward_loop(d_hs, d_c_last, d_h_last, cs, c_prev, gates, w_h):
     tanh_c = tf.tanh(cs)
     # The step-independent factors of the chain rule, for all steps at once (T, b, .):
     i, j, f, o = tf.split(gates, 4, axis=2)
-    dc_from_h = o * (1 - tanh_c * tanh_c)  # dc/dh through h = tanh(c) * o
+    dh_dc = o * (1 - tanh_c * tanh_c)  # (B2)'s factor: dh_t/dc_t through h_t = o * tanh(c_t)
     gate_factors = tf.concat([j * i * (1 - i), i * (1 - j * j), c_prev * f * (1 - f),
-                              tanh_c * o * (1 - o)], 2)  # d pre-activations / (dc, dc, dc, dh)
+                              tanh_c * o * (1 - o)], 2)  # (B3)'s factors of (dc, dc, dc, dh), (T, b, 4H)
 
     def back_step(t, dc, dh, d_gates):
         t = t - 1
-        dh = dh + d_hs[t]
-        dc = dc + dh * dc_from_h[t]
-        dg = tf.concat([dc, dc, dc, dh], 1) * gate_factors[t]
-        return t, dc * f[t], tf.matmul(dg, w_h_t), d_gates.write(t, dg)
+        dh = dh + d_hs[t]                                        # (B1)  (b, H)
+        dc = dc + dh * dh_dc[t]                                  # (B2)  (b, H)
+        dg = tf.concat([dc, dc, dc, dh], 1) * gate_factors[t]    # (B3)  (b, 4H)
+        return t, dc * f[t], tf.matmul(dg, w_h_t), d_gates.write(t, dg)  # (B4)
 
     _, d_c_first, d_h_first, d_gates = tf.while_loop(
         lambda t, *_: t > 0, back_step, (n_steps, d_c_last, d_h_last, _steps_array(n_steps)))

@@ -240,3 +240,35 @@ def test_build_prints_the_slides_tensors(capsys):
         CharRNN(65, batch_size=64, num_steps=100, fast=fast)
         printed = [' '.join(line.split()) for line in capsys.readouterr().out.splitlines() if line.strip()]
         assert printed == want, fast
+
+
+@pytest.mark.parametrize('edit', ['LSTMCell', 'GRUCell', 'input_keep_prob'])
+def test_a_student_edit_to_another_cell_trains_as_tf_nn_dynamic_rnn(edit, monkeypatch, capsys):
+    """CharRNN.build edited to another cell: fast=True falls back to tf.nn.dynamic_rnn, with a
+    note, and trains to the same losses as fast=False."""
+    import functools
+    from beyond_slides.tf_setup import tf
+    cells = tf.nn.rnn_cell
+    if edit == 'input_keep_prob':
+        monkeypatch.setattr(cells, 'DropoutWrapper', functools.partial(cells.DropoutWrapper, input_keep_prob=0.8))
+    else:
+        monkeypatch.setattr(cells, 'BasicLSTMCell', getattr(cells, edit))
+    chars, char2int, _ = data_utils.char_vocab(PERIODIC)
+    x, y = data_utils.reshape_data(data_utils.encode_text(PERIODIC, char2int), 4, 10)
+    losses, weights = [], None
+    for fast in (False, True):
+        rnn = CharRNN(len(chars), fast=fast, **SMALL)
+        with tf.Session(graph=rnn.g) as sess:
+            sess.run(rnn.init_op)
+            weights = start_from(rnn.g, sess, weights)
+            state = sess.run(rnn.initial_state)
+            out = []
+            for (bx, by), _ in zip(create_batch_generator(x, y, 10), range(4)):
+                loss, _, state = sess.run(['cost:0', 'train_op', rnn.final_state],
+                                          {'tf_x:0': bx, 'tf_y:0': by, 'tf_keepprob:0': 1.0,
+                                           rnn.initial_state: state})
+                out.append(loss)
+        losses.append(out)
+    np.testing.assert_allclose(losses[1], losses[0], rtol=1e-6)
+    assert losses[0][-1] < losses[0][0]
+    assert capsys.readouterr().err.count('note:') == 1

@@ -8,7 +8,11 @@ from conftest import start_from
 from beyond_slides.tf_setup import tf
 
 
-def build(dynamic_rnn, n_steps, num_layers, inputs_kind='steps'):
+def slides_cell():
+    return tf.nn.rnn_cell.DropoutWrapper(tf.nn.rnn_cell.BasicLSTMCell(4), output_keep_prob=1.0)
+
+
+def build(dynamic_rnn, n_steps, num_layers, inputs_kind='steps', make_cell=slides_cell):
     """A loss on dynamic_rnn's outputs and final state, and its gradients. With 'lookup', the
     inputs are an embedding lookup (as in SentimentRNN), x the ids, and the first gradient
     the embedding's (made dense); with 'one_hot', one-hot rows of x (as in CharRNN), no gradient
@@ -26,18 +30,16 @@ def build(dynamic_rnn, n_steps, num_layers, inputs_kind='steps'):
             inputs = tf.one_hot(x, depth=5)
         else:
             x = inputs = tf.placeholder(tf.float32, (3, n_steps, 5))
-        cells = tf.nn.rnn_cell.MultiRNNCell(
-            [tf.nn.rnn_cell.DropoutWrapper(tf.nn.rnn_cell.BasicLSTMCell(4), output_keep_prob=1.0)
-             for _ in range(num_layers)])
+        cells = tf.nn.rnn_cell.MultiRNNCell([make_cell() for _ in range(num_layers)])
         zero = cells.zero_state(3, tf.float32)
         # A different initial state for each row of the batch (rows go to different loops).
         rows = tf.constant([[0.1], [-0.3], [0.2]])
-        initial = tuple(tf.nn.rnn_cell.LSTMStateTuple(s.c + rows, s.h - 2 * rows) for s in zero)
+        initial = tf.nest.map_structure(lambda s: s + rows * tf.cast(tf.range(1, 5), tf.float32), zero)
         outputs, final = dynamic_rnn(cells, inputs, initial_state=initial)
         # A loss that uses every step's output and the whole final state, with uneven weights.
         weights = tf.constant(np.random.RandomState(0).randn(n_steps, 4), tf.float32)
         loss = tf.reduce_sum(tf.sin(outputs) * weights) + sum(
-            tf.reduce_sum(tf.square(s.c)) - tf.reduce_sum(s.h) for s in final)
+            tf.reduce_sum(tf.square(s) * k) for k, s in enumerate(tf.nest.flatten(final), 1))
         variables = [v for v in tf.trainable_variables() if v.op.name != 'embedding']
         wrt = [] if inputs_kind == 'one_hot' else [embedding if lookup else x]
         grads = tf.gradients(loss, wrt + variables + list(tf.nest.flatten(initial)))
@@ -90,3 +92,43 @@ def with_nonzero_biases(weights):
     rng = np.random.RandomState(2)
     return {name: value + rng.uniform(-0.5, 0.5, value.shape).astype(value.dtype) if name.endswith('bias')
             else value for name, value in weights.items()}
+
+
+def run_both(make_cell, num_layers=2, n_steps=7):
+    """(fetches of tf.nn.dynamic_rnn, fetches of fast_lstm.dynamic_rnn), from the same weights."""
+    x_value = np.random.RandomState(1).randn(3, n_steps, 5).astype(np.float32)
+    results, weights = [], None
+    for dynamic_rnn in (tf.nn.dynamic_rnn, fast_lstm.dynamic_rnn):
+        g, x, fetches, names, init = build(dynamic_rnn, n_steps, num_layers, make_cell=make_cell)
+        with tf.Session(graph=g) as sess:
+            sess.run(init)
+            weights = start_from(g, sess, weights)
+            results.append(sess.run(fetches, {x: x_value}))
+    return results
+
+
+def test_bare_basic_lstm_cells_take_the_fast_path(capsys):
+    slides, fast = run_both(lambda: tf.nn.rnn_cell.BasicLSTMCell(4))
+    for i, (a, b) in enumerate(zip(slides, fast)):
+        np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6, err_msg='fetch %d' % i)
+    assert 'note:' not in capsys.readouterr().err
+
+
+OTHER_CELLS = {  # what a student may put in the slides' place; fast_lstm must not take them
+    'LSTMCell': lambda: tf.nn.rnn_cell.DropoutWrapper(tf.nn.rnn_cell.LSTMCell(4), output_keep_prob=1.0),
+    'GRUCell': lambda: tf.nn.rnn_cell.DropoutWrapper(tf.nn.rnn_cell.GRUCell(4), output_keep_prob=1.0),
+    'input_keep_prob': lambda: tf.nn.rnn_cell.DropoutWrapper(tf.nn.rnn_cell.BasicLSTMCell(4),
+                                                              input_keep_prob=0.5),
+    'state_keep_prob': lambda: tf.nn.rnn_cell.DropoutWrapper(tf.nn.rnn_cell.BasicLSTMCell(4),
+                                                              state_keep_prob=0.5),
+    'relu': lambda: tf.nn.rnn_cell.BasicLSTMCell(4, activation=tf.nn.relu),
+}
+
+
+@pytest.mark.parametrize('kind', sorted(OTHER_CELLS))
+def test_other_cells_run_tf_nn_dynamic_rnn_and_say_so(kind, capsys):
+    slides, fast = run_both(OTHER_CELLS[kind])
+    for i, (a, b) in enumerate(zip(slides, fast)):  # the very same graph: equal numbers
+        np.testing.assert_array_equal(b, a, err_msg='fetch %d' % i)
+    notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith('note:')]
+    assert len(notes) == 1 and 'tf.nn.dynamic_rnn' in notes[0], notes
