@@ -155,14 +155,14 @@ class CharRNN(object):
             for epoch in range(num_epochs):
                 # Train network
                 new_state = sess.run(self.initial_state)
-                new_state = log.start_epoch(sess, epoch, new_state)  # not on the slides
+                new_state = log.restore_stopped_run(sess, epoch, new_state)  # not on the slides
                 loss = 0
                 ## Minibatch generator:
                 bgen = create_batch_generator(
                         train_x, train_y, self.num_steps)
                 for b, (batch_x, batch_y) in enumerate(bgen, 1):
                     iteration = epoch*n_batches + b
-                    if log.trains(iteration):  # not on the slides: False for what a resumed run did
+                    if log.runs_batch(iteration):  # not on the slides: False for what a resumed run did
                         feed = {'tf_x:0': batch_x,
                                 'tf_y:0': batch_y,
                                 'tf_keepprob:0': self.keep_prob,
@@ -171,14 +171,14 @@ class CharRNN(object):
                                 ['cost:0', 'train_op',
                                     self.final_state],
                                 feed_dict=feed)
-                        log.step(sess, epoch, iteration, batch_cost, new_state)  # not on the slides
+                        log.after_batch(sess, epoch, iteration, batch_cost, new_state)  # not on the slides
                         if iteration % 10 == 0:
                             print('Epoch %d/%d Iteration %d'
                                   '| Training loss: %.4f' % (
                                   epoch + 1, num_epochs,
                                   iteration, batch_cost))
                 ## Save the trained model
-                if log.trained_in(epoch):  # not on the slides: never in the epochs a resumed run skipped
+                if log.saves_epoch(epoch):  # not on the slides: never in the epochs a resumed run skipped
                     self.saver.save(
                             sess, os.path.join(
                                 ckpt_dir, 'language_modeling.ckpt'))

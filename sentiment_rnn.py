@@ -18,7 +18,7 @@ import numpy as np
 
 # The slides' `import tensorflow as tf`: TensorFlow 1.x, which today is tf.compat.v1.
 from beyond_slides.tf_setup import tf
-from beyond_slides import fast_lstm, tf_setup
+from beyond_slides import fast_adam, fast_lstm
 from beyond_slides.training import NO_LOG
 
 
@@ -121,8 +121,8 @@ class SentimentRNN(object):
                  name='cost')
         ## Define the optimizer
         optimizer = tf.train.AdamOptimizer(self.learning_rate)
-        if self.fast:  # the same update, in Adam's fused kernel: see beyond_slides/tf_setup.py
-            train_op = tf_setup.fast_minimize(optimizer, cost, name='train_op')
+        if self.fast:  # the same update, in Adam's fused kernel: see beyond_slides/fast_adam.py
+            train_op = fast_adam.fast_minimize(optimizer, cost, name='train_op')
         else:
             train_op = optimizer.minimize(cost, name='train_op')
 
@@ -134,10 +134,10 @@ class SentimentRNN(object):
             iteration = 1
             for epoch in range(num_epochs):
                 state = sess.run(self.initial_state)
-                state = log.start_epoch(sess, epoch, state)  # not on the slides
+                state = log.restore_stopped_run(sess, epoch, state)  # not on the slides
                 for batch_x, batch_y in create_batch_generator(
                             X_train, y_train, self.batch_size):
-                    if log.trains(iteration):  # not on the slides: False for what a resumed run did
+                    if log.runs_batch(iteration):  # not on the slides: False for what a resumed run did
                         feed = {'tf_x:0': batch_x,
                                 'tf_y:0': batch_y,
                                 'tf_keepprob:0': 0.5,
@@ -146,7 +146,7 @@ class SentimentRNN(object):
                                 ['cost:0', 'train_op',
                                  self.final_state],
                                 feed_dict=feed)
-                        log.step(sess, epoch, iteration, loss, state)  # not on the slides
+                        log.after_batch(sess, epoch, iteration, loss, state)  # not on the slides
                         if iteration % 20 == 0:
                             print("Epoch: %d/%d Iteration: %d "
                                   "| Train loss: %.5f" % (
@@ -155,7 +155,7 @@ class SentimentRNN(object):
                     iteration +=1
                 # Also after the last epoch, so that a run of any length can predict; never in
                 # the epochs a resumed run skipped (that would overwrite their checkpoints).
-                if log.trained_in(epoch) and ((epoch+1)%10 == 0 or epoch+1 == num_epochs):
+                if log.saves_epoch(epoch) and ((epoch+1)%10 == 0 or epoch+1 == num_epochs):
                     self.saver.save(sess,
                         os.path.join(self.model_dir, "sentiment-%d.ckpt" % epoch))
 

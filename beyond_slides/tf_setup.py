@@ -11,11 +11,11 @@ import re
 import warnings
 
 from beyond_slides.datasets import data_dir
-from beyond_slides.errors import DataError
+from beyond_slides.errors import SetupError
 
 os.environ.setdefault('TF_USE_LEGACY_KERAS', '1')
 if os.environ['TF_USE_LEGACY_KERAS'].strip().lower() not in ('1', 'true'):
-    raise DataError("TF_USE_LEGACY_KERAS is set to %r, but the slides' TensorFlow 1.x cells need "
+    raise SetupError("TF_USE_LEGACY_KERAS is set to %r, but the slides' TensorFlow 1.x cells need "
                     "Keras 2: unset it (or set TF_USE_LEGACY_KERAS=1) and start again"
                     % os.environ['TF_USE_LEGACY_KERAS'])
 # Keras writes its keras.json under KERAS_HOME (default ~/.keras): keep it in the data cache.
@@ -49,11 +49,11 @@ def _check_tf_keras(tf_version):
     try:
         import tf_keras
     except ImportError as e:
-        raise DataError('the tf-keras package (Keras 2, for TensorFlow %s) is missing: %s'
+        raise SetupError('the tf-keras package (Keras 2, for TensorFlow %s) is missing: %s'
                         % (tf_version, fix)) from e
     found = getattr(tf_keras, '__version__', '?')
     if not re.match(r'%s(\.|$)' % re.escape(minor), found):
-        raise DataError('tf-keras %s does not match TensorFlow %s: %s' % (found, tf_version, fix))
+        raise SetupError('tf-keras %s does not match TensorFlow %s: %s' % (found, tf_version, fix))
 
 
 tf = _import_tensorflow_quietly()
@@ -66,26 +66,6 @@ tf.disable_v2_behavior()
 # The slides build with BasicLSTMCell and tf.layers on purpose; TensorFlow warns
 # that they are deprecated on every use.
 warnings.filterwarnings('ignore', message=r'.*is deprecated', category=UserWarning)
-
-
-# ---------------------------------------------------------------------------
-# Speed-ups with the same math (bench/bench_train.py measures them). Each model
-# takes fast=False to build exactly the slides' graph, without them.
-# ---------------------------------------------------------------------------
-
-def fast_minimize(optimizer, loss, name):
-    """optimizer.minimize(loss, name=name), with sparse gradients made dense first.
-
-    The embedding's gradient arrives as IndexedSlices, and Adam's sparse path
-    makes several passes over the whole embedding and both its slots (it decays
-    every row, not just the looked-up ones). The dense gradient holds the same
-    numbers (zeros elsewhere, repeated rows summed) and takes Adam's one fused
-    kernel: the same update, faster (bench/bench_train.py).
-    """
-    grads_and_vars = optimizer.compute_gradients(loss)
-    dense = [(tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g, v)
-             for g, v in grads_and_vars]
-    return optimizer.apply_gradients(dense, name=name)
 
 
 def device_line():

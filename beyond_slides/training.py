@@ -2,10 +2,17 @@
 TensorBoard, a NaN guard, and stopping with Ctrl-C (or SIGTERM) so that --resume goes on
 from exactly there.
 
-The models' train() methods take a log (NO_LOG when none is given) and call it in four
-places, each marked "not on the slides": log.start_epoch() after the epoch's initial
-state, log.trains() before each mini-batch (a resumed run skips what it did),
-log.step() after each mini-batch, and log.trained_in() before saving a checkpoint.
+The models' train() methods take a log (NO_LOG when none is given) and ask it four
+things, each marked "not on the slides":
+
+    state = log.restore_stopped_run(sess, epoch, state)   # the state the epoch starts from
+    if log.runs_batch(iteration):                         # False for what a resumed run did
+        ...the slide's mini-batch...
+        log.after_batch(sess, epoch, iteration, loss, state)
+    if log.saves_epoch(epoch):                            # False for the epochs it skipped
+        self.saver.save(...)
+
+A TrainingLog is a context manager: `with TrainingLog(...) as log: rnn.train(..., log=log)`.
 """
 import csv
 import math
@@ -17,18 +24,10 @@ import threading
 import numpy as np
 import pyprind
 
-from beyond_slides.errors import DataError
+from beyond_slides.errors import DataError, TrainingStopped
 
 HISTORY_NAME = 'loss_history.csv'
 STOP_POINT_NAME = 'stopped_at.npz'
-
-
-class TrainingStopped(Exception):
-    """Training stopped on a signal after saving its state; exit_code is 128 + the signal."""
-
-    def __init__(self, message, signum):
-        super().__init__(message)
-        self.exit_code = 128 + signum
 
 
 class StopPoint(object):
@@ -76,35 +75,38 @@ def load_stop_point(model_dir):
 class NoLog(object):
     """The log of a train() call that is given none: the slides' training, nothing more."""
 
-    def start_epoch(self, sess, epoch, state):
+    def restore_stopped_run(self, sess, epoch, state):
         return state
 
-    def trains(self, iteration):
+    def runs_batch(self, iteration):
         return True
 
-    def trained_in(self, epoch):
-        return True
-
-    def step(self, sess, epoch, iteration, loss, state):
+    def after_batch(self, sess, epoch, iteration, loss, state):
         pass
+
+    def saves_epoch(self, epoch):
+        return True
 
 
 NO_LOG = NoLog()
 
 
 class TrainingLog(NoLog):
-    """What the command line hands to a model's train().
+    """What the command line (and the notebook) hands to a model's train().
 
     - resume: epochs already trained (an int), or the StopPoint of a run stopped
       mid-epoch; the run then restores the latest checkpoint and skips what was done.
     - a progress bar per epoch (on stderr; progress=False: none) and a NaN guard.
     - model_dir/loss_history.csv gets (epoch, iteration, loss) of every mini-batch up
       to each checkpoint, so the history always matches the latest checkpoint;
-      on_checkpoint(epochs) is called after each checkpoint (the command line
-      records the epoch count); with logdir, TensorBoard summaries too.
+      on_checkpoint(epochs) is called after each checkpoint train() saves (the command
+      line records the epoch count); with logdir, TensorBoard summaries too.
     - while it is open, Ctrl-C (SIGINT) and SIGTERM set stop_requested instead of
       killing the run: after its mini-batch, the run saves everything needed to go on
       from the next one (stop()). A second Ctrl-C quits at once.
+
+    Checkpoints are seen where they are saved: while the log is open, the model's saver
+    is wrapped (SaverThatTells), so that each save() of train() reaches the log.
     """
 
     def __init__(self, model, model_dir, prefix, n_batches, num_epochs, logdir=None, resume=0,
@@ -116,6 +118,7 @@ class TrainingLog(NoLog):
         self.stop_point = resume if isinstance(resume, StopPoint) else None
         self.resume_epoch = self.stop_point.epoch if self.stop_point else resume
         self.done_iterations = self.resume_epoch * n_batches + (self.stop_point.batch if self.stop_point else 0)
+        self.logdir = logdir
         self.path = os.path.join(model_dir, HISTORY_NAME)
         self.rows = []
         self.epoch_loss_sums = {}  # epoch (1-based) -> [sum of losses, number of batches]
@@ -126,14 +129,23 @@ class TrainingLog(NoLog):
         self.bar = None
         self.stop_requested = 0  # the signal number once one has come
         self.writer = None
-        if logdir:
-            from beyond_slides.tf_setup import tf
-            self.writer = tf.summary.FileWriter(logdir, graph=model.g)
-        self._seen = self._checkpoint_signature()
+        self.saver = None  # the model's own saver, while the log is open
         self._saved_handlers = {}
+
+    def __enter__(self):
+        if self.logdir:
+            from beyond_slides.tf_setup import tf
+            self.writer = tf.summary.FileWriter(self.logdir, graph=self.model.g)
+        self.saver = self.model.saver
+        self.model.saver = SaverThatTells(self.saver, self._checkpoint_saved)
         if threading.current_thread() is threading.main_thread():
             for signum in (signal.SIGINT, signal.SIGTERM):
                 self._saved_handlers[signum] = signal.signal(signum, self._on_signal)
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
 
     def _on_signal(self, signum, frame):
         if self.stop_requested:
@@ -142,13 +154,15 @@ class TrainingLog(NoLog):
         print('\nstopping: saving the model after this mini-batch (Ctrl-C again quits without saving)',
               file=sys.stderr, flush=True)
 
-    def start_epoch(self, sess, epoch, state):
-        """The state to start epoch (0-based) with: the zero state, or the stopped run's."""
+    def restore_stopped_run(self, sess, epoch, state):
+        """The state epoch (0-based) starts from. At a resumed run's first epoch the latest
+        checkpoint is restored first; in the epoch where a run stopped, its carried state
+        replaces the zero state."""
         if self.epoch is None and (self.resume_epoch or self.stop_point):
+            from beyond_slides.model_folder import checkpoint_errors
             from beyond_slides.tf_setup import tf
-            self.model.saver.restore(sess, tf.train.latest_checkpoint(self.model_dir))
-        elif self.epoch is not None:
-            self._after_checkpoint(epochs=epoch)
+            with checkpoint_errors(self.model_dir):  # only the restore: later errors are not the checkpoint's
+                self.saver.restore(sess, tf.train.latest_checkpoint(self.model_dir))
         self.epoch = epoch
         if epoch < self.resume_epoch:
             return state
@@ -162,15 +176,17 @@ class TrainingLog(NoLog):
                                        stream=sys.stderr)
         return state
 
-    def trains(self, iteration):
-        """False for the mini-batches a resumed run trained before it stopped (from 1)."""
+    def runs_batch(self, iteration):
+        """False for the mini-batches (counted from 1) a resumed run trained before it stopped."""
         return iteration > self.done_iterations
 
-    def trained_in(self, epoch):
-        """False for the epochs a resumed run skips whole: it saves no checkpoint for them."""
+    def saves_epoch(self, epoch):
+        """False for the epochs a resumed run skips whole: it saves no checkpoint for them
+        (that would overwrite theirs)."""
         return epoch >= self.resume_epoch
 
-    def step(self, sess, epoch, iteration, loss, state):
+    def after_batch(self, sess, epoch, iteration, loss, state):
+        """Record the mini-batch's loss; stop the run here if a signal asked for it."""
         if not math.isfinite(loss):
             self.close()
             raise DataError('the training loss became %s at epoch %d, iteration %d: lower '
@@ -206,8 +222,7 @@ class TrainingLog(NoLog):
         total, n = self.epoch_loss_sums.get(epoch + 1, [0.0, 0])
         StopPoint(os.path.basename(path), epoch, batch, tf.nest.flatten(state), total, n).save(
             self.model_dir)
-        self.model.saver.save(sess, path)
-        self._seen = self._checkpoint_signature()
+        self.saver.save(sess, path)  # the model's own saver: no epoch's checkpoint
         self._write_history()
         self._forget_resumed_stop_point(stop_file_is_new=True)
         signum = self.stop_requested
@@ -216,25 +231,13 @@ class TrainingLog(NoLog):
                               'the optimizer state are saved in %s'
                               % (signal.Signals(signum).name, epoch + 1, batch, self.model_dir), signum)
 
-    def _checkpoint_signature(self):
-        """Changes whenever a checkpoint is saved: the Saver rewrites its index file, `checkpoint`."""
-        try:
-            st = os.stat(os.path.join(self.model_dir, 'checkpoint'))
-        except OSError:
-            return None
-        return st.st_ino, st.st_mtime_ns, st.st_size
-
-    def _after_checkpoint(self, epochs):
-        """If a checkpoint was saved since the last look (after `epochs` whole epochs), append
-        the rows up to it to the history and tell on_checkpoint."""
-        signature = self._checkpoint_signature()
-        if signature == self._seen:
-            return
-        self._seen = signature
+    def _checkpoint_saved(self):
+        """train() saved the checkpoint of epoch self.epoch: the history gets the rows up to
+        it, on_checkpoint the number of epochs behind it."""
         self._write_history()
         self._forget_resumed_stop_point(stop_file_is_new=False)
         if self.on_checkpoint:
-            self.on_checkpoint(epochs)
+            self.on_checkpoint(self.epoch + 1)
 
     def _write_history(self):
         new_file = not os.path.exists(self.path)
@@ -261,13 +264,29 @@ class TrainingLog(NoLog):
         self.stop_point = None
 
     def close(self):
-        """After training (or when it failed): a checkpoint saved after the last epoch
-        began gets its history rows; the signal handlers are given back."""
-        if self.epoch is not None:
-            self._after_checkpoint(epochs=self.epoch + 1)
+        """After training, or when it failed: the model gets its own saver back and the
+        signal handlers are given back. Closing again does nothing."""
+        if self.saver is not None:
+            self.model.saver = self.saver
+            self.saver = None
         if self.writer:
             self.writer.close()
             self.writer = None
         for signum, handler in self._saved_handlers.items():
             signal.signal(signum, handler)
         self._saved_handlers = {}
+
+
+class SaverThatTells(object):
+    """A tf.train.Saver whose save() also calls saved(); everything else is the Saver's own."""
+
+    def __init__(self, saver, saved):
+        self._saver, self._saved = saver, saved
+
+    def save(self, *args, **kwargs):
+        path = self._saver.save(*args, **kwargs)
+        self._saved()
+        return path
+
+    def __getattr__(self, name):
+        return getattr(self._saver, name)

@@ -13,12 +13,7 @@ import numpy as np
 
 import data_utils
 from beyond_slides import model_files
-
-# The settings of the slides' "Instantiate the SentimentRNN Class" and of the CharRNN slides.
-SENTIMENT_HPARAMS = {'seq_len': 200, 'lstm_size': 128, 'num_layers': 1, 'batch_size': 100,
-                     'learning_rate': 0.001, 'embed_size': 256}
-CHAR_HPARAMS = {'batch_size': 64, 'num_steps': 100, 'lstm_size': 128, 'num_layers': 1,
-                'learning_rate': 0.001, 'keep_prob': 0.5, 'grad_clip': 5.0}
+from beyond_slides.settings import CHAR_HPARAMS, SENTIMENT_HPARAMS
 
 
 def slide(title):

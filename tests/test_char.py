@@ -246,11 +246,12 @@ def test_build_prints_the_slides_tensors(capsys):
 def test_a_student_edit_to_another_cell_trains_as_tf_nn_dynamic_rnn(edit, monkeypatch, capsys):
     """CharRNN.build edited to another cell: fast=True falls back to tf.nn.dynamic_rnn, with a
     note, and trains to the same losses as fast=False."""
-    import functools
     from beyond_slides.tf_setup import tf
     cells = tf.nn.rnn_cell
-    if edit == 'input_keep_prob':
-        monkeypatch.setattr(cells, 'DropoutWrapper', functools.partial(cells.DropoutWrapper, input_keep_prob=0.8))
+    if edit == 'input_keep_prob':  # inputs dropped too, with the same keep probability (fed 1.0 here)
+        wrapper = cells.DropoutWrapper
+        monkeypatch.setattr(cells, 'DropoutWrapper', lambda cell, output_keep_prob: wrapper(
+            cell, input_keep_prob=output_keep_prob, output_keep_prob=output_keep_prob))
     else:
         monkeypatch.setattr(cells, 'BasicLSTMCell', getattr(cells, edit))
     chars, char2int, _ = data_utils.char_vocab(PERIODIC)

@@ -72,7 +72,8 @@ def test_help_answers_without_importing_tensorflow():
 
 # The modules of beyond_slides/ that drive the lecture's classes: the command lines and the
 # walkthrough (which the notebook uses). Every other module serves the lecture files.
-DRIVERS = {'beyond_slides.sentiment_cli', 'beyond_slides.char_cli', 'beyond_slides.walkthrough'}
+DRIVERS = {'beyond_slides.sentiment_cli', 'beyond_slides.char_cli', 'beyond_slides.walkthrough',
+           'beyond_slides.predicting'}
 
 
 def test_imports_run_from_the_lecture_files_to_beyond_slides_not_back():

@@ -73,12 +73,12 @@ def test_nan_loss_stops_training_with_a_clear_error(tmp_path):
     import types
     from data_utils import DataError
     from beyond_slides.training import TrainingLog
-    model = types.SimpleNamespace(g=None, saver=None)
-    log = TrainingLog(model, str(tmp_path), 'm', n_batches=1, num_epochs=2)
-    log.start_epoch(None, 0, None)
-    log.step(None, 0, 1, 0.5, None)
-    (tmp_path / 'checkpoint').write_text('saved after epoch 1')  # what the Saver writes
-    log.start_epoch(None, 1, None)
-    with pytest.raises(DataError, match='loss became nan at epoch 2, iteration 2: lower --learning-rate'):
-        log.step(None, 1, 2, float('nan'), None)
+    model = types.SimpleNamespace(g=None, saver=types.SimpleNamespace(save=lambda sess, path: path))
+    with TrainingLog(model, str(tmp_path), 'm', n_batches=1, num_epochs=2) as log:
+        log.restore_stopped_run(None, 0, None)
+        log.after_batch(None, 0, 1, 0.5, None)
+        model.saver.save(None, 'm-0.ckpt')  # the checkpoint of epoch 1
+        log.restore_stopped_run(None, 1, None)
+        with pytest.raises(DataError, match='loss became nan at epoch 2, iteration 2: lower --learning-rate'):
+            log.after_batch(None, 1, 2, float('nan'), None)
     assert (tmp_path / 'loss_history.csv').read_text().splitlines() == ['epoch,iteration,loss', '1,1,0.5']

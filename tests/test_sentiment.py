@@ -9,7 +9,7 @@ import pytest
 import data_utils
 from beyond_slides import model_files
 from conftest import RecordingSaver, run_cli, start_from
-from beyond_slides.sentiment_cli import predict_every_row
+from beyond_slides.predicting import predict_every_row
 from sentiment_rnn import SentimentRNN, create_batch_generator
 
 FILLER = ['the', 'movie', 'film', 'plot', 'actor', 'scene', 'story', 'cast', 'was', 'and']

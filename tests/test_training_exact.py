@@ -9,7 +9,8 @@ import pytest
 
 import data_utils
 from beyond_slides.tf_setup import tf
-from beyond_slides.training import TrainingLog, TrainingStopped, load_stop_point
+from beyond_slides.errors import TrainingStopped
+from beyond_slides.training import TrainingLog, load_stop_point
 from char_rnn import CharRNN, get_top_char
 from sentiment_rnn import SentimentRNN
 from test_char import PERIODIC, SMALL as CHAR_SMALL, train_small
@@ -165,22 +166,19 @@ class SignalAt(TrainingLog):
         super().__init__(*args, progress=False, **kwargs)
         self.signal_at, self.signum = signal_at, signum
 
-    def step(self, sess, epoch, iteration, loss, state):
+    def after_batch(self, sess, epoch, iteration, loss, state):
         if iteration == self.signal_at:
             os.kill(os.getpid(), self.signum)
-        super().step(sess, epoch, iteration, loss, state)
+        super().after_batch(sess, epoch, iteration, loss, state)
 
 
 def train_sentiment(model_dir, X, y, epochs, resume=0, signal_at=None, signum=signal.SIGINT):
     word_count = int(X.max()) + 1
     os.makedirs(model_dir, exist_ok=True)
     rnn = SentimentRNN(n_words=word_count, model_dir=model_dir, **SENTIMENT_SMALL)
-    log = SignalAt(rnn, model_dir, 'sentiment', len(X) // rnn.batch_size, epochs, resume=resume,
-                   signal_at=signal_at, signum=signum)
-    try:
+    with SignalAt(rnn, model_dir, 'sentiment', len(X) // rnn.batch_size, epochs, resume=resume,
+                  signal_at=signal_at, signum=signum) as log:
         rnn.train(X, y, num_epochs=epochs, log=log)
-    finally:
-        log.close()
     return np.loadtxt(os.path.join(model_dir, 'loss_history.csv'), delimiter=',', skiprows=1)
 
 
