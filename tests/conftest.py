@@ -4,6 +4,8 @@ import subprocess
 import sys
 import tarfile
 
+import numpy as np
+import pandas as pd
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -47,6 +49,68 @@ def make_imdb_folder(root, reviews=TINY_REVIEWS):
                 f.write(text)
     return os.path.join(root, 'aclImdb')
 
+
+# ---------------------------------------------------------------------------
+# The tiny settings and data of the unit tests
+# ---------------------------------------------------------------------------
+
+class TestConfig:
+    """The slides' models, small enough to train in a second or two (the idea of the TensorFlow
+    PTB tutorial's TestConfig). *_opts: the same settings as command-line options."""
+    __test__ = False  # a configuration, not a test class
+    char = dict(batch_size=4, num_steps=10, lstm_size=32, num_layers=1, learning_rate=0.01,
+                keep_prob=1.0, grad_clip=5.0)
+    char_opts = ['--batch-size', 4, '--num-steps', 10, '--lstm-size', 32, '--learning-rate', 0.01,
+                 '--keep-prob', 1.0]
+    sentiment = dict(seq_len=12, lstm_size=16, num_layers=1, batch_size=20, learning_rate=0.01, embed_size=8)
+    sentiment_opts = ['--seq-len', 12, '--lstm-size', 16, '--batch-size', 20, '--learning-rate', 0.01,
+                      '--embed-size', 8]
+
+
+SHIPPED = os.path.join(ROOT, 'models', 'char_rnn')  # the trained CharRNN that ships
+PERIODIC = 'abcde\n' * 200  # a text a tiny CharRNN learns in a few epochs
+FILLER = ['the', 'movie', 'film', 'plot', 'actor', 'scene', 'story', 'cast', 'was', 'and']
+
+
+def synthetic_reviews(n, seed=0):
+    """Reviews of filler words; the label is given by one word, 'great' (1) or 'awful' (0)."""
+    rng = np.random.RandomState(seed)
+    rows = []
+    for i in range(n):
+        words = list(rng.choice(FILLER, 8))
+        words.insert(rng.randint(0, 9), 'great' if i % 2 else 'awful')
+        rows.append((' '.join(words) + '.', i % 2))
+    return pd.DataFrame(rows, columns=['review', 'sentiment'])
+
+
+def prepared(n=600):
+    """(word_to_int, (X_train, y_train, X_test, y_test)) of n synthetic reviews, half for training."""
+    import data_utils
+    df = synthetic_reviews(n)
+    word_to_int, mapped = data_utils.preprocess_reviews(df['review'])
+    sequences = data_utils.make_sequences(mapped, TestConfig.sentiment['seq_len'])
+    return word_to_int, data_utils.split_train_test(sequences, df['sentiment'], n // 2)
+
+
+def train_small(text, ckpt_dir, epochs, **overrides):
+    """A tiny CharRNN trained on text into ckpt_dir, its configuration saved as the command saves
+    it; returns (the model, its characters)."""
+    import data_utils
+    from beyond_slides import model_files
+    from char_rnn import CharRNN
+    hparams = dict(TestConfig.char, **overrides)
+    chars, char2int, _ = data_utils.char_vocab(text)
+    x, y = data_utils.reshape_data(data_utils.encode_text(text, char2int), hparams['batch_size'],
+                                   hparams['num_steps'])
+    rnn = CharRNN(len(chars), **hparams)
+    rnn.train(x, y, num_epochs=epochs, ckpt_dir=ckpt_dir)
+    model_files.save_model_config(ckpt_dir, 'CharRNN', dict(hparams, epochs=epochs), chars)
+    return rnn, chars
+
+
+# ---------------------------------------------------------------------------
+# Fixtures and helpers
+# ---------------------------------------------------------------------------
 
 @pytest.fixture(autouse=True)
 def data_cache(tmp_path, monkeypatch):

@@ -1,10 +1,14 @@
-"""Every command-line entry point against every kind of bad input, each in a new process.
+"""Every command-line entry point against every kind of bad input.
 
 For each case: the exit status is not zero, the last line of stderr is one line
 naming the problem (no traceback), every file that existed before (data,
-model folders, the shipped model) is byte-for-byte the same afterwards, and no
-file or folder was added outside the data cache (no empty model folder). The
-cases run a few at a time: each process spends seconds importing TensorFlow.
+model folders, the shipped model) is byte-for-byte the same afterwards, no file
+or folder was removed, and none was added outside the data cache (no empty
+model folder). Each case has a workspace of its own. Importing TensorFlow takes
+seconds, so the cases share processes (tests/cli_worker.py: one per core, each
+running its share of the cases one after the other, as `python script ...` would);
+a case that needs something arranged around it (a read-only folder) gets a process
+of its own.
 """
 import concurrent.futures
 import contextlib
@@ -12,12 +16,13 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 
-from conftest import make_imdb_tarball, run_cli, snapshot
-from test_char import PERIODIC, SHIPPED, SMALL_OPTS as CHAR_OPTS
-from test_sentiment import SMALL_OPTS as SENTIMENT_OPTS, synthetic_reviews
+from conftest import PERIODIC, ROOT, SHIPPED, TestConfig, make_imdb_tarball, run_cli, snapshot, synthetic_reviews
+
+CHAR_OPTS, SENTIMENT_OPTS = TestConfig.char_opts, TestConfig.sentiment_opts
 
 S_TRAIN = ('sentiment_rnn.py', ['--data', '{data}', '--model-dir', '{w}/new', '--epochs', 1] + SENTIMENT_OPTS)
 S_WALK = ('sentiment_rnn.py', ['--walkthrough', '--data', '{data}', '--model-dir', '{w}/new'])
@@ -254,22 +259,53 @@ def make_assets(base):
                 os.remove(w(kind + '_nockpt/' + name))
 
 
-def run_case(base, root, case_id):
-    script, args, _, prepare = CASES[case_id]
+def workspace_of(base, root, case_id):
+    """A copy of the assets for the case, and its arguments with {w} filled in."""
+    script, args, _, _ = CASES[case_id]
     workspace = os.path.join(root, case_id)
     shutil.copytree(base, workspace, symlinks=True)
-    args = [a.replace('{w}', workspace) for a in args]
+    return workspace, script, [a.replace('{w}', workspace) for a in args]
+
+
+def changes(workspace, before, paths_before):
+    """The files changed or removed, and the files and folders added outside the data cache."""
+    after, paths_after = snapshot(workspace), paths(workspace)
+    changed = sorted(p for p in before if after.get(p) != before[p])
+    changed += sorted('removed: ' + p for p in paths_before - paths_after if p not in before)
+    changed += sorted(p for p in paths_after - paths_before if not p.startswith('cache'))
+    return changed
+
+
+def run_alone(base, root, case_id):
+    """A case in a process of its own, inside what its prepare() arranges."""
+    workspace, script, args = workspace_of(base, root, case_id)
     try:
-        with (prepare(workspace) if prepare else contextlib.nullcontext()):
+        with CASES[case_id][3](workspace):
             before, paths_before = snapshot(workspace), paths(workspace)
             r = run_cli(script, *args, env={'RNN_DATA_DIR': os.path.join(workspace, 'cache')})
-            after, paths_after = snapshot(workspace), paths(workspace)
+            changed = changes(workspace, before, paths_before)
     except pytest.skip.Exception as e:
-        return e, None
-    changed = sorted(p for p in before if after.get(p) != before[p])
-    # nothing new either (a model folder, a lock file), except in the data cache
-    changed += sorted(p for p in paths_after - paths_before if not p.startswith('cache'))
-    return r, changed
+        return {case_id: (e, None)}
+    return {case_id: (r, changed)}
+
+
+def run_together(base, root, case_ids):
+    """Cases one after the other in one process (tests/cli_worker.py)."""
+    jobs, states = [], []
+    for case_id in case_ids:
+        workspace, script, args = workspace_of(base, root, case_id)
+        jobs.append([script, args, {'RNN_DATA_DIR': os.path.join(workspace, 'cache')}])
+        states.append((workspace, snapshot(workspace), paths(workspace)))
+    jobs_path = os.path.join(root, 'jobs-%s.json' % case_ids[0])
+    with open(jobs_path, 'w', encoding='utf-8') as f:
+        json.dump(jobs, f)
+    worker = subprocess.run([sys.executable, os.path.join(ROOT, 'tests', 'cli_worker.py'), jobs_path,
+                             jobs_path + '.out'], capture_output=True, text=True, timeout=900)
+    assert worker.returncode == 0, worker.stderr[-3000:]
+    with open(jobs_path + '.out', encoding='utf-8') as f:
+        results = json.load(f)
+    return {case_id: (subprocess.CompletedProcess(job, status, out, err), changes(*state))
+            for case_id, job, (status, out, err), state in zip(case_ids, jobs, results, states)}
 
 
 def paths(folder):
@@ -286,11 +322,16 @@ def results(tmp_path_factory):
     base = os.path.join(root, 'base')
     make_assets(base)
     shipped = snapshot(SHIPPED)
-    workers = min(4, max(2, os.cpu_count() or 1))  # each case may import TensorFlow (~300 MB)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {cid: pool.submit(run_case, base, os.path.join(root, 'cases'), cid) for cid in CASES}
-        out = {cid: f for cid, f in futures.items()}
-        out = {cid: f.result() for cid, f in out.items()}
+    cases = os.path.join(root, 'cases')
+    alone = sorted(cid for cid in CASES if CASES[cid][3])
+    shared = sorted(cid for cid in CASES if not CASES[cid][3])
+    n = max(2, os.cpu_count() or 1)
+    out = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=n) as pool:
+        futures = [pool.submit(run_together, base, cases, shared[i::n]) for i in range(n)]
+        futures += [pool.submit(run_alone, base, cases, cid) for cid in alone]
+        for f in futures:
+            out.update(f.result())
     assert snapshot(SHIPPED) == shipped, 'the shipped model changed'
     return out
 

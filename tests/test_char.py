@@ -7,26 +7,10 @@ import pytest
 import data_utils
 from beyond_slides import model_files
 from char_rnn import CharRNN, create_batch_generator, get_top_char
-from conftest import ROOT, RecordingSaver, run_cli, slides_file, snapshot, start_from
+from conftest import (PERIODIC, ROOT, SHIPPED, RecordingSaver, TestConfig, run_cli, slides_file, snapshot,
+                      start_from, train_small)
 
-SHIPPED = os.path.join(ROOT, 'models', 'char_rnn')
-SMALL = dict(batch_size=4, num_steps=10, lstm_size=32, num_layers=1, learning_rate=0.01,
-             keep_prob=1.0, grad_clip=5.0)
-SMALL_OPTS = ['--batch-size', 4, '--num-steps', 10, '--lstm-size', 32, '--learning-rate', 0.01,
-              '--keep-prob', 1.0]
-PERIODIC = 'abcde\n' * 200
-
-
-def train_small(text, ckpt_dir, epochs, **overrides):
-    hparams = dict(SMALL, **overrides)
-    chars, char2int, _ = data_utils.char_vocab(text)
-    x, y = data_utils.reshape_data(data_utils.encode_text(text, char2int), hparams['batch_size'],
-                                   hparams['num_steps'])
-    rnn = CharRNN(len(chars), **hparams)
-    rnn.train(x, y, num_epochs=epochs, ckpt_dir=ckpt_dir)
-    model_files.save_model_config(ckpt_dir, 'CharRNN', dict(hparams, epochs=epochs), chars)
-    return rnn, chars
-
+SMALL, SMALL_OPTS = TestConfig.char, TestConfig.char_opts
 
 def test_batch_generator_hand_worked():
     x, y = data_utils.reshape_data(np.arange(15), 2, 3)

@@ -48,8 +48,8 @@ DEVICE_LINE = re.compile(r'^TensorFlow \d+\.\d+\.\d+ on (CPU \(\d+ threads?\)|GP
 
 
 def test_sampling_training_and_predicting_say_what_runs_the_graph(tmp_path):
-    from test_char import PERIODIC, SMALL_OPTS
-    from test_sentiment import SMALL_OPTS as SENTIMENT_OPTS, synthetic_reviews
+    from conftest import PERIODIC, TestConfig, synthetic_reviews
+    SMALL_OPTS, SENTIMENT_OPTS = TestConfig.char_opts, TestConfig.sentiment_opts
     text = tmp_path / 'text.txt'
     text.write_text(PERIODIC, encoding='utf-8')
     reviews = tmp_path / 'reviews.csv'

@@ -10,9 +10,9 @@ import sys
 import numpy as np
 
 from beyond_slides import model_files
-from conftest import ROOT, run_cli
-from test_char import PERIODIC, SMALL_OPTS as CHAR_OPTS
-from test_sentiment import SMALL_OPTS as SENTIMENT_OPTS, synthetic_reviews
+from conftest import PERIODIC, ROOT, TestConfig, run_cli, synthetic_reviews
+
+CHAR_OPTS, SENTIMENT_OPTS = TestConfig.char_opts, TestConfig.sentiment_opts
 
 
 def history(model_dir):

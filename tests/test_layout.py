@@ -90,3 +90,12 @@ def test_data_utils_holds_the_lecture_only():
     assert len(source.splitlines()) <= 200
     for machinery in ('urllib', 'hashlib', 'tarfile', 'json'):
         assert not re.search(r'^import %s|^from %s' % (machinery, machinery), source, re.M), machinery
+
+
+def test_no_test_module_imports_another():
+    """Shared settings, data and helpers live in conftest.py."""
+    tests = os.path.join(ROOT, 'tests')
+    modules = {name[:-3]: os.path.join(tests, name) for name in os.listdir(tests)
+               if name.startswith('test_') and name.endswith('.py')}
+    found = {name: sorted(imports(path, modules)) for name, path in modules.items()}
+    assert {name: found_here for name, found_here in found.items() if found_here} == {}

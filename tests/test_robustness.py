@@ -6,8 +6,9 @@ import sys
 import pytest
 
 from beyond_slides import model_files
-from conftest import ROOT, run_cli
-from test_char import PERIODIC, SMALL_OPTS
+from conftest import PERIODIC, ROOT, TestConfig, run_cli
+
+SMALL_OPTS = TestConfig.char_opts
 
 
 def train(tmp_path, model_dir, epochs=1):

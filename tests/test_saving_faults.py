@@ -10,8 +10,9 @@ import textwrap
 import pytest
 
 from beyond_slides import model_files
-from conftest import ROOT, run_cli, snapshot
-from test_char import PERIODIC, SMALL_OPTS
+from conftest import PERIODIC, ROOT, TestConfig, run_cli, snapshot, synthetic_reviews
+
+SMALL_OPTS = TestConfig.char_opts
 
 
 def train(text, model_dir, epochs, *extra):
@@ -117,7 +118,7 @@ def test_damaged_checkpoint_index_file_names_the_newest_complete_checkpoint(tmp_
 
 
 def test_damaged_newest_checkpoint_names_an_older_complete_one(tmp_path):
-    from test_sentiment import SMALL_OPTS as SENTIMENT_OPTS, synthetic_reviews
+    SENTIMENT_OPTS = TestConfig.sentiment_opts
     data = str(tmp_path / 'reviews.csv')
     synthetic_reviews(100).to_csv(data, index=False)
     model_dir = str(tmp_path / 'model')

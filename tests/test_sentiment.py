@@ -8,33 +8,11 @@ import pytest
 
 import data_utils
 from beyond_slides import model_files
-from conftest import RecordingSaver, run_cli, start_from
+from conftest import RecordingSaver, TestConfig, prepared, run_cli, start_from, synthetic_reviews
+
+SMALL, SMALL_OPTS = TestConfig.sentiment, TestConfig.sentiment_opts
 from beyond_slides.predicting import predict_every_row
 from sentiment_rnn import SentimentRNN, create_batch_generator
-
-FILLER = ['the', 'movie', 'film', 'plot', 'actor', 'scene', 'story', 'cast', 'was', 'and']
-SMALL = dict(seq_len=12, lstm_size=16, num_layers=1, batch_size=20, learning_rate=0.01, embed_size=8)
-SMALL_OPTS = ['--seq-len', 12, '--lstm-size', 16, '--batch-size', 20, '--learning-rate', 0.01,
-              '--embed-size', 8]
-
-
-def synthetic_reviews(n, seed=0):
-    """Reviews of filler words; the label is given by one word, 'great' (1) or 'awful' (0)."""
-    rng = np.random.RandomState(seed)
-    rows = []
-    for i in range(n):
-        words = list(rng.choice(FILLER, 8))
-        words.insert(rng.randint(0, 9), 'great' if i % 2 else 'awful')
-        rows.append((' '.join(words) + '.', i % 2))
-    return pd.DataFrame(rows, columns=['review', 'sentiment'])
-
-
-def prepared(n=600):
-    df = synthetic_reviews(n)
-    word_to_int, mapped = data_utils.preprocess_reviews(df['review'])
-    sequences = data_utils.make_sequences(mapped, SMALL['seq_len'])
-    return word_to_int, data_utils.split_train_test(sequences, df['sentiment'], n // 2)
-
 
 @pytest.fixture(scope='module')
 def trained(tmp_path_factory):

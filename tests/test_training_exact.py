@@ -13,8 +13,9 @@ from beyond_slides.errors import TrainingStopped
 from beyond_slides.training import TrainingLog, load_stop_point
 from char_rnn import CharRNN, get_top_char
 from sentiment_rnn import SentimentRNN
-from test_char import PERIODIC, SMALL as CHAR_SMALL, train_small
-from test_sentiment import SMALL as SENTIMENT_SMALL, prepared
+from conftest import PERIODIC, TestConfig, prepared, train_small
+
+CHAR_SMALL, SENTIMENT_SMALL = TestConfig.char, TestConfig.sentiment
 
 
 # ---------------------------------------------------------------------------

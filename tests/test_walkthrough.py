@@ -2,8 +2,9 @@ import csv
 import glob
 import os
 
-from conftest import run_cli
-from test_char import PERIODIC, SMALL_OPTS as CHAR_OPTS
+from conftest import PERIODIC, TestConfig, run_cli
+
+CHAR_OPTS = TestConfig.char_opts
 
 # The slide "Split x and y into Mini-Batches (2/2)": x and y of the first six (64, 15) batches.
 SLIDE_TABLE = [('The Tragedie of', 'he Tragedie of '), (' Hamlet**Actus ', 'Hamlet**Actus P'),
