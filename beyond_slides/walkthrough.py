@@ -130,14 +130,73 @@ def build_char_rnn(num_classes, **hparams):
 # For the notebook: a method's own source, and what the sampler sees
 # ---------------------------------------------------------------------------
 
-def show_source(obj, start=None, stop=None):
-    """Print the source of a function or method as it is in its file (the code that runs),
-    from the first line containing `start` up to and including the next line containing `stop`."""
+def show_source(obj, first=None, last=None, before=None):
+    """Print the source of a function or method as it is in its file (the code that runs), or
+    the part of it that a slide shows: see select_lines."""
     import inspect
-    lines = inspect.getsource(obj).splitlines()
-    first = next(i for i, line in enumerate(lines) if start in line) if start else 0
-    last = next(i for i, line in enumerate(lines) if i >= first and stop in line) if stop else len(lines) - 1
-    print('\n'.join(lines[first:last + 1]))
+    print('\n'.join(select_lines(inspect.getsource(obj), first, last, before)))
+
+
+def select_lines(source, first=None, last=None, before=None):
+    """The lines of a function's source from the first statement that uses the name `first` to
+    the last statement that uses the name `last` (or to the line before the first that uses
+    `before`); None: from the `def` line, to the end. A statement uses a name when it assigns
+    it, calls it or hands it to a call (print(..., name)), or tests or loops over it (the head
+    of an if or for; an if also uses what its first statement uses); names may be dotted
+    (self.saver.save). Comment lines right above the
+    first statement come with it: the part is chosen by the code's structure, so editing a
+    comment never changes what is shown."""
+    import ast
+    import textwrap
+    lines = source.splitlines()
+    tree = ast.parse(textwrap.dedent(source))
+    statements = [node for node in ast.walk(tree.body[0]) if isinstance(node, ast.stmt)][1:]
+    statements.sort(key=lambda node: node.lineno)
+
+    def using(name):
+        return [node for node in statements if name in _names_used(node)]
+
+    start, stop = 0, len(lines) - 1
+    if first:
+        start = using(first)[0].lineno - 1
+        while start > 0 and lines[start - 1].strip().startswith('#'):
+            start -= 1
+    if last:
+        stop = max(node.end_lineno for node in using(last)) - 1
+    if before:
+        stop = using(before)[0].lineno - 2
+        while stop > start and (lines[stop].strip().startswith('#') or not lines[stop].strip()):
+            stop -= 1
+    return lines[start:stop + 1]
+
+
+def _names_used(node):
+    """The names (dotted) a statement assigns, calls, hands to a call, tests or loops over."""
+    import ast
+
+    def dotted(expr):
+        if isinstance(expr, ast.Name):
+            return expr.id
+        if isinstance(expr, ast.Attribute):
+            inner = dotted(expr.value)
+            return inner and inner + '.' + expr.attr
+
+    def names_in(expr):
+        return {n for n in map(dotted, ast.walk(expr)) if n}
+
+    if isinstance(node, ast.Assign):
+        return set().union(*(names_in(t) for t in node.targets))
+    if isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+        return names_in(node.target)
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        return names_in(node.value)
+    if isinstance(node, ast.If):  # an if around a slide's line (`if log.saves_epoch(epoch):`) comes with it
+        return names_in(node.test) | _names_used(node.body[0])
+    if isinstance(node, ast.While):
+        return names_in(node.test)
+    if isinstance(node, ast.For):
+        return names_in(node.iter) | names_in(node.target)
+    return set()
 
 
 def next_char_probabilities(model_dir, prime):

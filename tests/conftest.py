@@ -1,3 +1,4 @@
+import ast
 import io
 import os
 import subprocess
@@ -184,3 +185,29 @@ class RecordingSaver(object):
     def save(self, sess, path, *args, **kwargs):
         self.saved.append(path)
         return self.saver.save(sess, path, *args, **kwargs)
+
+
+def functions_in(path):
+    """{name: source lines} of the top-level functions and the classes' methods in a file;
+    a name defined twice gets #1 and #2."""
+    with open(path, encoding='utf-8') as f:
+        source = f.read()
+    lines = source.splitlines()
+    found = {}
+
+    def add(name, node):
+        key = name
+        if name in found or name + '#1' in found:
+            if name in found:
+                found[name + '#1'] = found.pop(name)
+            key = name + '#2'
+        found[key] = lines[node.lineno - 1:node.end_lineno]
+
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef):
+            add(node.name, node)
+        elif isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef):
+                    add('%s.%s' % (node.name, item.name), item)
+    return found

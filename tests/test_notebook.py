@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, functions_in, slides_file
 
 sys.path.insert(0, os.path.join(ROOT, 'notebooks'))
 import run_notebook  # noqa: E402
@@ -89,3 +89,80 @@ def test_committed_outputs_are_those_of_the_current_code(executed):
         if cell.cell_type == 'code':
             assert cell.execution_count is not None, cell.source[:60]
     assert re.search(r'Test Acc\.: 0\.\d{3}', ''.join(text_of(c) for c in committed.cells if c.cell_type == 'code'))
+
+
+# Each slide whose code a cell shows: the book's function and the part of it on the slide, from
+# the line holding the first text to the next line holding the second (None: its start, its end).
+# The book's code is fixed text, so its comments can mark the slide's part.
+SLIDE_PARTS = {
+    'Prepare Fixed-Length Sequences': ('create_batch_generator#1', None, None),
+    'Create an Embedded Layer': ('SentimentRNN.build', '## Create the embedding layer', "name='embeded_x')"),
+    'SentimentRNN: the constructor': ('SentimentRNN.__init__', None, None),
+    'SentimentRNN: build() (1/4)': ('SentimentRNN.build', None, "name='embeded_x')"),
+    'SentimentRNN: build() (2/4)': ('SentimentRNN.build', '## Define LSTM cell', '<< final state'),
+    'SentimentRNN: build() (3/4)': ('SentimentRNN.build', '## Apply a FC layer', '<< predictions'),
+    'SentimentRNN: build() (4/4)': ('SentimentRNN.build', '## Define the cost function', None),
+    'SentimentRNN: train()': ('SentimentRNN.train', None, None),
+    'SentimentRNN: predict()': ('SentimentRNN.predict', None, None),
+    'Reshape the Data into Batches of Sequences (2/3)': ('reshape_data', None, None),
+    'Split x and y into Mini-Batches (1/2)': ('create_batch_generator#2', None, None),
+    'CharRNN: The constructor': ('CharRNN.__init__', None, None),
+    'CharRNN: build() (1/4)': ('CharRNN.build', None, 'y_onehot = '),
+    'CharRNN: build() (2/4)': ('CharRNN.build', '### Build the multi-layer', "name='seq_output_reshaped')"),
+    'CharRNN: build() (3/4)': ('CharRNN.build', 'logits = tf.layers.dense', "name='cost')"),
+    'CharRNN: build() (4/4)': ('CharRNN.build', '# Gradient clipping', None),
+    'CharRNN: train() (1/3)': ('CharRNN.train', None, 'loss = 0'),
+    'CharRNN: train() (2/3)': ('CharRNN.train', '## Minibatch generator', 'iteration, batch_cost))'),
+    'CharRNN: train() (3/3)': ('CharRNN.train', '## Save the trained model', None),
+    'CharRNN: sample() (1/2)': ('CharRNN.sample', None, 'observed_seq.append(int2char[ch_id])'),
+    'CharRNN: sample() (2/2)': ('CharRNN.sample', '## 2: run the model', None),
+    'get_top_char()': ('get_top_char', None, None),
+}
+
+
+def book_part(lines, start, stop):
+    first = next(i for i, line in enumerate(lines) if start in line) if start else 0
+    last = next(i for i, line in enumerate(lines) if i >= first and stop in line) if stop else len(lines) - 1
+    return lines[first:last + 1]
+
+
+def shown_by_slide():
+    """{slide title: (the lines its cells show, all lines of the functions they show from)}, from
+    every show.show_source(...) in the notebook's code cells, under the slide heading above them."""
+    import ast
+    import inspect
+    import nbformat
+    import char_rnn
+    import data_utils
+    import sentiment_rnn
+    from beyond_slides import walkthrough
+    namespace = {'SentimentRNN': sentiment_rnn.SentimentRNN, 'CharRNN': char_rnn.CharRNN,
+                 'get_top_char': char_rnn.get_top_char, 'char_rnn': char_rnn, 'data_utils': data_utils}
+    shown, title = {}, None
+    for cell in nbformat.read(run_notebook.NOTEBOOK, as_version=4).cells:
+        if cell.cell_type == 'markdown' and cell.source.startswith('## '):
+            title = cell.source.splitlines()[0][3:].strip()
+        if cell.cell_type != 'code':
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, ast.Call) and ast.unparse(node.func) == 'show.show_source':
+                obj = eval(ast.unparse(node.args[0]), namespace)
+                args = [ast.literal_eval(a) for a in node.args[1:]]
+                kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords}
+                lines, whole = shown.setdefault(title, ([], []))
+                lines.extend(walkthrough.select_lines(inspect.getsource(obj), *args, **kwargs))
+                whole.extend(inspect.getsource(obj).splitlines())
+    return shown
+
+
+def test_each_cell_shows_at_least_the_lines_of_its_slide():
+    book = functions_in(slides_file('book_ch16.py'))
+    shown = shown_by_slide()
+    count = lambda lines: sum(1 for line in lines if line.strip())  # noqa: E731
+    bare = lambda lines: {re.sub(r'\s+', '', line) for line in lines if line.strip()}  # noqa: E731
+    for title, (name, start, stop) in SLIDE_PARTS.items():
+        slide = book_part(book[name], start, stop)
+        lines, whole = shown.get(title, ([], []))
+        assert count(lines) >= count(slide) > 0, (title, count(lines), count(slide))
+        # every line of the slide that stands unchanged in the function is in what the cell shows
+        assert bare(slide) & bare(whole) <= bare(lines), (title, sorted(bare(slide) & bare(whole) - bare(lines)))

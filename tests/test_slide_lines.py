@@ -14,7 +14,7 @@ import os
 import re
 
 
-from conftest import ROOT, slides_file
+from conftest import ROOT, functions_in, slides_file
 
 # (name in the book, file in this project, name there): the slides' class code.
 UNITS = [
@@ -37,32 +37,6 @@ MOST_ADDED = 15
 LEAST_UNCHANGED = 0.93
 
 
-def functions(path):
-    """{name: source lines} of the top-level functions and the classes' methods in a file;
-    a name defined twice gets #1 and #2."""
-    with open(path, encoding='utf-8') as f:
-        source = f.read()
-    lines = source.splitlines()
-    found = {}
-
-    def add(name, node):
-        key = name
-        if name in found or name + '#1' in found:
-            if name in found:
-                found[name + '#1'] = found.pop(name)
-            key = name + '#2'
-        found[key] = lines[node.lineno - 1:node.end_lineno]
-
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.FunctionDef):
-            add(node.name, node)
-        elif isinstance(node, ast.ClassDef):
-            for item in node.body:
-                if isinstance(item, ast.FunctionDef):
-                    add('%s.%s' % (node.name, item.name), item)
-    return found
-
-
 def code(line):
     """The line without white space, and without a trailing comment after code."""
     if line.strip().startswith('#'):
@@ -83,12 +57,12 @@ def code_lines(lines, comments=True):
 
 def count():
     """{book name: (slide code lines, of them unchanged here, lines added here)}."""
-    book = functions(slides_file('book_ch16.py'))
+    book = functions_in(slides_file('book_ch16.py'))
     ours = {}
     figures = {}
     for book_name, filename, name in UNITS:
         if filename not in ours:
-            ours[filename] = functions(os.path.join(ROOT, filename))
+            ours[filename] = functions_in(os.path.join(ROOT, filename))
         slide = collections.Counter(code_lines(book[book_name]))
         here = collections.Counter(code_lines(ours[filename][name]))
         unchanged = sum((slide & here).values())
@@ -113,7 +87,7 @@ def test_train_predict_and_sample_add_few_lines():
 
 
 def test_the_slides_key_lines_stay_as_written():
-    ours = {name: '\n'.join(lines) for name, lines in functions(os.path.join(ROOT, 'sentiment_rnn.py')).items()}
+    ours = {name: '\n'.join(lines) for name, lines in functions_in(os.path.join(ROOT, 'sentiment_rnn.py')).items()}
     train, predict = ours['SentimentRNN.train'], ours['SentimentRNN.predict']
     assert re.search(r'\n\s+iteration = 1\n', train)
     assert re.search(r'for batch_x, batch_y in create_batch_generator\(\s+X_train, y_train, self.batch_size\):',
