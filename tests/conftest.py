@@ -211,3 +211,20 @@ def functions_in(path):
                 if isinstance(item, ast.FunctionDef):
                     add('%s.%s' % (node.name, item.name), item)
     return found
+
+
+def run_clis(jobs, cwd=None):
+    """Several command lines [(script, [args]), ...] in one new process (tests/cli_worker.py:
+    TensorFlow imported once), each as `python script args` would run; a CompletedProcess each."""
+    import json
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, 'jobs.json')
+        with open(path, 'w', encoding='utf-8') as f:
+            json.dump([[script, [str(a) for a in args], {}] for script, args in jobs], f)
+        worker = subprocess.run([sys.executable, os.path.join(ROOT, 'tests', 'cli_worker.py'), path,
+                                 path + '.out'], capture_output=True, text=True, cwd=cwd or ROOT, timeout=900)
+        assert worker.returncode == 0, worker.stderr[-3000:]
+        with open(path + '.out', encoding='utf-8') as f:
+            results = json.load(f)
+    return [subprocess.CompletedProcess(job, *result) for job, result in zip(jobs, results)]

@@ -1,0 +1,416 @@
+"""Behaviour a student meets over a whole command or a second call: what the commands default
+to, what an option does end to end, the LSTM state carried or not, stopping and resuming at
+the edges, and the data files."""
+import contextlib
+import csv
+import hashlib
+import io
+import os
+import signal
+
+import numpy as np
+import pytest
+
+import data_utils
+from beyond_slides import datasets, model_files
+from beyond_slides.errors import DataError, TrainingStopped
+from beyond_slides.tf_setup import tf
+from beyond_slides.training import StopPoint, TrainingLog, load_stop_point
+from char_rnn import CharRNN
+from conftest import (PERIODIC, SHIPPED, TestConfig, make_imdb_tarball, prepared, run_cli, run_clis, snapshot,
+                      synthetic_reviews, train_small)
+from sentiment_rnn import SentimentRNN
+
+CHAR_SMALL, SENTIMENT_SMALL = TestConfig.char, TestConfig.sentiment
+
+
+# ---------------------------------------------------------------------------
+# What the commands default to: the slides' instantiation (book_ch16.py's driver code)
+# ---------------------------------------------------------------------------
+
+class Built(Exception):
+    """Raised by a recording model's train(): the command built it and would train it now."""
+
+
+def recording(model_class, seen):
+    class Recording(model_class):
+        def __init__(self, *args, **kwargs):
+            seen['args'], seen['kwargs'] = args, kwargs
+            with contextlib.redirect_stdout(io.StringIO()):
+                super().__init__(*args, **kwargs)
+
+        def train(self, *args, **kwargs):
+            seen['num_epochs'] = kwargs['num_epochs']
+            seen['model'] = self
+            raise Built()
+    return Recording
+
+
+def test_the_sentiment_command_defaults_to_the_slides_settings(tmp_path, monkeypatch):
+    import sentiment_rnn
+    from beyond_slides import sentiment_cli
+    seen = {}
+    monkeypatch.setattr(sentiment_rnn, 'SentimentRNN', recording(SentimentRNN, seen))
+    synthetic_reviews(400).to_csv(str(tmp_path / 'reviews.csv'), index=False)
+    with pytest.raises(Built):
+        run_command_main(sentiment_cli, ['--data', str(tmp_path / 'reviews.csv'), '--model-dir', str(tmp_path / 'm')])
+    # rnn = SentimentRNN(n_words=n_words, seq_len=sequence_length, embed_size=256, lstm_size=128,
+    #                    num_layers=1, batch_size=100, learning_rate=0.001); rnn.train(..., num_epochs=40)
+    model = seen['model']
+    assert (model.seq_len, model.embed_size, model.lstm_size, model.num_layers, model.batch_size,
+            model.learning_rate) == (200, 256, 128, 1, 100, 0.001)
+    assert seen['num_epochs'] == 40
+
+
+def run_command_main(command, argv):
+    """The command's main with argv, its errors not turned into exit codes."""
+    args, given = command.cli.parse_args(command.build_parser(), argv, command.HPARAMS)
+    return command._main(args, given)
+
+
+def test_the_char_command_defaults_to_the_slides_settings(tmp_path, monkeypatch):
+    import char_rnn
+    from beyond_slides import char_cli
+    seen = {}
+    monkeypatch.setattr(char_rnn, 'CharRNN', recording(CharRNN, seen))
+    with pytest.raises(Built):
+        run_command_main(char_cli, ['--train', '--model-dir', str(tmp_path / 'm')])
+    # rnn = CharRNN(num_classes=len(chars), batch_size=64) with the constructor's defaults
+    # (num_steps=100, lstm_size=128, num_layers=1, learning_rate=0.001, keep_prob=0.5,
+    # grad_clip=5); rnn.train(train_x, train_y, num_epochs=100, ...)
+    model = seen['model']
+    assert (model.num_classes, model.batch_size, model.num_steps, model.lstm_size, model.num_layers,
+            model.learning_rate, model.keep_prob, model.grad_clip) == (65, 64, 100, 128, 1, 0.001, 0.5, 5)
+    assert seen['num_epochs'] == 100
+
+
+# ---------------------------------------------------------------------------
+# What the sampling options do, end to end (the shipped model)
+# ---------------------------------------------------------------------------
+
+@pytest.fixture(scope='module')
+def samples():
+    runs = run_clis([('char_rnn.py', ['--sample', 120, '--seed', seed] + extra) for seed, extra in (
+        (1, []), (2, []), (1, ['--temperature', 0.001]), (2, ['--top-n', 1]), (3, ['--top-n', 1]))])
+    for r in runs:
+        assert r.returncode == 0, r.stderr
+    return [r.stdout for r in runs]
+
+
+def test_two_seeds_give_two_texts_and_one_seed_one(samples):
+    seed1, seed2 = samples[:2]
+    assert seed1 != seed2
+    assert run_cli('char_rnn.py', '--sample', 120, '--seed', 1).stdout == seed1
+
+
+def test_top_n_1_is_greedy_whatever_the_seed(samples):
+    assert samples[3] == samples[4]
+    greedy = greedy_text(SHIPPED, 'The ', 120)  # --sample N: N characters after the prime
+    assert samples[3] == greedy + '\n'
+
+
+def test_a_tiny_temperature_samples_the_greedy_text(samples):
+    assert samples[2] == samples[3] != samples[0]
+
+
+def greedy_text(model_dir, prime, n, probabilities=None):
+    """The most likely character after each, n times, computed here step by step with dropout off
+    (keep probability 1); probabilities: a list that gets the probabilities after the prime."""
+    hparams, chars = model_files.load_model_config(model_dir, 'CharRNN')
+    char2int = {ch: i for i, ch in enumerate(chars)}
+    with contextlib.redirect_stdout(io.StringIO()):
+        rnn = CharRNN(len(chars), sampling=True, lstm_size=hparams['lstm_size'], num_layers=hparams['num_layers'])
+    text = prime
+    with tf.Session(graph=rnn.g) as sess:
+        rnn.saver.restore(sess, tf.train.latest_checkpoint(model_dir))
+        state = sess.run(rnn.initial_state)
+        ch = None
+        for ch in prime:
+            proba, state = sess.run(['probabilities:0', rnn.final_state],
+                                    {'tf_x:0': [[char2int[ch]]], 'tf_keepprob:0': 1.0, rnn.initial_state: state})
+        if probabilities is not None:
+            probabilities.append(proba[0])
+        for _ in range(n):
+            ch = chars[int(np.argmax(proba))]
+            text += ch
+            proba, state = sess.run(['probabilities:0', rnn.final_state],
+                                    {'tf_x:0': [[char2int[ch]]], 'tf_keepprob:0': 1.0, rnn.initial_state: state})
+    return text
+
+
+# ---------------------------------------------------------------------------
+# The LSTM state: carried in training and in the slides' predict(), not across --predict's batches
+# ---------------------------------------------------------------------------
+
+@pytest.fixture
+def states_fed(monkeypatch):
+    """For every Session.run that feeds the initial state: (the state fed, the final state returned)."""
+    calls = []
+    real_run = tf.Session.run
+
+    def run(self, fetches, feed_dict=None, **kwargs):
+        out = real_run(self, fetches, feed_dict=feed_dict, **kwargs)
+        fed = [v for k, v in (feed_dict or {}).items() if not isinstance(k, str)]
+        if fed and isinstance(fetches, list) and len(fetches) >= 2:
+            calls.append((tf.nest.flatten(fed), tf.nest.flatten(out[-1])))
+        return out
+    monkeypatch.setattr(tf.Session, 'run', run)
+    return calls
+
+
+def assert_carried(calls):
+    assert len(calls) >= 3
+    assert all(not np.any(a) for a in calls[0][0])  # the zero state first
+    for (_, out), (fed, _) in zip(calls, calls[1:]):
+        for a, b in zip(out, fed):
+            np.testing.assert_array_equal(a, b)
+        assert any(np.any(a) for a in fed)
+
+
+def test_char_rnn_carries_the_state_from_batch_to_batch_in_training(tmp_path, states_fed):
+    train_small(PERIODIC, str(tmp_path / 'm'), epochs=1)  # 1,200 characters: 29 mini-batches of 4 x 10
+    assert_carried(states_fed)
+
+
+def test_sentiment_predict_carries_the_state_from_batch_to_batch(tmp_path, states_fed):
+    word_to_int, (X_train, y_train, X_test, _) = prepared(200)
+    rnn = SentimentRNN(n_words=max(word_to_int.values()) + 1, model_dir=str(tmp_path), **SENTIMENT_SMALL)
+    rnn.train(X_train, y_train, num_epochs=1)
+    del states_fed[:]
+    rnn.predict(X_test)  # 100 reviews: 5 batches of 20
+    assert len(states_fed) == 5
+    assert_carried(states_fed)
+
+
+def test_predict_answers_each_text_as_if_alone(tmp_path):
+    """batch size + 1 texts: the last, in a second batch, gets the answer it gets alone."""
+    synthetic_reviews(200).to_csv(str(tmp_path / 'reviews.csv'), index=False)
+    model_dir = str(tmp_path / 'model')
+    r = run_cli('sentiment_rnn.py', '--data', tmp_path / 'reviews.csv', '--epochs', 2, '--model-dir', model_dir,
+                *TestConfig.sentiment_opts)
+    assert r.returncode == 0, r.stderr
+    texts = ['great plot %d' % i if i % 2 else 'awful cast' for i in range(20)] + ['the plot was great']
+    together, alone = run_clis([('sentiment_rnn.py', ['--predict'] + texts + ['--model-dir', model_dir]),
+                                ('sentiment_rnn.py', ['--predict', texts[-1], '--model-dir', model_dir])])
+    assert together.returncode == 0 and alone.returncode == 0, together.stderr + alone.stderr
+    assert together.stdout.splitlines()[-1] == alone.stdout.splitlines()[-1]
+    assert len(together.stdout.splitlines()) == 21
+
+
+# ---------------------------------------------------------------------------
+# Stopping and resuming, at the edges
+# ---------------------------------------------------------------------------
+
+class SignalAt(TrainingLog):
+    """A TrainingLog that sends this process `signum` as mini-batch `iteration` ends (twice: twice)."""
+
+    def __init__(self, *args, signal_at=None, times=1, **kwargs):
+        super().__init__(*args, progress=False, **kwargs)
+        self.signal_at, self.times = signal_at, times
+
+    def after_batch(self, sess, epoch, iteration, loss, state):
+        if iteration == self.signal_at:
+            for _ in range(self.times):
+                os.kill(os.getpid(), signal.SIGINT)
+        super().after_batch(sess, epoch, iteration, loss, state)
+
+
+def sentiment_run(model_dir, epochs, signal_at=None, times=1, resume=0):
+    word_to_int, (X_train, y_train, _, _) = prepared(200)  # 5 mini-batches of 20 an epoch
+    os.makedirs(model_dir, exist_ok=True)
+    with contextlib.redirect_stdout(io.StringIO()):
+        rnn = SentimentRNN(n_words=max(word_to_int.values()) + 1, model_dir=model_dir, **SENTIMENT_SMALL)
+    with SignalAt(rnn, model_dir, 'sentiment', 5, epochs, signal_at=signal_at, times=times, resume=resume) as log:
+        rnn.train(X_train, y_train, num_epochs=epochs, log=log)
+    return rnn, log
+
+
+def history_rows(model_dir):
+    with open(os.path.join(model_dir, 'loss_history.csv'), newline='') as f:
+        return [(int(e), int(i), float(l)) for e, i, l in list(csv.reader(f))[1:]]
+
+
+def test_a_stop_in_the_last_epoch_keeps_that_epochs_running_loss(tmp_path):
+    model_dir = str(tmp_path / 'm')
+    with pytest.raises(TrainingStopped):
+        sentiment_run(model_dir, epochs=3, signal_at=13)  # epoch 3, its 3rd mini-batch
+    point = load_stop_point(model_dir)
+    third = [loss for epoch, _, loss in history_rows(model_dir) if epoch == 3]
+    assert (point.epoch, point.batch, point.n_losses) == (2, 3, 3) and len(third) == 3
+    assert point.loss_sum == pytest.approx(sum(third), rel=1e-6)
+    _, log = sentiment_run(model_dir, epochs=3, resume=point)
+    third = [loss for epoch, _, loss in history_rows(model_dir) if epoch == 3]
+    assert len(third) == 5 and log.epoch_loss(3) == pytest.approx(sum(third) / 5, rel=1e-6)
+
+
+def test_a_second_ctrl_c_quits_at_once(tmp_path):
+    model_dir = str(tmp_path / 'm')
+    with pytest.raises(KeyboardInterrupt):
+        sentiment_run(model_dir, epochs=2, signal_at=2, times=2)
+    assert not os.path.exists(os.path.join(model_dir, 'stopped_at.npz'))  # nothing saved
+
+
+def test_a_stop_point_older_than_the_latest_checkpoint_is_not_used(tmp_path):
+    model_dir = str(tmp_path / 'm')
+    with pytest.raises(TrainingStopped):
+        sentiment_run(model_dir, epochs=2, signal_at=3)
+    point = load_stop_point(model_dir)
+    assert point is not None
+    with open(os.path.join(model_dir, 'checkpoint'), 'w') as f:  # as if a later run saved sentiment-1
+        f.write('model_checkpoint_path: "sentiment-1.ckpt"\nall_model_checkpoint_paths: "sentiment-1.ckpt"\n')
+    for suffix in ('.index', '.data-00000-of-00001', '.meta'):
+        src = os.path.join(model_dir, point.checkpoint + suffix)
+        with open(src, 'rb') as a, open(os.path.join(model_dir, 'sentiment-1.ckpt' + suffix), 'wb') as b:
+            b.write(a.read())
+    assert load_stop_point(model_dir) is None
+
+
+def test_stop_writes_the_stop_point_before_the_checkpoint(tmp_path, monkeypatch):
+    """A run killed between the two leaves the latest checkpoint as it was: the stop point,
+    naming a checkpoint that is not the latest, is then ignored."""
+    order = []
+    real_save = StopPoint.save
+    monkeypatch.setattr(StopPoint, 'save', lambda self, d: (order.append('stop point'), real_save(self, d)))
+    real_saver_save = tf.train.Saver.save
+    monkeypatch.setattr(tf.train.Saver, 'save', lambda self, sess, path, *a, **k: (
+        order.append(os.path.basename(path)), real_saver_save(self, sess, path, *a, **k))[1])
+    with pytest.raises(TrainingStopped):
+        sentiment_run(str(tmp_path / 'm'), epochs=1, signal_at=2)
+    assert order == ['stop point', 'sentiment-stopped-2.ckpt']
+
+
+@pytest.mark.parametrize('script', ['sentiment_rnn.py', 'char_rnn.py'])
+def test_resume_with_the_epochs_already_trained_says_so(tmp_path, script):
+    model_dir = str(tmp_path / 'm')
+    if script == 'char_rnn.py':
+        (tmp_path / 'text.txt').write_text(PERIODIC, encoding='utf-8')
+        common = ['--train', '--data', tmp_path / 'text.txt', '--model-dir', model_dir]
+        opts = TestConfig.char_opts
+    else:
+        synthetic_reviews(200).to_csv(str(tmp_path / 'reviews.csv'), index=False)
+        common = ['--data', tmp_path / 'reviews.csv', '--model-dir', model_dir]
+        opts = TestConfig.sentiment_opts
+    first, again = run_clis([(script, common + ['--epochs', 2] + opts),
+                             (script, common + ['--resume', '--epochs', 2])])
+    assert first.returncode == 0, first.stderr
+    assert again.returncode == 2
+    assert 'has already trained 2 epochs: give --epochs above that' in again.stderr.strip().splitlines()[-1]
+
+
+def test_char_resume_of_a_model_without_an_epoch_count_is_refused(tmp_path):
+    """A CharRNN trained from Python (the book's way) saves its vocabulary but no epoch count:
+    --resume must not start again from epoch 1 over its checkpoint."""
+    model_dir = str(tmp_path / 'm')
+    chars, char2int, _ = data_utils.char_vocab(PERIODIC)
+    x, y = data_utils.reshape_data(data_utils.encode_text(PERIODIC, char2int), 4, 10)
+    with contextlib.redirect_stdout(io.StringIO()):
+        rnn = CharRNN(len(chars), **CHAR_SMALL)
+    rnn.chars = chars
+    rnn.train(x, y, num_epochs=1, ckpt_dir=model_dir)
+    (tmp_path / 'text.txt').write_text(PERIODIC, encoding='utf-8')
+    before = snapshot(model_dir)
+    r = run_cli('char_rnn.py', '--train', '--resume', '--data', tmp_path / 'text.txt', '--epochs', 3,
+                '--model-dir', model_dir)
+    assert r.returncode == 2
+    assert 'does not record how many epochs it trained' in r.stderr.strip().splitlines()[-1]
+    assert snapshot(model_dir) == before
+
+
+def test_an_error_after_the_restore_is_not_called_a_checkpoint_error(tmp_path, monkeypatch):
+    """--resume maps TensorFlow's errors to "cannot load the checkpoint" only around the restore."""
+    from beyond_slides import sentiment_cli
+    synthetic_reviews(200).to_csv(str(tmp_path / 'reviews.csv'), index=False)
+    argv = ['--data', str(tmp_path / 'reviews.csv'), '--model-dir', str(tmp_path / 'm')] + [
+        str(a) for a in TestConfig.sentiment_opts]
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert sentiment_cli.main(argv + ['--epochs', '1']) == 0
+    real_run = tf.Session.run
+
+    def run(self, fetches, feed_dict=None, **kwargs):
+        if isinstance(fetches, list) and 'train_op' in fetches:
+            raise tf.errors.InvalidArgumentError(None, None, 'a bad batch')
+        return real_run(self, fetches, feed_dict=feed_dict, **kwargs)
+    monkeypatch.setattr(tf.Session, 'run', run)
+    with pytest.raises(tf.errors.InvalidArgumentError, match='a bad batch'), \
+            contextlib.redirect_stdout(io.StringIO()):
+        run_command_main(sentiment_cli, argv + ['--epochs', '2', '--resume'])
+
+
+def test_a_resume_from_a_damaged_checkpoint_is_still_named(tmp_path):
+    model_dir = str(tmp_path / 'm')
+    sentiment_run(model_dir, epochs=1)
+    data = next(n for n in os.listdir(model_dir) if '.data-' in n)
+    with open(os.path.join(model_dir, data), 'r+b') as f:
+        f.truncate(64)
+    with pytest.raises(DataError, match='cannot load the checkpoint'):
+        sentiment_run(model_dir, epochs=2, resume=1)
+
+
+# ---------------------------------------------------------------------------
+# The model folder's lock
+# ---------------------------------------------------------------------------
+
+def test_a_lock_file_removed_during_the_run_does_not_break_the_cleanup(tmp_path):
+    from beyond_slides.model_folder import LOCK_NAME, model_dir_lock
+    model_dir = str(tmp_path / 'm')
+    with model_dir_lock(model_dir):
+        os.remove(os.path.join(model_dir, LOCK_NAME))
+        (tmp_path / 'm' / 'kept.txt').write_text('saved')
+    assert os.listdir(model_dir) == ['kept.txt']
+
+
+def test_the_lock_is_taken_on_the_file_that_is_there(tmp_path, monkeypatch):
+    """A run that opened the lock file just before the run holding it removed it must not lock
+    the removed file (both would then train): it checks, after flock, that its file is the one
+    at the path, and takes the new one."""
+    from beyond_slides import model_folder
+    model_dir = str(tmp_path / 'm')
+    os.makedirs(model_dir)
+    path = os.path.join(model_dir, model_folder.LOCK_NAME)
+    real_lock, calls = model_folder._lock, []
+
+    def lock(f):
+        if not calls:  # the holder removes its file between our open() and our flock()
+            os.remove(path)
+        calls.append(f)
+        real_lock(f)
+    monkeypatch.setattr(model_folder, '_lock', lock)
+    with model_folder.model_dir_lock(model_dir):
+        assert len(calls) == 2
+        assert os.fstat(calls[-1].fileno()).st_ino == os.stat(path).st_ino
+
+
+# ---------------------------------------------------------------------------
+# The data files
+# ---------------------------------------------------------------------------
+
+def test_md5_covers_the_whole_of_a_large_file(tmp_path):
+    path = tmp_path / 'big.bin'
+    data = np.random.RandomState(0).bytes(5 * 2 ** 20 + 123)  # 5 MiB and a bit
+    path.write_bytes(data)
+    assert datasets.md5sum(str(path)) == hashlib.md5(data).hexdigest()
+    path.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # the last byte changed
+    assert datasets.md5sum(str(path)) != hashlib.md5(data).hexdigest()
+
+
+def test_a_tarball_replaced_at_the_same_path_is_read_again(tmp_path):
+    from conftest import TINY_REVIEWS
+    path = str(tmp_path / 'imdb.tar.gz')
+    make_imdb_tarball(path)
+    first = data_utils.load_movie_data(path)
+    other = {k: {name: text.replace('great', 'superb') for name, text in v.items()} for k, v in TINY_REVIEWS.items()}
+    make_imdb_tarball(path, other)
+    second = data_utils.load_movie_data(path)
+    assert 'superb' in ' '.join(second['review']) and 'superb' not in ' '.join(first['review'])
+
+
+# ---------------------------------------------------------------------------
+# The walkthrough's figures are the model's, dropout off
+# ---------------------------------------------------------------------------
+
+def test_the_next_character_figure_runs_the_model_without_dropout():
+    from beyond_slides.walkthrough import next_char_probabilities
+    chars, shown = next_char_probabilities(SHIPPED, 'The ')
+    expected = []
+    greedy_text(SHIPPED, 'The ', 1, probabilities=expected)
+    np.testing.assert_allclose(shown, expected[0], rtol=1e-6, atol=1e-7)
