@@ -24,6 +24,8 @@ def main(argv=None):
 
 
 def _main(args, given):
+    if args.export_keras:
+        return cli.export_keras(MODEL, args)
     if args.walkthrough:
         walkthrough(args)
         args.train = True
@@ -111,6 +113,7 @@ def build_parser():
     p.add_argument('--data', metavar='PATH',
                    help="text to train on (default: the book's pg2265.txt, shipped with the project)")
     cli.add_hparam_options(p, HPARAMS, batch_unit='sequences')
+    cli.add_export_option(p)
     cli.add_run_options(p, EPOCHS)
     return p
 

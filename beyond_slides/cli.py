@@ -29,6 +29,20 @@ def parser(prog, description):
     return ArgumentParser(prog=prog, description=description, formatter_class=HelpFormatter)
 
 
+def add_export_option(p):
+    p.add_argument('--export-keras', dest='export_keras', metavar='PATH.keras',
+                   help="no training: write the model in --model-dir as a Keras 3 model file, with the same "
+                        "weights, and its vocabulary as PATH.keras.vocab.json")
+
+
+def export_keras(model_name, args):
+    """--export-keras: the model in args.model_dir as a Keras 3 file (beyond_slides/keras_export.py)."""
+    from beyond_slides.keras_export import export
+    export(model_name, args.model_dir, args.export_keras)
+    print('wrote %s (Keras 3) and %s.vocab.json' % (args.export_keras, args.export_keras))
+    return 0
+
+
 def add_run_options(p, epochs):
     """--epochs, --resume, --walkthrough, --logdir and --debug, the same for both commands."""
     p.add_argument('--epochs', type=count(10000),

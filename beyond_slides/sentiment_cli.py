@@ -27,6 +27,8 @@ def main(argv=None):
 
 
 def _main(args, given):
+    if args.export_keras:
+        return cli.export_keras(MODEL, args)
     if args.predict:
         return predict_texts(args, given)
     prepared = walkthrough(args) if args.walkthrough else None
@@ -127,6 +129,7 @@ def build_parser():
                    help='use only the first N reviews, half to train and half to test (quick run)')
     p.add_argument('--predict', nargs='+', metavar='TEXT',
                    help='no training: print the probability that each TEXT is a positive review')
+    cli.add_export_option(p)
     cli.add_run_options(p, EPOCHS)
     return p
 

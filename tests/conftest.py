@@ -147,8 +147,16 @@ def reference_data():
     return folder
 
 
+def skip_new_processes_under_the_mutation_tool():
+    """The mutation tool (tools/mutation.sh) sets MUTANT_UNDER_TEST; its mutants live in its own
+    copy of the project, which a command in a new process cannot load: such tests are skipped there."""
+    if 'MUTANT_UNDER_TEST' in os.environ:
+        pytest.skip('a command in a new process, not run by the mutation tool')
+
+
 def run_cli(script, *args, env=None, cwd=None):
     """Run python <script> args in a new process; returns the CompletedProcess."""
+    skip_new_processes_under_the_mutation_tool()
     full_env = dict(os.environ, **(env or {}))
     return subprocess.run([sys.executable, os.path.join(ROOT, script)] + [str(a) for a in args],
                           capture_output=True, text=True, env=full_env, cwd=cwd or ROOT, timeout=600)
@@ -216,6 +224,7 @@ def functions_in(path):
 def run_clis(jobs, cwd=None):
     """Several command lines [(script, [args]), ...] in one new process (tests/cli_worker.py:
     TensorFlow imported once), each as `python script args` would run; a CompletedProcess each."""
+    skip_new_processes_under_the_mutation_tool()
     import json
     import tempfile
     with tempfile.TemporaryDirectory() as tmp:
@@ -228,3 +237,27 @@ def run_clis(jobs, cwd=None):
         with open(path + '.out', encoding='utf-8') as f:
             results = json.load(f)
     return [subprocess.CompletedProcess(job, *result) for job, result in zip(jobs, results)]
+
+
+def tf1_probabilities_after_each(model_dir, text):
+    """The CharRNN's probabilities of the next character after each character of text (len, classes),
+    from the slides' TF1 graph in sampling mode, the state carried, dropout off."""
+    import contextlib
+    import io
+    from beyond_slides import model_files
+    from beyond_slides.tf_setup import tf
+    from char_rnn import CharRNN
+    hparams, chars = model_files.load_model_config(model_dir, 'CharRNN')
+    char2int = {ch: i for i, ch in enumerate(chars)}
+    with contextlib.redirect_stdout(io.StringIO()):
+        rnn = CharRNN(len(chars), sampling=True, lstm_size=hparams['lstm_size'], num_layers=hparams['num_layers'])
+    out = []
+    with tf.Session(graph=rnn.g) as sess:
+        rnn.saver.restore(sess, tf.train.latest_checkpoint(model_dir))
+        state = sess.run(rnn.initial_state)
+        for ch in text:
+            proba, state = sess.run(['probabilities:0', rnn.final_state],
+                                    {'tf_x:0': [[char2int[ch]]], 'tf_keepprob:0': 1.0, rnn.initial_state: state})
+            out.append(proba[0])
+    return np.stack(out)
+

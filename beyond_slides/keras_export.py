@@ -1,0 +1,158 @@
+"""The lecture's TF1 models as Keras 3 models with the same weights (not on the slides).
+
+`python sentiment_rnn.py --export-keras PATH.keras` and `python char_rnn.py --export-keras
+PATH.keras` call export(). It runs in a process that never turns eager execution off (it
+does not import the lecture's classes): it reads the checkpoint's numbers with
+tf.train.load_checkpoint and builds the same network in today's Keras.
+
+Why the numbers carry over: BasicLSTMCell (the slides) and keras.layers.LSTM compute the
+same function, written with other names and another order of the gates.
+
+    BasicLSTMCell, W (D+H, 4H) over [x, h], b (4H,)   keras.layers.LSTM
+    (a_i, a_j, a_f, a_o) = [x, h] @ W + b               (z_i, z_f, z_c, z_o) = x @ kernel
+                                                                   + h @ recurrent_kernel + bias
+    i = sigmoid(a_i)                                    i = sigmoid(z_i)
+    f = sigmoid(a_f + forget_bias)   (forget_bias=1)    f = sigmoid(z_f)
+    j = tanh(a_j)                                       c~ = tanh(z_c)
+    c = f * c + i * j                                   c = f * c + i * c~
+    o = sigmoid(a_o),  h = o * tanh(c)                  o = sigmoid(z_o),  h = o * tanh(c)
+
+So, for each layer (lstm_weights below):
+    kernel           = W[:D]    the rows that multiply x
+    recurrent_kernel = W[D:]    the rows that multiply h
+    columns reordered from (i, j, f, o) to (i, f, c~ = j, o), in W and in b
+    bias's f block   = b's f block + forget_bias   (BasicLSTMCell adds it at run time)
+The embedding, the dense layer (`logits`) and the output's sigmoid or softmax are the same
+layers under the same names. Dropout is off when predicting, so the Keras models have none.
+"""
+import json
+import os
+import sys
+import tempfile
+
+import numpy as np
+
+from beyond_slides.errors import DataError, SetupError
+
+LSTM_PREFIX = 'rnn/multi_rnn_cell/cell_%d/basic_lstm_cell/'
+
+
+def lstm_weights(kernel, bias, n_inputs, forget_bias=1.0):
+    """BasicLSTMCell's (kernel (D+H, 4H), bias (4H,)) as keras.layers.LSTM's
+    [kernel (D, 4H), recurrent_kernel (H, 4H), bias (4H,)]."""
+    def keras_order(w):  # the gate blocks (i, j, f, o) -> (i, f, j, o)
+        i, j, f, o = np.split(w, 4, axis=-1)
+        return np.concatenate([i, f, j, o], axis=-1)
+
+    kernel, bias = keras_order(kernel), keras_order(bias).copy()
+    n_units = bias.shape[0] // 4
+    bias[n_units:2 * n_units] += forget_bias  # the f block, second in Keras's order
+    return [kernel[:n_inputs], kernel[n_inputs:], bias]
+
+
+def sentiment_model(hparams, weights):
+    """Embedding -> LSTM (num_layers) -> Dense(1) -> sigmoid: the SentimentRNN's probabilities
+    of a batch of reviews (word ids, shape (batch, seq_len)), each from the zero state."""
+    import keras
+    layers = [keras.Input((hparams['seq_len'],), dtype='int32'),
+              keras.layers.Embedding(hparams['n_words'], hparams['embed_size'], name='embedding')]
+    for k in range(hparams['num_layers']):  # the last layer's output at the last step only
+        layers.append(keras.layers.LSTM(hparams['lstm_size'], return_sequences=k < hparams['num_layers'] - 1,
+                                        name='lstm_%d' % k))
+    layers.append(keras.layers.Dense(1, activation='sigmoid', name='logits'))
+    model = keras.Sequential(layers, name='sentiment_rnn')
+    set_weights(model, weights, hparams['embed_size'], 'embedding')
+    return model
+
+
+def char_model(hparams, num_classes, weights):
+    """one-hot -> LSTM (num_layers) -> Dense(num_classes) -> softmax: the CharRNN's probabilities
+    of the next character after every step of a batch of character ids (batch, steps). Each LSTM
+    also returns its state, so that a sampler can carry it from one call to the next."""
+    import keras
+    ids = keras.Input((None,), dtype='int32')
+    # one_hot(k) is row k of the identity matrix: an Embedding of the identity, fixed, is tf.one_hot.
+    x = keras.layers.Embedding(num_classes, num_classes, trainable=False, name='one_hot')(ids)
+    for k in range(hparams['num_layers']):
+        x = keras.layers.LSTM(hparams['lstm_size'], return_sequences=True, return_state=True,
+                              name='lstm_%d' % k)(x)[0]
+    proba = keras.layers.Dense(num_classes, activation='softmax', name='logits')(x)
+    model = keras.Model(ids, proba, name='char_rnn')
+    model.get_layer('one_hot').set_weights([np.eye(num_classes, dtype=np.float32)])
+    set_weights(model, weights, num_classes, None)
+    return model
+
+
+def set_weights(model, weights, n_inputs, embedding):
+    """The checkpoint's numbers ({name: array}) into the Keras model, layer by layer."""
+    if embedding:
+        model.get_layer('embedding').set_weights([weights['embedding']])
+    k = 0
+    while LSTM_PREFIX % k + 'kernel' in weights:
+        kernel, bias = weights[LSTM_PREFIX % k + 'kernel'], weights[LSTM_PREFIX % k + 'bias']
+        model.get_layer('lstm_%d' % k).set_weights(lstm_weights(kernel, bias, n_inputs))
+        n_inputs = kernel.shape[1] // 4
+        k += 1
+    model.get_layer('logits').set_weights([weights['logits/kernel'], weights['logits/bias']])
+
+
+def checkpoint_weights(model_dir):
+    """{variable name: array} of the latest checkpoint in model_dir (Adam's slots left out)."""
+    import tensorflow as tf
+    path = tf.train.latest_checkpoint(model_dir)
+    if path is None:
+        raise DataError('%s holds no checkpoint: train a model first or give --model-dir' % model_dir)
+    try:
+        reader = tf.train.load_checkpoint(path)
+        return {name: reader.get_tensor(name) for name in reader.get_variable_to_shape_map()
+                if 'Adam' not in name and 'power' not in name}
+    except Exception as e:  # noqa: BLE001  (TensorFlow's many ways of saying: unreadable)
+        raise DataError('cannot read the checkpoint %s (%s): it is damaged; train again or give '
+                        'another --model-dir' % (path, str(e).splitlines()[0][:100])) from e
+
+
+def export(model_name, model_dir, path):
+    """Write the model in model_dir as a Keras 3 file at path (.keras), and its vocabulary at
+    path + '.vocab.json'; nothing is written unless both are complete."""
+    from beyond_slides import model_files
+    os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')  # before TensorFlow's first import: no start-up chatter
+    if not path.endswith('.keras'):
+        raise DataError('%s: a Keras model file ends with .keras: give a path such as model.keras' % path)
+    for target in (path, path + '.vocab.json'):
+        if os.path.exists(target):
+            raise DataError('%s already exists: give a new path (nothing was written)' % target)
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise DataError('the folder %s does not exist: create it first or give another path' % folder)
+    hparams, vocab = model_files.load_model_config(model_dir, model_name)
+    if 'tensorflow' in sys.modules and not sys.modules['tensorflow'].executing_eagerly():
+        raise SetupError("Keras 3 needs eager execution, which the lecture's TensorFlow 1.x code has "
+                         "turned off in this Python process: export from a new one, e.g. `python "
+                         "char_rnn.py --export-keras %s --model-dir %s`" % (path, model_dir))
+    weights = checkpoint_weights(model_dir)
+    try:
+        if model_name == 'SentimentRNN':
+            model = sentiment_model(hparams, weights)
+        else:
+            model = char_model(hparams, len(vocab), weights)
+    except (KeyError, ValueError) as e:
+        raise DataError('the checkpoint in %s does not fit its model_config.json (%s): train again or give '
+                        'another --model-dir' % (model_dir, str(e).splitlines()[0][:100])) from e
+    tmp = tempfile.mkdtemp(dir=folder, prefix='.export-')
+    try:
+        model.save(os.path.join(tmp, 'model.keras'))
+        with open(os.path.join(tmp, 'vocab.json'), 'w', encoding='utf-8') as f:
+            json.dump({'model': model_name, 'vocab': vocab, 'hparams': hparams}, f, ensure_ascii=False)
+        os.replace(os.path.join(tmp, 'vocab.json'), path + '.vocab.json')
+        os.replace(os.path.join(tmp, 'model.keras'), path)
+    except BaseException:
+        for target in (path + '.vocab.json',):
+            if os.path.exists(target) and not os.path.exists(path):
+                os.remove(target)
+        raise
+    finally:
+        for name in os.listdir(tmp):
+            os.remove(os.path.join(tmp, name))
+        os.rmdir(tmp)
+    return model
+

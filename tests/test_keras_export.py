@@ -1,0 +1,136 @@
+"""The trained TF1 models exported to Keras 3 compute the same numbers: probabilities within
+1e-5 and the same sampled text, checked in new processes that load only the .keras file
+(tests/keras_only.py imports keras and numpy, never this project)."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import (PERIODIC, ROOT, SHIPPED, TestConfig, run_cli, run_clis, snapshot, synthetic_reviews,
+                      tf1_probabilities_after_each)
+
+KERAS_ONLY = os.path.join(ROOT, 'tests', 'keras_only.py')
+
+
+def keras_only(*args, cwd):
+    """tests/keras_only.py in a new process, from a folder outside the project."""
+    r = subprocess.run([sys.executable, KERAS_ONLY] + [str(a) for a in args], capture_output=True, text=True,
+                       cwd=cwd, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return r.stdout
+
+
+# ---------------------------------------------------------------------------
+# CharRNN: the shipped model, and a two-layer one
+# ---------------------------------------------------------------------------
+
+@pytest.fixture(scope='module')
+def char_models(tmp_path_factory):
+    """{name: (model folder, its .keras export)} for the shipped model and a 2-layer CharRNN."""
+    folder = tmp_path_factory.mktemp('char_export')
+    (folder / 'text.txt').write_text(PERIODIC + 'The end.\n', encoding='utf-8')
+    two = str(folder / 'two_layers')
+    jobs = [('char_rnn.py', ['--train', '--data', folder / 'text.txt', '--epochs', 3, '--model-dir', two,
+                             '--num-layers', 2, '--keep-prob', 0.8] + TestConfig.char_opts[:-2]),
+            ('char_rnn.py', ['--export-keras', folder / 'shipped.keras']),
+            ('char_rnn.py', ['--export-keras', folder / 'two.keras', '--model-dir', two])]
+    # training turns eager execution off for its process: the exports run in another one
+    for r in run_clis(jobs[:1]) + run_clis(jobs[1:]):
+        assert r.returncode == 0, r.stderr[-2000:]
+    return {'shipped': (SHIPPED, str(folder / 'shipped.keras')), 'two layers': (two, str(folder / 'two.keras'))}
+
+
+@pytest.mark.parametrize('name, text', [('shipped', 'The Tragedie of Hamlet'), ('two layers', 'abcde\nThe end')])
+def test_char_probabilities_at_every_step_equal_the_tf1_graphs(char_models, name, text, tmp_path):
+    model_dir, path = char_models[name]
+    keras_only('char-steps', path, text, tmp_path / 'k.npy', cwd=str(tmp_path))
+    np.testing.assert_allclose(np.load(str(tmp_path / 'k.npy')), tf1_probabilities_after_each(model_dir, text),
+                               rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize('name, prime, seed, top_n, temperature', [
+    ('shipped', 'The ', 1, 5, 1.0), ('shipped', 'Ham.', 7, 3, 0.7), ('two layers', 'ab', 2, 2, 1.0)])
+def test_keras_samples_the_text_the_command_samples(char_models, name, prime, seed, top_n, temperature, tmp_path):
+    model_dir, path = char_models[name]
+    text = keras_only('char-sample', path, prime, 300, seed, top_n, temperature, cwd=str(tmp_path))
+    r = run_cli('char_rnn.py', '--sample', 300, '--prime', prime, '--seed', seed, '--top-n', top_n,
+                '--temperature', temperature, '--model-dir', model_dir)
+    assert r.returncode == 0, r.stderr
+    assert text == r.stdout and len(text) == len(prime) + 300 + 1
+
+
+def test_the_vocabulary_is_written_beside_the_model(char_models):
+    with open(char_models['shipped'][1] + '.vocab.json', encoding='utf-8') as f:
+        saved = json.load(f)
+    with open(os.path.join(SHIPPED, 'model_config.json'), encoding='utf-8') as f:
+        assert saved['vocab'] == json.load(f)['vocab'] and len(saved['vocab']) == 65
+
+
+# ---------------------------------------------------------------------------
+# SentimentRNN: one and two layers, 500 test reviews
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize('num_layers', [1, 2])
+def test_sentiment_probabilities_equal_predicts(num_layers, tmp_path):
+    reviews = synthetic_reviews(1000)
+    reviews.to_csv(str(tmp_path / 'reviews.csv'), index=False)
+    model_dir = str(tmp_path / 'model')
+    train, = run_clis([('sentiment_rnn.py', ['--data', tmp_path / 'reviews.csv', '--epochs', 2, '--model-dir',
+                                             model_dir, '--num-layers', num_layers] + TestConfig.sentiment_opts)])
+    export, = run_clis([('sentiment_rnn.py', ['--export-keras', tmp_path / 'm.keras', '--model-dir', model_dir])])
+    assert train.returncode == 0 and export.returncode == 0, train.stderr[-2000:] + export.stderr[-2000:]
+    sequences, expected = tf1_sentiment_probabilities(model_dir, list(reviews['review'][500:]))
+    np.save(str(tmp_path / 'x.npy'), sequences)
+    keras_only('sentiment', tmp_path / 'm.keras', tmp_path / 'x.npy', tmp_path / 'p.npy', cwd=str(tmp_path))
+    found = np.load(str(tmp_path / 'p.npy'))
+    assert found.shape == (500,)
+    np.testing.assert_allclose(found, expected, rtol=0, atol=1e-5)
+    assert expected.std() > 1e-3  # answers that differ from review to review: a comparison that can fail
+
+
+def tf1_sentiment_probabilities(model_dir, texts):
+    """(the reviews' word-id sequences, the TF1 graph's probabilities as --predict computes them)."""
+    import contextlib
+    import io
+    from beyond_slides import model_files
+    from beyond_slides.predicting import encode_reviews, predict_every_row
+    from beyond_slides.settings import SENTIMENT_HPARAMS
+    from sentiment_rnn import SentimentRNN
+    hparams, vocab = model_files.load_model_config(model_dir, 'SentimentRNN')
+    sequences, _ = encode_reviews(texts, vocab, hparams['seq_len'])
+    with contextlib.redirect_stdout(io.StringIO()):
+        rnn = SentimentRNN(model_dir=model_dir, **{k: hparams[k] for k in ['n_words'] + list(SENTIMENT_HPARAMS)})
+    return sequences.astype(np.int32), predict_every_row(rnn, sequences, return_proba=True, from_zero_state=True)
+
+
+# ---------------------------------------------------------------------------
+# Bad input: one line, nothing written
+# ---------------------------------------------------------------------------
+
+def test_bad_exports_say_what_is_wrong_and_write_nothing(tmp_path):
+    damaged = str(tmp_path / 'damaged')
+    import shutil
+    shutil.copytree(SHIPPED, damaged)
+    data = next(n for n in os.listdir(damaged) if '.data-' in n)
+    with open(os.path.join(damaged, data), 'r+b') as f:
+        f.truncate(64)
+    (tmp_path / 'exists.keras').write_text('a file of the user')
+    os.makedirs(str(tmp_path / 'empty'))
+    out = tmp_path / 'out'
+    out.mkdir()
+    cases = [
+        (['--export-keras', out / 'a.keras', '--model-dir', tmp_path / 'empty'], 'has no saved model'),
+        (['--export-keras', out / 'b.keras', '--model-dir', damaged], 'cannot read the checkpoint'),
+        (['--export-keras', tmp_path / 'exists.keras'], 'already exists'),
+        (['--export-keras', out / 'c.h5'], 'ends with .keras'),
+    ]
+    before = snapshot(str(tmp_path))
+    for (args, message), r in zip(cases, run_clis([('char_rnn.py', args) for args, _ in cases])):
+        assert r.returncode == 2, (args, r.stderr[-2000:])
+        last = r.stderr.strip().splitlines()[-1]
+        assert last.startswith('error: ') and message in last, last
+    assert snapshot(str(tmp_path)) == before
+    assert sorted(os.listdir(str(out))) == []
