@@ -24,6 +24,8 @@ setup(
         'test': ['pytest', 'nbclient', 'nbformat', 'ipykernel', 'matplotlib'],
         # The lecture notebook (notebooks/rnn_lecture.ipynb): Jupyter and its plots.
         'notebook': ['notebook', 'matplotlib'],
+        # The mutation-testing tool of tools/mutation.sh (not run by the tests or CI).
+        'mutation': ['mutmut==3.8.1'],
         # TensorFlow 2.21 no longer installs TensorBoard; only --logdir's viewer needs it.
         'tensorboard': ['tensorboard>=2.21,<2.22'],
     },

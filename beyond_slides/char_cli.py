@@ -20,12 +20,10 @@ MODEL = 'CharRNN'
 
 
 def main(argv=None):
-    return cli.main(build_parser(), HPARAMS, _main, argv)
+    return cli.main(build_parser(), HPARAMS, _main, MODEL, argv)
 
 
 def _main(args, given):
-    if args.export_keras:
-        return cli.export_keras(MODEL, args)
     if args.walkthrough:
         walkthrough(args)
         args.train = True

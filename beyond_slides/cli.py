@@ -129,10 +129,13 @@ def add_hparam_options(p, defaults, batch_unit):
                        help='%s (default: %g)' % (text, defaults[name]))
 
 
-def main(parser, hparam_defaults, run, argv=None):
-    """A command's main: parse argv, then run(args, given) with its errors as one line each."""
+def main(parser, hparam_defaults, run, model_name, argv=None):
+    """A command's main: parse argv, then run(args, given), or the export of --export-keras, with
+    its errors as one line each."""
     argv = sys.argv[1:] if argv is None else list(argv)
     args, given = parse_args(parser, argv, hparam_defaults)
+    if args.export_keras:
+        return run_command(lambda: export_keras(model_name, args), argv, parser.prog, debug=args.debug)
     return run_command(lambda: run(args, given), argv, parser.prog, debug=args.debug)
 
 

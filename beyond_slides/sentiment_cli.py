@@ -23,12 +23,10 @@ QUICK_TRAINING = 'about 2 min on 2 CPU cores, Test Acc. 0.81'
 
 
 def main(argv=None):
-    return cli.main(build_parser(), HPARAMS, _main, argv)
+    return cli.main(build_parser(), HPARAMS, _main, MODEL, argv)
 
 
 def _main(args, given):
-    if args.export_keras:
-        return cli.export_keras(MODEL, args)
     if args.predict:
         return predict_texts(args, given)
     prepared = walkthrough(args) if args.walkthrough else None
