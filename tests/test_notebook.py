@@ -135,13 +135,14 @@ def shown_by_slide():
     import char_rnn
     import data_utils
     import sentiment_rnn
-    from beyond_slides import walkthrough
+    from beyond_slides import keras_export, walkthrough
     namespace = {'SentimentRNN': sentiment_rnn.SentimentRNN, 'CharRNN': char_rnn.CharRNN,
-                 'get_top_char': char_rnn.get_top_char, 'char_rnn': char_rnn, 'data_utils': data_utils}
+                 'get_top_char': char_rnn.get_top_char, 'char_rnn': char_rnn, 'data_utils': data_utils,
+                 'keras_export': keras_export}
     shown, title = {}, None
     for cell in nbformat.read(run_notebook.NOTEBOOK, as_version=4).cells:
-        if cell.cell_type == 'markdown' and cell.source.startswith('## '):
-            title = cell.source.splitlines()[0][3:].strip()
+        if cell.cell_type == 'markdown' and cell.source.startswith('#'):  # a slide's heading, or a part's
+            title = cell.source.splitlines()[0].lstrip('#').strip()
         if cell.cell_type != 'code':
             continue
         for node in ast.walk(ast.parse(cell.source)):
