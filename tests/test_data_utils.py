@@ -152,3 +152,26 @@ def test_real_hamlet_facts(reference_data):
     assert ''.join(int2char[i] for i in train_x[0, :50]).startswith('The Tragedie of Hamlet\n\nActus Primus. Scoena Prima')
     x, _ = data_utils.reshape_data(data_utils.encode_text(text, char2int), 64, 100)
     assert x.shape[1] // 100 == 25
+
+
+# ---------------------------------------------------------------------------
+# The slides' defaults
+# ---------------------------------------------------------------------------
+
+def test_preprocess_reviews_takes_the_fast_pass_by_default(monkeypatch):
+    found = ({'a': 1}, [[1]])
+    monkeypatch.setattr(fast_words, 'preprocess_reviews', lambda reviews: found)
+    assert data_utils.preprocess_reviews(['a']) is found
+    monkeypatch.setattr(fast_words, 'preprocess_reviews', lambda reviews: None)  # it cannot vouch: the loops
+    assert data_utils.preprocess_reviews(['b b']) == ({'b': 1}, [[1, 1]])
+
+
+def test_sequences_are_200_whole_numbers_by_default():
+    seq = data_utils.make_sequences([[5, 6]])  # the slides' sequence_length = 200
+    assert seq.shape == (1, 200) and seq.dtype.kind == 'i' and seq[0, -2:].tolist() == [5, 6]
+
+
+def test_the_split_takes_25000_reviews_by_default():
+    x = np.zeros((25002, 1))
+    X_train, y_train, X_test, y_test = data_utils.split_train_test(x, np.arange(25002))
+    assert len(X_train) == len(y_train) == 25000 and y_test.tolist() == [25000, 25001]

@@ -195,3 +195,30 @@ def test_sentiment_stopped_and_resumed_computes_the_same_losses(dropout_off, tmp
     resumed = train_sentiment(stopped, X_train, y_train, epochs=3, resume=point)
     assert resumed[:, 1].tolist() == list(range(1, 16))  # every iteration once
     np.testing.assert_allclose(resumed, straight, rtol=1e-5)
+
+
+def test_get_top_char_defaults_to_the_slides_top_5_at_temperature_1():
+    probas = np.array([[0.3, 0.25, 0.2, 0.1, 0.08, 0.07]])
+    np.random.seed(3)
+    picks = [get_top_char(probas.copy(), 6) for _ in range(20000)]
+    # the top 5 renormalized: 0.3 / 0.93, ..., 0.08 / 0.93; the sixth never
+    np.testing.assert_allclose(np.bincount(picks, minlength=6) / 20000.0,
+                               [0.3 / 0.93, 0.25 / 0.93, 0.2 / 0.93, 0.1 / 0.93, 0.08 / 0.93, 0], atol=0.012)
+
+
+def test_get_top_char_draws_one_random_number_per_pick():
+    """The slides' np.random.choice(char_size, 1, p=p): one uniform number per character, so that
+    a seed gives the text a student gets with the slides' code."""
+    p = np.array([0.1, 0.2, 0.3, 0.4])
+    np.random.seed(5)
+    picks = [get_top_char(p[None].copy(), 4, top_n=4) for _ in range(30)]
+    np.random.seed(5)
+    assert picks == [int(np.searchsorted(np.cumsum(p), np.random.random_sample(), side='right'))
+                     for _ in range(30)]
+
+
+def test_the_sample_pickers_temperature_reaches_get_top_char():
+    from char_rnn import top_char_picker
+    np.random.seed(2)
+    pick = top_char_picker(top_n=4, temperature=0.001)
+    assert {pick(np.array([[0.26, 0.25, 0.25, 0.24]]), 4) for _ in range(200)} == {0}
