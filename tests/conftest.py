@@ -154,6 +154,26 @@ def skip_new_processes_under_the_mutation_tool():
         pytest.skip('a command in a new process, not run by the mutation tool')
 
 
+@pytest.fixture(scope='session')
+def built_movie_data(reference_data, tmp_path_factory):
+    """A data cache holding movie_data.csv built from the reference tarball, once for the session."""
+    import data_utils
+    cache = str(tmp_path_factory.mktemp('built-movie-data'))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv('RNN_DATA_DIR', cache)
+        data_utils.load_movie_data(os.path.join(reference_data, 'aclImdb_v1_labeled.tar.gz'))
+    return cache
+
+
+@pytest.fixture
+def imdb_tarball(reference_data, built_movie_data, data_cache):
+    """The reference tarball, its movie_data.csv already in this test's data cache (built once for
+    the session; test_data_utils.py tests the building itself)."""
+    import shutil
+    shutil.copytree(built_movie_data, str(data_cache), dirs_exist_ok=True)
+    return os.path.join(reference_data, 'aclImdb_v1_labeled.tar.gz')
+
+
 def run_cli(script, *args, env=None, cwd=None):
     """Run python <script> args in a new process; returns the CompletedProcess."""
     skip_new_processes_under_the_mutation_tool()
@@ -221,16 +241,17 @@ def functions_in(path):
     return found
 
 
-def run_clis(jobs, cwd=None):
+def run_clis(jobs, cwd=None, env=None):
     """Several command lines [(script, [args]), ...] in one new process (tests/cli_worker.py:
-    TensorFlow imported once), each as `python script args` would run; a CompletedProcess each."""
+    TensorFlow imported once), each as `python script args` would run, with env's variables set;
+    a CompletedProcess each."""
     skip_new_processes_under_the_mutation_tool()
     import json
     import tempfile
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, 'jobs.json')
         with open(path, 'w', encoding='utf-8') as f:
-            json.dump([[script, [str(a) for a in args], {}] for script, args in jobs], f)
+            json.dump([[script, [str(a) for a in args], dict(env or {})] for script, args in jobs], f)
         worker = subprocess.run([sys.executable, os.path.join(ROOT, 'tests', 'cli_worker.py'), path,
                                  path + '.out'], capture_output=True, text=True, cwd=cwd or ROOT, timeout=900)
         assert worker.returncode == 0, worker.stderr[-3000:]

@@ -1,9 +1,12 @@
 """An exported Keras model used the way a student would use it today: in a new process that
 imports keras and numpy, never this project (tests/test_keras_export.py runs it).
 
-    python tests/keras_only.py sentiment MODEL.keras SEQUENCES.npy OUT.npy
-    python tests/keras_only.py char-steps MODEL.keras TEXT OUT.npy
-    python tests/keras_only.py char-sample MODEL.keras PRIME N SEED TOP_N TEMPERATURE
+    python tests/keras_only.py JOBS.json
+
+JOBS.json: a list of jobs, each one of
+    ["sentiment", MODEL.keras, SEQUENCES.npy, OUT.npy]
+    ["char-steps", MODEL.keras, TEXT, OUT.npy]
+    ["char-sample", MODEL.keras, PRIME, N, SEED, TOP_N, TEMPERATURE]    (prints the text, then "\x00")
 
 sentiment: the probabilities of the reviews (word ids, one row each). char-steps: the
 probabilities of the next character after each character of TEXT, the LSTM state carried
@@ -65,11 +68,14 @@ def main(mode, path, *args):
         ch = chars[pick(p, top_n, temperature)]
         text += ch
         p = step(char2int[ch])
-    print(text)
+    sys.stdout.write(text + '\n')
 
 
 if __name__ == '__main__':
-    main(*sys.argv[1:])
+    with open(sys.argv[1], encoding='utf-8') as f:
+        for job in json.load(f):
+            main(*job)
+            sys.stdout.write('\x00')
     project = [m for m in sys.modules if m.split('.')[0] in ('beyond_slides', 'data_utils', 'char_rnn',
                                                               'sentiment_rnn', 'conftest')]
     assert not project, project

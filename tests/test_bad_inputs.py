@@ -20,7 +20,8 @@ import sys
 
 import pytest
 
-from conftest import PERIODIC, ROOT, SHIPPED, TestConfig, make_imdb_tarball, run_cli, snapshot, synthetic_reviews
+from conftest import (PERIODIC, ROOT, SHIPPED, TestConfig, make_imdb_tarball, run_cli, run_clis, snapshot,
+                      synthetic_reviews)
 
 CHAR_OPTS, SENTIMENT_OPTS = TestConfig.char_opts, TestConfig.sentiment_opts
 
@@ -229,12 +230,11 @@ def make_assets(base):
     os.makedirs(w('readonly'))
 
     cache = w('cache')
-    r = run_cli('sentiment_rnn.py', '--data', w('reviews.csv'), '--epochs', 1, '--model-dir', w('smodel'),
-                *SENTIMENT_OPTS, env={'RNN_DATA_DIR': cache})
-    assert r.returncode == 0, r.stderr
-    r = run_cli('char_rnn.py', '--train', '--data', w('text.txt'), '--epochs', 1, '--model-dir', w('cmodel'),
-                *CHAR_OPTS)
-    assert r.returncode == 0, r.stderr
+    for r in run_clis([('sentiment_rnn.py', ['--data', w('reviews.csv'), '--epochs', 1, '--model-dir', w('smodel')]
+                        + SENTIMENT_OPTS),
+                       ('char_rnn.py', ['--train', '--data', w('text.txt'), '--epochs', 1, '--model-dir',
+                                        w('cmodel')] + CHAR_OPTS)], env={'RNN_DATA_DIR': cache}):
+        assert r.returncode == 0, r.stderr
     shutil.rmtree(cache, ignore_errors=True)
     for kind in ('smodel', 'cmodel'):
         for variant in ('vocab', 'json', 'ckpt', 'nockpt'):

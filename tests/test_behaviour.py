@@ -186,13 +186,13 @@ def test_predict_answers_each_text_as_if_alone(tmp_path):
     """batch size + 1 texts: the last, in a second batch, gets the answer it gets alone."""
     synthetic_reviews(200).to_csv(str(tmp_path / 'reviews.csv'), index=False)
     model_dir = str(tmp_path / 'model')
-    r = run_cli('sentiment_rnn.py', '--data', tmp_path / 'reviews.csv', '--epochs', 2, '--model-dir', model_dir,
-                *TestConfig.sentiment_opts)
-    assert r.returncode == 0, r.stderr
     texts = ['great plot %d' % i if i % 2 else 'awful cast' for i in range(20)] + ['the plot was great']
-    together, alone = run_clis([('sentiment_rnn.py', ['--predict'] + texts + ['--model-dir', model_dir]),
-                                ('sentiment_rnn.py', ['--predict', texts[-1], '--model-dir', model_dir])])
-    assert together.returncode == 0 and alone.returncode == 0, together.stderr + alone.stderr
+    train, together, alone = run_clis([
+        ('sentiment_rnn.py', ['--data', tmp_path / 'reviews.csv', '--epochs', 2, '--model-dir', model_dir]
+         + TestConfig.sentiment_opts),
+        ('sentiment_rnn.py', ['--predict'] + texts + ['--model-dir', model_dir]),
+        ('sentiment_rnn.py', ['--predict', texts[-1], '--model-dir', model_dir])])
+    assert train.returncode == together.returncode == alone.returncode == 0, train.stderr + together.stderr
     assert together.stdout.splitlines()[-1] == alone.stdout.splitlines()[-1]
     assert len(together.stdout.splitlines()) == 21
 

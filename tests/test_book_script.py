@@ -83,13 +83,14 @@ def run_book_script(workdir, code):
     return r, chars
 
 
-def book_workdir(tmp_path, reference_data):
+def book_workdir(tmp_path, imdb_tarball, reviews=True):
     """A folder with the files the book's script opens: movie_data.csv.gz (the first 1,000 reviews
     of the book's movie_data.csv, built from the official tarball) and pg2265.txt (the shipped copy)."""
     import data_utils
-    df = data_utils.load_movie_data(os.path.join(reference_data, 'aclImdb_v1_labeled.tar.gz'))
-    with gzip.open(str(tmp_path / 'movie_data.csv.gz'), 'wt', encoding='utf-8') as f:
-        df.iloc[:1000].to_csv(f, index=False)
+    if reviews:
+        df = data_utils.load_movie_data(imdb_tarball)
+        with gzip.open(str(tmp_path / 'movie_data.csv.gz'), 'wt', encoding='utf-8') as f:
+            df.iloc[:1000].to_csv(f, index=False)
     shutil.copy(os.path.join(ROOT, 'pg2265.txt'), str(tmp_path / 'pg2265.txt'))
     return tmp_path
 
@@ -104,8 +105,8 @@ def common_share(sample, common):
     return sum(ch in common for ch in sample) / len(sample)
 
 
-def test_the_books_script_runs_with_our_classes(tmp_path, reference_data):
-    workdir = book_workdir(tmp_path, reference_data)
+def test_the_books_script_runs_with_our_classes(tmp_path, imdb_tarball):
+    workdir = book_workdir(tmp_path, imdb_tarball)
     r, chars = run_book_script(str(workdir), driver_code())
     assert r.returncode == 0, r.stderr[-3000:]
     out = r.stdout
@@ -137,10 +138,12 @@ def test_the_books_script_runs_with_our_classes(tmp_path, reference_data):
 
 
 def test_without_the_added_line_sample_names_it(tmp_path, reference_data):
-    workdir = book_workdir(tmp_path, reference_data)
+    workdir = book_workdir(tmp_path, None, reviews=False)
     code = driver_code(add_line=False)
     code = code[:code.index('## run for 200 epochs')]  # up to the first sample
-    r, _ = run_book_script(str(workdir), code)
+    imports = '\n'.join(line for line in code[:code.index(HAMLET_PART)].splitlines()
+                         if line.startswith(('import ', 'from ')))
+    r, _ = run_book_script(str(workdir), imports + '\n' + code[code.index(HAMLET_PART):])  # Hamlet only
     assert r.returncode != 0
     last = r.stderr.strip().splitlines()[-1]
     assert 'CharRNN.chars = chars' in last and 'model-100' in last, last

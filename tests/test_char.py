@@ -7,8 +7,8 @@ import pytest
 import data_utils
 from beyond_slides import model_files
 from char_rnn import CharRNN, create_batch_generator, get_top_char
-from conftest import (PERIODIC, ROOT, SHIPPED, RecordingSaver, TestConfig, run_cli, slides_file, snapshot,
-                      start_from, train_small)
+from conftest import (PERIODIC, ROOT, SHIPPED, RecordingSaver, TestConfig, run_cli, run_clis, slides_file,
+                      snapshot, start_from, train_small)
 
 SMALL, SMALL_OPTS = TestConfig.char, TestConfig.char_opts
 
@@ -153,8 +153,8 @@ def cli_model(tmp_path_factory):
 
 def test_cli_sampling_same_seed_same_text(cli_model):
     _, model_dir = cli_model
-    runs = [run_cli('char_rnn.py', '--model-dir', model_dir, '--sample', 40, '--seed', 7, '--prime', 'ab')
-            for _ in range(2)]
+    runs = run_clis([('char_rnn.py', ['--model-dir', model_dir, '--sample', 40, '--seed', 7, '--prime', 'ab'])
+                     for _ in range(2)])
     assert runs[0].returncode == 0, runs[0].stderr
     assert runs[0].stdout == runs[1].stdout
     assert runs[0].stdout.startswith('ab') and len(runs[0].stdout) == 2 + 40 + 1
@@ -183,9 +183,10 @@ def test_shipped_model_samples_500_known_characters():
 def test_shipped_model_folder_copied_elsewhere_still_samples(tmp_path):
     copy = str(tmp_path / 'somewhere' / 'char_rnn')
     shutil.copytree(SHIPPED, copy)
-    r = run_cli('char_rnn.py', '--model-dir', copy, '--sample', 50, '--seed', 3, cwd=str(tmp_path))
-    assert r.returncode == 0, r.stderr
-    assert r.stdout == run_cli('char_rnn.py', '--sample', 50, '--seed', 3).stdout
+    moved, shipped = run_clis([('char_rnn.py', ['--model-dir', copy, '--sample', 50, '--seed', 3]),
+                               ('char_rnn.py', ['--sample', 50, '--seed', 3])], cwd=str(tmp_path))
+    assert moved.returncode == 0, moved.stderr
+    assert moved.stdout == shipped.stdout
 
 
 def test_train_runs_offline_on_the_shipped_hamlet(tmp_path):

@@ -48,18 +48,18 @@ DEVICE_LINE = re.compile(r'^TensorFlow \d+\.\d+\.\d+ on (CPU \(\d+ threads?\)|GP
 
 
 def test_sampling_training_and_predicting_say_what_runs_the_graph(tmp_path):
-    from conftest import PERIODIC, TestConfig, synthetic_reviews
+    from conftest import PERIODIC, TestConfig, run_clis, synthetic_reviews
     SMALL_OPTS, SENTIMENT_OPTS = TestConfig.char_opts, TestConfig.sentiment_opts
     text = tmp_path / 'text.txt'
     text.write_text(PERIODIC, encoding='utf-8')
     reviews = tmp_path / 'reviews.csv'
     synthetic_reviews(100).to_csv(str(reviews), index=False)
-    runs = [run_cli('char_rnn.py', '--sample', 5),
-            run_cli('char_rnn.py', '--train', '--data', text, '--epochs', 1, '--model-dir', tmp_path / 'c',
-                    *SMALL_OPTS),
-            run_cli('sentiment_rnn.py', '--data', reviews, '--epochs', 1, '--model-dir', tmp_path / 's',
-                    *SENTIMENT_OPTS),
-            run_cli('sentiment_rnn.py', '--predict', 'a great film', '--model-dir', tmp_path / 's')]
+    runs = run_clis([('char_rnn.py', ['--sample', 5]),
+                     ('char_rnn.py', ['--train', '--data', text, '--epochs', 1, '--model-dir', tmp_path / 'c']
+                      + SMALL_OPTS),
+                     ('sentiment_rnn.py', ['--data', reviews, '--epochs', 1, '--model-dir', tmp_path / 's']
+                      + SENTIMENT_OPTS),
+                     ('sentiment_rnn.py', ['--predict', 'a great film', '--model-dir', tmp_path / 's'])])
     gpus = tf_gpus()
     for r in runs:
         assert r.returncode == 0, r.stderr

@@ -9,18 +9,21 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import (PERIODIC, ROOT, SHIPPED, TestConfig, run_cli, run_clis, snapshot, synthetic_reviews,
+from conftest import (PERIODIC, ROOT, SHIPPED, TestConfig, run_clis, snapshot, synthetic_reviews,
                       tf1_probabilities_after_each)
 
 KERAS_ONLY = os.path.join(ROOT, 'tests', 'keras_only.py')
 
 
-def keras_only(*args, cwd):
-    """tests/keras_only.py in a new process, from a folder outside the project."""
-    r = subprocess.run([sys.executable, KERAS_ONLY] + [str(a) for a in args], capture_output=True, text=True,
-                       cwd=cwd, timeout=600)
+def keras_only(*jobs, cwd):
+    """tests/keras_only.py's jobs, in one new process started from a folder outside the project;
+    what each job printed."""
+    path = os.path.join(cwd, 'keras_jobs.json')
+    with open(path, 'w', encoding='utf-8') as f:
+        json.dump([[str(a) for a in job] for job in jobs], f)
+    r = subprocess.run([sys.executable, KERAS_ONLY, path], capture_output=True, text=True, cwd=cwd, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
-    return r.stdout
+    return r.stdout.split('\x00')[:-1]
 
 
 # ---------------------------------------------------------------------------
@@ -43,23 +46,30 @@ def char_models(tmp_path_factory):
     return {'shipped': (SHIPPED, str(folder / 'shipped.keras')), 'two layers': (two, str(folder / 'two.keras'))}
 
 
-@pytest.mark.parametrize('name, text', [('shipped', 'The Tragedie of Hamlet'), ('two layers', 'abcde\nThe end')])
-def test_char_probabilities_at_every_step_equal_the_tf1_graphs(char_models, name, text, tmp_path):
-    model_dir, path = char_models[name]
-    keras_only('char-steps', path, text, tmp_path / 'k.npy', cwd=str(tmp_path))
-    np.testing.assert_allclose(np.load(str(tmp_path / 'k.npy')), tf1_probabilities_after_each(model_dir, text),
-                               rtol=0, atol=1e-5)
+STEPS = [('shipped', 'The Tragedie of Hamlet'), ('two layers', 'abcde\nThe end')]
 
 
-@pytest.mark.parametrize('name, prime, seed, top_n, temperature', [
-    ('shipped', 'The ', 1, 5, 1.0), ('shipped', 'Ham.', 7, 3, 0.7), ('two layers', 'ab', 2, 2, 1.0)])
-def test_keras_samples_the_text_the_command_samples(char_models, name, prime, seed, top_n, temperature, tmp_path):
-    model_dir, path = char_models[name]
-    text = keras_only('char-sample', path, prime, 300, seed, top_n, temperature, cwd=str(tmp_path))
-    r = run_cli('char_rnn.py', '--sample', 300, '--prime', prime, '--seed', seed, '--top-n', top_n,
-                '--temperature', temperature, '--model-dir', model_dir)
-    assert r.returncode == 0, r.stderr
-    assert text == r.stdout and len(text) == len(prime) + 300 + 1
+def test_char_probabilities_at_every_step_equal_the_tf1_graphs(char_models, tmp_path):
+    keras_only(*[('char-steps', char_models[name][1], text, tmp_path / ('%d.npy' % i))
+                 for i, (name, text) in enumerate(STEPS)], cwd=str(tmp_path))
+    for i, (name, text) in enumerate(STEPS):
+        np.testing.assert_allclose(np.load(str(tmp_path / ('%d.npy' % i))),
+                                   tf1_probabilities_after_each(char_models[name][0], text), rtol=0, atol=1e-5,
+                                   err_msg=name)
+
+
+SAMPLES = [('shipped', 'The ', 1, 5, 1.0), ('shipped', 'Ham.', 7, 3, 0.7), ('two layers', 'ab', 2, 2, 1.0)]
+
+
+def test_keras_samples_the_text_the_command_samples(char_models, tmp_path):
+    texts = keras_only(*[('char-sample', char_models[name][1], prime, 300, seed, top_n, temperature)
+                         for name, prime, seed, top_n, temperature in SAMPLES], cwd=str(tmp_path))
+    runs = run_clis([('char_rnn.py', ['--sample', 300, '--prime', prime, '--seed', seed, '--top-n', top_n,
+                                      '--temperature', temperature, '--model-dir', char_models[name][0]])
+                     for name, prime, seed, top_n, temperature in SAMPLES])
+    for (name, prime, *_), text, r in zip(SAMPLES, texts, runs):
+        assert r.returncode == 0, r.stderr
+        assert text == r.stdout and len(text) == len(prime) + 300 + 1, name
 
 
 def test_the_vocabulary_is_written_beside_the_model(char_models):
@@ -73,22 +83,28 @@ def test_the_vocabulary_is_written_beside_the_model(char_models):
 # SentimentRNN: one and two layers, 500 test reviews
 # ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize('num_layers', [1, 2])
-def test_sentiment_probabilities_equal_predicts(num_layers, tmp_path):
+def test_sentiment_probabilities_equal_predicts_with_one_and_two_layers(tmp_path):
     reviews = synthetic_reviews(1000)
     reviews.to_csv(str(tmp_path / 'reviews.csv'), index=False)
-    model_dir = str(tmp_path / 'model')
-    train, = run_clis([('sentiment_rnn.py', ['--data', tmp_path / 'reviews.csv', '--epochs', 2, '--model-dir',
-                                             model_dir, '--num-layers', num_layers] + TestConfig.sentiment_opts)])
-    export, = run_clis([('sentiment_rnn.py', ['--export-keras', tmp_path / 'm.keras', '--model-dir', model_dir])])
-    assert train.returncode == 0 and export.returncode == 0, train.stderr[-2000:] + export.stderr[-2000:]
-    sequences, expected = tf1_sentiment_probabilities(model_dir, list(reviews['review'][500:]))
-    np.save(str(tmp_path / 'x.npy'), sequences)
-    keras_only('sentiment', tmp_path / 'm.keras', tmp_path / 'x.npy', tmp_path / 'p.npy', cwd=str(tmp_path))
-    found = np.load(str(tmp_path / 'p.npy'))
-    assert found.shape == (500,)
-    np.testing.assert_allclose(found, expected, rtol=0, atol=1e-5)
-    assert expected.std() > 1e-3  # answers that differ from review to review: a comparison that can fail
+    layers = (1, 2)
+    dirs = [str(tmp_path / ('model%d' % n)) for n in layers]
+    trains = run_clis([('sentiment_rnn.py', ['--data', tmp_path / 'reviews.csv', '--epochs', 2, '--model-dir',
+                                             d, '--num-layers', n] + TestConfig.sentiment_opts)
+                       for d, n in zip(dirs, layers)])
+    # training turns eager execution off for its process: the exports run in another one
+    exports = run_clis([('sentiment_rnn.py', ['--export-keras', d + '.keras', '--model-dir', d]) for d in dirs])
+    for r in trains + exports:
+        assert r.returncode == 0, r.stderr[-2000:]
+    expected = {}
+    for d in dirs:
+        sequences, expected[d] = tf1_sentiment_probabilities(d, list(reviews['review'][500:]))
+        np.save(d + '.npy', sequences)
+    keras_only(*[('sentiment', d + '.keras', d + '.npy', d + '.p.npy') for d in dirs], cwd=str(tmp_path))
+    for d in dirs:
+        found = np.load(d + '.p.npy')
+        assert found.shape == (500,)
+        np.testing.assert_allclose(found, expected[d], rtol=0, atol=1e-5, err_msg=d)
+        assert expected[d].std() > 1e-3  # answers that differ from review to review: a comparison that can fail
 
 
 def tf1_sentiment_probabilities(model_dir, texts):

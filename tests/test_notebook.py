@@ -49,9 +49,12 @@ def tagged(nb, tag):
 
 
 @pytest.fixture(scope='module')
-def executed(reference_data, tmp_path_factory):
+def executed(reference_data, built_movie_data, tmp_path_factory):
+    import shutil
+    cache = str(tmp_path_factory.mktemp('notebook-cache'))
+    shutil.copytree(built_movie_data, cache, dirs_exist_ok=True)  # movie_data.csv, built once
     with pytest.MonkeyPatch.context() as mp:  # the kernel's data cache: a folder of this test's own
-        mp.setenv('RNN_DATA_DIR', str(tmp_path_factory.mktemp('notebook-cache')))
+        mp.setenv('RNN_DATA_DIR', cache)
         return run_notebook.execute(imdb=os.path.join(reference_data, 'aclImdb_v1_labeled.tar.gz'),
                                     hamlet=os.path.join(reference_data, 'pg2265.txt'),
                                     runs=str(tmp_path_factory.mktemp('notebook-runs')))

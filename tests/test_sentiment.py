@@ -8,7 +8,7 @@ import pytest
 
 import data_utils
 from beyond_slides import model_files
-from conftest import RecordingSaver, TestConfig, prepared, run_cli, start_from, synthetic_reviews
+from conftest import RecordingSaver, TestConfig, prepared, run_cli, run_clis, start_from, synthetic_reviews
 
 SMALL, SMALL_OPTS = TestConfig.sentiment, TestConfig.sentiment_opts
 from beyond_slides.predicting import predict_every_row
@@ -130,10 +130,15 @@ def cli_model(tmp_path_factory):
     return csv, model_dir, folder
 
 
-def predict(model_dir, *texts):
-    r = run_cli('sentiment_rnn.py', '--model-dir', model_dir, '--predict', *texts)
-    assert r.returncode == 0, r.stderr
-    return {line.split('  ', 2)[2]: float(line.split()[0]) for line in r.stdout.splitlines()}
+def predict(*runs):
+    """`python sentiment_rnn.py --model-dir DIR --predict TEXT...` for each (DIR, [TEXT, ...]), in one
+    process: {text: probability} of each."""
+    out = []
+    for r in run_clis([('sentiment_rnn.py', ['--model-dir', model_dir, '--predict'] + list(texts))
+                       for model_dir, texts in runs]):
+        assert r.returncode == 0, r.stderr
+        out.append({line.split('  ', 2)[2]: float(line.split()[0]) for line in r.stdout.splitlines()})
+    return out
 
 
 def test_cli_trains_saves_vocab_and_predicts(cli_model):
@@ -141,8 +146,8 @@ def test_cli_trains_saves_vocab_and_predicts(cli_model):
     hparams, vocab = model_files.load_model_config(model_dir, 'SentimentRNN')
     assert hparams['lstm_size'] == 16 and 'great' in vocab
     assert 'sentiment-2.ckpt.index' in os.listdir(model_dir)  # a 3-epoch run still saves
-    one = predict(model_dir, 'the movie was great')
-    two = predict(model_dir, 'the movie was great', 'awful awful plot', 'zzyzx qwerty')
+    one, two = predict((model_dir, ['the movie was great']),
+                       (model_dir, ['the movie was great', 'awful awful plot', 'zzyzx qwerty']))
     assert two['the movie was great'] == pytest.approx(one['the movie was great'], abs=1e-6)
     assert 0 <= two['zzyzx qwerty'] <= 1  # unknown words are padding, and still get an answer
 
@@ -162,7 +167,8 @@ def test_moved_model_folder_still_loads(cli_model, tmp_path):
     _, model_dir, _ = cli_model
     moved = str(tmp_path / 'elsewhere' / 'model')
     shutil.copytree(model_dir, moved)
-    assert predict(moved, 'great') == pytest.approx(predict(model_dir, 'great'), abs=1e-6)
+    here, there = predict((moved, ['great']), (model_dir, ['great']))
+    assert here == pytest.approx(there, abs=1e-6)
 
 
 def test_cli_unknown_words_are_padding_and_said(cli_model):

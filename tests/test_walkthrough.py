@@ -25,9 +25,8 @@ def test_char_walkthrough_matches_the_slides(reference_data):
     assert 'Epoch' not in out  # no training without --epochs
 
 
-def test_sentiment_walkthrough_matches_the_slides(reference_data, tmp_path):
-    r = run_cli('sentiment_rnn.py', '--walkthrough', '--model-dir', tmp_path / 'm',
-                '--data', os.path.join(reference_data, 'aclImdb_v1_labeled.tar.gz'))
+def test_sentiment_walkthrough_matches_the_slides(imdb_tarball, tmp_path):
+    r = run_cli('sentiment_rnn.py', '--walkthrough', '--model-dir', tmp_path / 'm', '--data', imdb_tarball)
     assert r.returncode == 0, r.stderr
     out = r.stdout
     for line in ('0  In 1974, the teenager Martha Moxley (Maggie Gr...          1',
