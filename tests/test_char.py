@@ -115,23 +115,30 @@ def test_slides_graph_and_fast_graph_compute_the_same_losses(num_steps, num_laye
     """Same math: the same initial weights, the same 5 batches, dropout off, losses within 1e-5 relative."""
     chars, char2int, _ = data_utils.char_vocab(PERIODIC)
     x, y = data_utils.reshape_data(data_utils.encode_text(PERIODIC, char2int), 4, num_steps)
+    losses = losses_of_both_graphs(len(chars), x, y, 5, **dict(SMALL, num_steps=num_steps, num_layers=num_layers))
+    np.testing.assert_allclose(losses[1], losses[0], rtol=1e-5)
+    assert losses[0][-1] < losses[0][0]
+
+
+def losses_of_both_graphs(num_classes, x, y, n_batches, **hparams):
+    """[the slides' graph's losses, the fast graph's] over the first n_batches mini-batches of
+    (x, y), both from the slides' graph's initial weights, dropout off."""
     from beyond_slides.tf_setup import tf
     losses, weights = [], None
     for fast in (False, True):
-        rnn = CharRNN(len(chars), fast=fast, **dict(SMALL, num_steps=num_steps, num_layers=num_layers))
+        rnn = CharRNN(num_classes, fast=fast, **hparams)
         with tf.Session(graph=rnn.g) as sess:
             sess.run(rnn.init_op)
-            weights = start_from(rnn.g, sess, weights)  # the slides' graph's initial weights, for both
+            weights = start_from(rnn.g, sess, weights)
             state = sess.run(rnn.initial_state)
             out = []
-            for (bx, by), _ in zip(create_batch_generator(x, y, num_steps), range(5)):
+            for (bx, by), _ in zip(create_batch_generator(x, y, hparams['num_steps']), range(n_batches)):
                 loss, _, state = sess.run(['cost:0', 'train_op', rnn.final_state],
                                           {'tf_x:0': bx, 'tf_y:0': by, 'tf_keepprob:0': 1.0,
                                            rnn.initial_state: state})
                 out.append(loss)
         losses.append(out)
-    np.testing.assert_allclose(losses[1], losses[0], rtol=1e-5)
-    assert losses[0][-1] < losses[0][0]
+    return losses
 
 
 # ---------------------------------------------------------------------------
@@ -241,20 +248,7 @@ def test_a_student_edit_to_another_cell_trains_as_tf_nn_dynamic_rnn(edit, monkey
         monkeypatch.setattr(cells, 'BasicLSTMCell', getattr(cells, edit))
     chars, char2int, _ = data_utils.char_vocab(PERIODIC)
     x, y = data_utils.reshape_data(data_utils.encode_text(PERIODIC, char2int), 4, 10)
-    losses, weights = [], None
-    for fast in (False, True):
-        rnn = CharRNN(len(chars), fast=fast, **SMALL)
-        with tf.Session(graph=rnn.g) as sess:
-            sess.run(rnn.init_op)
-            weights = start_from(rnn.g, sess, weights)
-            state = sess.run(rnn.initial_state)
-            out = []
-            for (bx, by), _ in zip(create_batch_generator(x, y, 10), range(4)):
-                loss, _, state = sess.run(['cost:0', 'train_op', rnn.final_state],
-                                          {'tf_x:0': bx, 'tf_y:0': by, 'tf_keepprob:0': 1.0,
-                                           rnn.initial_state: state})
-                out.append(loss)
-        losses.append(out)
+    losses = losses_of_both_graphs(len(chars), x, y, 4, **SMALL)
     np.testing.assert_allclose(losses[1], losses[0], rtol=1e-6)
     assert losses[0][-1] < losses[0][0]
     assert capsys.readouterr().err.count('note:') == 1
