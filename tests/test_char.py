@@ -7,7 +7,7 @@ import pytest
 import data_utils
 from beyond_slides import model_files
 from char_rnn import CharRNN, create_batch_generator, get_top_char
-from conftest import (PERIODIC, ROOT, SHIPPED, RecordingSaver, TestConfig, run_cli, run_clis, slides_file,
+from conftest import (PERIODIC, SHIPPED, RecordingSaver, TestConfig, run_cli, run_clis, slides_file,
                       snapshot, start_from, train_small)
 
 SMALL, SMALL_OPTS = TestConfig.char, TestConfig.char_opts

@@ -3,7 +3,6 @@ import re
 import shutil
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import data_utils

@@ -8,7 +8,6 @@ the same function, white space aside (and a comment after code). Added lines are
 lines of the project's function that are not on the slide (comments not counted).
 `python tests/test_slide_lines.py` prints the figures.
 """
-import ast
 import collections
 import os
 import re
