@@ -138,21 +138,15 @@ def export(model_name, model_dir, path):
     except (KeyError, ValueError) as e:
         raise DataError('the checkpoint in %s does not fit its model_config.json (%s): train again or give '
                         'another --model-dir' % (model_dir, str(e).splitlines()[0][:100])) from e
-    tmp = tempfile.mkdtemp(dir=folder, prefix='.export-')
-    try:
+    with tempfile.TemporaryDirectory(dir=folder, prefix='.export-') as tmp:  # removed whatever happens
         model.save(os.path.join(tmp, 'model.keras'))
         with open(os.path.join(tmp, 'vocab.json'), 'w', encoding='utf-8') as f:
             json.dump({'model': model_name, 'vocab': vocab, 'hparams': hparams}, f, ensure_ascii=False)
         os.replace(os.path.join(tmp, 'vocab.json'), path + '.vocab.json')
-        os.replace(os.path.join(tmp, 'model.keras'), path)
-    except BaseException:
-        for target in (path + '.vocab.json',):
-            if os.path.exists(target) and not os.path.exists(path):
-                os.remove(target)
-        raise
-    finally:
-        for name in os.listdir(tmp):
-            os.remove(os.path.join(tmp, name))
-        os.rmdir(tmp)
+        try:
+            os.replace(os.path.join(tmp, 'model.keras'), path)
+        except BaseException:
+            os.remove(path + '.vocab.json')  # never a vocabulary without its model
+            raise
     return model
 
