@@ -40,10 +40,17 @@ def walkthrough(args):
     Returns (df, word_to_int, mapped_reviews), for a run that trains next."""
     df = show.read_imdb(args.data)
     word_to_int, mapped_reviews = show.count_words(df)
+    require_words(word_to_int)
     n_words = show.word_to_int_mapping(word_to_int)
     show.fixed_length_sequences(mapped_reviews, df['sentiment'], HPARAMS['seq_len'])
     show.build_sentiment_rnn(n_words, args.model_dir)
     return df, word_to_int, mapped_reviews
+
+
+def require_words(word_to_int):
+    """A model of reviews without a single word would learn nothing: say so."""
+    if not word_to_int:
+        raise DataError('the reviews hold no words (all are blank): give --data reviews with text')
 
 
 def predict_texts(args, given):
@@ -88,7 +95,7 @@ def run_experiment(args, given, prepared=None):
                 raise DataError('--limit %d is more than the %d reviews in the data' % (args.limit, len(df)))
             df = df.iloc[:args.limit]
         n_train = len(df) // 2
-        if n_train < hparams['batch_size'] or len(df) - n_train < hparams['batch_size']:
+        if n_train < hparams['batch_size']:  # the test half has as many reviews, or one more
             raise DataError('%d reviews make less than one batch of %d for training and for testing: '
                             'raise --limit or lower --batch-size' % (len(df), hparams['batch_size']))
 
@@ -97,10 +104,11 @@ def run_experiment(args, given, prepared=None):
             word_to_int, mapped_reviews = prepared[1:]
         else:
             word_to_int, mapped_reviews = data_utils.preprocess_reviews(df['review'])
+        require_words(word_to_int)
         print(list(word_to_int)[:5])
         sequences = data_utils.make_sequences(mapped_reviews, hparams['seq_len'])
         X_train, y_train, X_test, y_test = data_utils.split_train_test(sequences, df['sentiment'], n_train)
-        n_words = max(word_to_int.values()) + 1 if word_to_int else 1
+        n_words = max(word_to_int.values()) + 1
 
         run.begin(word_to_int, n_batches=len(X_train) // hparams['batch_size'], n_words=n_words)
         from sentiment_rnn import SentimentRNN  # here: TensorFlow takes seconds to import

@@ -219,7 +219,7 @@ class TrainingLog(NoLog):
         from beyond_slides.tf_setup import tf
         batch = iteration - epoch * self.n_batches
         path = os.path.join(self.model_dir, '%s-stopped-%d.ckpt' % (self.prefix, iteration))
-        total, n = self.epoch_loss_sums.get(epoch + 1, [0.0, 0])
+        total, n = self.epoch_loss_sums[epoch + 1]  # after_batch has just added this mini-batch
         StopPoint(os.path.basename(path), epoch, batch, tf.nest.flatten(state), total, n).save(
             self.model_dir)
         self.saver.save(sess, path)  # the model's own saver: no epoch's checkpoint

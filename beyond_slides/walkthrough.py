@@ -31,12 +31,10 @@ def finished_bar(title, seconds):
 # Sentiment analysis
 # ---------------------------------------------------------------------------
 
-def read_imdb(data=None, limit=None):
+def read_imdb(data=None):
     """Slide "Read in the IMDb Data": the DataFrame, and its first three rows."""
     slide('Read in the IMDb Data')
     df = data_utils.load_movie_data(data)
-    if limit:
-        df = df.iloc[:limit]
     print(df.head(3))
     return df
 
@@ -71,12 +69,12 @@ def fixed_length_sequences(mapped_reviews, sentiment, seq_len=200, n_train=None)
     return split
 
 
-def build_sentiment_rnn(n_words, model_dir, **hparams):
+def build_sentiment_rnn(n_words, model_dir):
     """Slides "SentimentRNN: build() (1/4) to (4/4)": the model, built with the slides' settings;
     build() prints its tensors."""
     slide('SentimentRNN: build() (1/4) to (4/4)')
     from sentiment_rnn import SentimentRNN  # here: TensorFlow takes seconds to import
-    return SentimentRNN(n_words=n_words, model_dir=model_dir, **dict(SENTIMENT_HPARAMS, **hparams))
+    return SentimentRNN(n_words=n_words, model_dir=model_dir, **SENTIMENT_HPARAMS)
 
 
 # ---------------------------------------------------------------------------
@@ -118,12 +116,12 @@ def mini_batches(train_x, train_y, int2char):
               ''.join(int2char[i] for i in b[1][0, :]).replace('\n', '*'))
 
 
-def build_char_rnn(num_classes, **hparams):
+def build_char_rnn(num_classes):
     """Slides "CharRNN: build() (1/4) to (4/4)": the model, built with the slides' settings;
     build() prints its tensors."""
     slide('CharRNN: build() (1/4) to (4/4)')
     from char_rnn import CharRNN  # here: TensorFlow takes seconds to import
-    return CharRNN(num_classes=num_classes, **dict(CHAR_HPARAMS, **hparams))
+    return CharRNN(num_classes=num_classes, **CHAR_HPARAMS)
 
 
 # ---------------------------------------------------------------------------

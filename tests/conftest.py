@@ -121,6 +121,27 @@ def data_cache(tmp_path, monkeypatch):
     return cache
 
 
+@pytest.fixture(autouse=True)
+def a_minute_at_most_under_the_mutation_tool():
+    """A mutant can loop for ever (the lock's `while True`), and the tool would wait for a limit
+    of many times its tests' time: under the tool, a test that runs a minute fails."""
+    import signal
+    import threading
+    if not under_the_mutation_tool() or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise TimeoutError('the test ran for a minute: a mutant that never ends')
+    before = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(60)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, before)
+
+
 def skip_or_fail_in_ci(reason):
     """Outside CI a test that needs files from ../shared skips, saying why; under CI=true it fails."""
     if os.environ.get('CI') == 'true':
@@ -131,6 +152,9 @@ def skip_or_fail_in_ci(reason):
 def slides_file(name):
     """The path of ../shared/slides/<name> (the lecture's slides and the book's code)."""
     path = os.path.join(ROOT, '..', 'shared', 'slides', name)
+    # The mutation tool runs the tests in its copy of the repository, mutants/, one folder deeper.
+    if not os.path.isfile(path) and under_the_mutation_tool():
+        path = os.path.join(ROOT, '..', '..', 'shared', 'slides', name)
     if not os.path.isfile(path):
         skip_or_fail_in_ci('%s is not beside the repository' % path)
     return path
@@ -147,11 +171,30 @@ def reference_data():
     return folder
 
 
-def skip_new_processes_under_the_mutation_tool():
-    """The mutation tool (tools/mutation.sh) sets MUTANT_UNDER_TEST; its mutants live in its own
-    copy of the project, which a command in a new process cannot load: such tests are skipped there."""
-    if 'MUTANT_UNDER_TEST' in os.environ:
-        pytest.skip('a command in a new process, not run by the mutation tool')
+def under_the_mutation_tool():
+    """The mutation tool (tools/mutation.sh) sets MUTANT_UNDER_TEST; its mutants load only in the
+    process it runs the tests in, so there commands run in this process (run_cli, run_clis)."""
+    return 'MUTANT_UNDER_TEST' in os.environ
+
+
+def module_scope_unless_mutating(fixture_name, config):
+    """A fixture's scope: the module's, but each test's under the mutation tool, which runs for a
+    mutant only the tests it saw reach the mutated function; a module's fixture reaches it in the
+    first test only, and the others would never run for it."""
+    return 'function' if under_the_mutation_tool() else 'module'
+
+
+def run_in_this_process(jobs, cwd=None):
+    """[(script, [args], {variable: value}), ...] run one after the other in this process, each as
+    `python script args` would (tests/cli_worker.py's run()); a CompletedProcess each."""
+    import cli_worker
+    here = os.getcwd()
+    os.chdir(cwd or ROOT)
+    try:
+        return [subprocess.CompletedProcess([script] + list(args), *cli_worker.run(script, list(args), env))
+                for script, args, env in jobs]
+    finally:
+        os.chdir(here)
 
 
 @pytest.fixture(scope='session')
@@ -176,7 +219,8 @@ def imdb_tarball(reference_data, built_movie_data, data_cache):
 
 def run_cli(script, *args, env=None, cwd=None):
     """Run python <script> args in a new process; returns the CompletedProcess."""
-    skip_new_processes_under_the_mutation_tool()
+    if under_the_mutation_tool():
+        return run_in_this_process([(script, [str(a) for a in args], dict(env or {}))], cwd)[0]
     full_env = dict(os.environ, **(env or {}))
     return subprocess.run([sys.executable, os.path.join(ROOT, script)] + [str(a) for a in args],
                           capture_output=True, text=True, env=full_env, cwd=cwd or ROOT, timeout=600)
@@ -245,7 +289,9 @@ def run_clis(jobs, cwd=None, env=None):
     """Several command lines [(script, [args]), ...] in one new process (tests/cli_worker.py:
     TensorFlow imported once), each as `python script args` would run, with env's variables set;
     a CompletedProcess each."""
-    skip_new_processes_under_the_mutation_tool()
+    if under_the_mutation_tool():
+        return run_in_this_process([(script, [str(a) for a in args], dict(env or {})) for script, args in jobs],
+                                   cwd)
     import json
     import tempfile
     with tempfile.TemporaryDirectory() as tmp:

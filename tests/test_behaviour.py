@@ -17,8 +17,8 @@ from beyond_slides.errors import DataError, TrainingStopped
 from beyond_slides.tf_setup import tf
 from beyond_slides.training import StopPoint, TrainingLog, load_stop_point
 from char_rnn import CharRNN
-from conftest import (PERIODIC, SHIPPED, TestConfig, make_imdb_tarball, prepared, run_cli, run_clis, snapshot,
-                      synthetic_reviews, train_small)
+from conftest import (PERIODIC, SHIPPED, TestConfig, make_imdb_tarball, module_scope_unless_mutating, prepared,
+                      run_cli, run_clis, snapshot, synthetic_reviews, train_small)
 from sentiment_rnn import SentimentRNN
 
 CHAR_SMALL, SENTIMENT_SMALL = TestConfig.char, TestConfig.sentiment
@@ -84,11 +84,85 @@ def test_the_char_command_defaults_to_the_slides_settings(tmp_path, monkeypatch)
     assert seen['num_epochs'] == 100
 
 
+def test_help_shows_each_default_but_none_and_off_switches():
+    from beyond_slides import char_cli
+    text = ' '.join(char_cli.build_parser().format_help().split())
+    assert '--sample N characters to sample after the prime (default: 500)' in text
+    assert '--prime PRIME starter sequence the sample continues (default: The )' in text
+    assert '--seed SEED random seed: the same seed gives the same text --model-dir' in text
+    assert '--train train a model instead of sampling --data' in text
+    assert 'hidden units per LSTM layer (default: 128)' in text and '(default: None)' not in text
+    assert text.startswith('usage: python char_rnn.py [-h]')
+    assert ("[--debug] Print text sampled from the slides' CharRNN (the model shipped in models/char_rnn/), or "
+            "(--train) train it on Hamlet. options:") in text
+    assert '--batch-size BATCH_SIZE sequences per mini-batch (default: 64)' in text
+
+
+def test_the_sentiment_help_says_what_the_command_does():
+    from beyond_slides import sentiment_cli
+    text = ' '.join(sentiment_cli.build_parser().format_help().split())
+    assert text.startswith('usage: python sentiment_rnn.py [-h]')
+    assert ("[--debug] Train the slides' SentimentRNN on IMDb reviews and report test accuracy, or (--predict) "
+            "rate reviews with a saved model. options:") in text
+    assert '--batch-size BATCH_SIZE reviews per mini-batch (default: 100)' in text
+
+
+@pytest.mark.parametrize('script, model', [('sentiment_rnn.py', 'SentimentRNN'), ('char_rnn.py', 'CharRNN')])
+def test_each_command_exports_its_own_model(tmp_path, monkeypatch, script, model):
+    from beyond_slides import char_cli, keras_export, sentiment_cli
+    calls = []
+    monkeypatch.setattr(keras_export, 'export', lambda *a: calls.append(a))
+    command = char_cli if script == 'char_rnn.py' else sentiment_cli
+    with contextlib.redirect_stdout(io.StringIO()):
+        status = command.main(['--export-keras', str(tmp_path / 'x.keras'), '--model-dir', str(tmp_path)])
+    assert status == 0 and calls == [(model, str(tmp_path), str(tmp_path / 'x.keras'))]
+
+
+def test_a_new_run_records_0_epochs_before_it_trains(tmp_path, capsys):
+    """A run that stops before its first checkpoint resumes from the start."""
+    import argparse
+    from beyond_slides.settings import CHAR_HPARAMS
+    from beyond_slides.training_run import TrainingRun
+    args = argparse.Namespace(model_dir=str(tmp_path / 'm'), resume=False, epochs=3, logdir=None, **CHAR_HPARAMS)
+    with TrainingRun(args, {}, 'CharRNN', CHAR_HPARAMS) as run:
+        run.begin(['a', 'b'], n_batches=5)
+    hparams, chars = model_files.load_model_config(str(tmp_path / 'm'), 'CharRNN')
+    assert hparams == dict(CHAR_HPARAMS, epochs=0) and chars == ['a', 'b']
+
+
+def test_export_keras_hands_the_model_folder_and_path_over(monkeypatch, capsys):
+    import argparse
+    from beyond_slides import cli, keras_export
+    calls = []
+    monkeypatch.setattr(keras_export, 'export', lambda *a: calls.append(a))
+    args = argparse.Namespace(model_dir='models/x', export_keras='/tmp/out.keras')
+    assert cli.export_keras('CharRNN', args) == 0
+    assert calls == [('CharRNN', 'models/x', '/tmp/out.keras')]
+    assert capsys.readouterr().out == 'wrote /tmp/out.keras (Keras 3) and /tmp/out.keras.vocab.json\n'
+
+
+class FakeSaver(object):
+    last_checkpoints = ['a.ckpt']
+
+    def save(self, sess, path, global_step=None):
+        return '%s-%s' % (path, global_step)
+
+
+def test_the_wrapped_saver_tells_each_save_and_is_the_saver_otherwise():
+    from beyond_slides.training import SaverThatTells
+    told = []
+    saver = SaverThatTells(FakeSaver(), lambda: told.append('saved'))
+    assert saver.save(None, 'm/x.ckpt', global_step=3) == 'm/x.ckpt-3' and told == ['saved']
+    assert saver.last_checkpoints == ['a.ckpt']
+    with pytest.raises(AttributeError):
+        saver.restore
+
+
 # ---------------------------------------------------------------------------
 # What the sampling options do, end to end (the shipped model)
 # ---------------------------------------------------------------------------
 
-@pytest.fixture(scope='module')
+@pytest.fixture(scope=module_scope_unless_mutating)
 def samples():
     runs = run_clis([('char_rnn.py', ['--sample', 120, '--seed', seed] + extra) for seed, extra in (
         (1, []), (2, []), (1, ['--temperature', 0.001]), (2, ['--top-n', 1]), (3, ['--top-n', 1]))])
@@ -187,14 +261,24 @@ def test_predict_answers_each_text_as_if_alone(tmp_path):
     synthetic_reviews(200).to_csv(str(tmp_path / 'reviews.csv'), index=False)
     model_dir = str(tmp_path / 'model')
     texts = ['great plot %d' % i if i % 2 else 'awful cast' for i in range(20)] + ['the plot was great']
-    train, together, alone = run_clis([
+    train, together, alone, other = run_clis([
         ('sentiment_rnn.py', ['--data', tmp_path / 'reviews.csv', '--epochs', 2, '--model-dir', model_dir]
          + TestConfig.sentiment_opts),
         ('sentiment_rnn.py', ['--predict'] + texts + ['--model-dir', model_dir]),
-        ('sentiment_rnn.py', ['--predict', texts[-1], '--model-dir', model_dir])])
+        ('sentiment_rnn.py', ['--predict', texts[-1], '--model-dir', model_dir]),
+        ('sentiment_rnn.py', ['--predict', texts[-1], '--model-dir', model_dir, '--lstm-size', 99])])
     assert train.returncode == together.returncode == alone.returncode == 0, train.stderr + together.stderr
     assert together.stdout.splitlines()[-1] == alone.stdout.splitlines()[-1]
-    assert len(together.stdout.splitlines()) == 21
+    lines = together.stdout.splitlines()
+    assert len(lines) == 21
+    # each line: the probability of a positive review, its reading, the text
+    probas = [float(line.split('  ')[0]) for line in lines]
+    assert lines == ['%.3f  %s  %s' % (p, 'positive' if p >= 0.5 else 'negative', text)
+                     for p, text in zip(probas, texts)]
+    assert any(0 < p < 1 for p in probas)  # probabilities, not the 0/1 labels
+    assert other.returncode == 2 and other.stderr.strip().splitlines()[-1] == (
+        'error: the model in %s was trained with other settings: --lstm-size 99 (saved: 16); drop those '
+        'options or give another --model-dir' % model_dir)
 
 
 # ---------------------------------------------------------------------------
@@ -232,8 +316,16 @@ def history_rows(model_dir):
 
 def test_a_stop_in_the_last_epoch_keeps_that_epochs_running_loss(tmp_path):
     model_dir = str(tmp_path / 'm')
-    with pytest.raises(TrainingStopped):
+    with pytest.raises(TrainingStopped) as stopped:
         sentiment_run(model_dir, epochs=3, signal_at=13)  # epoch 3, its 3rd mini-batch
+    assert str(stopped.value) == ('stopped by SIGINT at epoch 3 after 3 mini-batch(es); the model and the '
+                                  'optimizer state are saved in %s' % model_dir)
+    assert (stopped.value.signum, stopped.value.exit_code) == (signal.SIGINT, 130)
+    # the slides' SentimentRNN saves every 10th epoch: the stop's checkpoint is the only one
+    assert sorted(os.listdir(model_dir)) == ['checkpoint', 'loss_history.csv',
+                                             'sentiment-stopped-13.ckpt.data-00000-of-00001',
+                                             'sentiment-stopped-13.ckpt.index', 'sentiment-stopped-13.ckpt.meta',
+                                             'stopped_at.npz']
     point = load_stop_point(model_dir)
     third = [loss for epoch, _, loss in history_rows(model_dir) if epoch == 3]
     assert (point.epoch, point.batch, point.n_losses) == (2, 3, 3) and len(third) == 3
@@ -241,6 +333,25 @@ def test_a_stop_in_the_last_epoch_keeps_that_epochs_running_loss(tmp_path):
     _, log = sentiment_run(model_dir, epochs=3, resume=point)
     third = [loss for epoch, _, loss in history_rows(model_dir) if epoch == 3]
     assert len(third) == 5 and log.epoch_loss(3) == pytest.approx(sum(third) / 5, rel=1e-6)
+
+
+@pytest.mark.parametrize('script, prefix', [('sentiment_rnn.py', 'sentiment'), ('char_rnn.py', 'language_modeling')])
+def test_a_command_stopped_saves_its_checkpoint_under_the_models_name(tmp_path, monkeypatch, script, prefix):
+    import functools
+    from beyond_slides import char_cli, sentiment_cli, training_run
+    monkeypatch.setattr(training_run, 'TrainingLog', functools.partial(SignalAt, signal_at=3))
+    data = str(tmp_path / ('text.txt' if script == 'char_rnn.py' else 'reviews.csv'))
+    if script == 'char_rnn.py':
+        command, opts = char_cli, ['--train'] + TestConfig.char_opts
+        with open(data, 'w', encoding='utf-8') as f:
+            f.write(PERIODIC)
+    else:
+        command, opts = sentiment_cli, TestConfig.sentiment_opts
+        synthetic_reviews(200).to_csv(data, index=False)
+    model_dir = str(tmp_path / 'm')
+    with pytest.raises(TrainingStopped), contextlib.redirect_stdout(io.StringIO()):
+        run_command_main(command, [str(a) for a in ['--data', data, '--epochs', 2, '--model-dir', model_dir] + opts])
+    assert load_stop_point(model_dir).checkpoint == '%s-stopped-3.ckpt' % prefix
 
 
 def test_a_second_ctrl_c_quits_at_once(tmp_path):
@@ -290,11 +401,15 @@ def test_resume_with_the_epochs_already_trained_says_so(tmp_path, script):
         synthetic_reviews(200).to_csv(str(tmp_path / 'reviews.csv'), index=False)
         common = ['--data', tmp_path / 'reviews.csv', '--model-dir', model_dir]
         opts = TestConfig.sentiment_opts
-    first, again = run_clis([(script, common + ['--epochs', 2] + opts),
-                             (script, common + ['--resume', '--epochs', 2])])
+    first, again, other = run_clis([(script, common + ['--epochs', 2] + opts),
+                                    (script, common + ['--resume', '--epochs', 2]),
+                                    (script, common + ['--resume', '--epochs', 3, '--lstm-size', 99])])
     assert first.returncode == 0, first.stderr
     assert again.returncode == 2
     assert 'has already trained 2 epochs: give --epochs above that' in again.stderr.strip().splitlines()[-1]
+    assert other.returncode == 2 and other.stderr.strip().splitlines()[-1] == (
+        'error: the model in %s was trained with other settings: --lstm-size 99 (saved: %d); drop those options '
+        'or give another --model-dir' % (model_dir, opts[opts.index('--lstm-size') + 1]))
 
 
 def test_char_resume_of_a_model_without_an_epoch_count_is_refused(tmp_path):
@@ -414,3 +529,33 @@ def test_the_next_character_figure_runs_the_model_without_dropout():
     expected = []
     greedy_text(SHIPPED, 'The ', 1, probabilities=expected)
     np.testing.assert_allclose(shown, expected[0], rtol=1e-6, atol=1e-7)
+
+
+def test_the_stop_point_is_written_in_the_model_folder_then_renamed(tmp_path, monkeypatch):
+    """os.replace is atomic only within one file system: the new file starts beside the old."""
+    model_dir, elsewhere = tmp_path / 'm', tmp_path / 'cwd'
+    model_dir.mkdir()
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    moves, real_replace = [], os.replace
+    monkeypatch.setattr(os, 'replace', lambda a, b: (moves.append((a, b)), real_replace(a, b))[1])
+    StopPoint('sentiment-stopped-7.ckpt', 1, 2, [np.ones((1, 3))], 1.5, 2).save(str(model_dir))
+    assert len(moves) == 1 and os.path.dirname(moves[0][0]) == str(model_dir)
+    assert moves[0][1] == str(model_dir / 'stopped_at.npz')
+    assert os.listdir(str(model_dir)) == ['stopped_at.npz'] and os.listdir(str(elsewhere)) == []
+    with np.load(str(model_dir / 'stopped_at.npz')) as z:
+        assert (str(z['checkpoint']), int(z['epoch']), int(z['batch']), float(z['loss_sum']), int(z['n_losses'])) \
+            == ('sentiment-stopped-7.ckpt', 1, 2, 1.5, 2)
+        assert z['state_0'].tolist() == [[1.0, 1.0, 1.0]]
+
+
+def test_a_resumed_run_stopped_again_resumes_from_its_second_stop(tmp_path):
+    model_dir = str(tmp_path / 'm')
+    with pytest.raises(TrainingStopped):
+        sentiment_run(model_dir, epochs=2, signal_at=3)
+    with pytest.raises(TrainingStopped):
+        sentiment_run(model_dir, epochs=2, signal_at=7, resume=load_stop_point(model_dir))
+    point = load_stop_point(model_dir)
+    assert (point.checkpoint, point.epoch, point.batch) == ('sentiment-stopped-7.ckpt', 1, 2)
+    assert not [name for name in os.listdir(model_dir) if 'stopped-3' in name]  # the first stop's files
+    assert [i for _, i, _ in history_rows(model_dir)] == list(range(1, 8))

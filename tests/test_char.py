@@ -7,8 +7,8 @@ import pytest
 import data_utils
 from beyond_slides import model_files
 from char_rnn import CharRNN, create_batch_generator, get_top_char
-from conftest import (PERIODIC, SHIPPED, RecordingSaver, TestConfig, run_cli, run_clis, slides_file,
-                      snapshot, start_from, train_small)
+from conftest import (PERIODIC, SHIPPED, RecordingSaver, TestConfig, module_scope_unless_mutating, run_cli,
+                      run_clis, slides_file, snapshot, start_from, train_small)
 
 SMALL, SMALL_OPTS = TestConfig.char, TestConfig.char_opts
 
@@ -145,7 +145,7 @@ def losses_of_both_graphs(num_classes, x, y, n_batches, **hparams):
 # The command line and the shipped model
 # ---------------------------------------------------------------------------
 
-@pytest.fixture(scope='module')
+@pytest.fixture(scope=module_scope_unless_mutating)
 def cli_model(tmp_path_factory):
     folder = tmp_path_factory.mktemp('char')
     text = folder / 'text.txt'
@@ -165,6 +165,33 @@ def test_cli_sampling_same_seed_same_text(cli_model):
     assert runs[0].returncode == 0, runs[0].stderr
     assert runs[0].stdout == runs[1].stdout
     assert runs[0].stdout.startswith('ab') and len(runs[0].stdout) == 2 + 40 + 1
+
+
+def test_cli_sampling_refuses_what_the_model_cannot_do(cli_model):
+    _, model_dir = cli_model
+    every, too_many, other = run_clis([
+        ('char_rnn.py', ['--model-dir', model_dir, '--sample', 10, '--prime', 'ab', '--top-n', 6]),
+        ('char_rnn.py', ['--model-dir', model_dir, '--sample', 10, '--prime', 'ab', '--top-n', 7]),
+        ('char_rnn.py', ['--model-dir', model_dir, '--sample', 10, '--prime', 'ab', '--lstm-size', 99])])
+    assert every.returncode == 0 and len(every.stdout) == 2 + 10 + 1  # all 6 characters may be drawn
+    assert too_many.returncode == 2 and too_many.stderr.strip().splitlines()[-1] == \
+        'error: --top-n 7 is more than the 6 characters the model knows'
+    assert other.returncode == 2 and other.stderr.strip().splitlines()[-1] == (
+        'error: the model in %s was trained with other settings: --lstm-size 99 (saved: 32); drop those '
+        'options or give another --model-dir' % model_dir)
+
+
+def test_cli_trains_on_a_text_of_exactly_one_batch(tmp_path):
+    """4 sequences of 10 characters, and 1 more for the last target: 41 characters, not 40."""
+    (tmp_path / '41.txt').write_text(PERIODIC[:41], encoding='utf-8')
+    (tmp_path / '40.txt').write_text(PERIODIC[:40], encoding='utf-8')
+    one, none = run_clis([('char_rnn.py', ['--train', '--data', tmp_path / name, '--epochs', 1, '--model-dir',
+                                           tmp_path / ('m' + name)] + SMALL_OPTS) for name in ('41.txt', '40.txt')])
+    assert one.returncode == 0, one.stderr
+    assert one.stdout.startswith('(4, 10)\n') and 'Trained epochs 1-1 in ' in one.stdout
+    assert none.returncode == 2 and none.stderr.strip().splitlines()[-1] == (
+        'error: the text has 40 characters, too short for one batch of 4 x 10 (+1): lower --batch-size or '
+        '--num-steps')
 
 
 def test_cli_resume_continues(cli_model, tmp_path):

@@ -30,7 +30,8 @@ def test_a_run_holding_the_lock_makes_a_second_one_refuse(tmp_path):
     assert sorted(os.listdir(str(model_dir))) == ['.training.lock']
 
 
-@pytest.mark.parametrize('contents', ['%d\n' % os.getpid(), '1', 'not a number', ''])
+@pytest.mark.parametrize('contents', ['%d\n' % os.getpid(), '1', 'not a number', ''],
+                         ids=['this-process', 'pid-1', 'not-a-number', 'empty'])
 def test_a_lock_file_left_behind_never_blocks(tmp_path, contents):
     model_dir = tmp_path / 'model'
     model_dir.mkdir()
@@ -83,3 +84,47 @@ def test_nan_loss_stops_training_with_a_clear_error(tmp_path):
         with pytest.raises(DataError, match='loss became nan at epoch 2, iteration 2: lower --learning-rate'):
             log.after_batch(None, 1, 2, float('nan'), None)
     assert (tmp_path / 'loss_history.csv').read_text().splitlines() == ['epoch,iteration,loss', '1,1,0.5']
+
+
+class FakeMsvcrt(object):
+    """Windows' msvcrt, as far as the lock uses it: locking(fd, mode, nbytes) records its calls."""
+    LK_NBLCK, LK_UNLCK = 'LK_NBLCK', 'LK_UNLCK'
+
+    def __init__(self):
+        self.calls = []
+
+    def locking(self, fd, mode, nbytes):
+        self.calls.append((fd, mode, nbytes))
+
+
+def test_on_windows_the_lock_is_the_first_byte_of_the_file(tmp_path, monkeypatch):
+    import sys
+    from beyond_slides import model_folder
+    msvcrt = FakeMsvcrt()
+    monkeypatch.setitem(sys.modules, 'msvcrt', msvcrt)
+    f = open(str(tmp_path / 'lock'), 'a+')
+    f.write('1234\n')
+    fd, posix = f.fileno(), os.name
+    os.name = 'nt'  # for these two calls only: pytest's own paths need the real one
+    try:
+        model_folder._lock(f)
+        position = f.tell()  # msvcrt locks bytes from the file position
+        f.seek(3)
+        model_folder._release(f)
+    finally:
+        os.name = posix
+    assert position == 0 and msvcrt.calls == [(fd, 'LK_NBLCK', 1), (fd, 'LK_UNLCK', 1)]
+    assert f.closed
+
+
+def test_the_lock_file_holds_the_pid_of_the_run_that_took_it(tmp_path):
+    from beyond_slides import model_folder
+    path = str(tmp_path / '.training.lock')
+    with open(path, 'w') as f:
+        f.write('left behind by another run, long ago\n')
+    lock = model_folder._take_lock(path, str(tmp_path))
+    try:
+        with open(path) as f:
+            assert f.read() == '%d\n' % os.getpid()
+    finally:
+        model_folder._release(lock)

@@ -138,3 +138,35 @@ def test_damaged_newest_checkpoint_names_an_older_complete_one(tmp_path):
         f.write('model_checkpoint_path: "sentiment-9.ckpt"\n')  # what the message says to do
     r = run_cli('sentiment_rnn.py', '--predict', 'a great film', '--model-dir', model_dir)
     assert r.returncode == 0, r.stderr
+
+
+def test_the_newest_complete_checkpoint_is_chosen_by_age_and_read_back(tmp_path):
+    from beyond_slides.model_folder import _what_to_load_instead, newest_complete_checkpoint
+    from beyond_slides.tf_setup import tf
+    model_dir = str(tmp_path)
+    g = tf.Graph()
+    with g.as_default():
+        tf.Variable([1.0, 2.0, 3.0], name='v')
+        saver = tf.train.Saver(max_to_keep=None)
+        with tf.Session(graph=g) as sess:
+            sess.run(tf.global_variables_initializer())
+            for name in ('a-newest', 'm-middle', 'z-oldest'):  # the names sort against the ages
+                saver.save(sess, os.path.join(model_dir, name + '.ckpt'))
+    for age, name in enumerate(('z-oldest', 'm-middle', 'a-newest')):
+        for suffix in ('.index', '.data-00000-of-00001', '.meta'):
+            os.utime(os.path.join(model_dir, name + '.ckpt' + suffix), (1000 + age, 1000 + age))
+    path = lambda name: os.path.join(model_dir, name + '.ckpt')  # noqa: E731
+    assert newest_complete_checkpoint(model_dir) == path('a-newest')
+    with open(path('a-newest') + '.data-00000-of-00001', 'r+b') as f:
+        f.truncate(4)  # damaged: its tensor no longer reads back
+    assert newest_complete_checkpoint(model_dir) == path('m-middle')
+    assert newest_complete_checkpoint(model_dir, but=path('m-middle')) == path('z-oldest')
+    assert _what_to_load_instead(model_dir, path('m-middle')) == (
+        'the newest complete checkpoint there is z-oldest.ckpt: to use it, write the line '
+        'model_checkpoint_path: "z-oldest.ckpt" into %s' % os.path.join(model_dir, 'checkpoint'))
+    assert newest_complete_checkpoint(model_dir, but=path('z-oldest')) == path('m-middle')
+    for name in ('m-middle', 'z-oldest'):
+        os.remove(path(name) + '.data-00000-of-00001')
+    assert newest_complete_checkpoint(model_dir) is None
+    assert _what_to_load_instead(model_dir) == ('no complete checkpoint is left there: train again or restore '
+                                                'the folder from a copy')

@@ -2,7 +2,7 @@ import csv
 import glob
 import os
 
-from conftest import PERIODIC, TestConfig, run_cli
+from conftest import PERIODIC, TestConfig, run_cli, train_small
 
 CHAR_OPTS = TestConfig.char_opts
 
@@ -40,6 +40,16 @@ def test_sentiment_walkthrough_matches_the_slides(imdb_tarball, tmp_path):
     assert 'Epoch' not in out and not os.path.exists(str(tmp_path / 'm' / 'checkpoint'))
 
 
+def test_char_walkthrough_with_epochs_trains_after_it(tmp_path):
+    text = tmp_path / 'text.txt'
+    text.write_text(PERIODIC, encoding='utf-8')
+    r = run_cli('char_rnn.py', '--walkthrough', '--data', text, '--epochs', 1, '--model-dir', tmp_path / 'm',
+                *CHAR_OPTS)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.index('=== Slide: CharRNN: build()') < r.stdout.index('Trained epochs 1-1 in ')
+    assert os.path.exists(str(tmp_path / 'm' / 'checkpoint'))
+
+
 def test_training_writes_loss_history_and_tensorboard_events(tmp_path):
     text = tmp_path / 'text.txt'
     text.write_text(PERIODIC, encoding='utf-8')
@@ -62,3 +72,123 @@ def test_training_writes_loss_history_and_tensorboard_events(tmp_path):
     losses = [(e.step, v.simple_value) for e in records for v in e.summary.value if v.tag == 'train_loss']
     assert [step for step, _ in losses] == list(range(1, 2 * n_batches + 1))
     assert abs(losses[-1][1] - float(rows[-1][2])) < 1e-6
+
+
+# A method's source as inspect.getsource gives it (indented), to pick slide parts from by hand.
+METHOD = '''\
+    def train(self, data, epochs, limit):
+        """A docstring."""
+        log = open_log()
+        total = 0
+        # the part starts here
+        # (two comment lines)
+        for epoch in range(epochs):
+            total += step(data)
+            if log.saves_epoch(epoch):
+                self.saver.save(epoch)
+        while total > limit:
+            total -= 1
+
+        # a comment above the last statement
+        print('done', total)
+        result: int = total
+        return result
+'''
+
+
+def test_select_lines_picks_a_part_by_its_statements():
+    from beyond_slides.walkthrough import select_lines
+    lines = METHOD.splitlines()
+    assert select_lines(METHOD) == lines
+    # from the first statement using a name, the comment lines above it included
+    assert select_lines(METHOD, 'epoch') == lines[4:]
+    assert select_lines(METHOD, 'total') == lines[3:]
+    # an if comes with what its first statement uses; a while with what it tests
+    assert select_lines(METHOD, 'self.saver.save') == lines[8:]
+    assert select_lines(METHOD, 'limit') == lines[10:]
+    # an annotated assignment uses its target only; a return uses nothing
+    assert select_lines(METHOD, 'result') == lines[15:]
+    # to the end of the last statement using a name (a call's arguments count, a return's do not)
+    assert select_lines(METHOD, 'epoch', 'self.saver.save') == lines[4:10]
+    assert select_lines(METHOD, None, 'total') == lines[:15]
+    assert select_lines(METHOD, None, 'log') == lines[:10]
+    # to the line before the first statement using a name, blank and comment lines left out
+    assert select_lines(METHOD, None, None, 'total') == lines[:3]
+    assert select_lines(METHOD, 'total', None, 'print') == lines[3:12]
+    assert select_lines(METHOD, 'limit', None, 'print') == lines[10:12]
+
+
+SHORT = '''\
+    def sample(self, n):
+        # a comment right below the def line
+        x = n + 1
+        # one comment line
+        y = x * 2
+        return y
+'''
+
+
+def test_select_lines_takes_every_comment_line_above_and_no_more():
+    from beyond_slides.walkthrough import select_lines
+    lines = SHORT.splitlines()
+    assert select_lines(SHORT, 'x') == lines[1:]  # the first statement, no docstring before it
+    assert select_lines(SHORT, 'y') == lines[3:]
+    assert select_lines(SHORT, 'y', None, 'y') == lines[3:4]  # never ends before it starts
+
+
+def test_next_char_probabilities_after_a_prime_come_from_the_saved_model(tmp_path, capsys):
+    from beyond_slides.walkthrough import next_char_probabilities
+    model = str(tmp_path / 'model')
+    train_small(PERIODIC, model, epochs=15, num_layers=2)  # not the slides' 1 layer of 128 units
+    capsys.readouterr()
+    chars, proba = next_char_probabilities(model, 'abcd')
+    assert capsys.readouterr().out == ''  # build() prints its tensors: not here
+    assert chars == ['\n', 'a', 'b', 'c', 'd', 'e'] and proba.shape == (6,)
+    assert abs(proba.sum() - 1) < 1e-5 and chars[proba.argmax()] == 'e'
+    chars, proba = next_char_probabilities(model, 'abcde')
+    assert chars[proba.argmax()] == '\n'
+
+
+def test_fixed_length_sequences_default_to_200_words_and_half_for_training(capsys):
+    from beyond_slides.walkthrough import fixed_length_sequences
+    mapped = [[1, 2], [3], [4, 5, 6], [7], [8, 9], [10]]
+    sentiment = [1, 0, 1, 0, 1, 0]
+    X_train, y_train, X_test, y_test = fixed_length_sequences(mapped, sentiment)
+    assert X_train.shape == X_test.shape == (3, 200)
+    assert X_train[2, -4:].tolist() == [0, 4, 5, 6] and y_test.tolist() == [0, 1, 0]
+    X_train, y_train, X_test, y_test = fixed_length_sequences(mapped, sentiment, seq_len=2, n_train=4)
+    assert X_train.tolist() == [[1, 2], [0, 3], [5, 6], [0, 7]] and X_test.tolist() == [[8, 9], [0, 10]]
+    assert y_train.tolist() == [1, 0, 1, 0] and y_test.tolist() == [1, 0]
+    assert 'sequences.shape = (6, 2)\nX_train.shape = (4, 2), X_test.shape = (2, 2)\n' in capsys.readouterr().out
+
+
+def test_the_progress_bars_of_the_word_slides_show_the_time_taken(capsys):
+    import pandas as pd
+    from beyond_slides.walkthrough import count_words, word_to_int_mapping
+    word_to_int, _ = count_words(pd.DataFrame({'review': ['a b a', 'b c']}))
+    assert word_to_int_mapping(word_to_int) == 4  # ids 1 to 3, and 0 for padding
+    bar = '0% [' + '#' * 30 + '] 100% | ETA: 00:00:00\nTotal time elapsed: 00:00:00\n'
+    out = capsys.readouterr().out
+    assert '\nCounting words occurences\n' + bar in out and '\nMap reviews to ints\n' + bar in out
+
+
+def test_the_mini_batch_slide_seeds_numpy_as_the_slide_does(capsys):
+    import numpy as np
+    from beyond_slides.walkthrough import mini_batches
+    ids = np.arange(2 * 101).reshape(2, 101) % 6
+    mini_batches(ids[:, :100], ids[:, 1:], 'abcdef')
+    drawn = np.random.rand()
+    np.random.seed(123)
+    assert drawn == np.random.rand()
+    out = capsys.readouterr().out
+    assert out.count('(2, 15) (2, 15)') == 6 and 'abcdefabcdefabc      bcdefabcdefabcd' in out
+
+
+def test_the_build_slides_use_the_slides_settings(tmp_path):
+    from beyond_slides.walkthrough import build_char_rnn, build_sentiment_rnn
+    rnn = build_sentiment_rnn(50, str(tmp_path / 'm'))
+    assert (rnn.n_words, rnn.model_dir, rnn.seq_len, rnn.embed_size, rnn.lstm_size, rnn.num_layers,
+            rnn.batch_size, rnn.learning_rate) == (50, str(tmp_path / 'm'), 200, 256, 128, 1, 100, 0.001)
+    rnn = build_char_rnn(65)
+    assert (rnn.num_classes, rnn.batch_size, rnn.num_steps, rnn.lstm_size, rnn.num_layers, rnn.learning_rate,
+            rnn.keep_prob, rnn.grad_clip) == (65, 64, 100, 128, 1, 0.001, 0.5, 5)
