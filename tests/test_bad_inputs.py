@@ -547,9 +547,19 @@ def test_anything_else_is_unexpected_status_1_and_one_line(capsys):
         (1, 'error: unexpected ValueError:  (run again with --debug for the traceback)\n')
 
 
+def test_without_debug_no_traceback(capsys):
+    def main():
+        raise DataError('bad')
+    assert run_command(main, [], PROG) == 2 and capsys.readouterr().err == 'error: bad\n'
+
+
 def test_debug_prints_the_traceback_before_the_line(capsys):
     status, err = outcome(DataError('bad'), capsys, debug=True)
     assert status == 2 and err.startswith('Traceback') and err.endswith('\nerror: bad\n')
     assert 'raise error' in err
     status, err = outcome(RuntimeError('x'), capsys, debug=True)
     assert status == 1 and err.startswith('Traceback')
+    for error in (OSError(errno.ENOSPC, 'No space left on device'), OSError(errno.EACCES, 'Permission denied'),
+                  RuntimeError('/m/x.index; No space left on device')):
+        status, err = outcome(error, capsys, debug=True)
+        assert status == 2 and err.startswith('Traceback') and 'raise error' in err, error

@@ -354,6 +354,24 @@ def test_a_command_stopped_saves_its_checkpoint_under_the_models_name(tmp_path, 
     assert load_stop_point(model_dir).checkpoint == '%s-stopped-3.ckpt' % prefix
 
 
+def test_each_epochs_progress_bar_counts_the_mini_batches_it_runs(tmp_path, capsys):
+    import sys
+    model_dir = str(tmp_path / 'm')
+    with pytest.raises(TrainingStopped):
+        sentiment_run(model_dir, epochs=3, signal_at=13)  # epoch 3 after 3 of its 5 mini-batches
+    rnn, _ = sentiment_run(str(tmp_path / 'scratch'), epochs=1)  # a model to resume with
+    word_to_int, (X_train, y_train, _, _) = prepared(200)
+    capsys.readouterr()
+    with TrainingLog(rnn, model_dir, 'sentiment', 5, 3, resume=load_stop_point(model_dir)) as log:
+        rnn.train(X_train, y_train, num_epochs=3, log=log)
+    assert (log.bar.title, log.bar.max_iter, log.bar.cnt, log.bar.stream) == ('Epoch 3/3', 2, 2, sys.stderr)
+    assert 'Epoch 3/3' not in capsys.readouterr().out
+    os.makedirs(str(tmp_path / 'one'))
+    with TrainingLog(rnn, str(tmp_path / 'one'), 'sentiment', 1, 1) as log:  # one mini-batch an epoch
+        rnn.train(X_train[:20], y_train[:20], num_epochs=1, log=log)
+    assert (log.bar.title, log.bar.max_iter, log.bar.cnt) == ('Epoch 1/1', 1, 1)
+
+
 def test_a_second_ctrl_c_quits_at_once(tmp_path):
     model_dir = str(tmp_path / 'm')
     with pytest.raises(KeyboardInterrupt):
