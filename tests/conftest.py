@@ -286,18 +286,19 @@ def functions_in(path):
 
 
 def run_clis(jobs, cwd=None, env=None):
-    """Several command lines [(script, [args]), ...] in one new process (tests/cli_worker.py:
-    TensorFlow imported once), each as `python script args` would run, with env's variables set;
-    a CompletedProcess each."""
+    """Several command lines [(script, [args]) or (script, [args], {job's env}), ...] in one new
+    process (tests/cli_worker.py: TensorFlow imported once), each as `python script args` would run,
+    with env's variables and then the job's own set; a CompletedProcess each."""
+    specs = [(job[0], [str(a) for a in job[1]], {**(env or {}), **(job[2] if len(job) > 2 else {})})
+             for job in jobs]
     if under_the_mutation_tool():
-        return run_in_this_process([(script, [str(a) for a in args], dict(env or {})) for script, args in jobs],
-                                   cwd)
+        return run_in_this_process(specs, cwd)
     import json
     import tempfile
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, 'jobs.json')
         with open(path, 'w', encoding='utf-8') as f:
-            json.dump([[script, [str(a) for a in args], dict(env or {})] for script, args in jobs], f)
+            json.dump(specs, f)
         worker = subprocess.run([sys.executable, os.path.join(ROOT, 'tests', 'cli_worker.py'), path,
                                  path + '.out'], capture_output=True, text=True, cwd=cwd or ROOT, timeout=900)
         assert worker.returncode == 0, worker.stderr[-3000:]

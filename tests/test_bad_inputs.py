@@ -308,18 +308,9 @@ def run_together(base, root, case_ids):
     jobs, states = [], []
     for case_id in case_ids:
         workspace, script, args = workspace_of(base, root, case_id)
-        jobs.append([script, args, {'RNN_DATA_DIR': os.path.join(workspace, 'cache')}])
+        jobs.append((script, args, {'RNN_DATA_DIR': os.path.join(workspace, 'cache')}))
         states.append((workspace, snapshot(workspace), paths(workspace)))
-    jobs_path = os.path.join(root, 'jobs-%s.json' % case_ids[0])
-    with open(jobs_path, 'w', encoding='utf-8') as f:
-        json.dump(jobs, f)
-    worker = subprocess.run([sys.executable, os.path.join(ROOT, 'tests', 'cli_worker.py'), jobs_path,
-                             jobs_path + '.out'], capture_output=True, text=True, timeout=900)
-    assert worker.returncode == 0, worker.stderr[-3000:]
-    with open(jobs_path + '.out', encoding='utf-8') as f:
-        results = json.load(f)
-    return {case_id: (subprocess.CompletedProcess(job, status, out, err), changes(*state))
-            for case_id, job, (status, out, err), state in zip(case_ids, jobs, results, states)}
+    return {case_id: (r, changes(*state)) for case_id, r, state in zip(case_ids, run_clis(jobs), states)}
 
 
 def paths(folder):
