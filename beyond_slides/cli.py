@@ -146,8 +146,7 @@ def parse_args(parser, argv, hparam_defaults):
     hyperparameters typed on the command line, so that a saved model can be
     checked against what the user asked for.
     """
-    blank = argparse.Namespace(**{k: None for k in hparam_defaults})
-    args = parser.parse_args(argv, namespace=blank)
+    args = parser.parse_args(argv)  # add_hparam_options leaves the hyperparameters None
     given = {k: getattr(args, k) for k in hparam_defaults if getattr(args, k) is not None}
     for k, v in hparam_defaults.items():
         if getattr(args, k) is None:

@@ -178,10 +178,11 @@ def under_the_mutation_tool():
 
 
 def module_scope_unless_mutating(fixture_name, config):
-    """A fixture's scope: the module's, but each test's under the mutation tool, which runs for a
-    mutant only the tests it saw reach the mutated function; a module's fixture reaches it in the
-    first test only, and the others would never run for it."""
-    return 'function' if under_the_mutation_tool() else 'module'
+    """A fixture's scope: the module's, but each test's while the mutation tool records which tests
+    reach which function (MUTANT_UNDER_TEST=stats): it credits a module fixture's work to the first
+    test only, and would never run the others for a mutant there. Running a mutant's tests, the
+    module's again: the fixture is made once, under the mutant."""
+    return 'function' if os.environ.get('MUTANT_UNDER_TEST') == 'stats' else 'module'
 
 
 def run_in_this_process(jobs, cwd=None):

@@ -551,6 +551,6 @@ def test_debug_prints_the_traceback_before_the_line(capsys):
     status, err = outcome(RuntimeError('x'), capsys, debug=True)
     assert status == 1 and err.startswith('Traceback')
     for error in (OSError(errno.ENOSPC, 'No space left on device'), OSError(errno.EACCES, 'Permission denied'),
-                  RuntimeError('/m/x.index; No space left on device')):
+                  RuntimeError('/m/x.index; No space left on device'), MemoryError()):
         status, err = outcome(error, capsys, debug=True)
         assert status == 2 and err.startswith('Traceback') and 'raise error' in err, error

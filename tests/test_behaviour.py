@@ -141,6 +141,19 @@ def test_export_keras_hands_the_model_folder_and_path_over(monkeypatch, capsys):
     assert capsys.readouterr().out == 'wrote /tmp/out.keras (Keras 3) and /tmp/out.keras.vocab.json\n'
 
 
+@pytest.mark.parametrize('debug', [False, True])
+def test_export_keras_errors_are_one_line_and_debug_adds_the_traceback(monkeypatch, capsys, debug):
+    from beyond_slides import char_cli, keras_export
+
+    def export(*args):
+        raise DataError('no checkpoint in models/x')
+    monkeypatch.setattr(keras_export, 'export', export)
+    status = char_cli.main(['--export-keras', '/tmp/out.keras', '--model-dir', 'models/x'] + ['--debug'] * debug)
+    err = capsys.readouterr().err
+    assert status == 2 and err.endswith('error: no checkpoint in models/x\n')
+    assert err.startswith('Traceback') == debug and (err.count('\n') > 1) == debug
+
+
 class FakeSaver(object):
     last_checkpoints = ['a.ckpt']
 
@@ -156,6 +169,23 @@ def test_the_wrapped_saver_tells_each_save_and_is_the_saver_otherwise():
     assert saver.last_checkpoints == ['a.ckpt']
     with pytest.raises(AttributeError):
         saver.restore
+
+
+def test_the_log_gives_the_model_its_own_saver_back_and_closing_again_does_nothing(tmp_path):
+    """stop() closes the log and the `with` closes it again; a log never opened changes nothing."""
+    import types
+    from beyond_slides.training import SaverThatTells
+    own = FakeSaver()
+    model = types.SimpleNamespace(saver=own)
+    TrainingLog(model, str(tmp_path), 'm', n_batches=2, num_epochs=1).close()
+    assert model.saver is own
+    handler = signal.getsignal(signal.SIGINT)
+    log = TrainingLog(model, str(tmp_path), 'm', n_batches=2, num_epochs=1)
+    with log:
+        assert isinstance(model.saver, SaverThatTells) and signal.getsignal(signal.SIGINT) != handler
+        log.close()
+        assert model.saver is own and signal.getsignal(signal.SIGINT) == handler
+    assert model.saver is own and signal.getsignal(signal.SIGINT) == handler
 
 
 # ---------------------------------------------------------------------------
