@@ -87,14 +87,15 @@ def test_nan_loss_stops_training_with_a_clear_error(tmp_path):
 
 
 class FakeMsvcrt(object):
-    """Windows' msvcrt, as far as the lock uses it: locking(fd, mode, nbytes) records its calls."""
+    """Windows' msvcrt, as far as the lock uses it: locking(fd, mode, nbytes) records its calls,
+    each with the file's position (msvcrt locks and unlocks bytes from there)."""
     LK_NBLCK, LK_UNLCK = 'LK_NBLCK', 'LK_UNLCK'
 
     def __init__(self):
         self.calls = []
 
     def locking(self, fd, mode, nbytes):
-        self.calls.append((fd, mode, nbytes))
+        self.calls.append((fd, mode, nbytes, os.lseek(fd, 0, os.SEEK_CUR)))
 
 
 def test_on_windows_the_lock_is_the_first_byte_of_the_file(tmp_path, monkeypatch):
@@ -108,12 +109,11 @@ def test_on_windows_the_lock_is_the_first_byte_of_the_file(tmp_path, monkeypatch
     os.name = 'nt'  # for these two calls only: pytest's own paths need the real one
     try:
         model_folder._lock(f)
-        position = f.tell()  # msvcrt locks bytes from the file position
         f.seek(3)
         model_folder._release(f)
     finally:
         os.name = posix
-    assert position == 0 and msvcrt.calls == [(fd, 'LK_NBLCK', 1), (fd, 'LK_UNLCK', 1)]
+    assert msvcrt.calls == [(fd, 'LK_NBLCK', 1, 0), (fd, 'LK_UNLCK', 1, 0)]
     assert f.closed
 
 
