@@ -221,7 +221,7 @@ def imdb_tarball(reference_data, built_movie_data, data_cache):
 def run_cli(script, *args, env=None, cwd=None):
     """Run python <script> args in a new process; returns the CompletedProcess."""
     if under_the_mutation_tool():
-        return run_in_this_process([(script, [str(a) for a in args], dict(env or {}))], cwd)[0]
+        return run_clis([(script, args, env or {})], cwd)[0]  # in this process
     full_env = dict(os.environ, **(env or {}))
     return subprocess.run([sys.executable, os.path.join(ROOT, script)] + [str(a) for a in args],
                           capture_output=True, text=True, env=full_env, cwd=cwd or ROOT, timeout=600)
