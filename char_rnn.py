@@ -16,11 +16,13 @@ import os
 
 import numpy as np
 
-# The slides' `import tensorflow as tf`: TensorFlow 1.x, which today is tf.compat.v1.
+# changed: the slides' `import tensorflow as tf` is TensorFlow 1.x, which today is tf.compat.v1.
 from beyond_slides.tf_setup import tf
-from beyond_slides import fast_lstm, model_files
-from beyond_slides.checkpoints import CharRNNSaver
-from beyond_slides.training import NO_LOG
+# not on the slides: the same math, faster (fast=True), the model folder that keeps the
+# characters beside the checkpoints, and the supervisor of a training run.
+from beyond_slides import fast_lstm
+from beyond_slides.model_folder import ModelFolder
+from beyond_slides.supervisor import NO_SUPERVISOR
 
 
 np.random.seed(123)
@@ -33,16 +35,16 @@ def create_batch_generator(data_x, data_y, num_steps):
 
 
 class CharRNN(object):
-    # Not on the slides: the characters of the ids, in id order. The slides' sample() reads the
+    # not on the slides: the characters of the ids, in id order. The slides' sample() reads the
     # global chars; here they are handed over (`CharRNN.chars = chars`, or `rnn.chars = chars`),
-    # saved beside every checkpoint, and read back from there by sample() in any other process.
+    # saved beside the checkpoints, and read back from there by sample() in any other process.
     chars = None
 
     def __init__(self, num_classes, batch_size=64,
                  num_steps=100, lstm_size=128,
                  num_layers=1, learning_rate=0.001,
                  keep_prob=0.5, grad_clip=5,
-                 sampling=False, fast=True):
+                 sampling=False, fast=True):  # not on the slides: fast
         self.num_classes = num_classes
         self.batch_size = batch_size
         self.num_steps = num_steps
@@ -51,16 +53,15 @@ class CharRNN(object):
         self.learning_rate = learning_rate
         self.keep_prob = keep_prob
         self.grad_clip = grad_clip
-        # Not on the slides: fast=False builds exactly the slides' graph, without the
+        # not on the slides: fast=False builds exactly the slides' graph, without the
         # speed-ups of beyond_slides/.
         self.fast = fast
         self.g = tf.Graph()
         with self.g.as_default():
             tf.set_random_seed(123)
             self.build(sampling=sampling)
-            # Saves the characters beside each checkpoint (beyond_slides/checkpoints.py), and relative
-            # paths in the checkpoint index, so that a model folder still loads once moved.
-            self.saver = CharRNNSaver(self, save_relative_paths=True)
+            # changed: relative paths in the checkpoint index, so a model folder still loads once moved.
+            self.saver = tf.train.Saver(save_relative_paths=True)
             self.init_op = tf.global_variables_initializer()
 
     def build(self, sampling):
@@ -84,7 +85,7 @@ class CharRNN(object):
         y_onehot = tf.one_hot(tf_y, depth=self.num_classes)
 
         ### Build the multi-layer RNN cells
-        # tf.contrib.rnn is gone from TensorFlow; the same cells are in tf.nn.rnn_cell.
+        # changed: tf.contrib.rnn is gone from TensorFlow; the same cells are in tf.nn.rnn_cell.
         cells = tf.nn.rnn_cell.MultiRNNCell(
             [tf.nn.rnn_cell.DropoutWrapper(
                 tf.nn.rnn_cell.BasicLSTMCell(self.lstm_size),
@@ -96,7 +97,7 @@ class CharRNN(object):
                     batch_size, tf.float32)
 
         ## Run each sequence step through the RNN
-        # fast: the same cells, variables and math in a faster loop (beyond_slides/fast_lstm.py).
+        # changed: with fast, the same cells and math in a faster loop (beyond_slides/fast_lstm.py).
         dynamic_rnn = fast_lstm.dynamic_rnn if self.fast else tf.nn.dynamic_rnn
         lstm_outputs, self.final_state = dynamic_rnn(
                     cells, x_onehot,
@@ -141,13 +142,14 @@ class CharRNN(object):
                     name='train_op')
 
     def train(self, train_x, train_y,
-              num_epochs, ckpt_dir='./model/', log=NO_LOG):
-        # Not on the slides: log (beyond_slides/training.py) resumes a stopped or finished run,
-        # shows progress, keeps the loss history and saves the run where it is on Ctrl-C.
+              num_epochs, ckpt_dir='./model/', supervisor=NO_SUPERVISOR):  # not on the slides: supervisor
+        # not on the slides: supervisor (beyond_slides/supervisor.py) resumes a stopped or finished
+        # run, shows progress, keeps the loss history and saves the run where it is on Ctrl-C.
         ## Create the checkpoint directory
         ## if does not exists
         if not os.path.exists(ckpt_dir):
             os.mkdir(ckpt_dir)
+        ModelFolder(ckpt_dir).record_chars(self)  # not on the slides: the characters, saved
         with tf.Session(graph=self.g) as sess:
             sess.run(self.init_op)
             n_batches = int(train_x.shape[1]/self.num_steps)
@@ -155,14 +157,14 @@ class CharRNN(object):
             for epoch in range(num_epochs):
                 # Train network
                 new_state = sess.run(self.initial_state)
-                new_state = log.restore_stopped_run(sess, epoch, new_state)  # not on the slides
+                new_state = supervisor.restore_stopped_run(sess, epoch, new_state)  # not on the slides
                 loss = 0
                 ## Minibatch generator:
                 bgen = create_batch_generator(
                         train_x, train_y, self.num_steps)
                 for b, (batch_x, batch_y) in enumerate(bgen, 1):
                     iteration = epoch*n_batches + b
-                    if log.runs_batch(iteration):  # not on the slides: False for what a resumed run did
+                    if supervisor.runs_batch(iteration):  # not on the slides: False for what was done
                         feed = {'tf_x:0': batch_x,
                                 'tf_y:0': batch_y,
                                 'tf_keepprob:0': self.keep_prob,
@@ -171,24 +173,24 @@ class CharRNN(object):
                                 ['cost:0', 'train_op',
                                     self.final_state],
                                 feed_dict=feed)
-                        log.after_batch(sess, epoch, iteration, batch_cost, new_state)  # not on the slides
+                        # not on the slides:
+                        supervisor.after_batch(sess, epoch, iteration, batch_cost, new_state)
                         if iteration % 10 == 0:
                             print('Epoch %d/%d Iteration %d'
                                   '| Training loss: %.4f' % (
                                   epoch + 1, num_epochs,
                                   iteration, batch_cost))
                 ## Save the trained model
-                if log.saves_epoch(epoch):  # not on the slides: never in the epochs a resumed run skipped
+                if supervisor.saves_epoch(epoch):  # not on the slides: not the epochs resumed past
                     self.saver.save(
                             sess, os.path.join(
                                 ckpt_dir, 'language_modeling.ckpt'))
 
     def sample(self, output_length,
-               ckpt_dir, starter_seq="The ", top_n=5, temperature=1.0):
-        # The slides read chars, char2int and int2char from globals: these are the characters handed
-        # to the class (CharRNN.chars) or saved with the checkpoint, and never two that disagree.
-        chars, char2int, int2char = model_files.chars_for_sampling(self, ckpt_dir)
-        get_top_char = top_char_picker(top_n, temperature)  # not on the slides: see below
+               ckpt_dir, starter_seq="The "):
+        # not on the slides: the slides read chars, char2int and int2char from globals; these are
+        # the characters handed to the class (CharRNN.chars) or saved with the checkpoint.
+        chars, char2int, int2char = ModelFolder(ckpt_dir).chars_for_sampling(self)
         observed_seq = [ch for ch in starter_seq]
         with tf.Session(graph=self.g) as sess:
             self.saver.restore(
@@ -221,10 +223,11 @@ class CharRNN(object):
         return ''.join(observed_seq)
 
 
-def get_top_char(probas, char_size, top_n=5, temperature=1.0):
-    # float64: np.random.choice wants probabilities that sum to 1 more exactly than float32 gives.
+def get_top_char(probas, char_size, top_n=5, temperature=1.0):  # not on the slides: temperature
+    # changed: a float64 copy, so that the caller's probas stay as they were (the slide zeroes them
+    # in place) and a small temperature does not underflow.
     p = np.squeeze(probas).astype(np.float64)
-    # Not on the slides: temperature. p ** (1/T), renormalized, is softmax(logits / T); computed
+    # not on the slides: temperature. p ** (1/T), renormalized, is softmax(logits / T); computed
     # in logs so that a small T does not underflow to all zeros.
     if temperature != 1.0:
         log_p = np.log(np.maximum(p, 1e-300)) / temperature
@@ -234,10 +237,3 @@ def get_top_char(probas, char_size, top_n=5, temperature=1.0):
     ch_id = np.random.choice(char_size, 1, p=p)[0]
     return ch_id
 
-
-def top_char_picker(top_n, temperature):
-    """The slides' get_top_char(probas, char_size), with sample()'s top_n and temperature
-    (the command line's --top-n and --temperature)."""
-    def pick(probas, char_size):
-        return get_top_char(probas, char_size, top_n, temperature)
-    return pick

@@ -29,8 +29,9 @@ def load_movie_data(source=None):
     sentiment, in the book's row order.
 
     source: the aclImdb tarball, an extracted aclImdb/ folder or a ready movie_data.csv;
-    None downloads the official tarball once. The book builds movie_data.csv from the
-    tarball beforehand; beyond_slides/datasets.py does that the book's way, and caches it.
+    None: the copy named by the environment variable RNN_IMDB_DATA, else the official tarball,
+    downloaded once. The book builds movie_data.csv from the tarball beforehand;
+    beyond_slides/datasets.py does that the book's way, and caches it.
     """
     return datasets.read_movie_csv(datasets.movie_data_csv(source))
 

@@ -16,10 +16,11 @@ import os
 
 import numpy as np
 
-# The slides' `import tensorflow as tf`: TensorFlow 1.x, which today is tf.compat.v1.
+# changed: the slides' `import tensorflow as tf` is TensorFlow 1.x, which today is tf.compat.v1.
 from beyond_slides.tf_setup import tf
+# not on the slides: the same math, faster (fast=True), and the supervisor of a training run.
 from beyond_slides import fast_adam, fast_lstm
-from beyond_slides.training import NO_LOG
+from beyond_slides.supervisor import NO_SUPERVISOR
 
 
 np.random.seed(123) # for reproducibility
@@ -40,7 +41,7 @@ class SentimentRNN(object):
     def __init__(self, n_words, seq_len=200,
                  lstm_size=256, num_layers=1, batch_size=64,
                  learning_rate=0.0001, embed_size=200,
-                 model_dir='model/', fast=True):
+                 model_dir='model/', fast=True):  # not on the slides: model_dir, fast
         self.n_words = n_words
         self.seq_len = seq_len
         self.lstm_size = lstm_size   ## number of hidden units
@@ -48,7 +49,7 @@ class SentimentRNN(object):
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.embed_size = embed_size
-        # Not on the slides: the folder of the checkpoints (the slides write model/), and
+        # not on the slides: the folder of the checkpoints (the slides write model/), and
         # fast=False to build exactly the slides' graph, without the speed-ups of beyond_slides/.
         self.model_dir = model_dir
         self.fast = fast
@@ -56,7 +57,7 @@ class SentimentRNN(object):
         with self.g.as_default():
             tf.set_random_seed(123)
             self.build()
-            # Relative paths in the checkpoint index, so that a model folder still loads once moved.
+            # changed: relative paths in the checkpoint index, so a model folder still loads once moved.
             self.saver = tf.train.Saver(save_relative_paths=True)
             self.init_op = tf.global_variables_initializer()
 
@@ -80,7 +81,7 @@ class SentimentRNN(object):
                     embedding, tf_x,
                     name='embeded_x')
         ## Define LSTM cell and stack them together
-        # tf.contrib.rnn is gone from TensorFlow; the same cells are in tf.nn.rnn_cell.
+        # changed: tf.contrib.rnn is gone from TensorFlow; the same cells are in tf.nn.rnn_cell.
         cells = tf.nn.rnn_cell.MultiRNNCell(
                 [tf.nn.rnn_cell.DropoutWrapper(
                    tf.nn.rnn_cell.BasicLSTMCell(self.lstm_size),
@@ -91,7 +92,7 @@ class SentimentRNN(object):
                  self.batch_size, tf.float32)
         print('  << initial state >> ', self.initial_state)
         # Create RNN using the RNN cells and their states
-        # fast: the same cells, variables and math in a faster loop (beyond_slides/fast_lstm.py).
+        # changed: with fast, the same cells and math in a faster loop (beyond_slides/fast_lstm.py).
         dynamic_rnn = fast_lstm.dynamic_rnn if self.fast else tf.nn.dynamic_rnn
         lstm_outputs, self.final_state = dynamic_rnn(
                  cells, embed_x,
@@ -121,23 +122,24 @@ class SentimentRNN(object):
                  name='cost')
         ## Define the optimizer
         optimizer = tf.train.AdamOptimizer(self.learning_rate)
-        if self.fast:  # the same update, in Adam's fused kernel: see beyond_slides/fast_adam.py
+        # changed: with fast, the same update in Adam's fused kernel (beyond_slides/fast_adam.py).
+        if self.fast:
             train_op = fast_adam.fast_minimize(optimizer, cost, name='train_op')
         else:
             train_op = optimizer.minimize(cost, name='train_op')
 
-    def train(self, X_train, y_train, num_epochs, log=NO_LOG):
-        # Not on the slides: log (beyond_slides/training.py) resumes a stopped or finished run,
-        # shows progress, keeps the loss history and saves the run where it is on Ctrl-C.
+    def train(self, X_train, y_train, num_epochs, supervisor=NO_SUPERVISOR):  # not on the slides: supervisor
+        # not on the slides: supervisor (beyond_slides/supervisor.py) resumes a stopped or finished
+        # run, shows progress, keeps the loss history and saves the run where it is on Ctrl-C.
         with tf.Session(graph=self.g) as sess:
             sess.run(self.init_op)
             iteration = 1
             for epoch in range(num_epochs):
                 state = sess.run(self.initial_state)
-                state = log.restore_stopped_run(sess, epoch, state)  # not on the slides
+                state = supervisor.restore_stopped_run(sess, epoch, state)  # not on the slides
                 for batch_x, batch_y in create_batch_generator(
                             X_train, y_train, self.batch_size):
-                    if log.runs_batch(iteration):  # not on the slides: False for what a resumed run did
+                    if supervisor.runs_batch(iteration):  # not on the slides: False for what was done
                         feed = {'tf_x:0': batch_x,
                                 'tf_y:0': batch_y,
                                 'tf_keepprob:0': 0.5,
@@ -146,24 +148,24 @@ class SentimentRNN(object):
                                 ['cost:0', 'train_op',
                                  self.final_state],
                                 feed_dict=feed)
-                        log.after_batch(sess, epoch, iteration, loss, state)  # not on the slides
+                        supervisor.after_batch(sess, epoch, iteration, loss, state)  # not on the slides
                         if iteration % 20 == 0:
                             print("Epoch: %d/%d Iteration: %d "
                                   "| Train loss: %.5f" % (
                                    epoch + 1, num_epochs,
                                    iteration, loss))
                     iteration +=1
-                # Also after the last epoch, so that a run of any length can predict; never in
-                # the epochs a resumed run skipped (that would overwrite their checkpoints).
-                if log.saves_epoch(epoch) and ((epoch+1)%10 == 0 or epoch+1 == num_epochs):
+                # changed: also after the last epoch, so that a run of any length can predict; never
+                # in the epochs a resumed run skipped (that would overwrite their checkpoints).
+                if supervisor.saves_epoch(epoch) and ((epoch+1)%10 == 0 or epoch+1 == num_epochs):
                     self.saver.save(sess,
-                        os.path.join(self.model_dir, "sentiment-%d.ckpt" % epoch))
+                        os.path.join(self.model_dir, "sentiment-%d.ckpt" % epoch))  # changed: model_dir
 
     def predict(self, X_data, return_proba=False):
         preds = []
         with tf.Session(graph = self.g) as sess:
             self.saver.restore(
-                sess, tf.train.latest_checkpoint(self.model_dir))
+                sess, tf.train.latest_checkpoint(self.model_dir))  # changed: model_dir
             test_state = sess.run(self.initial_state)
             for ii, batch_x in enumerate(
                 create_batch_generator(
@@ -180,4 +182,4 @@ class SentimentRNN(object):
                         ['labels:0', self.final_state],
                         feed_dict=feed)
                 preds.append(pred)
-        return np.concatenate(preds)
+        return np.concatenate(preds)  # not on the slides: the slide ends with preds.append(pred)

@@ -1,11 +1,18 @@
-"""Command-line options shared by `python sentiment_rnn.py` and `python char_rnn.py`."""
+"""What `python sentiment_rnn.py` and `python char_rnn.py` share (not on the slides): option types,
+a parser whose errors are one line, the options frozen once parsed, and run_command, which
+turns every error a user can fix into one line and an exit status.
+
+Nothing here imports TensorFlow: `--help` and a mistyped option answer at once.
+"""
 import argparse
-import os
+import collections
+import errno
+import re
+import shlex
 import sys
+import traceback
 
-from beyond_slides.errors import DataError, run_command
-
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from beyond_slides.errors import TrainingStopped, UserError
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -35,14 +42,6 @@ def add_export_option(p):
                         "weights, and its vocabulary as PATH.keras.vocab.json")
 
 
-def export_keras(model_name, args):
-    """--export-keras: the model in args.model_dir as a Keras 3 file (beyond_slides/keras_export.py)."""
-    from beyond_slides.keras_export import export
-    export(model_name, args.model_dir, args.export_keras)
-    print('wrote %s (Keras 3) and %s.vocab.json' % (args.export_keras, args.export_keras))
-    return 0
-
-
 def add_run_options(p, epochs):
     """--epochs, --resume, --walkthrough, --logdir and --debug, the same for both commands."""
     p.add_argument('--epochs', type=count(10000),
@@ -55,21 +54,6 @@ def add_run_options(p, epochs):
     p.add_argument('--logdir', metavar='DIR',
                    help='write the graph and the training loss for TensorBoard (tensorboard --logdir DIR)')
     p.add_argument('--debug', action='store_true', help='show the Python traceback of an error')
-
-
-def walkthrough_only(args, epochs):
-    """True (and says so) when --walkthrough came without --epochs; otherwise --epochs gets
-    its default, the slides' epochs."""
-    if args.walkthrough and args.epochs is None:
-        print('\n(walkthrough only: add --epochs N to train)')
-        return True
-    args.epochs = args.epochs or epochs
-    return False
-
-
-def default_model_dir(name):
-    """models/<name> in the repository, wherever the command is run from."""
-    return os.path.join(REPO, 'models', name)
 
 
 def count(high):
@@ -120,7 +104,7 @@ HPARAM_OPTIONS = {
 
 def add_hparam_options(p, defaults, batch_unit):
     """--batch-size N, --lstm-size N, ...: one option for each of the model's hyperparameters
-    (defaults), left None when not given (parse_args fills in the default)."""
+    (defaults), left None when not given (parse() fills in the default)."""
     for name in defaults:
         kind, text = HPARAM_OPTIONS[name]
         if name == 'batch_size':
@@ -129,41 +113,76 @@ def add_hparam_options(p, defaults, batch_unit):
                        help='%s (default: %g)' % (text, defaults[name]))
 
 
-def main(parser, hparam_defaults, run, model_name, argv=None):
-    """A command's main: parse argv, then run(args, given), or the export of --export-keras, with
-    its errors as one line each."""
-    argv = sys.argv[1:] if argv is None else list(argv)
-    args, given = parse_args(parser, argv, hparam_defaults)
-    if args.export_keras:
-        return run_command(lambda: export_keras(model_name, args), argv, parser.prog, debug=args.debug)
-    return run_command(lambda: run(args, given), argv, parser.prog, debug=args.debug)
+def parse(parser, argv, hparam_defaults, default_epochs):
+    """The options of argv, frozen (a namedtuple): every option's value, and besides them
+    `hparams` (the model's hyperparameters, the slides' where not given), `given` (those typed
+    on the command line, which a saved model must match) and `epochs`: the epochs to train,
+    the slides' by default; None with --walkthrough alone (no training)."""
+    args = vars(parser.parse_args(argv))  # add_hparam_options leaves the hyperparameters None
+    given = {k: args.pop(k) for k in hparam_defaults if args[k] is not None}
+    for k in hparam_defaults:
+        args.pop(k, None)
+    hparams = dict(hparam_defaults, **given)
+    if args['epochs'] is None and not args['walkthrough']:
+        args['epochs'] = default_epochs
+    fields = dict(args, hparams=hparams, given=given)
+    return collections.namedtuple('Options', sorted(fields))(**fields)
 
 
-def parse_args(parser, argv, hparam_defaults):
-    """Parse argv; the hyperparameter options the user did not give stay None in `given`.
+def export_keras(model_name, model_dir, path):
+    """--export-keras: the model in model_dir as a Keras 3 file (beyond_slides/keras_export.py)."""
+    # Here, not at the top: Keras 3 needs TensorFlow with eager execution, which the lecture's
+    # TensorFlow 1.x set-up turns off; only this process, which never builds the lecture's
+    # graphs, may load it.
+    from beyond_slides.keras_export import export
+    export(model_name, model_dir, path)
+    print('wrote %s (Keras 3) and %s.vocab.json' % (path, path))
+    return 0
 
-    Returns (args, given): args with every default filled in, and given, the
-    hyperparameters typed on the command line, so that a saved model can be
-    checked against what the user asked for.
+
+def run_command(main, argv, prog, debug=False):
+    """Run a command's main(); an error prints one line (debug adds the traceback).
+
+    Exit status: 2 for a user error, 1 for an unexpected one, 128 + the signal
+    for a run stopped by Ctrl-C or SIGTERM (which says how to continue it).
     """
-    args = parser.parse_args(argv)  # add_hparam_options leaves the hyperparameters None
-    given = {k: getattr(args, k) for k in hparam_defaults if getattr(args, k) is not None}
-    for k, v in hparam_defaults.items():
-        if getattr(args, k) is None:
-            setattr(args, k, v)
-    return args, given
+    try:
+        return main()
+    except TrainingStopped as e:
+        again = [a for a in argv if a != '--resume'] + ['--resume']
+        print('\n%s; continue with: %s' % (e, ' '.join(shlex.quote(a) for a in prog.split() + again)),
+              file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print('\ninterrupted', file=sys.stderr)
+        return 130
+    except UserError as e:
+        return _one_line(debug, 2, 'error: %s' % e.command_line())
+    except OSError as e:
+        if e.errno == errno.ENOSPC:
+            return _one_line(debug, 2, _disk_full(e.filename or ''))
+        return _one_line(debug, 2, 'error: %s%s' % (e.strerror or e, ': %s' % e.filename
+                                                     if e.filename else ''))
+    except Exception as e:
+        if 'No space left on device' in str(e):  # TensorFlow's own writes (checkpoints, summaries)
+            return _one_line(debug, 2, _disk_full(str(e).split(';')[0].splitlines()[-1]))
+        # MemoryError, or TensorFlow's out of memory (ResourceExhaustedError)
+        if isinstance(e, MemoryError) or type(e).__name__ == 'ResourceExhaustedError':
+            return _one_line(debug, 2, 'error: out of memory: lower --batch-size, --lstm-size or '
+                                       '--embed-size')
+        return _one_line(debug, 1, 'error: unexpected %s: %s (run again with --debug for the '
+                                   'traceback)' % (type(e).__name__, str(e).splitlines()[0] if str(e)
+                                                   else ''))
 
 
-def check_same_hparams(model_dir, saved, given):
-    """DataError if an option typed on the command line differs from the saved model's."""
-    differ = ['--%s %s (saved: %s)' % (k.replace('_', '-'), v, saved[k])
-              for k, v in given.items() if k in saved and saved[k] != v]
-    if differ:
-        raise DataError('the model in %s was trained with other settings: %s; drop those options '
-                        'or give another --model-dir' % (model_dir, ', '.join(differ)))
+def _disk_full(path):
+    return ('error: no space left on the disk, writing %s: free some space and run the command again '
+            '(a training run: add --resume; its last complete checkpoint is kept)'
+            % (re.sub(r'\.tempstate\d+$', '', path) or 'a file'))
 
 
-def say_device():
-    """One line on stderr: which TensorFlow runs the graphs, on what (CPU threads or the GPUs)."""
-    from beyond_slides.tf_setup import device_line
-    print(device_line(), file=sys.stderr)
+def _one_line(debug, status, message):
+    if debug:
+        traceback.print_exc()
+    print(message, file=sys.stderr)
+    return status

@@ -12,7 +12,6 @@ import os
 import re
 import sys
 import tarfile
-import tempfile
 import urllib.request
 import zlib
 
@@ -21,14 +20,16 @@ import pandas as pd
 import pyprind
 
 from beyond_slides.errors import DataError
+from beyond_slides.files import atomic_write_text, read_json
+from beyond_slides.paths import SHIPPED_HAMLET, data_dir
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# A local copy of the IMDb data (the tarball, an extracted aclImdb/ folder or a movie_data.csv),
+# used instead of the download wherever none is given: the commands, the notebooks, Python.
+IMDB_COPY_VARIABLE = 'RNN_IMDB_DATA'
 IMDB_URL = 'https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz'
 IMDB_MD5 = '7c2ac02c03563afcf9b574c7e56c153a'
 IMDB_SIZE = '84,125,825'
 HAMLET_URL = 'https://www.gutenberg.org/cache/epub/2265/pg2265.txt'
-# The book's pg2265.txt (public domain), shipped with the project.
-SHIPPED_HAMLET = os.path.join(REPO, 'pg2265.txt')
 
 # The book's own pg2265.txt: the play starts at character 15858.
 HAMLET_START = re.compile(r'The Tragedie of Hamlet\s+Actus Primus')
@@ -37,34 +38,8 @@ GUTENBERG_END = re.compile(r'\*\*\* ?END OF (THE|THIS) PROJECT GUTENBERG')
 
 
 # ---------------------------------------------------------------------------
-# Where things go
+# Downloads
 # ---------------------------------------------------------------------------
-
-def data_dir():
-    """The data cache: $RNN_DATA_DIR, else ~/.cache/rnn-lecture (downloads and movie_data.csv)."""
-    path = os.environ.get('RNN_DATA_DIR') or os.path.join(
-        os.environ.get('XDG_CACHE_HOME') or os.path.join(os.path.expanduser('~'), '.cache'),
-        'rnn-lecture')
-    os.makedirs(path, exist_ok=True)
-    return path
-
-
-def atomic_write_text(path, text):
-    """Write a text file under a temporary name, then rename it: a crash never leaves half a file."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.' + os.path.basename(path) + '.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8', newline='') as f:
-            f.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; give it a normal file's mode
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-
 
 def md5sum(path):
     h = hashlib.md5()
@@ -74,16 +49,18 @@ def md5sum(path):
     return h.hexdigest()
 
 
-def download(url, fname, check, about=''):
+def download(url, fname, check, about='', by_hand='{data}'):
     """Download url into the data cache once, with a progress bar; return its path.
 
     The file is fetched under a temporary name and renamed only after `check(path)`
     has passed, so an interrupted or corrupt download is never taken for good data.
-    about: the file's size and checksum, for the error that says how to get it by hand.
+    about: the file's size and checksum; by_hand: how to give a copy instead (a setting of
+    errors.py); both for the error that says how to get the file by hand.
     """
     path = os.path.join(data_dir(), fname)
     if os.path.exists(path):
         return path
+    os.makedirs(data_dir(), exist_ok=True)
     part = path + '.part'
     try:
         _fetch(url, part)
@@ -92,8 +69,9 @@ def download(url, fname, check, about=''):
         if isinstance(e, KeyboardInterrupt):
             raise
         reason = getattr(e, 'reason', None) or e
-        raise DataError('could not download %s%s from %s (%s): put a copy at %s, or give one with --data'
-                        % (fname, ' (%s)' % about if about else '', url, reason, path)) from e
+        # from None: the reason is in the message; urllib's chain of causes would bury its last line.
+        raise DataError('could not download %s%s from %s (%s): put a copy at %s, or give one as %s'
+                        % (fname, ' (%s)' % about if about else '', url, reason, path, by_hand)) from None
     try:
         check(part)
     except DataError:
@@ -104,15 +82,20 @@ def download(url, fname, check, about=''):
 
 
 def _fetch(url, path):
-    """url into path, with a progress bar on stderr."""
+    """url into path, with a progress bar on stderr. A connection that closes before the size the
+    server announced is an error (urllib's read() returns what came, without saying so)."""
     with urllib.request.urlopen(url, timeout=60) as response, open(path, 'wb') as out:
         size = int(response.headers.get('Content-Length') or 0)
         pbar = pyprind.ProgBar(max(size, 1), title='Downloading %s' % url, stream=sys.stderr) \
             if size else None
+        written = 0
         for block in iter(lambda: response.read(1 << 20), b''):
             out.write(block)
+            written += len(block)
             if pbar:
                 pbar.update(min(len(block), pbar.max_iter - pbar.cnt))
+        if size and written != size:
+            raise OSError('the connection closed after %d of %d bytes' % (written, size))
 
 
 def _remove(path):
@@ -131,19 +114,20 @@ def download_imdb(url=IMDB_URL, md5=IMDB_MD5):
         if found != md5:
             raise DataError('download of %s is corrupt or incomplete (MD5 %s, expected %s); '
                             'run again to retry' % (url, found, md5))
-    return download(url, 'aclImdb_v1.tar.gz', check, about='%s bytes, MD5 %s' % (IMDB_SIZE, md5))
+    return download(url, 'aclImdb_v1.tar.gz', check, about='%s bytes, MD5 %s' % (IMDB_SIZE, md5),
+                    by_hand='{data} or in the environment variable %s' % IMDB_COPY_VARIABLE)
 
 
 def movie_data_csv(source=None):
     """The path of the slides' movie_data.csv, built the book's way when needed.
 
     source: the aclImdb tarball, an extracted aclImdb/ folder, or a ready
-    movie_data.csv; None downloads the official tarball into the data cache.
-    The CSV built from a tarball or folder is cached (data_dir()/movie_data.csv)
-    and rebuilt only when the source changes.
+    movie_data.csv; None: the copy named by $RNN_IMDB_DATA if set, else the official tarball,
+    downloaded into the data cache once. The CSV built from a tarball or folder is cached
+    (data_dir()/movie_data.csv) and rebuilt only when the source changes.
     """
     if source is None:
-        source = download_imdb()
+        source = os.environ.get(IMDB_COPY_VARIABLE) or download_imdb()
     source = os.path.abspath(os.path.expanduser(source))
     if not os.path.exists(source):
         raise DataError('%s does not exist (give the aclImdb tarball, aclImdb/ folder or movie_data.csv)'
@@ -231,8 +215,11 @@ def _read_imdb_folder(path):
 
 
 def _imdb_key(member_name):
+    """(split, label, file name) of a review, or None: the reviews are the files
+    <split>/<label>/<name>.txt (split test or train, label pos or neg), in the official aclImdb/
+    folder, in another one, or at the top of the tarball (docs/usage.md, "Where things go")."""
     parts = member_name.split('/')
-    if len(parts) >= 4 and parts[-3] in ('test', 'train') and parts[-2] in ('pos', 'neg') \
+    if len(parts) >= 3 and parts[-3] in ('test', 'train') and parts[-2] in ('pos', 'neg') \
             and parts[-1].endswith('.txt'):
         return parts[-3], parts[-2], parts[-1]
     return None
@@ -278,14 +265,6 @@ def _source_stamp(path):
     return {'source': path, 'size': st.st_size, 'mtime': st.st_mtime}
 
 
-def read_json(path):
-    try:
-        with open(path, encoding='utf-8') as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return None
-
-
 # ---------------------------------------------------------------------------
 # Hamlet
 # ---------------------------------------------------------------------------
@@ -298,7 +277,8 @@ def download_hamlet(url=HAMLET_URL):
         if not HAMLET_START.search(text):
             raise DataError('download of %s is not the Hamlet text (no "The Tragedie of Hamlet ... '
                             'Actus Primus"); run again to retry' % url)
-    return download(url, 'pg2265.txt', check, about='Hamlet, 178,707 bytes in the book\'s release')
+    return download(url, 'pg2265.txt', check, about='Hamlet, 178,707 bytes in the book\'s release',
+                    by_hand='{text}')
 
 
 def hamlet_text(source=None):

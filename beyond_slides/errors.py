@@ -1,18 +1,42 @@
-"""The errors a user can fix, and the exit status and one-line message each gives.
+"""The errors a user can fix, and how each one names what to change (not on the slides).
 
-A command (`python sentiment_rnn.py`, `python char_rnn.py`) prints a UserError as one
-line `error: ...` that names the problem and what to do, and exits with status 2; in
-Python (a notebook, the book's script) the same errors are raised with the same message.
+An error's message may name a setting in braces, `{model_dir}`, `{data}`, `{learning_rate}`:
+raised in Python (a notebook, the book's script), the message says it as Python does
+(`model folder`, `load_movie_data(source=PATH)`, `learning_rate`); the commands print the same
+error as one line `error: ...` with the option instead (`--model-dir`, `--data PATH`,
+`--learning-rate`) and exit with status 2 (beyond_slides/cli.py: run_command).
 """
-import errno
 import re
-import shlex
-import sys
-import traceback
+
+# Settings whose names are not simply `name` in Python and `--name` on the command line.
+PYTHON_NAMES = {
+    'data': 'load_movie_data(source=PATH)',
+    'text': 'load_hamlet(source=PATH)',
+    'model_dir': 'model folder',
+    'resume': 'resume=True',
+    'predict': 'the texts',
+}
+COMMAND_NAMES = {'data': '--data PATH', 'text': '--data PATH'}
+SETTING = re.compile(r'\{([a-z_]+)\}')
+
+
+def name_settings(message, command_line):
+    """The message with each {setting} named as Python (command_line=False) or the commands call it."""
+    if command_line:
+        return SETTING.sub(lambda m: COMMAND_NAMES.get(m.group(1), '--' + m.group(1).replace('_', '-')),
+                           message)
+    return SETTING.sub(lambda m: PYTHON_NAMES.get(m.group(1), m.group(1)), message)
 
 
 class UserError(Exception):
     """A problem the user can fix; the message says which, and what to do."""
+
+    def __str__(self):
+        return name_settings(super().__str__(), command_line=False)
+
+    def command_line(self):
+        """The message as the commands print it: settings named as their options."""
+        return name_settings(super().__str__(), command_line=True)
 
 
 class DataError(UserError):
@@ -34,51 +58,3 @@ class TrainingStopped(Exception):
         super().__init__(message)
         self.signum = signum
         self.exit_code = 128 + signum
-
-
-def run_command(main, argv, prog, debug=False):
-    """Run a command's main(); an error prints one line (debug adds the traceback).
-
-    Exit status: 2 for a user error, 1 for an unexpected one, 128 + the signal
-    for a run stopped by Ctrl-C or SIGTERM (which says how to continue it).
-    """
-    try:
-        return main()
-    except TrainingStopped as e:
-        again = [a for a in argv if a != '--resume'] + ['--resume']
-        print('\n%s; continue with: %s' % (e, ' '.join(shlex.quote(a) for a in prog.split() + again)),
-              file=sys.stderr)
-        return e.exit_code
-    except KeyboardInterrupt:
-        print('\ninterrupted', file=sys.stderr)
-        return 130
-    except UserError as e:
-        return _one_line(debug, 2, 'error: %s' % e)
-    except OSError as e:
-        if e.errno == errno.ENOSPC:
-            return _one_line(debug, 2, _disk_full(e.filename or ''))
-        return _one_line(debug, 2, 'error: %s%s' % (e.strerror or e, ': %s' % e.filename
-                                                     if e.filename else ''))
-    except Exception as e:
-        if 'No space left on device' in str(e):  # TensorFlow's own writes (checkpoints, summaries)
-            return _one_line(debug, 2, _disk_full(str(e).split(';')[0].splitlines()[-1]))
-        # MemoryError, or TensorFlow's out of memory (ResourceExhaustedError)
-        if isinstance(e, MemoryError) or type(e).__name__ == 'ResourceExhaustedError':
-            return _one_line(debug, 2, 'error: out of memory: lower --batch-size, --lstm-size or '
-                                       '--embed-size')
-        return _one_line(debug, 1, 'error: unexpected %s: %s (run again with --debug for the '
-                                   'traceback)' % (type(e).__name__, str(e).splitlines()[0] if str(e)
-                                                   else ''))
-
-
-def _disk_full(path):
-    return ('error: no space left on the disk, writing %s: free some space and run the command again '
-            '(a training run: add --resume; its last complete checkpoint is kept)'
-            % (re.sub(r'\.tempstate\d+$', '', path) or 'a file'))
-
-
-def _one_line(debug, status, message):
-    if debug:
-        traceback.print_exc()
-    print(message, file=sys.stderr)
-    return status

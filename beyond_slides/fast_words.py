@@ -15,19 +15,17 @@ import string
 import numpy as np
 import pandas as pd
 
-_PUNCT_RE = re.compile('([%s])' % re.escape(string.punctuation))
-
 # Python's str.split() also splits on these; the fast tokenizer below works on ASCII bytes.
 _UNICODE_SPACES_RE = re.compile('[%s]' % ''.join(c for c in map(chr, range(128, 0x3001)) if c.isspace()))
 _BYTE_CLASS = np.full(256, 2, np.uint8)       # 2: part of a word
 _BYTE_CLASS[list(b' \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f')] = 0   # 0: space
 _BYTE_CLASS[list(string.punctuation.encode())] = 1      # 1: a token by itself
-_PUNCT_RE = re.compile('([%s])' % re.escape(string.punctuation))
 
 
 def preprocess_reviews(reviews):
     """(word_to_int, mapped_reviews) as data_utils.preprocess_reviews computes them, or None
-    where this pass cannot vouch for the result (two different words with the same key)."""
+    where this pass cannot vouch for the result (two different words with the same key, or a
+    Greek capital sigma, below)."""
     reviews = list(reviews)
     gc_was_on = gc.isenabled()
     gc.disable()  # building millions of small lists triggers many useless collections
@@ -39,10 +37,11 @@ def preprocess_reviews(reviews):
 
 
 def _preprocess_vectorized(reviews):
-    # Lower-casing before splitting off punctuation is the same except for the
-    # Greek final sigma, whose form depends on the next character.
-    low = [r if r.isascii() else _UNICODE_SPACES_RE.sub(' ', _PUNCT_RE.sub(r' \1 ', r) if 'Σ' in r else r)
-           for r in reviews]
+    # This pass lower-cases before splitting off punctuation, the slides after: the same words,
+    # except for the Greek capital sigma, whose lower-case form depends on the next character.
+    if any('Σ' in r for r in reviews):
+        return None
+    low = [r if r.isascii() else _UNICODE_SPACES_RE.sub(' ', r) for r in reviews]
     low = [r.lower().encode('utf-8') for r in low]
     review_start = np.cumsum([0] + [len(r) + 1 for r in low])[:-1]
     text = b' '.join(low)

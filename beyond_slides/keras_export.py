@@ -1,9 +1,10 @@
 """The lecture's TF1 models as Keras 3 models with the same weights (not on the slides).
 
 `python sentiment_rnn.py --export-keras PATH.keras` and `python char_rnn.py --export-keras
-PATH.keras` call export(). It runs in a process that never turns eager execution off (it
-does not import the lecture's classes): it reads the checkpoint's numbers with
-tf.train.load_checkpoint and builds the same network in today's Keras.
+PATH.keras` call export(). Only that process imports this module: Keras 3 needs TensorFlow's
+eager execution, which the lecture's TensorFlow 1.x set-up turns off, so this module never
+imports the lecture's classes. It reads the checkpoint's numbers with tf.train.load_checkpoint
+and builds the same network in today's Keras.
 
 Why the numbers carry over: BasicLSTMCell (the slides) and keras.layers.LSTM compute the
 same function, written with other names and another order of the gates.
@@ -25,14 +26,17 @@ So, for each layer (lstm_weights below):
 The embedding, the dense layer (`logits`) and the output's sigmoid or softmax are the same
 layers under the same names. Dropout is off when predicting, so the Keras models have none.
 """
-import json
 import os
-import sys
 import tempfile
 
-import numpy as np
+os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')  # before TensorFlow's first import: no start-up chatter
 
-from beyond_slides.errors import DataError, SetupError
+import keras  # noqa: E402  (after the variable above)
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from beyond_slides.errors import DataError, SetupError  # noqa: E402
+from beyond_slides.model_folder import ModelFolder, write_model_config  # noqa: E402
 
 LSTM_PREFIX = 'rnn/multi_rnn_cell/cell_%d/basic_lstm_cell/'
 
@@ -53,7 +57,6 @@ def lstm_weights(kernel, bias, n_inputs, forget_bias=1.0):
 def sentiment_model(hparams, weights):
     """Embedding -> LSTM (num_layers) -> Dense(1) -> sigmoid: the SentimentRNN's probabilities
     of a batch of reviews (word ids, shape (batch, seq_len)), each from the zero state."""
-    import keras
     layers = [keras.Input((hparams['seq_len'],), dtype='int32'),
               keras.layers.Embedding(hparams['n_words'], hparams['embed_size'], name='embedding')]
     for k in range(hparams['num_layers']):  # the last layer's output at the last step only
@@ -69,7 +72,6 @@ def char_model(hparams, num_classes, weights):
     """one-hot -> LSTM (num_layers) -> Dense(num_classes) -> softmax: the CharRNN's probabilities
     of the next character after every step of a batch of character ids (batch, steps). Each LSTM
     also returns its state, so that a sampler can carry it from one call to the next."""
-    import keras
     ids = keras.Input((None,), dtype='int32')
     # one_hot(k) is row k of the identity matrix: an Embedding of the identity, fixed, is tf.one_hot.
     x = keras.layers.Embedding(num_classes, num_classes, trainable=False, name='one_hot')(ids)
@@ -98,7 +100,6 @@ def set_weights(model, weights, n_inputs, embedding):
 
 def checkpoint_weights(model_dir):
     """{variable name: array} of the latest checkpoint in model_dir (Adam's slots left out)."""
-    import tensorflow as tf
     path = tf.train.latest_checkpoint(model_dir)
     if path is None:
         raise DataError('%s holds no checkpoint: train a model first or give --model-dir' % model_dir)
@@ -114,8 +115,6 @@ def checkpoint_weights(model_dir):
 def export(model_name, model_dir, path):
     """Write the model in model_dir as a Keras 3 file at path (.keras), and its vocabulary at
     path + '.vocab.json'; nothing is written unless both are complete."""
-    from beyond_slides import model_files
-    os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')  # before TensorFlow's first import: no start-up chatter
     if not path.endswith('.keras'):
         raise DataError('%s: a Keras model file ends with .keras: give a path such as model.keras' % path)
     for target in (path, path + '.vocab.json'):
@@ -124,8 +123,8 @@ def export(model_name, model_dir, path):
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise DataError('the folder %s does not exist: create it first or give another path' % folder)
-    hparams, vocab = model_files.load_model_config(model_dir, model_name)
-    if 'tensorflow' in sys.modules and not sys.modules['tensorflow'].executing_eagerly():
+    hparams, vocab = ModelFolder(model_dir).load_config(model_name)
+    if not tf.executing_eagerly():
         raise SetupError("Keras 3 needs eager execution, which the lecture's TensorFlow 1.x code has "
                          "turned off in this Python process: export from a new one, e.g. `python "
                          "char_rnn.py --export-keras %s --model-dir %s`" % (path, model_dir))
@@ -140,8 +139,7 @@ def export(model_name, model_dir, path):
                         'another --model-dir' % (model_dir, str(e).splitlines()[0][:100])) from e
     with tempfile.TemporaryDirectory(dir=folder, prefix='.export-') as tmp:  # removed whatever happens
         model.save(os.path.join(tmp, 'model.keras'))
-        with open(os.path.join(tmp, 'vocab.json'), 'w', encoding='utf-8') as f:
-            json.dump({'model': model_name, 'vocab': vocab, 'hparams': hparams}, f, ensure_ascii=False)
+        write_model_config(os.path.join(tmp, 'vocab.json'), model_name, hparams, vocab)
         os.replace(os.path.join(tmp, 'vocab.json'), path + '.vocab.json')
         try:
             os.replace(os.path.join(tmp, 'model.keras'), path)

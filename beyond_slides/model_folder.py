@@ -1,165 +1,422 @@
-"""The model folder of a training run (not on the slides): one run at a time, never over a
-saved model, and checkpoints that are missing, damaged or of another configuration as one
-line that says what to do."""
+"""A model folder (not on the slides): everything a trained model keeps on disk, owned here.
+
+    folder = ModelFolder('models/char_rnn')
+    hparams, chars = folder.load_config('CharRNN')      # model_config.json
+    with folder.char_sampler(CharRNN) as sampler:       # the checkpoint restored, one step at a time
+        proba = sampler.after('The ')
+
+A model folder holds:
+- model_config.json: which model, its hyperparameters (with the epochs behind the latest
+  checkpoint) and its vocabulary; write_model_config() is the one function that writes it.
+  A checkpoint holds only numbers: which word or character each id stands for is in this
+  file, so a model trained in one Python process predicts and samples right in another.
+- the slides' checkpoints and TensorFlow's `checkpoint` index file;
+- loss_history.csv: (epoch, iteration, loss) of every mini-batch up to the latest checkpoint;
+- stopped_at.npz after Ctrl-C: where the stopped run goes on (a ResumePoint);
+- .training.lock while a training run uses the folder (one at a time).
+"""
 import contextlib
+import csv
 import glob
+import io
+import json
 import os
 
-from beyond_slides.errors import DataError, ModelFolderInUse
+import numpy as np
 
+from beyond_slides.files import atomic_write_text, read_json
+from beyond_slides.errors import DataError, ModelFolderInUse
+from beyond_slides.settings import HPARAMS
+
+if os.name == 'posix':
+    import fcntl
+else:
+    import msvcrt
+
+CONFIG_NAME = 'model_config.json'
+HISTORY_NAME = 'loss_history.csv'
+STOP_POINT_NAME = 'stopped_at.npz'
 LOCK_NAME = '.training.lock'
 
 
-def refuse_to_overwrite(model_dir):
-    """A fresh training run never writes over a saved model."""
-    if os.path.exists(os.path.join(model_dir, 'checkpoint')):
-        raise DataError('%s already holds a trained model: add --resume to continue it, or give '
-                        'another --model-dir' % model_dir)
+def write_model_config(path, model, hparams, vocab):
+    """Write a model's configuration file at path, atomically: the model's name, its hyperparameters,
+    its vocabulary (ids in order). The one writer of this file's schema: the model folder's
+    model_config.json, and the vocabulary file beside an exported Keras model."""
+    atomic_write_text(path, json.dumps({'model': model, 'hparams': hparams, 'vocab': vocab},
+                                       ensure_ascii=False))
 
 
-# ---------------------------------------------------------------------------
-# Checkpoints
-# ---------------------------------------------------------------------------
-
-def latest_checkpoint_or_fail(model_dir):
-    """tf.train.latest_checkpoint(model_dir), or a one-line error when there is none."""
+def _tf():
+    """tf.compat.v1, set up for the lecture. Imported on first use, not with this module: the
+    Keras export reads model folders in a process that must keep TensorFlow's eager execution on."""
     from beyond_slides.tf_setup import tf
-    path = tf.train.latest_checkpoint(model_dir)
-    if path is None:
-        if glob.glob(os.path.join(model_dir, '*.index')):  # checkpoints, but no readable index file
-            raise DataError('the checkpoint index file %s is missing or damaged; %s'
-                            % (os.path.join(model_dir, 'checkpoint'), _what_to_load_instead(model_dir)))
-        raise DataError('%s holds no checkpoint: train a model first or give --model-dir' % model_dir)
-    return path
+    return tf
 
 
-def _what_to_load_instead(model_dir, damaged=None):
-    """How to go on from the newest complete checkpoint in model_dir other than `damaged`."""
-    good = newest_complete_checkpoint(model_dir, but=damaged)
-    if good is None:
-        return 'no complete checkpoint is left there: train again or restore the folder from a copy'
-    name = os.path.basename(good)
-    return ('the newest complete checkpoint there is %s: to use it, write the line '
-            'model_checkpoint_path: "%s" into %s' % (name, name, os.path.join(model_dir, 'checkpoint')))
+class ResumePoint(object):
+    """Where a training run goes on from: after `epoch` whole epochs and `batch` mini-batches of the
+    next, with the LSTM state carried into that mini-batch (a list of arrays, or None for the zero
+    state) and that epoch's running loss. checkpoint: a stopped run's own checkpoint; None for
+    the latest whole-epoch one. ResumePoint() is a new run's start."""
+
+    def __init__(self, epoch=0, batch=0, state=None, loss_sum=0.0, n_losses=0, checkpoint=None):
+        self.epoch, self.batch = int(epoch), int(batch)
+        self.state = None if state is None else list(state)
+        self.loss_sum, self.n_losses, self.checkpoint = float(loss_sum), int(n_losses), checkpoint
 
 
-def newest_complete_checkpoint(model_dir, but=None):
-    """The newest checkpoint in model_dir (other than `but`) whose every tensor reads back, or None."""
-    from beyond_slides.tf_setup import tf
-    prefixes = sorted((p[:-len('.index')] for p in glob.glob(os.path.join(model_dir, '*.index'))),
-                      key=lambda p: os.path.getmtime(p + '.index'), reverse=True)
-    for prefix in prefixes:
-        if but and os.path.abspath(prefix) == os.path.abspath(but):
-            continue
+class ModelFolder(object):
+    def __init__(self, path):
+        self.path = path
+
+    def file(self, name):
+        return os.path.join(self.path, name)
+
+    # -- the configuration: model, hyperparameters, vocabulary ----------------------------
+
+    def save_config(self, model, hparams, vocab):
+        os.makedirs(self.path, exist_ok=True)
+        write_model_config(self.file(CONFIG_NAME), model, hparams, vocab)
+
+    def load_config(self, model):
+        """(hparams, vocab) of the model saved here; DataError if missing, corrupt or another model's."""
+        path = self.file(CONFIG_NAME)
+        if os.path.isfile(self.path):
+            raise DataError('%s is a file, not a model folder: give the folder a model was trained '
+                            'into as {model_dir}' % self.path)
+        if not os.path.isfile(path):
+            raise DataError('%s has no saved model (%s missing): train one first or give another '
+                            '{model_dir}' % (self.path, CONFIG_NAME))
+        config = read_json(path)
+        if not isinstance(config, dict) or not {'model', 'hparams', 'vocab'} <= set(config):
+            raise DataError('%s is corrupt: delete the folder and train again' % path)
+        if config['model'] != model:
+            raise DataError('%s holds a %s model, not a %s model: give the right {model_dir}'
+                            % (self.path, config['model'], model))
+        return config['hparams'], config['vocab']
+
+    def saved_vocab(self, model):
+        """The vocabulary saved here, or None when the folder has no configuration yet."""
+        if not os.path.exists(self.file(CONFIG_NAME)):
+            return None
+        return self.load_config(model)[1]
+
+    def record_chars(self, char_rnn):
+        """Before a CharRNN trains into this folder: save the characters handed to it (CharRNN.chars)
+        with its hyperparameters if the folder has no configuration yet, or check that they are the
+        ones saved. A checkpoint never stands without the vocabulary it was trained with."""
+        if char_rnn.chars is None:
+            return
+        chars, saved = list(char_rnn.chars), self.saved_vocab('CharRNN')
+        if saved is None:
+            self.save_config('CharRNN', {k: getattr(char_rnn, k) for k in HPARAMS['CharRNN']}, chars)
+        elif saved != chars:
+            raise DataError('%s holds a CharRNN of other characters (or of the same in another order): '
+                            'give train() another ckpt_dir' % self.path)
+
+    def chars_for_sampling(self, char_rnn):
+        """(chars, char2int, int2char) with which CharRNN.sample() reads the model saved here: the
+        characters handed to the class (CharRNN.chars, in their own order) or those saved with the
+        checkpoint; never another vocabulary than the model was trained with."""
+        given = None if char_rnn.chars is None else list(char_rnn.chars)
+        saved = self.saved_vocab('CharRNN')
+        if given is not None and saved is not None and given != saved:
+            raise DataError('the characters handed to the CharRNN (CharRNN.chars) are not those saved with '
+                            'the model in %s (set(text) orders them differently in each Python process): '
+                            'set CharRNN.chars = None to sample with the saved ones' % self.path)
+        chars = given if given is not None else saved
+        if chars is None:
+            raise DataError('CharRNN.sample() does not know which character each id of the model in %s '
+                            'stands for (no %s there): add the line `CharRNN.chars = chars` before '
+                            'creating the CharRNN that trains it' % (self.path, CONFIG_NAME))
+        if len(chars) != char_rnn.num_classes:
+            raise DataError('the CharRNN has num_classes=%d but its vocabulary has %d characters: create it '
+                            'with CharRNN(len(chars), ...)' % (char_rnn.num_classes, len(chars)))
+        return chars, {ch: i for i, ch in enumerate(chars)}, dict(enumerate(chars))
+
+    def check_same_hparams(self, saved, given):
+        """DataError if a hyperparameter the user gave differs from the saved model's."""
+        differ = ['{%s} %s (saved: %s)' % (k, v, saved[k]) for k, v in sorted(given.items())
+                  if k in saved and saved[k] != v]
+        if differ:
+            raise DataError('the model in %s was trained with other settings: %s; leave those out '
+                            'or give another {model_dir}' % (self.path, ', '.join(differ)))
+
+    # -- one training run at a time --------------------------------------------------------
+
+    def refuse_to_overwrite(self):
+        """A new training run never writes over a saved model."""
+        if os.path.exists(self.file('checkpoint')):
+            raise DataError('%s already holds a trained model: continue it with {resume}, or give '
+                            'another {model_dir}' % self.path)
+
+    @contextlib.contextmanager
+    def lock(self):
+        """Only one training run at a time in the folder, which must be writable.
+
+        The lock is the operating system's (fcntl.flock, or msvcrt.locking on Windows) on
+        .training.lock: a crashed run's lock goes with its process, whatever the file holds, and
+        of two runs starting together exactly one gets it. A folder this run created is removed
+        again if the run fails before anything is saved in it.
+        """
+        created = not os.path.isdir(self.path)
+        self._make_writable()
+        path = self.file(LOCK_NAME)
+        held = self._take_lock(path)
+        ok = False
         try:
-            reader = tf.train.load_checkpoint(prefix)
-            for name in reader.get_variable_to_shape_map():
-                reader.get_tensor(name)
-        except Exception:  # noqa: BLE001  (any failure means: not complete)
-            continue
-        return prefix
-    return None
+            yield
+            ok = True
+        finally:
+            if os.name == 'posix':
+                try:  # while still held: a run that opened it before sees another file, and retries
+                    os.remove(path)
+                except FileNotFoundError:  # someone removed it during the run: nothing left to remove
+                    pass
+            _unlock(held)
+            if created and not ok and not os.listdir(self.path):
+                os.rmdir(self.path)
 
+    def _make_writable(self):
+        if os.path.isfile(self.path):
+            raise DataError('%s is a file, not a folder: give another {model_dir}' % self.path)
+        try:
+            os.makedirs(self.path, exist_ok=True)
+        except OSError as e:
+            raise DataError('cannot create the model folder %s (%s): give another {model_dir}'
+                            % (self.path, e.strerror)) from e
+        if not os.access(self.path, os.W_OK):
+            raise DataError('the model folder %s is not writable (read-only): give another {model_dir}'
+                            % self.path)
 
-@contextlib.contextmanager
-def checkpoint_errors(model_dir):
-    """One-line errors for restoring `tf.train.latest_checkpoint(model_dir)` (the slides'
-    `self.saver.restore(...)`) when the checkpoint is missing, damaged, or of another
-    configuration. Wrap the restore only: an error after it is not the checkpoint's."""
-    path = latest_checkpoint_or_fail(model_dir)
-    from beyond_slides.tf_setup import tf
-    try:
-        yield
-    except (tf.errors.DataLossError, tf.errors.OutOfRangeError) as e:
-        raise DataError('cannot load the checkpoint %s: it is damaged (truncated or corrupt, as by a run '
-                        'killed while saving); %s' % (path, _what_to_load_instead(model_dir, path))) from e
-    except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError) as e:
-        raise DataError('cannot load the checkpoint %s: it was saved with another configuration '
-                        '(its variables or their shapes differ) or is damaged' % path) from e
-
-
-# ---------------------------------------------------------------------------
-# One training run at a time
-# ---------------------------------------------------------------------------
-
-def writable_model_dir(model_dir):
-    """Create model_dir if needed; a one-line error if training cannot write there."""
-    try:
-        os.makedirs(model_dir, exist_ok=True)
-    except OSError as e:
-        raise DataError('cannot create the model folder %s (%s): give another --model-dir'
-                        % (model_dir, e.strerror)) from e
-    if not os.access(model_dir, os.W_OK):
-        raise DataError('the model folder %s is not writable (read-only): give another --model-dir'
-                        % model_dir)
-
-
-@contextlib.contextmanager
-def model_dir_lock(model_dir):
-    """Only one training run at a time in a model folder, which must be writable.
-
-    The lock is the operating system's (fcntl.flock, or msvcrt.locking on Windows) on
-    model_dir/.training.lock: a crashed run's lock goes with its process, whatever the
-    file holds, and of two runs starting together exactly one gets it. A folder this run
-    created is removed again if the run fails before anything is saved in it.
-    """
-    created = not os.path.isdir(model_dir)
-    writable_model_dir(model_dir)
-    path = os.path.join(model_dir, LOCK_NAME)
-    lock = _take_lock(path, model_dir)
-    ok = False
-    try:
-        yield
-        ok = True
-    finally:
-        if os.name == 'posix':
-            try:  # while still held: a run that opened it before sees another file, and retries
-                os.remove(path)
-            except FileNotFoundError:  # someone removed it during the run: nothing left to remove
+    def _take_lock(self, path):
+        while True:
+            f = open(path, 'a+')
+            try:
+                _lock(f)
+            except OSError:
+                f.close()
+                raise ModelFolderInUse('another training run is using %s: wait for it to finish, or '
+                                       'give another {model_dir}' % self.path)
+            try:
+                if os.name != 'posix' or os.fstat(f.fileno()).st_ino == os.stat(path).st_ino:
+                    f.seek(0)
+                    f.truncate()
+                    f.write('%d\n' % os.getpid())  # for a person who looks; the lock is the kernel's
+                    f.flush()
+                    return f
+            except FileNotFoundError:
                 pass
-        _release(lock)
-        if created and not ok and not os.listdir(model_dir):
-            os.rmdir(model_dir)
+            _unlock(f)  # the file was removed by the run that held it: take the new one
+
+    # -- checkpoints -----------------------------------------------------------------------
+
+    def latest_checkpoint(self):
+        """tf.train.latest_checkpoint of the folder (the slides' restore), or None."""
+        return _tf().train.latest_checkpoint(self.path)
+
+    def latest_checkpoint_or_fail(self):
+        path = self.latest_checkpoint()
+        if path is None:
+            if glob.glob(self.file('*.index')):  # checkpoints, but no readable index file
+                raise DataError('the checkpoint index file %s is missing or damaged; %s'
+                                % (self.file('checkpoint'), self._what_to_load_instead()))
+            raise DataError('%s holds no checkpoint: train a model first or give another {model_dir}'
+                            % self.path)
+        return path
+
+    def newest_complete_checkpoint(self, but=None):
+        """The newest checkpoint here (other than `but`) whose every tensor reads back, or None."""
+        tf = _tf()
+        prefixes = sorted((p[:-len('.index')] for p in glob.glob(self.file('*.index'))),
+                          key=lambda p: os.path.getmtime(p + '.index'), reverse=True)
+        for prefix in prefixes:
+            if but and os.path.abspath(prefix) == os.path.abspath(but):
+                continue
+            try:
+                reader = tf.train.load_checkpoint(prefix)
+                for name in reader.get_variable_to_shape_map():
+                    reader.get_tensor(name)
+            except Exception:  # noqa: BLE001  (any failure means: not complete)
+                continue
+            return prefix
+        return None
+
+    def _what_to_load_instead(self, damaged=None):
+        """How to go on from the newest complete checkpoint other than `damaged`."""
+        good = self.newest_complete_checkpoint(but=damaged)
+        if good is None:
+            return 'no complete checkpoint is left there: train again or restore the folder from a copy'
+        name = os.path.basename(good)
+        return ('the newest complete checkpoint there is %s: to use it, write the line '
+                'model_checkpoint_path: "%s" into %s' % (name, name, self.file('checkpoint')))
+
+    @contextlib.contextmanager
+    def checkpoint_errors(self):
+        """One-line errors for restoring the latest checkpoint (the slides' `self.saver.restore(...)`)
+        when it is missing, damaged, or of another configuration. Wrap the restore only: an error
+        after it is not the checkpoint's."""
+        path = self.latest_checkpoint_or_fail()
+        tf = _tf()
+        try:
+            yield
+        except (tf.errors.DataLossError, tf.errors.OutOfRangeError) as e:
+            raise DataError('cannot load the checkpoint %s: it is damaged (truncated or corrupt, as by a '
+                            'run killed while saving); %s' % (path, self._what_to_load_instead(path))) from e
+        except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError) as e:
+            raise DataError('cannot load the checkpoint %s: it was saved with another configuration '
+                            '(its variables or their shapes differ) or is damaged' % path) from e
+
+    # -- a stopped run, and the loss history -----------------------------------------------
+
+    def save_stop_point(self, point):
+        """Write where a stopped run goes on (before its checkpoint: a run killed in between leaves
+        the latest checkpoint unchanged, and resume_point() then ignores this file)."""
+        arrays = {'state_%d' % i: a for i, a in enumerate(point.state)}
+        tmp = self.file(STOP_POINT_NAME + '.tmp')
+        with open(tmp, 'wb') as f:
+            np.savez(f, checkpoint=point.checkpoint, epoch=point.epoch, batch=point.batch,
+                     loss_sum=point.loss_sum, n_losses=point.n_losses, **arrays)
+        os.replace(tmp, self.file(STOP_POINT_NAME))
+
+    def resume_point(self, epochs_done):
+        """Where a resumed run goes on: from the stop point of a run stopped mid-epoch, else after
+        the epochs_done whole epochs."""
+        return self.stop_point() or ResumePoint(epoch=epochs_done)
+
+    def stop_point(self):
+        """The ResumePoint of a run stopped by Ctrl-C, or None: also None when the latest checkpoint
+        is not the stopped run's own (the run trained on after the stop, or died before writing it)."""
+        path = self.file(STOP_POINT_NAME)
+        if not os.path.exists(path):
+            return None
+        try:
+            with np.load(path) as z:
+                n_state = sum(1 for k in z.files if k.startswith('state_'))
+                point = ResumePoint(z['epoch'], z['batch'], [z['state_%d' % i] for i in range(n_state)],
+                                    z['loss_sum'], z['n_losses'], str(z['checkpoint']))
+        except Exception as e:
+            raise DataError('%s is damaged (%s): delete it to resume from the last whole-epoch checkpoint'
+                            % (path, e)) from e
+        if point.checkpoint != os.path.basename(self.latest_checkpoint() or ''):
+            return None
+        return point
+
+    def forget_stopped_run(self, point, stop_file_is_new):
+        """Once a newer checkpoint is saved, a stopped run's own checkpoint is of no more use, nor
+        is its stop-point file, unless a new stop has just replaced it."""
+        prefix = self.file(point.checkpoint)
+        for name in os.listdir(self.path):
+            if self.file(name).startswith(prefix + '.'):
+                os.remove(self.file(name))
+        if not stop_file_is_new:
+            os.remove(self.file(STOP_POINT_NAME))
+
+    def append_history(self, rows):
+        """Add (epoch, iteration, loss) rows to loss_history.csv (with its header when new)."""
+        path = self.file(HISTORY_NAME)
+        new_file = not os.path.exists(path)
+        with open(path, 'a', newline='') as f:
+            out = csv.writer(f)
+            if new_file:
+                out.writerow(['epoch', 'iteration', 'loss'])
+            out.writerows(rows)
+
+    # -- the two loaders -------------------------------------------------------------------
+
+    def sentiment_rnn(self, sentiment_rnn_class, **overrides):
+        """The SentimentRNN saved here, built with its saved hyperparameters (overrides: others, such
+        as seq_len or batch_size, which its variables do not depend on); its predict() restores the
+        folder's latest checkpoint. The class is handed in: the lecture's, or a notebook's own."""
+        hparams, _ = self.load_config('SentimentRNN')
+        built = dict({k: hparams[k] for k in ('n_words',) + tuple(HPARAMS['SentimentRNN'])}, **overrides)
+        with contextlib.redirect_stdout(io.StringIO()):  # build() prints the slides' tensors
+            return sentiment_rnn_class(model_dir=self.path, **built)
+
+    def char_sampler(self, char_rnn_class):
+        """The CharRNN saved here in sampling mode, restored and stepped by a CharSampler."""
+        return CharSampler(self, char_rnn_class)
 
 
-def _take_lock(path, model_dir):
-    while True:
-        f = open(path, 'a+')
-        try:
-            _lock(f)
-        except OSError:
-            f.close()
-            raise ModelFolderInUse('another training run is using %s: wait for it to finish, or give '
-                                   'another --model-dir' % model_dir)
-        try:
-            if os.name != 'posix' or os.fstat(f.fileno()).st_ino == os.stat(path).st_ino:
-                f.seek(0)
-                f.truncate()
-                f.write('%d\n' % os.getpid())  # for a person who looks; the lock is the kernel's
-                f.flush()
-                return f
-        except FileNotFoundError:
-            pass
-        _release(f)  # the file was removed by the run that held it: take the new one
+class CharSampler(object):
+    """A saved CharRNN in sampling mode (batch 1, 1 step): one character in, the probabilities of
+    the next one out, the LSTM state carried from step to step, as CharRNN.sample()'s steps do.
+
+        with ModelFolder(path).char_sampler(CharRNN) as sampler:
+            proba = sampler.after('The ')           # (num_classes,)
+    """
+
+    def __init__(self, folder, char_rnn_class):
+        hparams, self.chars = folder.load_config('CharRNN')
+        self.folder = folder
+        self.char2int = {ch: i for i, ch in enumerate(self.chars)}
+        with contextlib.redirect_stdout(io.StringIO()):  # build() prints the slides' tensors
+            self.rnn = char_rnn_class(len(self.chars), sampling=True, lstm_size=hparams['lstm_size'],
+                                      num_layers=hparams['num_layers'])
+        self.sess, self.state = None, None
+
+    def __enter__(self):
+        self.sess = _tf().Session(graph=self.rnn.g)
+        with self.folder.checkpoint_errors():
+            self.rnn.saver.restore(self.sess, self.folder.latest_checkpoint())
+        self.reset()
+        return self
+
+    def __exit__(self, *exc):
+        self.sess.close()
+        return False
+
+    def step(self, ch):
+        """Feed one character (dropout off); the probabilities of the next one, (num_classes,)."""
+        proba, self.state = self.sess.run(
+            ['probabilities:0', self.rnn.final_state],
+            {'tf_x:0': [[self.char2int[ch]]], 'tf_keepprob:0': 1.0, self.rnn.initial_state: self.state})
+        return proba[0]
+
+    def after_each(self, text):
+        """From the zero state, the probabilities of the next character after each character of
+        text, (len(text), num_classes)."""
+        self.reset()
+        return np.stack([self.step(ch) for ch in text])
+
+    def after(self, text):
+        """From the zero state, the probabilities of the character after text, (num_classes,)."""
+        return self.after_each(text)[-1]
+
+    def reset(self):
+        """Back to the zero state, as at the start of CharRNN.sample()."""
+        self.state = self.sess.run(self.rnn.initial_state)
+
+    def sample(self, output_length, starter_seq, pick):
+        """CharRNN.sample() of this model with another way to pick: from the zero state, the
+        starter sequence, then output_length + 1 characters, each drawn by pick(proba, len(chars))
+        (get_top_char with the command's top_n and temperature) and fed back. With the slides'
+        get_top_char, the same random draws and so the same text as the slides' sample()."""
+        self.reset()
+        observed_seq = list(starter_seq)
+        for ch in starter_seq:
+            proba = self.step(ch)
+        for i in range(output_length + 1):
+            observed_seq.append(self.chars[pick(proba, len(self.chars))])
+            if i < output_length:  # the slides' loop feeds each pick but the last
+                proba = self.step(observed_seq[-1])
+        return ''.join(observed_seq)
 
 
 def _lock(f):
     if os.name == 'posix':
-        import fcntl
         fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     else:
-        import msvcrt
         f.seek(0)
         msvcrt.locking(f.fileno(), msvcrt.LK_NBLCK, 1)
 
 
-def _release(f):
+def _unlock(f):
     try:
         if os.name == 'posix':
-            import fcntl
             fcntl.flock(f.fileno(), fcntl.LOCK_UN)
         else:
-            import msvcrt
             f.seek(0)
             msvcrt.locking(f.fileno(), msvcrt.LK_UNLCK, 1)
     finally:

@@ -11,3 +11,6 @@ SENTIMENT_EPOCHS = 40
 CHAR_HPARAMS = {'batch_size': 64, 'num_steps': 100, 'lstm_size': 128, 'num_layers': 1,
                 'learning_rate': 0.001, 'keep_prob': 0.5, 'grad_clip': 5.0}
 CHAR_EPOCHS = 100
+
+# Each model's hyperparameters by its name, as a model folder's configuration names it.
+HPARAMS = {'SentimentRNN': SENTIMENT_HPARAMS, 'CharRNN': CHAR_HPARAMS}

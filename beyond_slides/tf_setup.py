@@ -10,7 +10,7 @@ import os
 import re
 import warnings
 
-from beyond_slides.datasets import data_dir
+from beyond_slides.paths import data_dir
 from beyond_slides.errors import SetupError
 
 os.environ.setdefault('TF_USE_LEGACY_KERAS', '1')

@@ -1,4 +1,4 @@
-"""Run many command lines in one Python process, TensorFlow imported once (tests/test_bad_inputs.py).
+"""Run many command lines in one Python process, TensorFlow imported once (tests/conftest.py: run_clis).
 
     python tests/cli_worker.py JOBS.json RESULTS.json
 

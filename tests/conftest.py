@@ -1,9 +1,28 @@
+"""What the tests share: the tiny settings (TestConfig), synthetic data, one helper per concept,
+and the way they run the commands.
+
+- Data: TINY_REVIEWS in the official IMDb layout (make_imdb_tarball, make_imdb_folder),
+  synthetic_reviews(n) and prepared(n) (word ids, the slides' split), PERIODIC (a text a tiny
+  CharRNN learns in a few epochs).
+- Models: train_char(...) and train_sentiment(...) train tiny models through the training layer,
+  as the commands do (beyond_slides/training.py); start_from() loads given weights into a graph.
+- Commands: run_cli(script, *args) runs `python script args` in a new process; run_clis(jobs)
+  runs several in one process (TensorFlow imported once). HOOKS.run_commands decides where:
+  tools/mutation_plugin.py runs them in the test's own process.
+- Files: snapshot(folder) to check that nothing changed; functions_in(path) to compare code.
+- The reference data (../shared/data, named by RNN_REFERENCE_DATA) and the slides
+  (../shared/slides, or RNN_SLIDES_DIR): the tests that need them skip without them, and fail
+  under CI=true.
+"""
 import ast
 import io
+import json
 import os
+import signal
 import subprocess
 import sys
 import tarfile
+import tempfile
 
 import numpy as np
 import pandas as pd
@@ -26,13 +45,14 @@ TINY_REVIEWS = {
 }
 
 
-def make_imdb_tarball(path, reviews=TINY_REVIEWS, truncate=None):
+def make_imdb_tarball(path, reviews=TINY_REVIEWS, truncate=None, top='aclImdb/'):
+    """A tarball of reviews in the official layout (top: the folder they are in)."""
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode='w:gz') as tar:
         for (s, l), files in reviews.items():
             for name, text in files.items():
                 data = text.encode('utf-8') if isinstance(text, str) else text
-                info = tarfile.TarInfo('aclImdb/%s/%s/%s' % (s, l, name))
+                info = tarfile.TarInfo('%s%s/%s/%s' % (top, s, l, name))
                 info.size = len(data)
                 tar.addfile(info, io.BytesIO(data))
     data = buf.getvalue()
@@ -93,149 +113,89 @@ def prepared(n=600):
     return word_to_int, data_utils.split_train_test(sequences, df['sentiment'], n // 2)
 
 
-def train_small(text, ckpt_dir, epochs, **overrides):
-    """A tiny CharRNN trained on text into ckpt_dir, its configuration saved as the command saves
-    it; returns (the model, its characters)."""
+# ---------------------------------------------------------------------------
+# Tiny models, trained through the training layer as the commands train theirs
+# ---------------------------------------------------------------------------
+
+def train_char(text, model_dir, epochs, resume=False, supervisor_class=None, **overrides):
+    """A tiny CharRNN trained on text into model_dir by a TrainingRun (configuration, loss history,
+    epochs recorded); supervisor_class: a Supervisor subclass to hand to train(). Returns
+    (the model, its characters, the supervisor)."""
     import data_utils
-    from beyond_slides import model_files
     from char_rnn import CharRNN
     hparams = dict(TestConfig.char, **overrides)
     chars, char2int, _ = data_utils.char_vocab(text)
     x, y = data_utils.reshape_data(data_utils.encode_text(text, char2int), hparams['batch_size'],
                                    hparams['num_steps'])
-    rnn = CharRNN(len(chars), **hparams)
-    rnn.train(x, y, num_epochs=epochs, ckpt_dir=ckpt_dir)
-    model_files.save_model_config(ckpt_dir, 'CharRNN', dict(hparams, epochs=epochs), chars)
-    return rnn, chars
+    with training_run('CharRNN', model_dir, hparams, epochs, resume) as run:
+        run.begin(chars, n_batches=x.shape[1] // hparams['num_steps'])
+        rnn = quietly(CharRNN, len(chars), **run.hparams)
+        rnn.chars = chars
+        with supervised(run, rnn, 'language_modeling', supervisor_class) as supervisor:
+            rnn.train(x, y, num_epochs=epochs, ckpt_dir=model_dir, supervisor=supervisor)
+    return rnn, chars, supervisor
 
 
-# ---------------------------------------------------------------------------
-# Fixtures and helpers
-# ---------------------------------------------------------------------------
-
-@pytest.fixture(autouse=True)
-def data_cache(tmp_path, monkeypatch):
-    """Every test gets its own empty data cache."""
-    cache = tmp_path / 'cache'
-    monkeypatch.setenv('RNN_DATA_DIR', str(cache))
-    return cache
-
-
-@pytest.fixture(autouse=True)
-def a_minute_at_most_under_the_mutation_tool():
-    """A mutant can loop for ever (the lock's `while True`), and the tool would wait for a limit
-    of many times its tests' time: under the tool, a test that runs a minute fails."""
-    import signal
-    import threading
-    if not under_the_mutation_tool() or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(signum, frame):
-        raise TimeoutError('the test ran for a minute: a mutant that never ends')
-    before = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(60)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, before)
+def train_sentiment(model_dir, epochs, n_reviews=200, resume=False, supervisor_class=None, **overrides):
+    """A tiny SentimentRNN trained on n_reviews synthetic reviews (half of them: with the test
+    configuration, 5 mini-batches of 20 an epoch for 200) by a TrainingRun. Returns (the model,
+    (X_train, y_train, X_test, y_test), the supervisor)."""
+    from sentiment_rnn import SentimentRNN
+    hparams = dict(TestConfig.sentiment, **overrides)
+    word_to_int, data = prepared(n_reviews)
+    n_words = max(word_to_int.values()) + 1
+    with training_run('SentimentRNN', model_dir, hparams, epochs, resume) as run:
+        run.begin(word_to_int, n_batches=len(data[0]) // hparams['batch_size'], n_words=n_words)
+        rnn = quietly(SentimentRNN, n_words=n_words, model_dir=model_dir, **run.hparams)
+        with supervised(run, rnn, 'sentiment', supervisor_class) as supervisor:
+            rnn.train(data[0], data[1], num_epochs=epochs, supervisor=supervisor)
+    return rnn, data, supervisor
 
 
-def skip_or_fail_in_ci(reason):
-    """Outside CI a test that needs files from ../shared skips, saying why; under CI=true it fails."""
-    if os.environ.get('CI') == 'true':
-        pytest.fail('%s (CI must run every test)' % reason)
-    pytest.skip(reason)
+def signal_at(iteration, signum=signal.SIGINT, times=1):
+    """A Supervisor class to hand to train_char or train_sentiment: it sends this process signum
+    (times times) as mini-batch `iteration` ends, as Ctrl-C or `kill` would."""
+    from beyond_slides.supervisor import Supervisor
+
+    class SignalAt(Supervisor):
+        def after_batch(self, sess, epoch, i, loss, state):
+            if i == iteration:
+                for _ in range(times):
+                    os.kill(os.getpid(), signum)
+            super().after_batch(sess, epoch, i, loss, state)
+    return SignalAt
 
 
-def slides_file(name):
-    """The path of ../shared/slides/<name> (the lecture's slides and the book's code)."""
-    path = os.path.join(ROOT, '..', 'shared', 'slides', name)
-    # The mutation tool runs the tests in its copy of the repository, mutants/, one folder deeper.
-    if not os.path.isfile(path) and under_the_mutation_tool():
-        path = os.path.join(ROOT, '..', '..', 'shared', 'slides', name)
-    if not os.path.isfile(path):
-        skip_or_fail_in_ci('%s is not beside the repository' % path)
-    return path
+def training_run(model_name, model_dir, hparams, epochs, resume):
+    from beyond_slides.model_folder import ModelFolder
+    from beyond_slides.training import TrainingRun
+    return TrainingRun(ModelFolder(model_dir), model_name, hparams, epochs, resume=resume, progress=False)
 
 
-@pytest.fixture(scope='session')
-def reference_data():
-    """../shared/data when RNN_REFERENCE_DATA names it; the test fails if files are missing."""
-    folder = os.environ.get('RNN_REFERENCE_DATA')
-    if not folder:
-        skip_or_fail_in_ci('RNN_REFERENCE_DATA is not set')
-    for name in ('aclImdb_v1_labeled.tar.gz', 'pg2265.txt'):
-        assert os.path.isfile(os.path.join(folder, name)), 'missing %s in %s' % (name, folder)
-    return folder
+def supervised(run, model, prefix, supervisor_class):
+    if supervisor_class is None:
+        return run.supervisor(model, prefix)
+    plain = run.supervisor(model, prefix)  # the run's own settings, in the subclass
+    return supervisor_class(model, plain.folder, prefix, plain.n_batches, plain.num_epochs, plain.start,
+                            on_checkpoint=plain.on_checkpoint, progress=False)
 
 
-def under_the_mutation_tool():
-    """The mutation tool (tools/mutation.sh) sets MUTANT_UNDER_TEST; its mutants load only in the
-    process it runs the tests in, so there commands run in this process (run_cli, run_clis)."""
-    return 'MUTANT_UNDER_TEST' in os.environ
+def quietly(make, *args, **kwargs):
+    """make(*args, **kwargs) without what it prints (build() prints the slides' tensors)."""
+    import contextlib
+    with contextlib.redirect_stdout(io.StringIO()):
+        return make(*args, **kwargs)
 
 
-def module_scope_unless_mutating(fixture_name, config):
-    """A fixture's scope: the module's, but each test's while the mutation tool records which tests
-    reach which function (MUTANT_UNDER_TEST=stats): it credits a module fixture's work to the first
-    test only, and would never run the others for a mutant there. Running a mutant's tests, the
-    module's again: the fixture is made once, under the mutant."""
-    return 'function' if os.environ.get('MUTANT_UNDER_TEST') == 'stats' else 'module'
+class RecordingSaver(object):
+    """A Saver that records the path of every save (and saves)."""
 
+    def __init__(self, saver):
+        self.saver, self.saved = saver, []
 
-def run_in_this_process(jobs, cwd=None):
-    """[(script, [args], {variable: value}), ...] run one after the other in this process, each as
-    `python script args` would (tests/cli_worker.py's run()); a CompletedProcess each."""
-    import cli_worker
-    here = os.getcwd()
-    os.chdir(cwd or ROOT)
-    try:
-        return [subprocess.CompletedProcess([script] + list(args), *cli_worker.run(script, list(args), env))
-                for script, args, env in jobs]
-    finally:
-        os.chdir(here)
-
-
-@pytest.fixture(scope='session')
-def built_movie_data(reference_data, tmp_path_factory):
-    """A data cache holding movie_data.csv built from the reference tarball, once for the session."""
-    import data_utils
-    cache = str(tmp_path_factory.mktemp('built-movie-data'))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv('RNN_DATA_DIR', cache)
-        data_utils.load_movie_data(os.path.join(reference_data, 'aclImdb_v1_labeled.tar.gz'))
-    return cache
-
-
-@pytest.fixture
-def imdb_tarball(reference_data, built_movie_data, data_cache):
-    """The reference tarball, its movie_data.csv already in this test's data cache (built once for
-    the session; test_data_utils.py tests the building itself)."""
-    import shutil
-    shutil.copytree(built_movie_data, str(data_cache), dirs_exist_ok=True)
-    return os.path.join(reference_data, 'aclImdb_v1_labeled.tar.gz')
-
-
-def run_cli(script, *args, env=None, cwd=None):
-    """Run python <script> args in a new process; returns the CompletedProcess."""
-    if under_the_mutation_tool():
-        return run_clis([(script, args, env or {})], cwd)[0]  # in this process
-    full_env = dict(os.environ, **(env or {}))
-    return subprocess.run([sys.executable, os.path.join(ROOT, script)] + [str(a) for a in args],
-                          capture_output=True, text=True, env=full_env, cwd=cwd or ROOT, timeout=600)
-
-
-def snapshot(folder):
-    """{relative path: bytes} of every file under folder."""
-    out = {}
-    for dirpath, _, files in os.walk(folder):
-        for name in files:
-            path = os.path.join(dirpath, name)
-            with open(path, 'rb') as f:
-                out[os.path.relpath(path, folder)] = f.read()
-    return out
+    def save(self, sess, path, *args, **kwargs):
+        self.saved.append(path)
+        return self.saver.save(sess, path, *args, **kwargs)
 
 
 def start_from(graph, sess, weights):
@@ -249,15 +209,114 @@ def start_from(graph, sess, weights):
         return {v.op.name: sess.run(v) for v in tf.trainable_variables()}
 
 
-class RecordingSaver(object):
-    """A Saver that records the path of every save (and saves)."""
+# ---------------------------------------------------------------------------
+# Running the commands
+# ---------------------------------------------------------------------------
 
-    def __init__(self, saver):
-        self.saver, self.saved = saver, []
+class TestHooks(object):
+    """Where the tests run the commands and how long shared fixtures live. tools/mutation_plugin.py
+    (the mutation tool's) replaces HOOKS with its own: commands in this process, a fixture per test."""
+    __test__ = False
 
-    def save(self, sess, path, *args, **kwargs):
-        self.saved.append(path)
-        return self.saver.save(sess, path, *args, **kwargs)
+    def run_commands(self, specs, cwd):
+        """[(script, [args], {variable: value}), ...] in one new process (tests/cli_worker.py:
+        TensorFlow imported once), each as `python script args` would run; a CompletedProcess each."""
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, 'jobs.json')
+            with open(path, 'w', encoding='utf-8') as f:
+                json.dump(specs, f)
+            worker = subprocess.run([sys.executable, os.path.join(ROOT, 'tests', 'cli_worker.py'), path,
+                                     path + '.out'], capture_output=True, text=True, cwd=cwd or ROOT,
+                                    timeout=900)
+            assert worker.returncode == 0, worker.stderr[-3000:]
+            with open(path + '.out', encoding='utf-8') as f:
+                results = json.load(f)
+        return [subprocess.CompletedProcess([script] + args, *result)
+                for (script, args, _), result in zip(specs, results)]
+
+    def run_command(self, script, args, env, cwd):
+        """`python script args` in a new process of its own; env's variables set (None: unset)."""
+        full_env = {k: v for k, v in dict(os.environ, **env).items() if v is not None}
+        return subprocess.run([sys.executable, os.path.join(ROOT, script)] + args, capture_output=True,
+                              text=True, env=full_env, cwd=cwd or ROOT, timeout=600)
+
+    def fixture_scope(self):
+        """The scope of fixtures that several tests share."""
+        return 'module'
+
+    def made(self, make, folder):
+        """make(folder): files many tests start from (data, tiny trained models); their folder."""
+        make(folder)
+        return folder
+
+
+HOOKS = TestHooks()
+
+
+def shared(fixture_name, config):
+    """The scope of a fixture several tests share: `@pytest.fixture(scope=shared)`."""
+    return HOOKS.fixture_scope()
+
+
+def run_cli(script, *args, env=None, cwd=None):
+    """Run python <script> args in a new process; returns the CompletedProcess."""
+    return HOOKS.run_command(script, [str(a) for a in args], env or {}, cwd)
+
+
+def run_clis(jobs, cwd=None, env=None):
+    """Several command lines [(script, [args]) or (script, [args], {job's env}), ...] in one new
+    process, each as `python script args` would run, with env's variables and then the job's
+    own set; a CompletedProcess each."""
+    specs = [(job[0], [str(a) for a in job[1]], {**(env or {}), **(job[2] if len(job) > 2 else {})})
+             for job in jobs]
+    return HOOKS.run_commands(specs, cwd)
+
+
+# ---------------------------------------------------------------------------
+# The homework's checks (beyond_slides/exercises.py): the one line each prints
+# ---------------------------------------------------------------------------
+
+def check_line(check, answer, *context, **options):
+    """The one line check(answer, ...) prints."""
+    import contextlib
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        check(answer, *context, **options)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def assert_passes(number, line):
+    assert line.startswith('✓ Exercise %d: ' % number), line
+
+
+def assert_fails_with(number, line, *hints):
+    assert line.startswith('✗ Exercise %d: ' % number), line
+    assert 'not yet' not in line, line
+    for hint in hints:
+        assert hint in line, (hint, line)
+
+
+def assert_wrong_answers(number, check, context, wrong):
+    """wrong: [(answer, hint fragments)]; each answer's line names its fragments."""
+    for answer, hints in wrong:
+        assert_fails_with(number, check_line(check, answer, *context), *hints)
+
+
+# ---------------------------------------------------------------------------
+# Files, and the reference data
+# ---------------------------------------------------------------------------
+
+def snapshot(folder):
+    """{relative path: bytes} of every file under folder."""
+    out = {}
+    for dirpath, _, files in os.walk(folder):
+        for name in files:
+            path = os.path.join(dirpath, name)
+            with open(path, 'rb') as f:
+                out[os.path.relpath(path, folder)] = f.read()
+    return out
 
 
 def functions_in(path):
@@ -286,47 +345,58 @@ def functions_in(path):
     return found
 
 
-def run_clis(jobs, cwd=None, env=None):
-    """Several command lines [(script, [args]) or (script, [args], {job's env}), ...] in one new
-    process (tests/cli_worker.py: TensorFlow imported once), each as `python script args` would run,
-    with env's variables and then the job's own set; a CompletedProcess each."""
-    specs = [(job[0], [str(a) for a in job[1]], {**(env or {}), **(job[2] if len(job) > 2 else {})})
-             for job in jobs]
-    if under_the_mutation_tool():
-        return run_in_this_process(specs, cwd)
-    import json
-    import tempfile
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, 'jobs.json')
-        with open(path, 'w', encoding='utf-8') as f:
-            json.dump(specs, f)
-        worker = subprocess.run([sys.executable, os.path.join(ROOT, 'tests', 'cli_worker.py'), path,
-                                 path + '.out'], capture_output=True, text=True, cwd=cwd or ROOT, timeout=900)
-        assert worker.returncode == 0, worker.stderr[-3000:]
-        with open(path + '.out', encoding='utf-8') as f:
-            results = json.load(f)
-    return [subprocess.CompletedProcess(job, *result) for job, result in zip(jobs, results)]
+@pytest.fixture(autouse=True)
+def data_cache(tmp_path, monkeypatch):
+    """Every test gets its own empty data cache, and no local IMDb copy but the one it names."""
+    cache = tmp_path / 'cache'
+    monkeypatch.setenv('RNN_DATA_DIR', str(cache))
+    monkeypatch.delenv('RNN_IMDB_DATA', raising=False)
+    return cache
 
 
-def tf1_probabilities_after_each(model_dir, text):
-    """The CharRNN's probabilities of the next character after each character of text (len, classes),
-    from the slides' TF1 graph in sampling mode, the state carried, dropout off."""
-    import contextlib
-    import io
-    from beyond_slides import model_files
-    from beyond_slides.tf_setup import tf
-    from char_rnn import CharRNN
-    hparams, chars = model_files.load_model_config(model_dir, 'CharRNN')
-    char2int = {ch: i for i, ch in enumerate(chars)}
-    with contextlib.redirect_stdout(io.StringIO()):
-        rnn = CharRNN(len(chars), sampling=True, lstm_size=hparams['lstm_size'], num_layers=hparams['num_layers'])
-    out = []
-    with tf.Session(graph=rnn.g) as sess:
-        rnn.saver.restore(sess, tf.train.latest_checkpoint(model_dir))
-        state = sess.run(rnn.initial_state)
-        for ch in text:
-            proba, state = sess.run(['probabilities:0', rnn.final_state],
-                                    {'tf_x:0': [[char2int[ch]]], 'tf_keepprob:0': 1.0, rnn.initial_state: state})
-            out.append(proba[0])
-    return np.stack(out)
+def skip_or_fail_in_ci(reason):
+    """Outside CI a test that needs files from ../shared skips, saying why; under CI=true it fails."""
+    if os.environ.get('CI') == 'true':
+        pytest.fail('%s (CI must run every test)' % reason)
+    pytest.skip(reason)
 
+
+def slides_file(name):
+    """The path of the slides' file `name` (the lecture's slides and the book's code), in
+    $RNN_SLIDES_DIR or ../shared/slides."""
+    folder = os.environ.get('RNN_SLIDES_DIR') or os.path.join(ROOT, '..', 'shared', 'slides')
+    path = os.path.join(folder, name)
+    if not os.path.isfile(path):
+        skip_or_fail_in_ci('%s is not beside the repository' % path)
+    return path
+
+
+@pytest.fixture(scope='session')
+def reference_data():
+    """../shared/data when RNN_REFERENCE_DATA names it; the test fails if files are missing."""
+    folder = os.environ.get('RNN_REFERENCE_DATA')
+    if not folder:
+        skip_or_fail_in_ci('RNN_REFERENCE_DATA is not set')
+    for name in ('aclImdb_v1_labeled.tar.gz', 'pg2265.txt'):
+        assert os.path.isfile(os.path.join(folder, name)), 'missing %s in %s' % (name, folder)
+    return folder
+
+
+@pytest.fixture(scope='session')
+def built_movie_data(reference_data, tmp_path_factory):
+    """A data cache holding movie_data.csv built from the reference tarball, once for the session."""
+    import data_utils
+    cache = str(tmp_path_factory.mktemp('built-movie-data'))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv('RNN_DATA_DIR', cache)
+        data_utils.load_movie_data(os.path.join(reference_data, 'aclImdb_v1_labeled.tar.gz'))
+    return cache
+
+
+@pytest.fixture
+def imdb_tarball(reference_data, built_movie_data, data_cache):
+    """The reference tarball, its movie_data.csv already in this test's data cache (built once for
+    the session; test_data_utils.py tests the building itself)."""
+    import shutil
+    shutil.copytree(built_movie_data, str(data_cache), dirs_exist_ok=True)
+    return os.path.join(reference_data, 'aclImdb_v1_labeled.tar.gz')

@@ -8,27 +8,22 @@ model folder). Each case has a workspace of its own. Importing TensorFlow takes
 seconds, so the cases share processes (tests/cli_worker.py: one per core, each
 running its share of the cases one after the other, as `python script ...` would);
 a case that needs something arranged around it (a read-only folder) gets a process
-of its own. At the end: the option types at their edges, and run_command's exit status
-and line for each kind of error, worked by hand.
+of its own. Only the cases selected for this run are run (`-k`, or a test's id).
 """
-import argparse
 import concurrent.futures
 import contextlib
-import errno
 import json
 import os
 import shutil
-import signal
 import subprocess
-import sys
 
 import pytest
 
-from beyond_slides import cli
-from beyond_slides.errors import DataError, TrainingStopped, UserError, run_command
+from conftest import (HOOKS, PERIODIC, SHIPPED, TestConfig, make_imdb_tarball, run_cli, run_clis, snapshot,
+                      synthetic_reviews)
 
-from conftest import (PERIODIC, ROOT, SHIPPED, TestConfig, make_imdb_tarball, run_cli, run_clis, snapshot,
-                      synthetic_reviews, under_the_mutation_tool)
+# All cases on one test process: they share one fixture, which runs them in parallel itself.
+pytestmark = pytest.mark.xdist_group('bad-inputs')
 
 CHAR_OPTS, SENTIMENT_OPTS = TestConfig.char_opts, TestConfig.sentiment_opts
 
@@ -130,6 +125,7 @@ MODEL_FOLDERS = {
     'damaged-config': ('{w}/smodel_json', '{w}/cmodel_json', 'is corrupt'),
     'damaged-checkpoint': ('{w}/smodel_ckpt', '{w}/cmodel_ckpt', 'it is damaged'),
     'no-checkpoint': ('{w}/smodel_nockpt', '{w}/cmodel_nockpt', 'holds no checkpoint'),
+    'a-file': ('{w}/reviews.csv', '{w}/text.txt', 'is a file, not a'),
 }
 # --predict without a saved model names the command that trains one
 TRAIN_ONE = 'has no saved model: train one first, e.g. `python sentiment_rnn.py --epochs 3 --model-dir'
@@ -197,8 +193,6 @@ for name, entry, model in (('sentiment-resume', S_RESUME, '{w}/smodel'), ('char-
          extra=['--model-dir', model] if entry in (S_TRAIN, C_TRAIN) else [],
          prepare=lambda w, m=model: read_only(m.format(w=w)))
 
-
-# ---------------------------------------------------------------------------
 
 def make_assets(base):
     """The data files and model folders every case starts from."""
@@ -322,17 +316,16 @@ def paths(folder):
 
 
 @pytest.fixture(scope='module')
-def results(tmp_path_factory):
+def results(request, tmp_path_factory):
     root = str(tmp_path_factory.mktemp('bad_inputs'))
-    base = os.path.join(root, 'base')
+    base = HOOKS.made(make_assets, os.path.join(root, 'base'))
     cases = os.path.join(root, 'cases')
-    if under_the_mutation_tool():
-        return EachCaseWhenAsked(assets_made_once(base), cases)
-    make_assets(base)
+    selected = sorted({item.callspec.params['case_id'] for item in request.session.items
+                       if item.originalname == 'test_bad_input_one_line_nonzero_and_nothing_changed'})
     shipped = snapshot(SHIPPED)
-    alone = sorted(cid for cid in CASES if CASES[cid][3])
-    shared = sorted(cid for cid in CASES if not CASES[cid][3])
-    n = max(2, os.cpu_count() or 1)
+    alone = [cid for cid in selected if CASES[cid][3]]
+    shared = [cid for cid in selected if not CASES[cid][3]]
+    n = max(1, min(os.cpu_count() or 1, len(shared)))
     out = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=n) as pool:
         futures = [pool.submit(run_together, base, cases, shared[i::n]) for i in range(n)]
@@ -341,40 +334,6 @@ def results(tmp_path_factory):
             out.update(f.result())
     assert snapshot(SHIPPED) == shipped, 'the shipped model changed'
     return out
-
-
-def assets_made_once(base):
-    """Under the mutation tool: the assets, made (two models trained) by the first process with no
-    mutant active and kept in the tool's folder for every process it starts after; base: where
-    to make them when they cannot be shared. The cases test the commands' checks, not how the
-    models they start from were trained."""
-    import hashlib
-    import inspect
-    key = hashlib.md5(inspect.getsource(make_assets).encode('utf-8')).hexdigest()[:12]
-    kept = os.path.join(ROOT, '.bad-input-assets-' + key)
-    if os.path.isdir(kept):
-        return kept
-    make_assets(base)
-    if os.environ.get('MUTANT_UNDER_TEST') in ('', 'stats'):  # made by the code as it is
-        try:
-            shutil.copytree(base, kept + '.%d' % os.getpid(), symlinks=True)
-            os.rename(kept + '.%d' % os.getpid(), kept)
-        except OSError:  # another process kept its own first
-            pass
-    return base
-
-
-class EachCaseWhenAsked(dict):
-    """Under the mutation tool, which runs the tests of a function's mutants only: each case runs
-    in this process when its test asks for it."""
-
-    def __init__(self, base, cases):
-        super().__init__()
-        self.base, self.cases = base, cases
-
-    def __missing__(self, case_id):
-        self.update(run_alone(self.base, self.cases, case_id))
-        return self[case_id]
 
 
 @pytest.mark.parametrize('case_id', sorted(CASES))
@@ -408,149 +367,3 @@ def test_read_only_model_folder_still_samples(tmp_path):
         r = run_cli('char_rnn.py', '--sample', 10, '--prime', 'ab', '--model-dir', model)
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith('ab') and snapshot(model) == before
-
-
-# ---------------------------------------------------------------------------
-# The option types at their edges (beyond_slides/cli.py), worked by hand
-# ---------------------------------------------------------------------------
-
-def accepts(parse, text):
-    return parse(text)
-
-
-def refusal(parse, text):
-    with pytest.raises(argparse.ArgumentTypeError) as e:
-        parse(text)
-    return str(e.value)
-
-
-def test_count_takes_whole_numbers_from_1_to_its_bound():
-    parse = cli.count(3)
-    assert accepts(parse, '1') == 1 and accepts(parse, '3') == 3
-    for text in ('0', '4', '-1'):
-        assert refusal(parse, text) == "'%s' is not a whole number from 1 to 3" % text
-    assert refusal(parse, '1.5') == "'1.5' is not a whole number from 1 to 3"
-    assert refusal(parse, 'two') == "'two' is not a whole number from 1 to 3"
-
-
-def test_positive_number_takes_numbers_above_0_up_to_its_bound():
-    parse = cli.positive_number(2)
-    assert accepts(parse, '2') == 2.0 and accepts(parse, '1e-9') == 1e-9
-    for text in ('0', '-0.5', '2.001', 'nan', 'x'):
-        assert refusal(parse, text) == "'%s' is not a number above 0 and at most 2" % text
-
-
-def test_probability_takes_numbers_in_0_to_1():
-    assert accepts(cli.probability, '1') == 1.0 and accepts(cli.probability, '0.001') == 0.001
-    for text in ('0', '1.01', 'half'):
-        assert refusal(cli.probability, text) == "'%s' is not a number in (0, 1]" % text
-
-
-def test_seed_takes_numpys_seeds_from_0_to_2_to_the_32_minus_1():
-    assert accepts(cli.seed, '0') == 0 and accepts(cli.seed, '4294967295') == 4294967295
-    for text in ('-1', '4294967296', '1.0'):
-        assert refusal(cli.seed, text) == "'%s' is not a whole number from 0 to 4294967295" % text
-
-
-@pytest.mark.parametrize('given', ['as a list', 'on the command line'])
-def test_an_option_error_is_one_line_and_status_2(capsys, monkeypatch, given):
-    from beyond_slides import char_cli
-    monkeypatch.setattr(sys, 'argv', ['char_rnn.py', '--seed', '-1'])
-    with pytest.raises(SystemExit) as e:
-        char_cli.main(['--seed', '-1'] if given == 'as a list' else None)
-    assert e.value.code == 2 and capsys.readouterr() == ('', "error: argument --seed: '-1' is not a whole number "
-                                                             "from 0 to 4294967295 (python char_rnn.py --help lists "
-                                                             "the options)\n")
-
-
-# ---------------------------------------------------------------------------
-# run_command (beyond_slides/errors.py): each kind of error, its exit status and its one line
-# ---------------------------------------------------------------------------
-
-PROG = 'python sentiment_rnn.py'
-
-
-def outcome(error, capsys, argv=('--epochs', '3'), debug=False):
-    def main():
-        raise error
-    status = run_command(main, list(argv), PROG, debug=debug)
-    return status, capsys.readouterr().err
-
-
-def test_a_command_that_works_gives_its_own_status(capsys):
-    assert run_command(lambda: 0, [], PROG) == 0 and run_command(lambda: 3, [], PROG) == 3
-    assert capsys.readouterr().err == ''
-
-
-@pytest.mark.parametrize('signum, status', [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_a_stopped_run_says_how_to_continue_it(capsys, signum, status):
-    stopped = TrainingStopped('stopped by %s' % signum.name, signum)
-    assert (stopped.signum, stopped.exit_code, str(stopped)) == (signum, status, 'stopped by %s' % signum.name)
-    got = outcome(stopped, capsys, argv=['--resume', '--data', 'my reviews.csv', '--epochs', '40'])
-    assert got == (status, "\nstopped by %s; continue with: python sentiment_rnn.py --data 'my reviews.csv' "
-                           "--epochs 40 --resume\n" % signum.name)
-
-
-def test_ctrl_c_outside_training_quits_with_130(capsys):
-    assert outcome(KeyboardInterrupt(), capsys) == (130, '\ninterrupted\n')
-
-
-def test_a_user_error_is_one_line_and_status_2(capsys):
-    assert outcome(DataError('the file x is missing: give --data'), capsys) == \
-        (2, 'error: the file x is missing: give --data\n')
-    assert outcome(UserError('no'), capsys) == (2, 'error: no\n')
-
-
-def test_a_full_disk_names_the_file_without_the_savers_temporary_suffix(capsys):
-    full = OSError(errno.ENOSPC, 'No space left on device', '/m/sentiment-3.ckpt.index.tempstate123')
-    advice = ': free some space and run the command again (a training run: add --resume; its last ' \
-             'complete checkpoint is kept)\n'
-    assert outcome(full, capsys) == (2, 'error: no space left on the disk, writing /m/sentiment-3.ckpt.index'
-                                        + advice)
-    assert outcome(OSError(errno.ENOSPC, 'No space left on device'), capsys) == \
-        (2, 'error: no space left on the disk, writing a file' + advice)
-    tensorflow_says = RuntimeError('/m/x.data-00000-of-00001.tempstate9; No space left on device\n\t[[node save]]')
-    assert outcome(tensorflow_says, capsys) == (2, 'error: no space left on the disk, writing '
-                                                   '/m/x.data-00000-of-00001' + advice)
-    multi_line = RuntimeError('Failed to write\n/m/y.index; No space left on device')
-    assert outcome(multi_line, capsys) == (2, 'error: no space left on the disk, writing /m/y.index' + advice)
-
-
-def test_other_os_errors_say_what_and_where(capsys):
-    assert outcome(OSError(errno.EACCES, 'Permission denied', '/m/x'), capsys) == \
-        (2, 'error: Permission denied: /m/x\n')
-    assert outcome(OSError(errno.EACCES, 'Permission denied'), capsys) == (2, 'error: Permission denied\n')
-    assert outcome(OSError('plain'), capsys) == (2, 'error: plain\n')
-
-
-def test_out_of_memory_says_which_options_to_lower(capsys):
-    class ResourceExhaustedError(Exception):  # TensorFlow's, by its name
-        pass
-    line = 'error: out of memory: lower --batch-size, --lstm-size or --embed-size\n'
-    assert outcome(MemoryError(), capsys) == (2, line)
-    assert outcome(ResourceExhaustedError('OOM when allocating'), capsys) == (2, line)
-
-
-def test_anything_else_is_unexpected_status_1_and_one_line(capsys):
-    assert outcome(RuntimeError('boom\nsecond line'), capsys) == \
-        (1, 'error: unexpected RuntimeError: boom (run again with --debug for the traceback)\n')
-    assert outcome(ValueError(), capsys) == \
-        (1, 'error: unexpected ValueError:  (run again with --debug for the traceback)\n')
-
-
-def test_without_debug_no_traceback(capsys):
-    def main():
-        raise DataError('bad')
-    assert run_command(main, [], PROG) == 2 and capsys.readouterr().err == 'error: bad\n'
-
-
-def test_debug_prints_the_traceback_before_the_line(capsys):
-    status, err = outcome(DataError('bad'), capsys, debug=True)
-    assert status == 2 and err.startswith('Traceback') and err.endswith('\nerror: bad\n')
-    assert 'raise error' in err
-    status, err = outcome(RuntimeError('x'), capsys, debug=True)
-    assert status == 1 and err.startswith('Traceback')
-    for error in (OSError(errno.ENOSPC, 'No space left on device'), OSError(errno.EACCES, 'Permission denied'),
-                  RuntimeError('/m/x.index; No space left on device'), MemoryError()):
-        status, err = outcome(error, capsys, debug=True)
-        assert status == 2 and err.startswith('Traceback') and 'raise error' in err, error

@@ -1,16 +1,22 @@
+"""The slides' CharRNN: its mini-batches, get_top_char, the vocabulary handed over or saved,
+its graph, the fast graph's losses, and `python char_rnn.py` training and sampling."""
+import functools
 import os
 import shutil
 
 import numpy as np
 import pytest
 
+import char_rnn
 import data_utils
-from beyond_slides import model_files
+from beyond_slides.model_folder import ModelFolder
+from beyond_slides.tf_setup import tf
 from char_rnn import CharRNN, create_batch_generator, get_top_char
-from conftest import (PERIODIC, SHIPPED, RecordingSaver, TestConfig, module_scope_unless_mutating, run_cli,
-                      run_clis, slides_file, snapshot, start_from, train_small)
+from conftest import (PERIODIC, SHIPPED, RecordingSaver, TestConfig, run_cli, run_clis, shared, slides_file,
+                      snapshot, start_from, train_char)
 
 SMALL, SMALL_OPTS = TestConfig.char, TestConfig.char_opts
+
 
 def test_batch_generator_hand_worked():
     x, y = data_utils.reshape_data(np.arange(15), 2, 3)
@@ -29,10 +35,15 @@ def test_get_top_char_keeps_only_top_n():
 
 def test_periodic_text_is_continued(tmp_path):
     ckpt = str(tmp_path / 'model')
-    rnn, chars = train_small(PERIODIC, ckpt, epochs=15)
-    sampler = CharRNN(len(chars), sampling=True, lstm_size=SMALL['lstm_size'])
-    text = sampler.sample(30, ckpt, starter_seq='abc', top_n=1)
+    train_char(PERIODIC, ckpt, epochs=15)
+    with ModelFolder(ckpt).char_sampler(CharRNN) as sampler:
+        text = sampler.sample(30, 'abc', functools.partial(get_top_char, top_n=1))
     assert text == ('abcde\n' * 10)[:3 + 30 + 1]  # the slides' sample() gives output_length + 1
+
+
+def greedy(probas, char_size):
+    """get_top_char as a student may edit it: always the most likely character."""
+    return int(np.argmax(probas))
 
 
 # ---------------------------------------------------------------------------
@@ -50,14 +61,15 @@ def train_with_chars(ckpt_dir, chars, epochs=15):
     rnn.train(x, y, num_epochs=epochs, ckpt_dir=ckpt_dir)
 
 
-def test_handed_over_characters_are_saved_and_read_in_their_own_order(tmp_path):
+def test_handed_over_characters_are_saved_and_read_in_their_own_order(tmp_path, monkeypatch):
     ckpt = str(tmp_path / 'model')
     train_with_chars(ckpt, UNSORTED)
-    assert model_files.load_model_config(ckpt, 'CharRNN')[1] == UNSORTED
+    assert ModelFolder(ckpt).load_config('CharRNN')[1] == UNSORTED
+    monkeypatch.setattr(char_rnn, 'get_top_char', greedy)  # sample() picks with the module's function
     for chars in (UNSORTED, None):  # handed over again, or read from the folder
         sampler = CharRNN(len(UNSORTED), sampling=True, lstm_size=SMALL['lstm_size'])
         sampler.chars = chars
-        assert sampler.sample(12, ckpt, starter_seq='ab', top_n=1) == ('abcde\n' * 3)[:2 + 13]
+        assert sampler.sample(12, ckpt, starter_seq='ab') == ('abcde\n' * 3)[:2 + 13]
 
 
 def test_sample_without_any_vocabulary_names_the_line_to_add(tmp_path):
@@ -100,12 +112,15 @@ def test_a_vocabulary_of_another_size_than_num_classes_is_refused(tmp_path):
         sampler.sample(5, ckpt)
 
 
-def test_training_shapes_and_graph_names(tmp_path):
+def test_training_shapes_and_the_names_the_slides_feed_and_fetch():
     rnn = CharRNN(65, batch_size=64, num_steps=100)
-    assert rnn.g.get_tensor_by_name('probabilities:0').shape.as_list() == [6400, 65]
-    for name in ('tf_x:0', 'tf_y:0', 'tf_keepprob:0', 'cost:0'):
-        assert rnn.g.get_tensor_by_name(name) is not None
-    assert rnn.g.get_operation_by_name('train_op') is not None
+    x = np.random.RandomState(0).randint(0, 65, size=(64, 100))
+    with tf.Session(graph=rnn.g) as sess:
+        sess.run(rnn.init_op)
+        proba, cost, _ = sess.run(['probabilities:0', 'cost:0', 'train_op'],
+                                  {'tf_x:0': x, 'tf_y:0': x, 'tf_keepprob:0': 1.0})
+    assert proba.shape == (6400, 65) and np.allclose(proba.sum(axis=1), 1, atol=1e-5)
+    assert cost == pytest.approx(np.log(65), abs=0.1)  # an untrained model: about uniform
     sampler = CharRNN(65, sampling=True)
     assert sampler.g.get_tensor_by_name('probabilities:0').shape.as_list() == [1, 65]
 
@@ -123,7 +138,6 @@ def test_slides_graph_and_fast_graph_compute_the_same_losses(num_steps, num_laye
 def losses_of_both_graphs(num_classes, x, y, n_batches, **hparams):
     """[the slides' graph's losses, the fast graph's] over the first n_batches mini-batches of
     (x, y), both from the slides' graph's initial weights, dropout off."""
-    from beyond_slides.tf_setup import tf
     losses, weights = [], None
     for fast in (False, True):
         rnn = CharRNN(num_classes, fast=fast, **hparams)
@@ -145,7 +159,7 @@ def losses_of_both_graphs(num_classes, x, y, n_batches, **hparams):
 # The command line and the shipped model
 # ---------------------------------------------------------------------------
 
-@pytest.fixture(scope=module_scope_unless_mutating)
+@pytest.fixture(scope=shared)
 def cli_model(tmp_path_factory):
     folder = tmp_path_factory.mktemp('char')
     text = folder / 'text.txt'
@@ -177,8 +191,8 @@ def test_cli_sampling_refuses_what_the_model_cannot_do(cli_model):
     assert too_many.returncode == 2 and too_many.stderr.strip().splitlines()[-1] == \
         'error: --top-n 7 is more than the 6 characters the model knows'
     assert other.returncode == 2 and other.stderr.strip().splitlines()[-1] == (
-        'error: the model in %s was trained with other settings: --lstm-size 99 (saved: 32); drop those '
-        'options or give another --model-dir' % model_dir)
+        'error: the model in %s was trained with other settings: --lstm-size 99 (saved: 32); leave those '
+        'out or give another --model-dir' % model_dir)
 
 
 def test_cli_trains_on_a_text_of_exactly_one_batch(tmp_path):
@@ -201,14 +215,14 @@ def test_cli_resume_continues(cli_model, tmp_path):
     r = run_cli('char_rnn.py', '--train', '--resume', '--data', text, '--epochs', 4, '--model-dir', copy)
     assert r.returncode == 0, r.stderr
     assert 'Epoch 4/4' in r.stdout and 'Epoch 3/4' not in r.stdout
-    hparams, _ = model_files.load_model_config(copy, 'CharRNN')
+    hparams, _ = ModelFolder(copy).load_config('CharRNN')
     assert hparams['epochs'] == 4
 
 
 def test_shipped_model_samples_500_known_characters():
     r = run_cli('char_rnn.py', '--sample', 500, '--seed', 1)
     assert r.returncode == 0, r.stderr
-    _, chars = model_files.load_model_config(SHIPPED, 'CharRNN')
+    _, chars = ModelFolder(SHIPPED).load_config('CharRNN')
     text = r.stdout[:-1]  # print() adds one newline
     assert len(text) == len('The ') + 500
     assert text.startswith('The ') and set(text) <= set(chars)
@@ -234,7 +248,7 @@ def test_train_runs_offline_on_the_shipped_hamlet(tmp_path):
     assert r.returncode == 0, r.stderr
     assert '(64, 2500)' in r.stdout  # the whole play in the slides' batches of 64 x 100
     assert os.listdir(str(cache)) in ([], ['keras'])
-    assert len(model_files.load_model_config(model_dir, 'CharRNN')[1]) == 65
+    assert len(ModelFolder(model_dir).load_config('CharRNN')[1]) == 65
 
 
 def test_train_saves_after_every_epoch_as_the_slides_do(tmp_path):
@@ -265,7 +279,6 @@ def test_build_prints_the_slides_tensors(capsys):
 def test_a_student_edit_to_another_cell_trains_as_tf_nn_dynamic_rnn(edit, monkeypatch, capsys):
     """CharRNN.build edited to another cell: fast=True falls back to tf.nn.dynamic_rnn, with a
     note, and trains to the same losses as fast=False."""
-    from beyond_slides.tf_setup import tf
     cells = tf.nn.rnn_cell
     if edit == 'input_keep_prob':  # inputs dropped too, with the same keep probability (fed 1.0 here)
         wrapper = cells.DropoutWrapper

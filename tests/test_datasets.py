@@ -1,6 +1,6 @@
 """Getting the data files (beyond_slides/datasets.py): the book's movie_data.csv from the official
-tarball or folder, cached; downloads from a local HTTP server; checks of every file; the model
-configuration files (beyond_slides/model_files.py)."""
+tarball or folder, cached and read again when the source changes; the tarball's layout; downloads
+from a local HTTP server, failed or stopped part way; checks of every file."""
 import functools
 import hashlib
 import http.server
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import data_utils
-from beyond_slides import datasets, model_files
+from beyond_slides import datasets
 from beyond_slides.errors import DataError
 from conftest import TINY_REVIEWS, make_imdb_folder, make_imdb_tarball, snapshot
 
@@ -171,8 +171,11 @@ def test_imdb_download_failure_says_what_to_get_and_where_to_put_it(http_server,
     assert re.fullmatch(re.escape(
         'could not download aclImdb_v1.tar.gz (84,125,825 bytes, MD5 7c2ac02c03563afcf9b574c7e56c153a) '
         'from %s (' % url) + r'[^()]*not found' + re.escape(
-        '): put a copy at %s, or give one with --data' % os.path.join(str(data_cache), 'aclImdb_v1.tar.gz')),
-        str(e.value), re.I), str(e.value)
+        '): put a copy at %s, or give one as load_movie_data(source=PATH) or in the environment variable '
+        'RNN_IMDB_DATA' % os.path.join(str(data_cache), 'aclImdb_v1.tar.gz')), str(e.value), re.I), str(e.value)
+    assert e.value.__cause__ is None and e.value.__suppress_context__  # one error, not urllib's chain
+    assert e.value.command_line().endswith('or give one as --data PATH or in the environment variable '
+                                           'RNN_IMDB_DATA')
     assert os.listdir(str(data_cache)) == []
 
 
@@ -220,16 +223,74 @@ def test_bad_text_files(tmp_path, content, message):
         data_utils.load_hamlet(str(path))
 
 
-def test_model_config_round_trip_and_errors(tmp_path):
-    model_files.save_model_config(str(tmp_path), 'CharRNN', {'lstm_size': 8}, ['a', 'b'])
-    assert model_files.load_model_config(str(tmp_path), 'CharRNN') == ({'lstm_size': 8}, ['a', 'b'])
-    assert [p.name for p in tmp_path.iterdir()] == ['model_config.json']
-    with pytest.raises(DataError, match='holds a CharRNN model, not a SentimentRNN'):
-        model_files.load_model_config(str(tmp_path), 'SentimentRNN')
-    (tmp_path / 'model_config.json').write_text('{"model": "Char')
-    with pytest.raises(DataError, match='corrupt'):
-        model_files.load_model_config(str(tmp_path), 'CharRNN')
-    with pytest.raises(DataError, match='no saved model'):
-        model_files.load_model_config(str(tmp_path / 'none'), 'CharRNN')
+# ---------------------------------------------------------------------------
+# A download that fails, or is stopped, after its first block
+# ---------------------------------------------------------------------------
+
+BLOCK = 1 << 20  # what _fetch reads at a time
 
 
+class _CutAfterFirstBlock(_Handler):
+    """Serves the file's size, then only its first block and a little more: the download fails
+    after writing its first block."""
+
+    def copyfile(self, source, outputfile):
+        outputfile.write(source.read()[:BLOCK + 10])
+
+
+def test_a_download_failing_after_its_first_block_leaves_no_part_file(http_server, data_cache):
+    (http_server.root / 'big.bin').write_bytes(os.urandom(3 * BLOCK))
+    http_server.handler.copyfile = _CutAfterFirstBlock.copyfile
+    with pytest.raises(DataError, match='could not download'):
+        datasets.download(http_server.url + 'big.bin', 'big.bin', check=lambda path: None)
+    assert os.listdir(str(data_cache)) == []
+
+
+def test_a_download_stopped_after_its_first_block_leaves_no_part_file(http_server, data_cache, monkeypatch):
+    (http_server.root / 'big.bin').write_bytes(os.urandom(3 * BLOCK))
+    blocks = []
+
+    def update(self, *args, **kwargs):  # the progress bar after each block: Ctrl-C after the first
+        blocks.append(1)
+        raise KeyboardInterrupt
+    monkeypatch.setattr(datasets.pyprind.ProgBar, 'update', update)
+    with pytest.raises(KeyboardInterrupt):
+        datasets.download(http_server.url + 'big.bin', 'big.bin', check=lambda path: None)
+    assert blocks == [1] and os.listdir(str(data_cache)) == []
+
+
+# ---------------------------------------------------------------------------
+# The tarball: its layout, its checksum, and a tarball replaced at the same path
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize('top', ['aclImdb/', 'my_copy/', './aclImdb/', ''])
+def test_the_reviews_are_found_under_any_top_folder_or_none(tmp_path, top):
+    """The decision (docs/usage.md, "Where things go"): a review is a file <split>/<label>/<name>.txt
+    wherever it stands in the tarball, as a folder given with --data may hold aclImdb/ or be it."""
+    path = make_imdb_tarball(str(tmp_path / 'imdb.tar.gz'), top=top)
+    assert as_rows(data_utils.load_movie_data(path)) == expected_movie_rows()
+
+
+def test_md5_covers_the_whole_of_a_large_file(tmp_path):
+    path = tmp_path / 'big.bin'
+    data = np.random.RandomState(0).bytes(5 * 2 ** 20 + 123)  # 5 MiB and a bit
+    path.write_bytes(data)
+    assert datasets.md5sum(str(path)) == hashlib.md5(data).hexdigest()
+    path.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # the last byte changed
+    assert datasets.md5sum(str(path)) != hashlib.md5(data).hexdigest()
+
+
+SUPERB = {k: {name: text.replace('great', 'superb') for name, text in v.items()} for k, v in TINY_REVIEWS.items()}
+
+
+@pytest.mark.parametrize('same_time', [False, True], ids=['newer', 'same-modification-time'])
+def test_a_tarball_replaced_at_the_same_path_is_read_again(tmp_path, same_time):
+    path = str(tmp_path / 'imdb.tar.gz')
+    make_imdb_tarball(path)
+    first = data_utils.load_movie_data(path)
+    mtime = os.stat(path).st_mtime
+    make_imdb_tarball(path, SUPERB)  # 'superb' is longer than 'great': another size
+    if same_time:  # as a copy that keeps the times would leave it
+        os.utime(path, (mtime, mtime))
+    second = data_utils.load_movie_data(path)
+    assert 'superb' in ' '.join(second['review']) and 'superb' not in ' '.join(first['review'])

@@ -78,12 +78,12 @@ def test_no_side_effects_outside_the_data_cache(tmp_path):
     but the data cache (~/.cache/rnn-lecture): no ~/.keras, no model folder."""
     home = tmp_path / 'home'
     home.mkdir()
-    env = {'HOME': str(home), 'RNN_DATA_DIR': '', 'XDG_CACHE_HOME': ''}
+    env = {'HOME': str(home), 'RNN_DATA_DIR': '', 'XDG_CACHE_HOME': '', 'KERAS_HOME': None}
     assert run_cli('char_rnn.py', '--sample', 5, env=env).returncode == 0
     assert run_cli('sentiment_rnn.py', '--data', tmp_path / 'none.csv', '--model-dir', tmp_path / 's',
                    env=env).returncode == 2
     assert run_cli('char_rnn.py', '--train', '--data', tmp_path / 'none.txt', '--model-dir', tmp_path / 'c',
                    env=env).returncode == 2
     made = sorted(str(p.relative_to(home)) for p in home.rglob('*'))
-    assert made and all(p == '.cache' or p.startswith(os.path.join('.cache', 'rnn-lecture')) for p in made), made
+    assert all(p == '.cache' or p.startswith(os.path.join('.cache', 'rnn-lecture')) for p in made), made
     assert not (tmp_path / 's').exists() and not (tmp_path / 'c').exists()

@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 
-from beyond_slides import model_files
+from beyond_slides.model_folder import ModelFolder
 from conftest import PERIODIC, ROOT, TestConfig, run_cli, synthetic_reviews
 
 CHAR_OPTS, SENTIMENT_OPTS = TestConfig.char_opts, TestConfig.sentiment_opts
@@ -72,7 +72,7 @@ def test_char_rnn_stopped_by_ctrl_c_resumes_exactly(tmp_path):
     np.testing.assert_allclose(losses, want_losses, rtol=1e-5)  # the same weights, state and Adam slots
     names = sorted(os.listdir(stopped))
     assert not [n for n in names if 'stopped' in n], names  # the stop point is gone once used
-    hparams, _ = model_files.load_model_config(stopped, 'CharRNN')
+    hparams, _ = ModelFolder(stopped).load_config('CharRNN')
     assert hparams['epochs'] == epochs
 
 

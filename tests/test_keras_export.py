@@ -9,8 +9,11 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import (PERIODIC, ROOT, SHIPPED, TestConfig, run_clis, snapshot, synthetic_reviews,
-                      tf1_probabilities_after_each)
+from beyond_slides.model_folder import ModelFolder
+from beyond_slides.predicting import encode_reviews, predict_every_row
+from char_rnn import CharRNN
+from conftest import PERIODIC, ROOT, SHIPPED, TestConfig, quietly, run_clis, snapshot, synthetic_reviews
+from sentiment_rnn import SentimentRNN
 
 KERAS_ONLY = os.path.join(ROOT, 'tests', 'keras_only.py')
 
@@ -53,8 +56,9 @@ def test_char_probabilities_at_every_step_equal_the_tf1_graphs(char_models, tmp_
     keras_only(*[('char-steps', char_models[name][1], text, tmp_path / ('%d.npy' % i))
                  for i, (name, text) in enumerate(STEPS)], cwd=str(tmp_path))
     for i, (name, text) in enumerate(STEPS):
-        np.testing.assert_allclose(np.load(str(tmp_path / ('%d.npy' % i))),
-                                   tf1_probabilities_after_each(char_models[name][0], text), rtol=0, atol=1e-5,
+        with ModelFolder(char_models[name][0]).char_sampler(CharRNN) as sampler:
+            expected = sampler.after_each(text)
+        np.testing.assert_allclose(np.load(str(tmp_path / ('%d.npy' % i))), expected, rtol=0, atol=1e-5,
                                    err_msg=name)
 
 
@@ -72,11 +76,26 @@ def test_keras_samples_the_text_the_command_samples(char_models, tmp_path):
         assert text == r.stdout and len(text) == len(prime) + 300 + 1, name
 
 
-def test_the_vocabulary_is_written_beside_the_model(char_models):
+UNSORTED = ['\n', 'e', 'a', 'd', 'c', 'b']  # PERIODIC's characters in an order of their own
+
+
+def test_the_vocabulary_beside_the_model_is_the_models_own_id_order(char_models, tmp_path):
+    """Also for characters handed over in an order of their own: the Keras file's ids mean the
+    characters they meant in the TF1 model."""
+    import data_utils
     with open(char_models['shipped'][1] + '.vocab.json', encoding='utf-8') as f:
         saved = json.load(f)
-    with open(os.path.join(SHIPPED, 'model_config.json'), encoding='utf-8') as f:
-        assert saved['vocab'] == json.load(f)['vocab'] and len(saved['vocab']) == 65
+    assert saved['vocab'] == ModelFolder(SHIPPED).load_config('CharRNN')[1] and len(saved['vocab']) == 65
+    char2int = {ch: i for i, ch in enumerate(UNSORTED)}
+    x, y = data_utils.reshape_data(data_utils.encode_text(PERIODIC, char2int), 4, 10)
+    rnn = quietly(CharRNN, len(UNSORTED), **TestConfig.char)
+    rnn.chars = UNSORTED  # as the book's script hands them over
+    model_dir = str(tmp_path / 'unsorted')
+    rnn.train(x, y, num_epochs=2, ckpt_dir=model_dir)
+    r, = run_clis([('char_rnn.py', ['--export-keras', tmp_path / 'u.keras', '--model-dir', model_dir])])
+    assert r.returncode == 0, r.stderr
+    with open(str(tmp_path / 'u.keras.vocab.json'), encoding='utf-8') as f:
+        assert json.load(f)['vocab'] == UNSORTED
 
 
 # ---------------------------------------------------------------------------
@@ -97,6 +116,9 @@ def test_sentiment_probabilities_equal_predicts_with_one_and_two_layers(tmp_path
         assert r.returncode == 0, r.stderr[-2000:]
     expected = {}
     for d in dirs:
+        hparams, vocab = ModelFolder(d).load_config('SentimentRNN')
+        with open(d + '.keras.vocab.json', encoding='utf-8') as f:  # the Keras file's words, the model's ids
+            assert json.load(f)['vocab'] == vocab
         sequences, expected[d] = tf1_sentiment_probabilities(d, list(reviews['review'][500:]))
         np.save(d + '.npy', sequences)
     keras_only(*[('sentiment', d + '.keras', d + '.npy', d + '.p.npy') for d in dirs], cwd=str(tmp_path))
@@ -109,16 +131,10 @@ def test_sentiment_probabilities_equal_predicts_with_one_and_two_layers(tmp_path
 
 def tf1_sentiment_probabilities(model_dir, texts):
     """(the reviews' word-id sequences, the TF1 graph's probabilities as --predict computes them)."""
-    import contextlib
-    import io
-    from beyond_slides import model_files
-    from beyond_slides.predicting import encode_reviews, predict_every_row
-    from beyond_slides.settings import SENTIMENT_HPARAMS
-    from sentiment_rnn import SentimentRNN
-    hparams, vocab = model_files.load_model_config(model_dir, 'SentimentRNN')
+    folder = ModelFolder(model_dir)
+    hparams, vocab = folder.load_config('SentimentRNN')
     sequences, _ = encode_reviews(texts, vocab, hparams['seq_len'])
-    with contextlib.redirect_stdout(io.StringIO()):
-        rnn = SentimentRNN(model_dir=model_dir, **{k: hparams[k] for k in ['n_words'] + list(SENTIMENT_HPARAMS)})
+    rnn = folder.sentiment_rnn(SentimentRNN)
     return sequences.astype(np.int32), predict_every_row(rnn, sequences, return_proba=True, from_zero_state=True)
 
 
@@ -150,3 +166,27 @@ def test_bad_exports_say_what_is_wrong_and_write_nothing(tmp_path):
         assert last.startswith('error: ') and message in last, last
     assert snapshot(str(tmp_path)) == before
     assert sorted(os.listdir(str(out))) == []
+
+
+FAIL_THE_MODELS_MOVE = """
+import errno, os, sys
+sys.path.insert(0, %r)
+real_replace = os.replace
+def replace(src, dst):
+    if dst.endswith('.keras'):  # the model file's move into place, after the vocabulary's
+        raise OSError(errno.ENOSPC, 'No space left on device', dst)
+    return real_replace(src, dst)
+os.replace = replace
+from beyond_slides import char_cli
+sys.exit(char_cli.main(sys.argv[1:]))
+"""
+
+
+def test_an_export_whose_model_cannot_be_put_in_place_leaves_neither_file(tmp_path):
+    out = tmp_path / 'out'
+    out.mkdir()
+    r = subprocess.run([sys.executable, '-c', FAIL_THE_MODELS_MOVE % ROOT, '--export-keras', str(out / 'm.keras')],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 2, r.stderr[-2000:]
+    assert r.stderr.strip().splitlines()[-1].startswith('error: no space left on the disk, writing ')
+    assert os.listdir(str(out)) == []

@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from beyond_slides import model_files
+from beyond_slides.model_folder import ModelFolder
 from conftest import PERIODIC, ROOT, TestConfig, run_cli, snapshot, synthetic_reviews
 
 SMALL_OPTS = TestConfig.char_opts
@@ -65,7 +65,7 @@ def test_full_disk_while_saving_loses_nothing_and_resume_goes_on(tmp_path, text)
         r = train(text, model_dir, 2, '--resume')
         assert r.returncode == 0, r.stderr
         assert 'Epoch 2/2' in r.stdout and 'Epoch 1/2' not in r.stdout
-        hparams, _ = model_files.load_model_config(model_dir, 'CharRNN')
+        hparams, _ = ModelFolder(model_dir).load_config('CharRNN')
         assert hparams['epochs'] == 2
         with open(os.path.join(model_dir, 'loss_history.csv')) as f:
             iterations = [int(line.split(',')[1]) for line in f.read().splitlines()[1:]]
@@ -100,7 +100,7 @@ def test_killed_while_saving_leaves_a_checkpoint_that_loads(tmp_path, text):
     assert sampled.returncode == 0, sampled.stderr
     r = train(text, model_dir, 5, '--resume')
     assert r.returncode == 0, r.stderr
-    hparams, _ = model_files.load_model_config(model_dir, 'CharRNN')
+    hparams, _ = ModelFolder(model_dir).load_config('CharRNN')
     assert hparams['epochs'] == 5
 
 
@@ -141,9 +141,9 @@ def test_damaged_newest_checkpoint_names_an_older_complete_one(tmp_path):
 
 
 def test_the_newest_complete_checkpoint_is_chosen_by_age_and_read_back(tmp_path):
-    from beyond_slides.model_folder import _what_to_load_instead, newest_complete_checkpoint
     from beyond_slides.tf_setup import tf
     model_dir = str(tmp_path)
+    folder = ModelFolder(model_dir)
     g = tf.Graph()
     with g.as_default():
         tf.Variable([1.0, 2.0, 3.0], name='v')
@@ -156,17 +156,17 @@ def test_the_newest_complete_checkpoint_is_chosen_by_age_and_read_back(tmp_path)
         for suffix in ('.index', '.data-00000-of-00001', '.meta'):
             os.utime(os.path.join(model_dir, name + '.ckpt' + suffix), (1000 + age, 1000 + age))
     path = lambda name: os.path.join(model_dir, name + '.ckpt')  # noqa: E731
-    assert newest_complete_checkpoint(model_dir) == path('a-newest')
+    assert folder.newest_complete_checkpoint() == path('a-newest')
     with open(path('a-newest') + '.data-00000-of-00001', 'r+b') as f:
         f.truncate(4)  # damaged: its tensor no longer reads back
-    assert newest_complete_checkpoint(model_dir) == path('m-middle')
-    assert newest_complete_checkpoint(model_dir, but=path('m-middle')) == path('z-oldest')
-    assert _what_to_load_instead(model_dir, path('m-middle')) == (
+    assert folder.newest_complete_checkpoint() == path('m-middle')
+    assert folder.newest_complete_checkpoint(but=path('m-middle')) == path('z-oldest')
+    assert folder._what_to_load_instead(path('m-middle')) == (
         'the newest complete checkpoint there is z-oldest.ckpt: to use it, write the line '
         'model_checkpoint_path: "z-oldest.ckpt" into %s' % os.path.join(model_dir, 'checkpoint'))
-    assert newest_complete_checkpoint(model_dir, but=path('z-oldest')) == path('m-middle')
+    assert folder.newest_complete_checkpoint(but=path('z-oldest')) == path('m-middle')
     for name in ('m-middle', 'z-oldest'):
         os.remove(path(name) + '.data-00000-of-00001')
-    assert newest_complete_checkpoint(model_dir) is None
-    assert _what_to_load_instead(model_dir) == ('no complete checkpoint is left there: train again or restore '
+    assert folder.newest_complete_checkpoint() is None
+    assert folder._what_to_load_instead() == ('no complete checkpoint is left there: train again or restore '
                                                 'the folder from a copy')

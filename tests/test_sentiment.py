@@ -1,20 +1,24 @@
+"""The slides' SentimentRNN: its mini-batches, what it learns, its checkpoints and graph, predict(),
+the fast graph's losses, and `python sentiment_rnn.py` training and rating reviews."""
 import os
 import re
 import shutil
+from string import punctuation
 
 import numpy as np
 import pytest
 
 import data_utils
-from beyond_slides import model_files
-from conftest import (RecordingSaver, TestConfig, module_scope_unless_mutating, prepared, run_cli, run_clis,
-                      start_from, synthetic_reviews)
-
-SMALL, SMALL_OPTS = TestConfig.sentiment, TestConfig.sentiment_opts
+from beyond_slides.model_folder import ModelFolder
 from beyond_slides.predicting import predict_every_row
+from beyond_slides.tf_setup import tf
+from conftest import RecordingSaver, TestConfig, prepared, run_cli, run_clis, shared, start_from, synthetic_reviews
 from sentiment_rnn import SentimentRNN, create_batch_generator
 
-@pytest.fixture(scope=module_scope_unless_mutating)
+SMALL, SMALL_OPTS = TestConfig.sentiment, TestConfig.sentiment_opts
+
+
+@pytest.fixture(scope=shared)
 def trained(tmp_path_factory):
     """A small SentimentRNN trained for 10 epochs on the synthetic reviews."""
     word_to_int, (X_train, y_train, X_test, y_test) = prepared()
@@ -46,11 +50,15 @@ def test_checkpoint_names(trained):
     assert 'sentiment-9.ckpt.index' in names and 'checkpoint' in names
 
 
-def test_graph_names(trained):
-    rnn, _, _, _ = trained
-    for name in ('tf_x:0', 'tf_y:0', 'tf_keepprob:0', 'cost:0', 'probabilities:0', 'labels:0'):
-        assert rnn.g.get_tensor_by_name(name) is not None
-    assert rnn.g.get_operation_by_name('train_op') is not None
+def test_the_names_the_slides_feed_and_fetch(trained):
+    rnn, model_dir, X_test, y_test = trained
+    with tf.Session(graph=rnn.g) as sess:
+        rnn.saver.restore(sess, tf.train.latest_checkpoint(model_dir))
+        proba, labels, cost = sess.run(['probabilities:0', 'labels:0', 'cost:0'],
+                                       {'tf_x:0': X_test[:20], 'tf_y:0': y_test[:20], 'tf_keepprob:0': 1.0})
+    np.testing.assert_array_equal(labels, np.round(proba))  # the labels are the rounded probabilities
+    expected = -np.mean(y_test[:20] * np.log(proba) + (1 - y_test[:20]) * np.log(1 - proba))  # by hand
+    assert cost == pytest.approx(expected, rel=1e-4)
     shapes = {v.name: v.shape.as_list() for v in rnn.g.get_collection('variables')}
     assert shapes['embedding:0'] == [rnn.n_words, 8]
 
@@ -99,7 +107,6 @@ def test_slides_graph_and_fast_graph_compute_the_same_losses(num_layers):
 def run_steps(rnn, X, y, n, weights=None):
     """Losses of n training steps with dropout off; starts from `weights` ({name: value}) if given.
     Returns (losses, the initial weights)."""
-    from beyond_slides.tf_setup import tf
     with tf.Session(graph=rnn.g) as sess:
         sess.run(rnn.init_op)
         weights = start_from(rnn.g, sess, weights)
@@ -117,7 +124,7 @@ def run_steps(rnn, X, y, n, weights=None):
 # The command line, in new processes
 # ---------------------------------------------------------------------------
 
-@pytest.fixture(scope=module_scope_unless_mutating)
+@pytest.fixture(scope=shared)
 def cli_model(tmp_path_factory):
     folder = tmp_path_factory.mktemp('cli')
     csv = str(folder / 'reviews.csv')
@@ -145,7 +152,7 @@ def predict(*runs):
 
 def test_cli_trains_saves_vocab_and_predicts(cli_model):
     csv, model_dir, _ = cli_model
-    hparams, vocab = model_files.load_model_config(model_dir, 'SentimentRNN')
+    hparams, vocab = ModelFolder(model_dir).load_config('SentimentRNN')
     assert hparams['lstm_size'] == 16 and 'great' in vocab
     assert 'sentiment-2.ckpt.index' in os.listdir(model_dir)  # a 3-epoch run still saves
     one, two = predict((model_dir, ['the movie was great']),
@@ -190,10 +197,10 @@ def test_cli_walkthrough_then_training_uses_the_same_words(cli_model, tmp_path):
          + SMALL_OPTS)], env={'RNN_DATA_DIR': str(folder / 'cache')})
     assert r.returncode == 0 and r_limited.returncode == 0, r.stderr + r_limited.stderr
     assert '=== Slide: Prepare Fixed-Length Sequences ===' in r.stdout and 'Test Acc.: ' in r.stdout
-    hparams, vocab = model_files.load_model_config(model_dir, 'SentimentRNN')
+    hparams, vocab = ModelFolder(model_dir).load_config('SentimentRNN')
     assert vocab == data_utils.preprocess_reviews(synthetic_reviews(600)['review'])[0]
     assert hparams['n_words'] == max(vocab.values()) + 1  # the slides' n_words: the ids and 0
-    _, vocab = model_files.load_model_config(limited, 'SentimentRNN')
+    _, vocab = ModelFolder(limited).load_config('SentimentRNN')
     assert vocab == data_utils.preprocess_reviews(synthetic_reviews(600)['review'][:100])[0]
 
 
@@ -250,3 +257,50 @@ def test_cli_resume_goes_on_at_the_next_mini_batch_when_the_batches_do_not_divid
     with open(str(tmp_path / 'm' / 'loss_history.csv')) as f:
         rows = [line.split(',')[:2] for line in f.read().splitlines()[1:]]
     assert rows == [[str(i // 5 + 1), str(i + 1)] for i in range(15)]
+
+
+# ---------------------------------------------------------------------------
+# --predict on real reviews: what the slides' pipeline makes of them
+# ---------------------------------------------------------------------------
+
+@pytest.fixture(scope=shared)
+def real_model(reference_data, tmp_path_factory):
+    """A tiny SentimentRNN (12 words a review) trained for one epoch on the first 400 real reviews."""
+    import data_utils as du
+    folder = tmp_path_factory.mktemp('real')
+    df = du.load_movie_data(os.path.join(reference_data, 'aclImdb_v1_labeled.tar.gz'))
+    df.iloc[:400].to_csv(str(folder / 'reviews.csv'), index=False)
+    reviews = list(df['review'].iloc[25000:25003])  # test reviews, each longer than 12 words
+    model_dir = str(folder / 'model')
+    r = run_cli('sentiment_rnn.py', '--data', folder / 'reviews.csv', '--epochs', 1, '--model-dir', model_dir,
+                *SMALL_OPTS, env={'RNN_DATA_DIR': str(folder / 'cache')})
+    assert r.returncode == 0, r.stderr
+    return model_dir, reviews
+
+
+def slides_sequence(text, word_to_int, seq_len):
+    """A new review as the slides' pipeline reads it, by hand: the slides' own tokens, their ids
+    (a word the vocabulary lacks: 0, the padding id), the last seq_len ids, zeros on the left."""
+    ids = [word_to_int.get(w, 0) for w in tokens_in_order(text)][-seq_len:]
+    return np.array([0] * (seq_len - len(ids)) + ids)
+
+
+def tokens_in_order(text):
+    """The slides' words of one review, in order (their character loop, as written)."""
+    return ''.join([c if c not in punctuation else ' ' + c + ' ' for c in text]).lower().split()
+
+
+def test_predict_reads_a_review_as_the_slides_pipeline_does(real_model):
+    model_dir, reviews = real_model
+    hparams, word_to_int = ModelFolder(model_dir).load_config('SentimentRNN')
+    unknown_first = 'zzyzx ' + reviews[2][:60]  # an unknown word at the start reads as padding
+    texts = reviews + [unknown_first, reviews[2][:60], 'This movie was zzyzx wonderful']
+    assert all(len(tokens_in_order(t)) > hparams['seq_len'] for t in reviews)  # the last words kept
+    r = run_cli('sentiment_rnn.py', '--model-dir', model_dir, '--predict', *texts)
+    assert r.returncode == 0, r.stderr
+    printed = [float(line.split()[0]) for line in r.stdout.splitlines()]
+    rnn = ModelFolder(model_dir).sentiment_rnn(SentimentRNN)
+    by_hand = np.stack([slides_sequence(t, word_to_int, hparams['seq_len']) for t in texts])
+    expected = predict_every_row(rnn, by_hand, return_proba=True, from_zero_state=True)
+    np.testing.assert_allclose(printed, expected, atol=0.0006)  # printed with 3 decimals
+    assert printed[3] == printed[4]  # with and without the unknown first word

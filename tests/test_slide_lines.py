@@ -97,6 +97,61 @@ def test_the_slides_key_lines_stay_as_written():
             assert re.search(r'\nnp\.random\.seed\(123\).*\n(## .*\n)?def create_batch_generator\(', f.read())
 
 
+# ---------------------------------------------------------------------------
+# Every line that is not the slides' says so
+# ---------------------------------------------------------------------------
+
+MARKERS = ('# not on the slides', '# changed:')
+
+
+def unmarked_lines(lines, slide_lines):
+    """The code lines of a function (its source lines) that are not slide lines and not marked:
+    a marker comment on the line, on another line of the same statement, or in a comment block
+    above it whose lines run down to it (same or deeper indentation, no blank line between)."""
+    import ast
+    import textwrap
+    tree = ast.parse(textwrap.dedent('\n'.join(lines)))
+    statements = [node for node in ast.walk(tree) if isinstance(node, ast.stmt)]
+    marked = lambda line: any(m in line for m in MARKERS)  # noqa: E731
+    indent = lambda line: len(line) - len(line.lstrip())  # noqa: E731
+    unmatched = collections.Counter(code_lines(lines, comments=False)) - collections.Counter(slide_lines)
+    covered = set()
+    for i, line in enumerate(lines):  # blocks under a marker comment
+        if line.strip().startswith('#') and marked(line):
+            j = i + 1
+            while j < len(lines) and lines[j].strip().startswith('#'):
+                j += 1
+            while j < len(lines) and lines[j].strip() and not lines[j].strip().startswith('#') \
+                    and indent(lines[j]) >= indent(line):
+                covered.add(j)
+                j += 1
+    for node in statements:  # a marker on one line of a statement covers its other lines
+        last = node.body[0].lineno - 1 if hasattr(node, 'body') and node.body else node.end_lineno
+        head = range(node.lineno - 1, last)
+        if any(marked(lines[k]) for k in head if not lines[k].strip().startswith('#')):
+            covered.update(head)
+    found = []
+    for i, line in enumerate(lines):
+        c = code(line)
+        if c and not c.startswith('#') and not marked(line) and i not in covered and unmatched[c] > 0:
+            unmatched[c] -= 1
+            found.append(line.strip())
+    return found
+
+
+def test_every_line_that_is_not_the_slides_is_marked_with_its_reason():
+    book = functions_in(slides_file('book_ch16.py'))
+    ours = {}
+    missing = {}
+    for book_name, filename, name in UNITS:
+        if filename not in ours:
+            ours[filename] = functions_in(os.path.join(ROOT, filename))
+        found = unmarked_lines(ours[filename][name], code_lines(book[book_name]))
+        if found:
+            missing[name] = found
+    assert missing == {}
+
+
 if __name__ == '__main__':
     figures = count()
     print('%-26s %6s %10s %6s' % ('slide code', 'lines', 'unchanged', 'added'))

@@ -1,19 +1,18 @@
 """Training does what the slides say, checked against values worked by hand: the temperature
 of get_top_char, the keep probabilities fed, the fast path's output dropout, Adam's first step
 with the model's learning rate, and a stopped SentimentRNN run resumed to the same losses."""
-import os
 import signal
 
 import numpy as np
 import pytest
 
 import data_utils
-from beyond_slides.tf_setup import tf
 from beyond_slides.errors import TrainingStopped
-from beyond_slides.training import TrainingLog, load_stop_point
+from beyond_slides.model_folder import ModelFolder
+from beyond_slides.tf_setup import tf
 from char_rnn import CharRNN, get_top_char
+from conftest import PERIODIC, TestConfig, prepared, signal_at, train_char, train_sentiment
 from sentiment_rnn import SentimentRNN
-from conftest import PERIODIC, TestConfig, prepared, train_small
 
 CHAR_SMALL, SENTIMENT_SMALL = TestConfig.char, TestConfig.sentiment
 
@@ -81,7 +80,7 @@ def test_sentiment_trains_with_keep_probability_half_and_predicts_with_one(keepp
 
 def test_char_trains_with_its_keep_prob_and_samples_with_one(keepprobs_fed, tmp_path):
     ckpt = str(tmp_path / 'model')
-    rnn, chars = train_small(PERIODIC, ckpt, epochs=1, keep_prob=0.7)
+    rnn, chars, _ = train_char(PERIODIC, ckpt, epochs=1, keep_prob=0.7)
     n_batches = (len(PERIODIC) - 1) // (CHAR_SMALL['batch_size'] * CHAR_SMALL['num_steps'])
     assert keepprobs_fed == [0.7] * n_batches
     CharRNN(len(chars), sampling=True, lstm_size=CHAR_SMALL['lstm_size']).sample(5, ckpt, starter_seq='ab')
@@ -160,41 +159,21 @@ def test_char_adam_step_uses_the_learning_rate(fast):
 # A SentimentRNN run stopped by a signal and resumed: the same losses as a straight run
 # ---------------------------------------------------------------------------
 
-class SignalAt(TrainingLog):
-    """A TrainingLog that sends this process `signum` just before mini-batch `iteration` ends."""
-
-    def __init__(self, *args, signal_at=None, signum=signal.SIGINT, **kwargs):
-        super().__init__(*args, progress=False, **kwargs)
-        self.signal_at, self.signum = signal_at, signum
-
-    def after_batch(self, sess, epoch, iteration, loss, state):
-        if iteration == self.signal_at:
-            os.kill(os.getpid(), self.signum)
-        super().after_batch(sess, epoch, iteration, loss, state)
-
-
-def train_sentiment(model_dir, X, y, epochs, resume=0, signal_at=None, signum=signal.SIGINT):
-    word_count = int(X.max()) + 1
-    os.makedirs(model_dir, exist_ok=True)
-    rnn = SentimentRNN(n_words=word_count, model_dir=model_dir, **SENTIMENT_SMALL)
-    with SignalAt(rnn, model_dir, 'sentiment', len(X) // rnn.batch_size, epochs, resume=resume,
-                  signal_at=signal_at, signum=signum) as log:
-        rnn.train(X, y, num_epochs=epochs, log=log)
-    return np.loadtxt(os.path.join(model_dir, 'loss_history.csv'), delimiter=',', skiprows=1)
+def history(model_dir):
+    return np.loadtxt(model_dir + '/loss_history.csv', delimiter=',', skiprows=1)
 
 
 @pytest.mark.parametrize('signum', [signal.SIGINT, signal.SIGTERM])
 def test_sentiment_stopped_and_resumed_computes_the_same_losses(dropout_off, tmp_path, signum):
-    _, (X_train, y_train, _, _) = prepared(200)  # 5 mini-batches an epoch
-    straight = train_sentiment(str(tmp_path / 'straight'), X_train, y_train, epochs=3)
-    stopped = str(tmp_path / 'stopped')
+    straight, stopped = str(tmp_path / 'straight'), str(tmp_path / 'stopped')
+    train_sentiment(straight, epochs=3)  # 5 mini-batches an epoch
     with pytest.raises(TrainingStopped):
-        train_sentiment(stopped, X_train, y_train, epochs=3, signal_at=8, signum=signum)
-    point = load_stop_point(stopped)
+        train_sentiment(stopped, epochs=3, supervisor_class=signal_at(8, signum))
+    point = ModelFolder(stopped).stop_point()
     assert (point.epoch, point.batch) == (1, 3)  # iteration 8 is the 3rd mini-batch of epoch 2
-    resumed = train_sentiment(stopped, X_train, y_train, epochs=3, resume=point)
-    assert resumed[:, 1].tolist() == list(range(1, 16))  # every iteration once
-    np.testing.assert_allclose(resumed, straight, rtol=1e-5)
+    train_sentiment(stopped, epochs=3, resume=True)
+    assert history(stopped)[:, 1].tolist() == list(range(1, 16))  # every iteration once
+    np.testing.assert_allclose(history(stopped), history(straight), rtol=1e-5)
 
 
 def test_get_top_char_defaults_to_the_slides_top_5_at_temperature_1():
@@ -206,19 +185,8 @@ def test_get_top_char_defaults_to_the_slides_top_5_at_temperature_1():
                                [0.3 / 0.93, 0.25 / 0.93, 0.2 / 0.93, 0.1 / 0.93, 0.08 / 0.93, 0], atol=0.012)
 
 
-def test_get_top_char_draws_one_random_number_per_pick():
-    """The slides' np.random.choice(char_size, 1, p=p): one uniform number per character, so that
-    a seed gives the text a student gets with the slides' code."""
-    p = np.array([0.1, 0.2, 0.3, 0.4])
-    np.random.seed(5)
-    picks = [get_top_char(p[None].copy(), 4, top_n=4) for _ in range(30)]
-    np.random.seed(5)
-    assert picks == [int(np.searchsorted(np.cumsum(p), np.random.random_sample(), side='right'))
-                     for _ in range(30)]
-
-
-def test_the_sample_pickers_temperature_reaches_get_top_char():
-    from char_rnn import top_char_picker
-    np.random.seed(2)
-    pick = top_char_picker(top_n=4, temperature=0.001)
-    assert {pick(np.array([[0.26, 0.25, 0.25, 0.24]]), 4) for _ in range(200)} == {0}
+def test_get_top_char_leaves_the_callers_probabilities_as_they_were():
+    probas = np.array([[0.3, 0.25, 0.2, 0.1, 0.08, 0.07]], dtype=np.float32)
+    kept = probas.copy()
+    get_top_char(probas, 6, top_n=2)
+    np.testing.assert_array_equal(probas, kept)

@@ -2,7 +2,7 @@ import csv
 import glob
 import os
 
-from conftest import PERIODIC, TestConfig, run_cli, train_small
+from conftest import PERIODIC, TestConfig, run_cli, train_char
 
 CHAR_OPTS = TestConfig.char_opts
 
@@ -62,8 +62,8 @@ def test_training_writes_loss_history_and_tensorboard_events(tmp_path):
     n_batches = (len(PERIODIC) - 1) // (4 * 10)
     assert rows[0] == ['epoch', 'iteration', 'loss']
     assert [int(row[1]) for row in rows[1:]] == list(range(1, 2 * n_batches + 1))
-    assert r.stdout.strip().splitlines()[-1].endswith(str(model_dir))
-    assert 'loss_history.csv' in r.stdout.strip().splitlines()[-1]
+    assert r.stdout.strip().splitlines()[-1] == ('The checkpoint, the vocabulary and the loss history are '
+                                                 'in %s' % model_dir)
     events = glob.glob(str(logdir / 'events.out.tfevents.*'))
     assert len(events) == 1
     from beyond_slides.tf_setup import tf
@@ -74,79 +74,19 @@ def test_training_writes_loss_history_and_tensorboard_events(tmp_path):
     assert abs(losses[-1][1] - float(rows[-1][2])) < 1e-6
 
 
-# A method's source as inspect.getsource gives it (indented), to pick slide parts from by hand.
-METHOD = '''\
-    def train(self, data, epochs, limit):
-        """A docstring."""
-        log = open_log()
-        total = 0
-        # the part starts here
-        # (two comment lines)
-        for epoch in range(epochs):
-            total += step(data)
-            if log.saves_epoch(epoch):
-                self.saver.save(epoch)
-        while total > limit:
-            total -= 1
-
-        # a comment above the last statement
-        print('done', total)
-        result: int = total
-        return result
-'''
-
-
-def test_select_lines_picks_a_part_by_its_statements():
-    from beyond_slides.walkthrough import select_lines
-    lines = METHOD.splitlines()
-    assert select_lines(METHOD) == lines
-    # from the first statement using a name, the comment lines above it included
-    assert select_lines(METHOD, 'epoch') == lines[4:]
-    assert select_lines(METHOD, 'total') == lines[3:]
-    # an if comes with what its first statement uses; a while with what it tests
-    assert select_lines(METHOD, 'self.saver.save') == lines[8:]
-    assert select_lines(METHOD, 'limit') == lines[10:]
-    # an annotated assignment uses its target only; a return uses nothing
-    assert select_lines(METHOD, 'result') == lines[15:]
-    # to the end of the last statement using a name (a call's arguments count, a return's do not)
-    assert select_lines(METHOD, 'epoch', 'self.saver.save') == lines[4:10]
-    assert select_lines(METHOD, None, 'total') == lines[:15]
-    assert select_lines(METHOD, None, 'log') == lines[:10]
-    # to the line before the first statement using a name, blank and comment lines left out
-    assert select_lines(METHOD, None, None, 'total') == lines[:3]
-    assert select_lines(METHOD, 'total', None, 'print') == lines[3:12]
-    assert select_lines(METHOD, 'limit', None, 'print') == lines[10:12]
-
-
-SHORT = '''\
-    def sample(self, n):
-        # a comment right below the def line
-        x = n + 1
-        # one comment line
-        y = x * 2
-        return y
-'''
-
-
-def test_select_lines_takes_every_comment_line_above_and_no_more():
-    from beyond_slides.walkthrough import select_lines
-    lines = SHORT.splitlines()
-    assert select_lines(SHORT, 'x') == lines[1:]  # the first statement, no docstring before it
-    assert select_lines(SHORT, 'y') == lines[3:]
-    assert select_lines(SHORT, 'y', None, 'y') == lines[3:4]  # never ends before it starts
-
-
-def test_next_char_probabilities_after_a_prime_come_from_the_saved_model(tmp_path, capsys):
-    from beyond_slides.walkthrough import next_char_probabilities
+def test_the_sampler_reads_a_saved_model_of_its_own_settings(tmp_path, capsys):
+    from beyond_slides.model_folder import ModelFolder
+    from char_rnn import CharRNN
     model = str(tmp_path / 'model')
-    train_small(PERIODIC, model, epochs=15, num_layers=2)  # not the slides' 1 layer of 128 units
+    train_char(PERIODIC, model, epochs=15, num_layers=2)  # not the slides' 1 layer of 128 units
     capsys.readouterr()
-    chars, proba = next_char_probabilities(model, 'abcd')
-    assert capsys.readouterr().out == ''  # build() prints its tensors: not here
-    assert chars == ['\n', 'a', 'b', 'c', 'd', 'e'] and proba.shape == (6,)
-    assert abs(proba.sum() - 1) < 1e-5 and chars[proba.argmax()] == 'e'
-    chars, proba = next_char_probabilities(model, 'abcde')
-    assert chars[proba.argmax()] == '\n'
+    with ModelFolder(model).char_sampler(CharRNN) as sampler:
+        proba = sampler.after('abcd')
+        assert capsys.readouterr().out == ''  # build() prints its tensors: not here
+        chars = sampler.chars
+        assert chars == ['\n', 'a', 'b', 'c', 'd', 'e'] and proba.shape == (6,)
+        assert abs(proba.sum() - 1) < 1e-5 and chars[proba.argmax()] == 'e'
+        assert chars[sampler.after('abcde').argmax()] == '\n'
 
 
 def test_fixed_length_sequences_default_to_200_words_and_half_for_training(capsys):

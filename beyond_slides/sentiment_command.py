@@ -1,0 +1,109 @@
+"""What `python sentiment_rnn.py` does (not on the slides): the walkthrough of the slides' output,
+training and testing the SentimentRNN, rating new reviews. Its options are read in
+beyond_slides/sentiment_cli.py; the slides' steps are in data_utils.py and sentiment_rnn.py.
+"""
+import os
+import sys
+
+import numpy as np
+
+import data_utils
+from beyond_slides import walkthrough as show
+from beyond_slides.errors import DataError
+from beyond_slides.model_folder import CONFIG_NAME, ModelFolder
+from beyond_slides.predicting import encode_reviews, predict_every_row
+from beyond_slides.settings import SENTIMENT_HPARAMS
+from beyond_slides.tf_setup import device_line
+from beyond_slides.training import TrainingRun
+from sentiment_rnn import SentimentRNN
+
+MODEL = 'SentimentRNN'
+# What `python sentiment_rnn.py --epochs 3` takes and reaches on a 2-core laptop (docs/results.md).
+QUICK_TRAINING = 'about 2 min on 2 CPU cores, Test Acc. 0.81 to 0.84'
+
+
+def walkthrough(data, model_dir):
+    """The slides' printed output, slide by slide, on the real data; no training.
+    Returns (df, word_to_int, mapped_reviews), for a run that trains next."""
+    df = show.read_imdb(data)
+    word_to_int, mapped_reviews = show.count_words(df)
+    require_words(word_to_int)
+    n_words = show.word_to_int_mapping(word_to_int)
+    show.fixed_length_sequences(mapped_reviews, df['sentiment'], SENTIMENT_HPARAMS['seq_len'])
+    show.build_sentiment_rnn(n_words, model_dir)
+    return df, word_to_int, mapped_reviews
+
+
+def require_words(word_to_int):
+    """A model of reviews without a single word would learn nothing: say so."""
+    if not word_to_int:
+        raise DataError('the reviews hold no words (all are blank): give {data} reviews with text')
+
+
+def predict_texts(texts, model_dir, given):
+    """Print the probability that each text is a positive review, each from the zero state."""
+    folder = ModelFolder(model_dir)
+    hparams, word_to_int = load_trained_config(folder)
+    folder.check_same_hparams(hparams, given)
+    sequences, unknown = encode_reviews(texts, word_to_int, hparams['seq_len'])
+    if unknown:
+        print('note: %d word(s) never seen in training are read as padding (id 0): %s'
+              % (len(unknown), ', '.join(sorted(unknown)[:10])), file=sys.stderr)
+    print(device_line(), file=sys.stderr)
+    rnn = folder.sentiment_rnn(SentimentRNN)
+    proba = predict_every_row(rnn, sequences, return_proba=True, from_zero_state=True)
+    for text, p in zip(texts, proba):
+        print('%.3f  %s  %s' % (p, 'positive' if p >= 0.5 else 'negative', text))
+    return 0
+
+
+def load_trained_config(folder):
+    """The saved model's (hparams, vocabulary); without one, an error that says how to train it."""
+    if os.path.isfile(folder.path) or os.path.exists(folder.file(CONFIG_NAME)):
+        return folder.load_config(MODEL)  # its own errors: a file, a corrupt or another model's config
+    raise DataError('%s has no saved model: train one first, e.g. `python sentiment_rnn.py --epochs 3 '
+                    '--model-dir %s` (%s), or give another {model_dir}'
+                    % (folder.path, folder.path, QUICK_TRAINING))
+
+
+def train_and_test(model_dir, hparams, epochs, data=None, limit=None, resume=False, given=None,
+                   logdir=None, prepared=None):
+    """Train on the first half of the reviews, test on the second, print Test Acc.; prepared:
+    the walkthrough's (df, word_to_int, mapped_reviews), if it ran."""
+    folder = ModelFolder(model_dir)
+    run = TrainingRun(folder, MODEL, hparams, epochs, resume=resume, given=given, logdir=logdir)
+    with run:
+        hparams = run.hparams
+        ## Read in the IMDb Data
+        df = prepared[0] if prepared else data_utils.load_movie_data(data)
+        print(df.head(3))
+        if limit:
+            if limit > len(df):
+                raise DataError('--limit %d is more than the %d reviews in the data' % (limit, len(df)))
+            df = df.iloc[:limit]
+        n_train = len(df) // 2
+        if n_train < hparams['batch_size']:  # the test half has as many reviews, or one more
+            raise DataError('%d reviews make less than one batch of %d for training and for testing: '
+                            'raise --limit or lower --batch-size' % (len(df), hparams['batch_size']))
+
+        ## Preprocessing the data: words, counts, word ids, fixed-length sequences
+        if prepared and not limit:  # the walkthrough did it already, on the same reviews
+            word_to_int, mapped_reviews = prepared[1:]
+        else:
+            word_to_int, mapped_reviews = data_utils.preprocess_reviews(df['review'])
+        require_words(word_to_int)
+        print(list(word_to_int)[:5])
+        sequences = data_utils.make_sequences(mapped_reviews, hparams['seq_len'])
+        X_train, y_train, X_test, y_test = data_utils.split_train_test(sequences, df['sentiment'], n_train)
+        n_words = max(word_to_int.values()) + 1
+
+        run.begin(word_to_int, n_batches=len(X_train) // hparams['batch_size'], n_words=n_words)
+        rnn = SentimentRNN(n_words=n_words, model_dir=model_dir, **hparams)
+        with run.supervisor(rnn, 'sentiment') as supervisor:
+            rnn.train(X_train, y_train, num_epochs=epochs, supervisor=supervisor)
+
+        ## Test
+        preds = predict_every_row(rnn, X_test)
+    print('Test Acc.: %.3f' % (np.sum(preds == y_test) / len(y_test)))
+    print('The checkpoints, the vocabulary and the loss history are in %s' % model_dir)
+    return 0

@@ -1,0 +1,217 @@
+"""What the models' train() is handed besides the slides' arguments (not on the slides): a
+supervisor that resumes a stopped run, skips what it did, records the loss, guards against a
+loss that is no longer finite, draws progress bars, and on Ctrl-C (or SIGTERM) saves the run
+where it is, so that a resumed run goes on from exactly there.
+
+train() asks it four things, each marked "not on the slides" in the lecture files:
+
+    state = supervisor.restore_stopped_run(sess, epoch, state)   # the state the epoch starts from
+    if supervisor.runs_batch(iteration):                         # False for what a resumed run did
+        ...the slide's mini-batch...
+        supervisor.after_batch(sess, epoch, iteration, loss, state)
+    if supervisor.saves_epoch(epoch):                            # False for the epochs it skipped
+        self.saver.save(...)
+
+Without one (NO_SUPERVISOR, train()'s default) training is the slides' and nothing more.
+beyond_slides/training.py makes the supervisor of a training run.
+"""
+import math
+import signal
+import sys
+import threading
+
+import pyprind
+
+from beyond_slides.errors import DataError, TrainingStopped
+from beyond_slides.model_folder import ResumePoint
+from beyond_slides.tf_setup import tf
+
+
+class NoSupervisor(object):
+    """train() without a supervisor: the slides' training, nothing more."""
+
+    def restore_stopped_run(self, sess, epoch, state):
+        return state
+
+    def runs_batch(self, iteration):
+        return True
+
+    def after_batch(self, sess, epoch, iteration, loss, state):
+        pass
+
+    def saves_epoch(self, epoch):
+        return True
+
+
+NO_SUPERVISOR = NoSupervisor()
+
+
+class Supervisor(NoSupervisor):
+    """The supervisor of one training run of a model in a model folder; a context manager.
+
+    - start: where the run goes on (a ResumePoint; ResumePoint() for a new run). A resumed run
+      restores the folder's latest checkpoint and skips the mini-batches done before.
+    - the folder's loss history gets (epoch, iteration, loss) of every mini-batch up to each
+      checkpoint, so it always matches the latest checkpoint; on_checkpoint(epochs) is called
+      after each checkpoint train() saves; with logdir, TensorBoard summaries too.
+    - a progress bar per epoch on stderr (progress=False: none).
+    - while it is open, Ctrl-C (SIGINT) and SIGTERM ask the run to stop after its mini-batch,
+      saving everything it needs to go on from the next one (stop()); a second Ctrl-C quits at once.
+
+    It sees checkpoints where they are saved: while it is open, the model's saver is wrapped
+    (SaverThatTells), so that each save() of train() reaches it.
+    """
+
+    def __init__(self, model, folder, prefix, n_batches, num_epochs, start=None, logdir=None,
+                 on_checkpoint=None, progress=True):
+        self.model, self.folder, self.prefix = model, folder, prefix
+        self.n_batches, self.num_epochs = n_batches, num_epochs
+        self.start = start or ResumePoint()
+        self.stopped_run = self.start if self.start.checkpoint else None  # its files go once superseded
+        self.done_iterations = self.start.epoch * n_batches + self.start.batch
+        self.on_checkpoint, self.progress, self.logdir = on_checkpoint, progress, logdir
+        self.rows = []  # (epoch, iteration, loss) since the last checkpoint
+        self.epoch_loss_sums = {}  # epoch (1-based) -> [sum of losses, number of mini-batches]
+        if self.start.batch:
+            self.epoch_loss_sums[self.start.epoch + 1] = [self.start.loss_sum, self.start.n_losses]
+        self.epoch, self.bar, self.writer = None, None, None
+        self.stop_requested = 0  # the signal's number once one has come
+        self.saver = None  # the model's own saver, while the supervisor is open
+        self._saved_handlers = {}
+
+    def __enter__(self):
+        if self.logdir:
+            self.writer = tf.summary.FileWriter(self.logdir, graph=self.model.g)
+        self.saver = self.model.saver
+        self.model.saver = SaverThatTells(self.saver, self._checkpoint_saved)
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self._saved_handlers[signum] = signal.signal(signum, self._on_signal)
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def _on_signal(self, signum, frame):
+        if self.stop_requested:
+            raise KeyboardInterrupt
+        self.stop_requested = signum
+        print('\nstopping: saving the model after this mini-batch (Ctrl-C again quits without saving)',
+              file=sys.stderr, flush=True)
+
+    def restore_stopped_run(self, sess, epoch, state):
+        """The state epoch (0-based) starts from. At a resumed run's first epoch the folder's latest
+        checkpoint is restored first; in the epoch where a run stopped, its carried state replaces
+        the zero state."""
+        if self.epoch is None and self.done_iterations:
+            with self.folder.checkpoint_errors():  # only the restore: later errors are not the checkpoint's
+                self.saver.restore(sess, self.folder.latest_checkpoint())
+        self.epoch = epoch
+        if epoch < self.start.epoch:
+            return state
+        batches = self.n_batches
+        if self.start.state is not None and epoch == self.start.epoch:
+            state = tf.nest.pack_sequence_as(state, self.start.state)
+            batches -= self.start.batch
+        if self.progress:
+            self.bar = pyprind.ProgBar(max(batches, 1), title='Epoch %d/%d' % (epoch + 1, self.num_epochs),
+                                       stream=sys.stderr)
+        return state
+
+    def runs_batch(self, iteration):
+        """False for the mini-batches (counted from 1) a resumed run trained before."""
+        return iteration > self.done_iterations
+
+    def saves_epoch(self, epoch):
+        """False for the epochs a resumed run skips whole: it saves no checkpoint for them
+        (that would overwrite theirs)."""
+        return epoch >= self.start.epoch
+
+    def after_batch(self, sess, epoch, iteration, loss, state):
+        """Record the mini-batch's loss; stop the run here if a signal asked for it."""
+        if not math.isfinite(loss):
+            self.close()
+            raise DataError('the training loss became %s at epoch %d, iteration %d: lower {learning_rate} '
+                            'or {grad_clip}; the last good checkpoint in %s is kept'
+                            % (loss, epoch + 1, iteration, self.folder.path))
+        self.rows.append((epoch + 1, iteration, float(loss)))
+        total = self.epoch_loss_sums.setdefault(epoch + 1, [0.0, 0])
+        total[0] += float(loss)
+        total[1] += 1
+        if self.writer:
+            summary = tf.Summary(value=[tf.Summary.Value(tag='train_loss', simple_value=float(loss))])
+            self.writer.add_summary(summary, iteration)
+        if self.bar and self.bar.cnt < self.bar.max_iter:
+            self.bar.update()
+        if self.stop_requested:
+            self.stop(sess, epoch, iteration, state)
+
+    def epoch_loss(self, epoch):
+        """Mean training loss of epoch (1-based), over all its mini-batches, before and after a stop."""
+        total, n = self.epoch_loss_sums[epoch]
+        return total / n
+
+    def stop(self, sess, epoch, iteration, state):
+        """Save the run after `iteration` (in epoch, 0-based), then raise TrainingStopped. The stop
+        point is written before the checkpoint: a run killed in between leaves the latest
+        checkpoint unchanged, and the stop point is then ignored."""
+        batch = iteration - epoch * self.n_batches
+        name = '%s-stopped-%d.ckpt' % (self.prefix, iteration)
+        total, n = self.epoch_loss_sums[epoch + 1]  # after_batch has just added this mini-batch
+        self.folder.save_stop_point(ResumePoint(epoch, batch, tf.nest.flatten(state), total, n, name))
+        self.saver.save(sess, self.folder.file(name))  # the model's own saver: no epoch's checkpoint
+        self._write_history()
+        self._forget_stopped_run(stop_file_is_new=True)
+        signum = self.stop_requested
+        self.close()
+        raise TrainingStopped('stopped by %s at epoch %d after %d mini-batch(es); the model and '
+                              'the optimizer state are saved in %s'
+                              % (signal.Signals(signum).name, epoch + 1, batch, self.folder.path), signum)
+
+    def _checkpoint_saved(self):
+        """train() saved the checkpoint of epoch self.epoch: the history gets the rows up to it,
+        on_checkpoint the number of epochs behind it."""
+        self._write_history()
+        self._forget_stopped_run(stop_file_is_new=False)
+        if self.on_checkpoint:
+            self.on_checkpoint(self.epoch + 1)
+
+    def _write_history(self):
+        self.folder.append_history(self.rows)
+        self.rows = []
+        if self.writer:
+            self.writer.flush()
+
+    def _forget_stopped_run(self, stop_file_is_new):
+        if self.stopped_run:
+            self.folder.forget_stopped_run(self.stopped_run, stop_file_is_new)
+            self.stopped_run = None
+
+    def close(self):
+        """After training, or when it failed: the model gets its own saver back and the signal
+        handlers are given back. Closing again does nothing."""
+        if self.saver is not None:
+            self.model.saver = self.saver
+            self.saver = None
+        if self.writer:
+            self.writer.close()
+            self.writer = None
+        for signum, handler in self._saved_handlers.items():
+            signal.signal(signum, handler)
+        self._saved_handlers = {}
+
+
+class SaverThatTells(object):
+    """A tf.train.Saver whose save() also calls saved(); everything else is the Saver's own."""
+
+    def __init__(self, saver, saved):
+        self._saver, self._saved = saver, saved
+
+    def save(self, *args, **kwargs):
+        path = self._saver.save(*args, **kwargs)
+        self._saved()
+        return path
+
+    def __getattr__(self, name):
+        return getattr(self._saver, name)

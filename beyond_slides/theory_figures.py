@@ -1,0 +1,312 @@
+"""Drawings for the lecture's theory slides and pitfalls (not on the slides): each function returns a
+matplotlib figure, which the notebook shows. The numbers come from theory.py and pitfalls.py.
+
+Every chart has labelled axes and a legend (a heatmap's legend is its labelled colour bar);
+every diagram (no data axes) has a title and a legend of what its colours and arrows mean.
+"""
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
+
+# The colours of the diagrams: one per kind of box, and what the legend calls it.
+COLOURS = {'input': '#9ecae1', 'hidden': '#a1d99b', 'output': '#fdae6b', 'encoding': '#d9d9d9'}
+NAMES = {'input': 'input x(t)', 'hidden': 'hidden state h(t)', 'output': 'output y(t)',
+         'encoding': 'encoding of the ids'}
+BOX = 0.7  # the side of a box, in the diagrams' data units (one step = 1)
+
+
+# ---------------------------------------------------------------------------
+# Drawing helpers
+# ---------------------------------------------------------------------------
+
+def box(ax, x, y, text, kind, width=BOX, height=BOX, fontsize=9, colours=COLOURS):
+    """A rounded box centred at (x, y), coloured by its kind, with text inside."""
+    ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height,
+                                boxstyle='round,pad=0.02,rounding_size=0.08',
+                                facecolor=colours[kind], edgecolor='0.3'))
+    ax.text(x, y, text, ha='center', va='center', fontsize=fontsize)
+
+
+def arrow(ax, start, end, colour='0.2', style='-|>', connection='arc3', linestyle='-'):
+    ax.add_patch(FancyArrowPatch(start, end, arrowstyle=style, mutation_scale=12, color=colour,
+                                 connectionstyle=connection, linestyle=linestyle, shrinkA=2, shrinkB=2))
+
+
+def up_arrow(ax, x, y_from, y_to, half=BOX / 2):
+    """An arrow from the top of the box at (x, y_from) to the bottom of the box at (x, y_to)."""
+    arrow(ax, (x, y_from + half), (x, y_to - half))
+
+
+def right_arrow(ax, x_from, x_to, y, half=BOX / 2, **style):
+    """An arrow from the right side of the box at (x_from, y) to the left side of the box at (x_to, y)."""
+    arrow(ax, (x_from + half, y), (x_to - half, y), **style)
+
+
+def diagram_axes(ax, xlim, ylim):
+    """Axes for a diagram: no data axes, equal scale."""
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_aspect('equal')
+    ax.axis('off')
+
+
+def box_legend(fig, kinds, extra=(), names=None, ncol=None, colours=COLOURS, default_names=NAMES):
+    """The legend of a diagram: the colour of each kind of box (named by names, else by
+    default_names), then extra handles."""
+    names = dict(default_names, **(names or {}))
+    handles = [Patch(facecolor=colours[k], edgecolor='0.3', label=names[k]) for k in kinds] + list(extra)
+    fig.legend(handles=handles, loc='lower center', ncol=ncol or len(handles), frameon=False, fontsize=9)
+
+
+def recurrent_handle():
+    """The legend entry of the red arrows (an artist belongs to one figure: a new one each time)."""
+    return Line2D([], [], color='C3', marker='>', label='recurrent connection: h(t-1) to h(t)')
+
+
+def feedforward_handle():
+    return Line2D([], [], color='0.2', marker='>', label='feedforward connection')
+
+
+# ---------------------------------------------------------------------------
+# Slide "Different Categories of Sequence Modeling"
+# ---------------------------------------------------------------------------
+
+# (title, example, steps that take an input, steps that give an output) over 4 or 6 steps
+CATEGORIES = [
+    ('Many-to-one', 'sentiment analysis: a review -> its label', range(4), [3]),
+    ('One-to-many', 'image captioning: an image -> a phrase', [0], range(4)),
+    ('Synchronized many-to-many', 'video classification: a label per frame', range(4), range(4)),
+    ('Delayed many-to-many', 'language translation: a sentence -> a sentence', range(3), range(3, 6)),
+]
+
+
+def unrolled_chain(ax, n_steps, inputs, outputs):
+    """An RNN unrolled over n_steps: input boxes below the steps in inputs, hidden boxes in a
+    chain, output boxes above the steps in outputs."""
+    for t in range(n_steps):
+        box(ax, t, 1, 'h', 'hidden')
+        if t:
+            right_arrow(ax, t - 1, t, 1, colour='C3')
+        if t in inputs:
+            box(ax, t, 0, 'x', 'input')
+            up_arrow(ax, t, 0, 1)
+        if t in outputs:
+            box(ax, t, 2, 'y', 'output')
+            up_arrow(ax, t, 1, 2)
+
+
+def sequence_categories(categories=CATEGORIES):
+    """The four categories of sequence modeling, each as an RNN unrolled in time, with the
+    lecture's examples."""
+    fig, axes = plt.subplots(1, 4, figsize=(14, 3.6), gridspec_kw={'width_ratios': [4, 4, 4, 6]})
+    for ax, (title, example, inputs, outputs) in zip(axes, categories):
+        n_steps = 6 if len(list(inputs)) + len(list(outputs)) == 6 else 4
+        unrolled_chain(ax, n_steps, list(inputs), list(outputs))
+        diagram_axes(ax, (-0.6, n_steps - 0.4), (-0.6, 2.6))
+        ax.set_title('%s\n%s' % (title, example), fontsize=9)
+    fig.suptitle('Different categories of sequence modeling (time runs left to right)')
+    box_legend(fig, ['input', 'hidden', 'output'], [recurrent_handle()])
+    fig.subplots_adjust(bottom=0.15, top=0.78, wspace=0.15)
+    return fig
+
+
+# ---------------------------------------------------------------------------
+# Slide "Comparison between Standard Feedforward NN and RNN"
+# ---------------------------------------------------------------------------
+
+def feedforward_vs_rnn():
+    """A feedforward network beside an RNN: the same three layers, and the RNN's hidden layer
+    also receives its own previous value through W_hh."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 4.2))
+    for ax, title, recurrent in ((left, 'Standard feedforward network', False),
+                                 (right, 'Recurrent neural network', True)):
+        box(ax, 0, 0, 'x' if not recurrent else 'x(t)', 'input', width=1.0)
+        box(ax, 0, 1.4, 'h' if not recurrent else 'h(t)', 'hidden', width=1.0)
+        box(ax, 0, 2.8, 'y' if not recurrent else 'y(t)', 'output', width=1.0)
+        up_arrow(ax, 0, 0, 1.4)
+        up_arrow(ax, 0, 1.4, 2.8)
+        ax.text(0.1, 0.7, 'W_xh', fontsize=9)
+        ax.text(0.1, 2.1, 'W_hy', fontsize=9)
+        if recurrent:  # a loop from h back into h: h(t-1) enters the next step
+            arrow(ax, (0.5, 1.55), (0.5, 1.25), colour='C3', connection='arc3,rad=-2.2')
+            ax.text(1.25, 1.4, 'W_hh', fontsize=9, va='center')
+        diagram_axes(ax, (-1.5, 1.8), (-0.6, 3.4))
+        ax.set_title(title, fontsize=10)
+    fig.suptitle('Feedforward network and RNN: the RNN\'s hidden layer also reads its own last value')
+    box_legend(fig, ['input', 'hidden', 'output'], [feedforward_handle(), recurrent_handle()], ncol=3)
+    fig.subplots_adjust(bottom=0.16)
+    return fig
+
+
+# ---------------------------------------------------------------------------
+# Slide "Unrolled RNNs": the lecture's two models, with the shapes of their built graphs
+# ---------------------------------------------------------------------------
+
+def shape_text(shape):
+    return '(%s)' % ', '.join(str(s) for s in shape)
+
+
+def unrolled_model(ax, shapes, title, n_steps=3):
+    """One model unrolled over n_steps shown steps (and '...' for the rest), its rows labelled with
+    the shapes read from its graph (theory.sentiment_shapes / char_shapes). Many-to-one when the
+    shapes have a 'last step': only the last step's output reaches the dense layer."""
+    rows = dict((what, shape) for what, _, shape in shapes)
+    many_to_one = 'last step' in rows
+    steps = list(range(n_steps - 1)) + [n_steps]          # the shown steps; a gap before the last
+    labels = ['t=1', 't=2', 't=3', 't=4'][:n_steps - 1] + ['t=T']
+    ids_name = 'word ids' if 'word ids' in rows else 'character ids'
+    code_name = 'embeddings' if 'embeddings' in rows else 'one-hot'
+    for k, (x, label) in enumerate(zip(steps, labels)):
+        box(ax, x, 0, label, 'input', fontsize=8)
+        box(ax, x, 1, 'embed' if code_name == 'embeddings' else 'one-hot', 'encoding', fontsize=7)
+        box(ax, x, 2, 'LSTM', 'hidden', fontsize=8)
+        up_arrow(ax, x, 0, 1)
+        up_arrow(ax, x, 1, 2)
+        if k:
+            previous = steps[k - 1]
+            right_arrow(ax, previous, x, 2, colour='C3', linestyle='--' if x - previous > 1 else '-')
+        if not many_to_one or x == steps[-1]:
+            box(ax, x, 3, 'logits', 'output', fontsize=8)
+            up_arrow(ax, x, 2, 3)
+    ax.text(steps[-2] + (steps[-1] - steps[-2]) / 2, 2.25, '...', ha='center', fontsize=12)
+    right = steps[-1] + 0.6
+    ax.text(right, 0, '%s %s' % (ids_name, shape_text(rows[ids_name])), va='center', fontsize=8)
+    ax.text(right, 1, '%s %s' % (code_name, shape_text(rows[code_name])), va='center', fontsize=8)
+    ax.text(right, 2, 'LSTM outputs %s' % shape_text(rows['LSTM outputs']), va='center', fontsize=8)
+    top = ('last step %s\nlogits %s' % (shape_text(rows['last step']), shape_text(rows['logits']))
+           if many_to_one else 'reshaped %s\nlogits %s' % (shape_text(rows['outputs reshaped']),
+                                                          shape_text(rows['logits'])))
+    ax.text(right, 3, top, va='center', fontsize=8)
+    diagram_axes(ax, (-0.6, right + 3.2), (-0.6, 3.6))
+    ax.set_title(title, fontsize=10)
+
+
+def unrolled_models(sentiment_shapes, char_shapes, n_steps=3):
+    """The SentimentRNN (many-to-one) and the CharRNN (synchronized many-to-many) unrolled in time,
+    labelled with the tensor shapes of their built graphs (theory.sentiment_shapes(rnn),
+    theory.char_shapes(rnn))."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 7.5))
+    unrolled_model(top, sentiment_shapes, 'SentimentRNN: many-to-one (the label after the last word)', n_steps)
+    unrolled_model(bottom, char_shapes, 'CharRNN: synchronized many-to-many (the next character after '
+                   'every character)', n_steps)
+    fig.suptitle('The lecture\'s two models unrolled in time, with the shapes of their graphs\' tensors\n'
+                 '(batch rows, steps, features), read from the built graphs')
+    box_legend(fig, ['input', 'encoding', 'hidden', 'output'],
+               [Line2D([], [], color='C3', marker='>', label='LSTM state (c, h) to the next step')],
+               names={'input': 'ids of step t', 'encoding': 'embedding / one-hot',
+                      'hidden': 'LSTM cell', 'output': 'dense layer (logits)'}, ncol=3)
+    fig.subplots_adjust(bottom=0.08, top=0.86, hspace=0.25)
+    return fig
+
+
+# ---------------------------------------------------------------------------
+# Slide "Gradient Problems", measured
+# ---------------------------------------------------------------------------
+
+def gradient_vs_distance(result):
+    """The mean norm of dL(T)/dh(k) against the distance T - k, log scale, for the LSTM and the
+    tanh RNN (theory.gradient_vs_distance's result). Zeros (below float32's range) are not drawn."""
+    fig, ax = plt.subplots(figsize=(8, 4))
+    distance = result['distance']
+    for key, label, colour in (('lstm', 'trained SentimentRNN (LSTM)', 'C0'),
+                               ('tanh', 'plain tanh RNN (BasicRNNCell), trained briefly', 'C3')):
+        values = np.asarray(result[key], dtype=float)
+        shown = values > 0
+        ax.semilogy(distance[shown], values[shown], color=colour, label=label)
+        if not shown.all():
+            first_zero = int(distance[~shown][0])
+            ax.axvline(first_zero, color=colour, ls=':', lw=1,
+                       label='%s: 0 in float32 from distance %d on' % (key, first_zero))
+    ax.set_xlabel('distance t - k (steps between h(k) and the last step t = T)')
+    ax.set_ylabel('mean ||dL(T)/dh(k)|| over the reviews')
+    ax.set_title('How much the last step\'s loss still reaches back to h(k)')
+    ax.legend(fontsize=8)
+    return fig
+
+
+# ---------------------------------------------------------------------------
+# Gradient clipping: the CharRNN's global gradient norms
+# ---------------------------------------------------------------------------
+
+def clipping_norms(result):
+    """The global gradient norm of every CharRNN mini-batch (theory.clipping_norms's result),
+    with the clipping threshold and the epochs' boundaries."""
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    norms = result['norms']
+    iteration = np.arange(1, len(norms) + 1)
+    ax.plot(iteration, norms, color='C0', marker='.', lw=1, label='global norm of the gradients')
+    ax.axhline(result['grad_clip'], color='C3', ls='--',
+               label='grad_clip = %g (above it, scaled down to it)' % result['grad_clip'])
+    for k, edge in enumerate(range(result['batches_per_epoch'], len(norms), result['batches_per_epoch'])):
+        ax.axvline(edge + 0.5, color='0.8', lw=0.8, label='epoch boundary' if k == 0 else None)
+    ax.set_xlabel('iteration (mini-batch)')
+    ax.set_ylabel('global gradient norm')
+    ax.set_title('CharRNN: %.0f%% of %d mini-batches above the threshold'
+                 % (100 * result['share_above'], len(norms)))
+    ax.set_ylim(0, max(norms.max(), result['grad_clip']) * 1.1)
+    ax.legend(fontsize=8)
+    return fig
+
+
+# ---------------------------------------------------------------------------
+# Slide "LSTM Units": the gates over a line of Hamlet
+# ---------------------------------------------------------------------------
+
+GATE_ROWS = [('f', 'forget gate f', 'viridis', (0, 1)), ('i', 'input gate i', 'viridis', (0, 1)),
+             ('g', 'candidate g (TF: j)', 'RdBu_r', (-1, 1)), ('c', 'cell state c', 'RdBu_r', None),
+             ('o', 'output gate o', 'viridis', (0, 1)), ('h', 'hidden state h', 'RdBu_r', (-1, 1))]
+
+
+def busiest_units(cell_states, n_units):
+    """The n_units units whose cell state varies most over the line (T, H): the ones worth a look."""
+    return np.sort(np.argsort(cell_states.std(axis=0))[::-1][:n_units])
+
+
+def lstm_heatmap(result, n_units=12, rows=GATE_ROWS):
+    """The gates, the cell state and the hidden state at every character of the line
+    (theory.lstm_gates_on_line's result), for the n_units units whose cell state varies most."""
+    units = busiest_units(result['c'], n_units)
+    chars = [{'\n': '\\n', ' ': '\u2423'}.get(ch, ch) for ch in result['chars']]  # a space as a visible box
+    fig, axes = plt.subplots(len(rows), 1, figsize=(max(8, 0.22 * len(chars) + 2), 13), sharex=True)
+    for ax, (key, label, cmap, limits) in zip(axes, rows):
+        values = result[key][:, units].T                                  # (units, T)
+        if limits is None:
+            bound = np.abs(values).max()
+            limits = (-bound, bound)
+        image = ax.imshow(values, aspect='auto', cmap=cmap, vmin=limits[0], vmax=limits[1],
+                          interpolation='nearest')
+        ax.set_yticks(range(len(units)))
+        ax.set_yticklabels(units, fontsize=6)
+        ax.set_ylabel('unit')
+        ax.set_title(label, fontsize=9, loc='left')
+        fig.colorbar(image, ax=ax, pad=0.01).set_label(key, rotation=0)
+    axes[-1].set_xticks(range(len(chars)))
+    axes[-1].set_xticklabels(chars, fontsize=8)
+    axes[-1].set_xlabel('character of the line (fed one at a time, the state carried)')
+    fig.suptitle('Shipped CharRNN: gates and states of the %d units whose cell state varies most\n'
+                 '(colour bars: the value of each gate or state)' % len(units))
+    fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------------------
+# Pitfall: gradient clipping under Adam
+# ---------------------------------------------------------------------------
+
+def clipping_under_adam(result):
+    """The step sizes of SGD and Adam around one huge gradient, clipped and not
+    (pitfalls.clipping_under_adam's result), log scale."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharex=True)
+    for ax, optimizer in zip(axes, ('sgd', 'adam')):
+        for suffix, label, style in (('', 'not clipped', '-'), ('_clipped', 'clipped by the global norm', '--')):
+            norms = result['step_norms'][optimizer + suffix]
+            ax.semilogy(np.arange(1, len(norms) + 1), norms, ls=style, label=label)
+        ax.set_xlabel('step')
+        ax.set_ylabel('step size ||change of the parameters||')
+        ax.set_title('%s: step %d\'s gradient is %g times too large\n(clipping divides it by %.0f)'
+                     % ('SGD' if optimizer == 'sgd' else 'Adam', result['spike_at'] + 1, result['spike_scale'],
+                        result['clip_factor']), fontsize=9)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

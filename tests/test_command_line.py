@@ -1,0 +1,249 @@
+"""The command lines as a user meets them: the slides' settings by default, --help, the option
+types at their edges, and run_command's exit status and one line for each kind of error, worked
+by hand."""
+import argparse
+import contextlib
+import errno
+import io
+import signal
+import sys
+
+import pytest
+
+from beyond_slides import char_cli, cli, sentiment_cli
+from beyond_slides.errors import DataError, TrainingStopped, UserError
+from beyond_slides.settings import CHAR_HPARAMS, SENTIMENT_HPARAMS
+from char_rnn import CharRNN
+from conftest import synthetic_reviews
+from sentiment_rnn import SentimentRNN
+
+run_command = cli.run_command
+
+
+# ---------------------------------------------------------------------------
+# What the commands default to: the slides' instantiation (the book's driver code)
+# ---------------------------------------------------------------------------
+
+class Built(Exception):
+    """Raised by a recording model's train(): the command built it and would train it now."""
+
+
+def recording(model_class, seen):
+    class Recording(model_class):
+        def __init__(self, *args, **kwargs):
+            with contextlib.redirect_stdout(io.StringIO()):
+                super().__init__(*args, **kwargs)
+
+        def train(self, *args, **kwargs):
+            seen['num_epochs'] = kwargs['num_epochs']
+            seen['model'] = self
+            raise Built()
+    return Recording
+
+
+def run_uncaught(command, argv):
+    """The command with argv, its errors not turned into exit codes."""
+    return command.run(cli.parse(command.build_parser(), argv, command.HPARAMS, command.EPOCHS))
+
+
+def test_the_sentiment_command_defaults_to_the_slides_settings(tmp_path, monkeypatch):
+    from beyond_slides import sentiment_command
+    seen = {}
+    monkeypatch.setattr(sentiment_command, 'SentimentRNN', recording(SentimentRNN, seen))
+    synthetic_reviews(400).to_csv(str(tmp_path / 'reviews.csv'), index=False)
+    with pytest.raises(Built), contextlib.redirect_stdout(io.StringIO()):
+        run_uncaught(sentiment_cli, ['--data', str(tmp_path / 'reviews.csv'), '--model-dir', str(tmp_path / 'm')])
+    # rnn = SentimentRNN(n_words=n_words, seq_len=sequence_length, embed_size=256, lstm_size=128,
+    #                    num_layers=1, batch_size=100, learning_rate=0.001); rnn.train(..., num_epochs=40)
+    model = seen['model']
+    assert (model.seq_len, model.embed_size, model.lstm_size, model.num_layers, model.batch_size,
+            model.learning_rate) == (200, 256, 128, 1, 100, 0.001)
+    assert seen['num_epochs'] == 40
+
+
+def test_the_char_command_defaults_to_the_slides_settings(tmp_path, monkeypatch):
+    from beyond_slides import char_command
+    seen = {}
+    monkeypatch.setattr(char_command, 'CharRNN', recording(CharRNN, seen))
+    with pytest.raises(Built), contextlib.redirect_stdout(io.StringIO()):
+        run_uncaught(char_cli, ['--train', '--model-dir', str(tmp_path / 'm')])
+    # rnn = CharRNN(num_classes=len(chars), batch_size=64) with the constructor's defaults
+    # (num_steps=100, lstm_size=128, num_layers=1, learning_rate=0.001, keep_prob=0.5,
+    # grad_clip=5); rnn.train(train_x, train_y, num_epochs=100, ...)
+    model = seen['model']
+    assert (model.num_classes, model.batch_size, model.num_steps, model.lstm_size, model.num_layers,
+            model.learning_rate, model.keep_prob, model.grad_clip) == (65, 64, 100, 128, 1, 0.001, 0.5, 5)
+    assert seen['num_epochs'] == 100
+
+
+@pytest.mark.parametrize('command, hparams', [(sentiment_cli, SENTIMENT_HPARAMS), (char_cli, CHAR_HPARAMS)])
+def test_help_gives_each_hyperparameters_default_and_no_empty_one(command, hparams):
+    text = ' '.join(command.build_parser().format_help().split())
+    assert text.startswith('usage: %s [-h]' % command.PROG)
+    for name, default in hparams.items():
+        option = '--' + name.replace('_', '-')
+        assert option in text and '(default: %g)' % default in text.split(option, 2)[-1][:120], option
+    assert '(default: None)' not in text and '(default: False)' not in text
+
+
+def test_the_options_are_frozen_once_read():
+    options = cli.parse(char_cli.build_parser(), ['--lstm-size', '64'], char_cli.HPARAMS, char_cli.EPOCHS)
+    assert options.hparams['lstm_size'] == 64 and options.given == {'lstm_size': 64}
+    assert options.epochs == 100
+    with pytest.raises(AttributeError):
+        options.epochs = 3
+    walk = cli.parse(char_cli.build_parser(), ['--walkthrough'], char_cli.HPARAMS, char_cli.EPOCHS)
+    assert walk.epochs is None  # the walkthrough alone trains nothing
+
+
+# ---------------------------------------------------------------------------
+# The option types at their edges (beyond_slides/cli.py), worked by hand
+# ---------------------------------------------------------------------------
+
+def accepts(parse, text):
+    return parse(text)
+
+
+def refusal(parse, text):
+    with pytest.raises(argparse.ArgumentTypeError) as e:
+        parse(text)
+    return str(e.value)
+
+
+def test_count_takes_whole_numbers_from_1_to_its_bound():
+    parse = cli.count(3)
+    assert accepts(parse, '1') == 1 and accepts(parse, '3') == 3
+    for text in ('0', '4', '-1'):
+        assert refusal(parse, text) == "'%s' is not a whole number from 1 to 3" % text
+    assert refusal(parse, '1.5') == "'1.5' is not a whole number from 1 to 3"
+    assert refusal(parse, 'two') == "'two' is not a whole number from 1 to 3"
+
+
+def test_positive_number_takes_numbers_above_0_up_to_its_bound():
+    parse = cli.positive_number(2)
+    assert accepts(parse, '2') == 2.0 and accepts(parse, '1e-9') == 1e-9
+    for text in ('0', '-0.5', '2.001', 'nan', 'x'):
+        assert refusal(parse, text) == "'%s' is not a number above 0 and at most 2" % text
+
+
+def test_probability_takes_numbers_in_0_to_1():
+    assert accepts(cli.probability, '1') == 1.0 and accepts(cli.probability, '0.001') == 0.001
+    for text in ('0', '1.01', 'half'):
+        assert refusal(cli.probability, text) == "'%s' is not a number in (0, 1]" % text
+
+
+def test_seed_takes_numpys_seeds_from_0_to_2_to_the_32_minus_1():
+    assert accepts(cli.seed, '0') == 0 and accepts(cli.seed, '4294967295') == 4294967295
+    for text in ('-1', '4294967296', '1.0'):
+        assert refusal(cli.seed, text) == "'%s' is not a whole number from 0 to 4294967295" % text
+
+
+@pytest.mark.parametrize('given', ['as a list', 'on the command line'])
+def test_an_option_error_is_one_line_and_status_2(capsys, monkeypatch, given):
+    monkeypatch.setattr(sys, 'argv', ['char_rnn.py', '--seed', '-1'])
+    with pytest.raises(SystemExit) as e:
+        char_cli.main(['--seed', '-1'] if given == 'as a list' else None)
+    assert e.value.code == 2 and capsys.readouterr() == ('', "error: argument --seed: '-1' is not a whole number "
+                                                             "from 0 to 4294967295 (python char_rnn.py --help lists "
+                                                             "the options)\n")
+
+
+# ---------------------------------------------------------------------------
+# run_command (beyond_slides/cli.py): each kind of error, its exit status and its one line
+# ---------------------------------------------------------------------------
+
+PROG = 'python sentiment_rnn.py'
+
+
+def outcome(error, capsys, argv=('--epochs', '3'), debug=False):
+    def main():
+        raise error
+    status = run_command(main, list(argv), PROG, debug=debug)
+    return status, capsys.readouterr().err
+
+
+def test_a_command_that_works_gives_its_own_status(capsys):
+    assert run_command(lambda: 0, [], PROG) == 0 and run_command(lambda: 3, [], PROG) == 3
+    assert capsys.readouterr().err == ''
+
+
+@pytest.mark.parametrize('signum, status', [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_stopped_run_says_how_to_continue_it(capsys, signum, status):
+    stopped = TrainingStopped('stopped by %s' % signum.name, signum)
+    assert (stopped.signum, stopped.exit_code, str(stopped)) == (signum, status, 'stopped by %s' % signum.name)
+    got = outcome(stopped, capsys, argv=['--resume', '--data', 'my reviews.csv', '--epochs', '40'])
+    assert got == (status, "\nstopped by %s; continue with: python sentiment_rnn.py --data 'my reviews.csv' "
+                           "--epochs 40 --resume\n" % signum.name)
+
+
+def test_ctrl_c_outside_training_quits_with_130(capsys):
+    assert outcome(KeyboardInterrupt(), capsys) == (130, '\ninterrupted\n')
+
+
+def test_a_user_error_is_one_line_and_status_2(capsys):
+    assert outcome(DataError('the file x is missing: give --data'), capsys) == \
+        (2, 'error: the file x is missing: give --data\n')
+    assert outcome(UserError('no'), capsys) == (2, 'error: no\n')
+
+
+def test_an_error_names_settings_as_python_and_the_command_line_do(capsys):
+    error = DataError('lower {learning_rate}, give another {model_dir} or a copy as {data}')
+    assert str(error) == ('lower learning_rate, give another model folder or a copy as '
+                          'load_movie_data(source=PATH)')
+    assert outcome(error, capsys) == (2, 'error: lower --learning-rate, give another --model-dir or a copy '
+                                         'as --data PATH\n')
+
+
+def test_a_full_disk_names_the_file_without_the_savers_temporary_suffix(capsys):
+    full = OSError(errno.ENOSPC, 'No space left on device', '/m/sentiment-3.ckpt.index.tempstate123')
+    advice = ': free some space and run the command again (a training run: add --resume; its last ' \
+             'complete checkpoint is kept)\n'
+    assert outcome(full, capsys) == (2, 'error: no space left on the disk, writing /m/sentiment-3.ckpt.index'
+                                        + advice)
+    assert outcome(OSError(errno.ENOSPC, 'No space left on device'), capsys) == \
+        (2, 'error: no space left on the disk, writing a file' + advice)
+    tensorflow_says = RuntimeError('/m/x.data-00000-of-00001.tempstate9; No space left on device\n\t[[node save]]')
+    assert outcome(tensorflow_says, capsys) == (2, 'error: no space left on the disk, writing '
+                                                   '/m/x.data-00000-of-00001' + advice)
+    multi_line = RuntimeError('Failed to write\n/m/y.index; No space left on device')
+    assert outcome(multi_line, capsys) == (2, 'error: no space left on the disk, writing /m/y.index' + advice)
+
+
+def test_other_os_errors_say_what_and_where(capsys):
+    assert outcome(OSError(errno.EACCES, 'Permission denied', '/m/x'), capsys) == \
+        (2, 'error: Permission denied: /m/x\n')
+    assert outcome(OSError(errno.EACCES, 'Permission denied'), capsys) == (2, 'error: Permission denied\n')
+    assert outcome(OSError('plain'), capsys) == (2, 'error: plain\n')
+
+
+def test_out_of_memory_says_which_options_to_lower(capsys):
+    class ResourceExhaustedError(Exception):  # TensorFlow's, by its name
+        pass
+    line = 'error: out of memory: lower --batch-size, --lstm-size or --embed-size\n'
+    assert outcome(MemoryError(), capsys) == (2, line)
+    assert outcome(ResourceExhaustedError('OOM when allocating'), capsys) == (2, line)
+
+
+def test_anything_else_is_unexpected_status_1_and_one_line(capsys):
+    assert outcome(RuntimeError('boom\nsecond line'), capsys) == \
+        (1, 'error: unexpected RuntimeError: boom (run again with --debug for the traceback)\n')
+    assert outcome(ValueError(), capsys) == \
+        (1, 'error: unexpected ValueError:  (run again with --debug for the traceback)\n')
+
+
+def test_without_debug_no_traceback(capsys):
+    def main():
+        raise DataError('bad')
+    assert run_command(main, [], PROG) == 2 and capsys.readouterr().err == 'error: bad\n'
+
+
+def test_debug_prints_the_traceback_before_the_line(capsys):
+    status, err = outcome(DataError('bad'), capsys, debug=True)
+    assert status == 2 and err.startswith('Traceback') and err.endswith('\nerror: bad\n')
+    assert 'raise error' in err
+    status, err = outcome(RuntimeError('x'), capsys, debug=True)
+    assert status == 1 and err.startswith('Traceback')
+    for error in (OSError(errno.ENOSPC, 'No space left on device'), OSError(errno.EACCES, 'Permission denied'),
+                  RuntimeError('/m/x.index; No space left on device'), MemoryError()):
+        status, err = outcome(error, capsys, debug=True)
+        assert status == 2 and err.startswith('Traceback') and 'raise error' in err, error

@@ -1,0 +1,221 @@
+"""The homework's checks (beyond_slides/exercises.py) that need no trained model: for every exercise
+a right answer passes, each wrong one fails with its hint, a missing one says "not yet"; the one
+line, the types and the shapes named.
+
+Expected values are worked by hand here, or computed with TensorFlow's own cells; never by the
+check under test. tests/test_exercise_checks_on_models.py checks the exercises on trained models,
+tests/test_exercise_notebooks.py the two notebooks.
+"""
+import math
+import re
+
+import numpy as np
+import pytest
+
+import data_utils
+from beyond_slides import exercises
+from beyond_slides.tf_setup import tf
+from conftest import assert_fails_with, assert_passes, assert_wrong_answers, check_line
+
+# ---------------------------------------------------------------------------
+# The shared machinery
+# ---------------------------------------------------------------------------
+
+# {N: check_N} of every exercise the checking module has.
+CHECKS = {int(name[len('check_'):]): f for name, f in vars(exercises).items() if re.fullmatch(r'check_\d+', name)}
+
+
+@pytest.mark.parametrize('number', sorted(CHECKS))
+@pytest.mark.parametrize('missing', [..., None, (1.0, ...), [None, 2.0]], ids=['ellipsis', 'None', 'tuple', 'list'])
+def test_every_check_says_not_yet_to_a_missing_answer(number, missing):
+    # No context at all: a missing answer must be recognised before anything else is looked at.
+    check = CHECKS[number]
+    n_context = check.__code__.co_argcount - 1 - len(check.__defaults__ or ())
+    line = check_line(check, missing, *[None] * n_context)
+    assert line.startswith('✗ Exercise %d: not yet: ' % number), line
+    assert ('part' in line) == isinstance(missing, (tuple, list)), line
+
+
+def test_at_least_ten_exercises_numbered_from_1():
+    assert sorted(CHECKS) == list(range(1, len(CHECKS) + 1)) and len(CHECKS) >= 10
+
+
+def test_an_answer_the_check_cannot_use_is_one_line_not_a_traceback():
+    def judge(answer):
+        return answer['key']  # a list has no key 'key'
+    line = exercises.verdict(3, [1, 2], judge)
+    assert line.startswith('✗ Exercise 3: the check could not use your answer (TypeError: '), line
+
+
+def test_types_and_shapes_are_named():
+    assert_fails_with(5, check_line(exercises.check_5, 'abc', [[1]], 1), 'should be an array of numbers', 'a str')
+    assert_fails_with(3, check_line(exercises.check_3, 4, {'the': 1}), 'tuple of 2', 'an int (4)')
+    assert_fails_with(3, check_line(exercises.check_3, (True, 2), {'the': 1}), 'should be a number', 'bool')
+    assert_fails_with(4, check_line(exercises.check_4, 0.5, {'a': 1}, [[1], [1]], 1), 'whole number', '0.5')
+    assert_fails_with(5, check_line(exercises.check_5, [[1, 2]], [[1, 2], [3]], 2), 'shape (1, 2)', 'expected (2, 2)')
+    assert_fails_with(5, check_line(exercises.check_5, np.zeros((2, 3)), [[1], [2], [3]], 2), '(transposed?)')
+
+
+# ---------------------------------------------------------------------------
+# Exercise 1: two steps of the slide's RNN equation in numpy, against BasicRNNCell
+# ---------------------------------------------------------------------------
+
+# One input, one unit: W_xh = 0.3, W_hh = 0.4, b_h = 0.1; x(1) = 2, x(2) = 1, h(0) = 0.
+RNN_XS, RNN_KERNEL, RNN_BIAS = np.array([[[2.0], [1.0]]]), np.array([[0.3], [0.4]]), np.array([0.1])
+RNN_H1 = math.tanh(0.3 * 2 + 0.1)                       # tanh(0.7)
+RNN_H2 = math.tanh(0.3 * 1 + 0.4 * RNN_H1 + 0.1)
+
+
+def test_check_1_passes_the_hand_worked_steps():
+    assert_passes(1, check_line(exercises.check_1, [[RNN_H1], [RNN_H2]], RNN_XS, RNN_KERNEL, RNN_BIAS))
+
+
+def test_check_1_passes_tensorflows_own_cell_on_random_weights():
+    rng = np.random.RandomState(0)
+    xs, kernel, bias = rng.normal(size=(1, 3, 2)), rng.normal(size=(5, 3)), rng.normal(size=3)
+    with tf.Graph().as_default():
+        cell = tf.nn.rnn_cell.BasicRNNCell(3)
+        outputs, _ = tf.nn.dynamic_rnn(cell, tf.constant(xs, tf.float32), dtype=tf.float32)
+        with tf.Session() as sess:
+            for v in cell.variables:
+                v.load(kernel if v.op.name.endswith('kernel') else bias, sess)
+            h = sess.run(outputs)[0]
+    assert_passes(1, check_line(exercises.check_1, h, xs, kernel, bias))
+
+
+def test_check_1_names_each_wrong_answer():
+    no_tanh = [[0.7], [0.3 + 0.4 * 0.7 + 0.1]]
+    no_bias = [[math.tanh(0.6)], [math.tanh(0.3 + 0.4 * math.tanh(0.6))]]
+    not_carried = [[RNN_H1], [math.tanh(0.4)]]
+    assert_wrong_answers(1, exercises.check_1, (RNN_XS, RNN_KERNEL, RNN_BIAS), [
+        (no_tanh, ['tanh is missing']), (no_bias, ['bias b_h is missing']), (not_carried, ['h is carried']),
+        ([[RNN_H1], [RNN_H2 + 0.01]], ['differs from the right one by up to 0.01', "kernel's first 1 rows"]),
+        ([[[RNN_H1], [RNN_H2]]], ['shape (1, 2, 1)', 'expected (2, 1)'])])
+
+
+# ---------------------------------------------------------------------------
+# Exercises 3 and 4: word ids; the words of the test reviews only
+# ---------------------------------------------------------------------------
+
+TOY_WORD_TO_INT = {'the': 1, 'a': 2, 'movie': 3}
+
+
+def test_check_3_passes_the_hand_worked_ids():
+    assert_passes(3, check_line(exercises.check_3, (1, 4), TOY_WORD_TO_INT))
+    assert_passes(3, check_line(exercises.check_3, (np.int64(1), 4.0), TOY_WORD_TO_INT))
+
+
+def test_check_3_names_each_wrong_answer():
+    assert_wrong_answers(3, exercises.check_3, (TOY_WORD_TO_INT,), [
+        ((0, 4), ['off by one', '0 is kept for the padding']), ((2, 4), ["the id of 'the' is 2"]),
+        ((1, 3), ['largest id + 1']), ((1, 5), ['n_words is 5']), (('1', 4), ['should be a number', 'a str'])])
+
+
+# Training reviews hold ids {1, 2, 3, 4, 7, 8}; test reviews {1, 5, 6}: 2 distinct unknown (5, 6),
+# 4 unknown occurrences (5, 5, 5, 6), 3 test words, 5 words only in the training reviews.
+WORDS = {w: i for i, w in enumerate('abcdefgh', 1)}
+MAPPED = [[1, 2, 3], [2, 4, 7, 8], [5, 5, 5, 1], [6]]
+
+
+def test_check_4_passes_the_hand_worked_count():
+    assert_passes(4, check_line(exercises.check_4, 2, WORDS, MAPPED, 2))
+
+
+def test_check_4_names_each_wrong_answer():
+    assert_wrong_answers(4, exercises.check_4, (WORDS, MAPPED, 2), [
+        (4, ['every occurrence']), (3, ['every word of the test reviews']), (5, ['the other way round']),
+        (1, ['answer is 1, not right', 'less those of the training reviews']), ({5, 6}, ['should be a number', 'a set'])])
+
+
+# ---------------------------------------------------------------------------
+# Exercise 5: fixed-length sequences by hand
+# ---------------------------------------------------------------------------
+
+TOY_MAPPED = [[1, 3, 4, 5, 2], [6, 7, 2], [9, 8, 9, 10, 11, 8, 1, 3, 4, 6, 5, 2]]  # the notebook's
+TOY_PADDED = [[0, 1, 3, 4, 5, 2], [0, 0, 0, 6, 7, 2], [1, 3, 4, 6, 5, 2]]
+
+
+def test_check_5_passes_the_hand_worked_rows_which_are_make_sequences():
+    assert data_utils.make_sequences(TOY_MAPPED, 6).tolist() == TOY_PADDED
+    assert_passes(5, check_line(exercises.check_5, TOY_PADDED, TOY_MAPPED, 6))
+    assert_passes(5, check_line(exercises.check_5, np.array(TOY_PADDED), TOY_MAPPED, 6))
+
+
+def test_check_5_names_each_wrong_answer():
+    right_padded = [[1, 3, 4, 5, 2, 0], [6, 7, 2, 0, 0, 0], [9, 8, 9, 10, 11, 8]]
+    first_kept = [[0, 1, 3, 4, 5, 2], [0, 0, 0, 6, 7, 2], [9, 8, 9, 10, 11, 8]]
+    assert_wrong_answers(5, exercises.check_5, (TOY_MAPPED, 6), [
+        (right_padded, ['the zeros go on the left']), (first_kept, ['keeps its last seq_len words']),
+        ([[0, 1, 3, 4, 5, 2], [0, 0, 0, 6, 7, 2], [1, 3, 4, 6, 5, 3]], ['differs', 'row i ends with']),
+        ([r[1:] for r in TOY_PADDED], ['shape (3, 5)', 'expected (3, 6)'])])
+
+
+# ---------------------------------------------------------------------------
+# Exercise 8: reshape_data by hand
+# ---------------------------------------------------------------------------
+
+TOY_X = [[1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12]]   # 18 ids: 3 batches of 2 x 3 would leave 18 without a next
+TOY_Y = [[2, 3, 4, 5, 6, 7], [8, 9, 10, 11, 12, 13]]
+
+
+def test_check_8_passes_the_hand_worked_batches_which_are_reshape_data():
+    x, y = data_utils.reshape_data(np.arange(1, 19), 2, 3)
+    assert (x.tolist(), y.tolist()) == (TOY_X, TOY_Y)
+    assert_passes(8, check_line(exercises.check_8, (TOY_X, TOY_Y), np.arange(1, 19), 2, 3))
+
+
+def test_check_8_names_each_wrong_answer():
+    three_batches = np.arange(1, 19).reshape(2, 9)
+    assert_wrong_answers(8, exercises.check_8, (np.arange(1, 19), 2, 3), [
+        ((TOY_X, TOY_X), ['y is x itself']), ((np.array(TOY_X).T, TOY_Y), ['x has shape (6, 2) (transposed?)']),
+        ((three_batches, three_batches + 1), ['x has shape (2, 9)', 'whole batches of 2 x 3']),
+        ((TOY_X, np.array(TOY_Y) + 1), ['y differs', 'shifted by one']), (np.array([TOY_X, TOY_Y]), ['tuple of 2'])])
+
+
+# ---------------------------------------------------------------------------
+# Exercise 11: what get_top_char draws from
+# ---------------------------------------------------------------------------
+
+PROBAS = [0.1, 0.4, 0.2, 0.05, 0.25]
+# T = 0.5 squares: 0.01, 0.16, 0.04, 0.0025, 0.0625; the top 3 (0.16, 0.0625, 0.04) sum to 0.2625.
+DRAWN = [0, 0.16 / 0.2625, 0.04 / 0.2625, 0, 0.0625 / 0.2625]
+
+
+def test_check_11_passes_the_hand_worked_distribution_which_get_top_char_draws_from():
+    from char_rnn import get_top_char
+    np.random.seed(0)
+    draws = [get_top_char(np.array(PROBAS), 5, top_n=3, temperature=0.5) for _ in range(20000)]
+    assert np.allclose(np.bincount(draws, minlength=5) / 20000, DRAWN, atol=0.015)
+    assert_passes(11, check_line(exercises.check_11, DRAWN, PROBAS, 3, 0.5))
+
+
+def test_check_11_names_each_wrong_answer():
+    assert_wrong_answers(11, exercises.check_11, (PROBAS, 3, 0.5), [
+        ([0, 0.4 / 0.85, 0.2 / 0.85, 0, 0.25 / 0.85], ['temperature is missing']),
+        ([0.01 / 0.265, 0.16 / 0.265, 0.04 / 0.265, 0.0025 / 0.265, 0.0625 / 0.265], ['all but the top 3']),
+        ([0, 0.4 ** 0.5, 0.2 ** 0.5, 0, 0.5] / np.sum([0.4 ** 0.5, 0.2 ** 0.5, 0.5]), ['not p ** T']),
+        ([0, 0.16, 0.04, 0, 0.0625], ['sum to 1']), ([0, 0.6, 0.15, 0, 0.25], ['differs', 'divided by the sum']),
+        (DRAWN[:3], ['shape (3,)', 'expected (5,)'])])
+
+
+# ---------------------------------------------------------------------------
+# Exercise 12: perplexity from the loss history
+# ---------------------------------------------------------------------------
+
+@pytest.fixture
+def history_csv(tmp_path):
+    """Epoch 1: losses 3.0, 2.6; epoch 2: 1.0, 2.0 (mean 1.5, last iteration 2.0; all four: 2.15)."""
+    path = tmp_path / 'loss_history.csv'
+    path.write_text('epoch,iteration,loss\n1,1,3.0\n1,2,2.6\n2,3,1.0\n2,4,2.0\n')
+    return str(path)
+
+
+def test_check_12_passes_the_hand_worked_perplexity(history_csv):
+    assert_passes(12, check_line(exercises.check_12, (1.5, 4.4816890703), history_csv))
+
+
+def test_check_12_names_each_wrong_answer(history_csv):
+    assert_wrong_answers(12, exercises.check_12, (history_csv,), [
+        ((1.5, 2 ** 1.5), ['not 2 ** loss']), ((1.5, 10 ** 1.5), ['not 10 ** loss']),
+        ((2.0, math.exp(2.0)), ["last iteration's loss"]), ((2.15, math.exp(2.15)), ['mean of all epochs']),
+        ((1.5, 4.5), ['perplexity', 'e ** loss']), ((1.5,), ['tuple of 2, (mean_loss, perplexity)'])])

@@ -1,0 +1,213 @@
+"""The homework's checks (beyond_slides/exercises.py) of the exercises on trained models: the LSTM
+step on a CharRNN's weights, the 2-layer SentimentRNN, the state carried by predict(), the first
+loss of an untrained CharRNN and the gradient norms. A right answer passes, each wrong one fails
+with its hint; expected values come from TensorFlow's own graphs and cells, never from the check.
+"""
+import math
+
+import numpy as np
+import pytest
+
+import data_utils
+from beyond_slides import exercises
+from beyond_slides.model_folder import ModelFolder
+from beyond_slides.tf_setup import tf
+from char_rnn import CharRNN, create_batch_generator
+from conftest import (PERIODIC, TestConfig, assert_fails_with, assert_passes, assert_wrong_answers, check_line,
+                      prepared, quietly, shared, train_char)
+from sentiment_rnn import SentimentRNN
+
+# ---------------------------------------------------------------------------
+# Exercise 2: an LSTM step in numpy on a CharRNN's weights, against the graph
+# ---------------------------------------------------------------------------
+
+@pytest.fixture(scope=shared)
+def char_model(tmp_path_factory):
+    """A tiny CharRNN trained on PERIODIC, saved with its configuration: its folder and characters."""
+    model_dir = str(tmp_path_factory.mktemp('exercise-2') / 'model')
+    _, chars, _ = train_char(PERIODIC, model_dir, epochs=2)
+    return model_dir, chars
+
+
+def graph_state_after(model_dir, chars, text):
+    """(c, h) of the sampling CharRNN's graph restored from model_dir after the characters of text."""
+    with ModelFolder(model_dir).char_sampler(CharRNN) as sampler:
+        sampler.after(text)
+        return sampler.state[0].c, sampler.state[0].h
+
+
+def basic_lstm_cell_state(model_dir, chars, text, forget_bias):
+    """(c, h) of TensorFlow's own BasicLSTMCell(forget_bias=...) with the saved kernel and bias."""
+    checkpoint = tf.train.latest_checkpoint(model_dir)
+    prefix = 'rnn/multi_rnn_cell/cell_0/basic_lstm_cell/'
+    kernel, bias = (tf.train.load_variable(checkpoint, prefix + name) for name in ('kernel', 'bias'))
+    xs = np.eye(len(chars))[[chars.index(ch) for ch in text]][None].astype(np.float32)   # (1, T, C)
+    with tf.Graph().as_default():
+        cell = tf.nn.rnn_cell.BasicLSTMCell(kernel.shape[1] // 4, forget_bias=forget_bias)
+        _, state = tf.nn.dynamic_rnn(cell, tf.constant(xs), dtype=tf.float32)
+        with tf.Session() as sess:
+            for v in cell.variables:
+                v.load(kernel if v.op.name.endswith('kernel') else bias, sess)
+            return sess.run(state)
+
+
+def test_check_2_passes_the_graphs_state(char_model):
+    model_dir, chars = char_model
+    c, h = graph_state_after(model_dir, chars, 'abc')
+    assert_passes(2, check_line(exercises.check_2, (c, h), model_dir, 'abc'))
+    assert_passes(2, check_line(exercises.check_2, (c.tolist(), h + 5e-5), model_dir, 'abc'))  # lists; 1e-4
+
+
+def test_check_2_names_each_wrong_answer(char_model):
+    model_dir, chars = char_model
+    c, h = graph_state_after(model_dir, chars, 'abc')
+    without_forget_bias = basic_lstm_cell_state(model_dir, chars, 'abc', forget_bias=0.0)
+    from_zero = graph_state_after(model_dir, chars, 'c')
+    assert_wrong_answers(2, exercises.check_2, (model_dir, 'abc'), [
+        (without_forget_bias, ['forget_bias=1.0']), (from_zero, ['the state is carried']),
+        ((h, c), ['c and h are swapped']), ((c, h + 0.01), ['differs from the right one', 'sigmoid(f + 1)']),
+        ((c[0], h[0]), ['c has shape (32,)', 'expected (1, 32)']),
+        (np.stack([c, h]), ['tuple of 2, (c, h)', 'ndarray of shape (2, 1, 32)'])])
+
+
+# ---------------------------------------------------------------------------
+# Exercises 6 and 7: a 2-layer SentimentRNN; the state carried by predict()
+# ---------------------------------------------------------------------------
+
+@pytest.fixture(scope=shared)
+def reviews():
+    """(n_words, X_train, y_train, X_test, y_test) of 600 synthetic reviews ('great' or 'awful')."""
+    word_to_int, (X_train, y_train, X_test, y_test) = prepared(600)
+    return len(word_to_int) + 1, X_train, y_train, X_test, y_test
+
+
+def trained_sentiment_rnn(reviews, model_dir, num_layers, epochs):
+    n_words, X_train, y_train = reviews[:3]
+    rnn = quietly(SentimentRNN, n_words, model_dir=model_dir, **dict(TestConfig.sentiment, num_layers=num_layers))
+    quietly(rnn.train, X_train, y_train, num_epochs=epochs)
+    return rnn
+
+
+@pytest.fixture(scope=shared)
+def one_layer(reviews, tmp_path_factory):
+    # 2 epochs: confident enough to be right, not yet so sure that the carried state never matters
+    return trained_sentiment_rnn(reviews, str(tmp_path_factory.mktemp('exercise-7') / 'm'), 1, 2)
+
+
+@pytest.fixture(scope=shared)
+def two_layers(reviews, tmp_path_factory):
+    return trained_sentiment_rnn(reviews, str(tmp_path_factory.mktemp('exercise-6') / 'm'), 2, 10)
+
+
+def test_check_6_passes_a_trained_two_layer_model(reviews, two_layers):
+    X_test, y_test = reviews[3:]
+    assert np.mean(two_layers.predict(X_test) == y_test) > 0.9  # 'great' or 'awful' decides
+    assert_passes(6, check_line(exercises.check_6, two_layers, X_test, y_test))
+
+
+def test_check_6_names_each_wrong_answer(reviews, one_layer, two_layers, tmp_path):
+    n_words, X_test, y_test = reviews[0], reviews[3], reviews[4]
+    untrained = quietly(SentimentRNN, n_words, model_dir=str(tmp_path), **dict(TestConfig.sentiment, num_layers=2))
+    assert_wrong_answers(6, exercises.check_6, (X_test, y_test), [
+        (one_layer, ['1 LSTM layer', 'num_layers=2']), (untrained, ['no checkpoint', 'train your model first']),
+        (0.9, ['should be your trained SentimentRNN', 'a float (0.9)'])])
+    # Labels the model cannot know (the opposite of the right ones): no better than chance.
+    assert_fails_with(6, check_line(exercises.check_6, two_layers, X_test, 1 - y_test), 'does not beat chance (0.5')
+
+
+def labels_changed_the_students_way(rnn, X):
+    """rnn.predict(X) (the state carried) against one predict() per batch (each from the zero state)."""
+    carried = rnn.predict(X)
+    zero = np.concatenate([rnn.predict(X[i:i + rnn.batch_size]) for i in range(0, len(X), rnn.batch_size)])
+    return int(np.sum(carried != zero))
+
+
+def test_check_7_passes_the_count_of_tensorflows_own_predictions(reviews, one_layer):
+    X = reviews[3][:200]  # 10 batches of 20
+    changed = labels_changed_the_students_way(one_layer, X)
+    assert_passes(7, check_line(exercises.check_7, changed, one_layer, X))
+
+
+def test_check_7_names_each_wrong_answer(reviews, one_layer):
+    X = reviews[3][:200]
+    changed = labels_changed_the_students_way(one_layer, X)
+    assert 0 < changed < 100, changed  # some labels change, so each mistake below is another number
+    assert_wrong_answers(7, exercises.check_7, (one_layer, X), [
+        (200 - changed, ['labels that stay']), (0, ['nothing changes?']), (changed + 1, ['compare rnn.predict(X)']),
+        (changed / 200, ['whole number', 'float'])])
+
+
+# ---------------------------------------------------------------------------
+# Exercises 9 and 10: the first loss of an untrained CharRNN; gradient norms and clipping
+# ---------------------------------------------------------------------------
+
+def periodic_batches(batch_size, num_steps):
+    """(chars, text_ints, train_x, train_y) of PERIODIC ('abcde\\n' x 200: 6 characters)."""
+    chars, char2int, _ = data_utils.char_vocab(PERIODIC)
+    text_ints = data_utils.encode_text(PERIODIC, char2int)
+    return (chars, text_ints) + data_utils.reshape_data(text_ints, batch_size, num_steps)
+
+
+@pytest.fixture(scope=shared)
+def untrained_char():
+    chars, _, train_x, train_y = periodic_batches(TestConfig.char['batch_size'], TestConfig.char['num_steps'])
+    return quietly(CharRNN, len(chars), **TestConfig.char), train_x, train_y
+
+
+def test_check_9_passes_tensorflows_first_cost_and_ln_6(untrained_char):
+    rnn, train_x, train_y = untrained_char
+    with tf.Session(graph=rnn.g) as sess:
+        sess.run(rnn.init_op)
+        first = sess.run('cost:0', {'tf_x:0': train_x[:, :10], 'tf_y:0': train_y[:, :10], 'tf_keepprob:0': 1.0})
+    assert abs(first - math.log(6)) < 0.05  # near a uniform guess, which is the point of the exercise
+    assert_passes(9, check_line(exercises.check_9, (first, 1.791759469), *untrained_char))
+
+
+def test_check_9_names_each_wrong_answer(untrained_char):
+    ln6 = 1.791759469
+    assert_wrong_answers(9, exercises.check_9, untrained_char, [
+        ((ln6, 2.584962501), ['natural log', 'not log2']), ((ln6, 0.778151250), ['not log10']),
+        ((ln6, 1 / 6), ['-ln(p)', 'not p']), ((ln6, 1.7), ['uniform_loss is 1.7']),
+        ((ln6 + 0.5, ln6), ['first_loss is', "run 'cost:0' right after rnn.init_op"]),
+        ((ln6, 'ln 6'), ['uniform_loss should be a number', 'a str'])])
+
+
+CLIP_HPARAMS = dict(TestConfig.char, keep_prob=0.5, grad_clip=0.3)  # dropout as train() has it; a clip that clips
+
+
+def norms_the_students_way(hparams):
+    """The global norm of each mini-batch of a first epoch, fetched from the graph as train() runs it."""
+    chars, _, train_x, train_y = periodic_batches(hparams['batch_size'], hparams['num_steps'])
+    rnn = quietly(CharRNN, len(chars), **hparams)
+    norms = []
+    with tf.Session(graph=rnn.g) as sess:
+        sess.run(rnn.init_op)
+        state = sess.run(rnn.initial_state)
+        for batch_x, batch_y in create_batch_generator(train_x, train_y, rnn.num_steps):
+            feed = {'tf_x:0': batch_x, 'tf_y:0': batch_y, 'tf_keepprob:0': rnn.keep_prob, rnn.initial_state: state}
+            norm, state, _ = sess.run(['global_norm/global_norm:0', rnn.final_state, 'train_op'], feed)
+            norms.append(norm)
+    return np.array(norms)
+
+
+@pytest.fixture(scope=shared)
+def clip_run():
+    norms = norms_the_students_way(CLIP_HPARAMS)
+    text_ints = periodic_batches(4, 10)[1]
+    share = np.mean(norms > CLIP_HPARAMS['grad_clip'])
+    assert len(norms) == 29 and 2 <= share * 29 <= 27, (norms, share)  # 1,199 characters: 29 batches of 4 x 10
+    return norms, share, (text_ints, 6, CLIP_HPARAMS)
+
+
+def test_check_10_passes_tensorflows_norms_and_their_share(clip_run):
+    norms, share, context = clip_run
+    assert_passes(10, check_line(exercises.check_10, (norms, share), *context))
+
+
+def test_check_10_names_each_wrong_answer(clip_run):
+    norms, share, context = clip_run
+    assert_wrong_answers(10, exercises.check_10, context, [
+        ((norms, share * 29), ['not a count']), ((norms, 1 - share), ['share is', 'above grad_clip=0.3']),
+        ((norms * 1.01, share), ['norms (as a ratio', 'in the same sess.run']),
+        ((norms[:-1], share), ['norms has shape (28,)', 'expected (29,)']),
+        ((norms, 'half'), ['share should be a number'])])
