@@ -11,8 +11,8 @@ Not on the slides, and in beyond_slides/datasets.py: getting the files (the book
 assumes them on disk), caching them, and checking them.
 """
 import re
-import string
 from collections import Counter
+from string import punctuation
 
 import numpy as np
 
@@ -40,16 +40,13 @@ def load_movie_data(source=None):
 # IMDb: "Count the Unique Word", "Create the Word to Integer Mapping"
 # ---------------------------------------------------------------------------
 
-_PUNCT_RE = re.compile('([%s])' % re.escape(string.punctuation))
-
-
 def tokenize(review):
     """The slides' words of one review: punctuation split off, lower-cased, split on whitespace.
 
     The slides loop over the characters (`c if c not in punctuation else ' '+c+' '`);
-    a regular expression gives the same text about 10 times faster.
+    a regular expression gives the same text about 10 times faster (re keeps it compiled).
     """
-    return _PUNCT_RE.sub(r' \1 ', review).lower().split()
+    return re.sub('([%s])' % re.escape(punctuation), r' \1 ', review).lower().split()
 
 
 def preprocess_reviews(reviews, fast=True):

@@ -20,8 +20,10 @@ setup(
         'pyprind',
     ],
     extras_require={
-        # The tests also run the notebook headless (tests/test_notebook.py).
-        'test': ['pytest', 'nbclient', 'nbformat', 'ipykernel', 'matplotlib'],
+        # The tests: pytest-xdist runs them on every core (README's command), pytest-randomly in a new
+        # order each run (the suite must pass in any order; it prints the seed to run one again);
+        # nbclient and the rest run the notebooks headless (tests/test_notebook.py).
+        'test': ['pytest', 'pytest-xdist', 'pytest-randomly', 'nbclient', 'nbformat', 'ipykernel', 'matplotlib'],
         # The lecture notebook (notebooks/rnn_lecture.ipynb): Jupyter and its plots.
         'notebook': ['notebook', 'matplotlib'],
         # The mutation-testing tool of tools/mutation.sh (not run by the tests or CI).

@@ -1,44 +1,16 @@
-"""`python char_rnn.py`: its options, and which of its jobs they ask for (not on the slides).
-
-What each job does is in beyond_slides/char_command.py; the slides' steps it runs are in
-data_utils.py and char_rnn.py.
-"""
-import sys
-
+"""`python char_rnn.py`'s options (not on the slides), read before TensorFlow is imported. By default
+the command samples the shipped CharRNN; --train trains one, --walkthrough prints the slides'
+output, --export-keras writes a Keras 3 file: beyond_slides/char_command.py does each."""
 from beyond_slides import cli
 from beyond_slides.paths import SHIPPED_CHAR_RNN
 from beyond_slides.settings import CHAR_EPOCHS as EPOCHS, CHAR_HPARAMS as HPARAMS
 
-PROG = 'python char_rnn.py'
 MODEL = 'CharRNN'
 
 
-def main(argv=None):
-    argv = sys.argv[1:] if argv is None else list(argv)
-    options = cli.parse(build_parser(), argv, HPARAMS, EPOCHS)
-    return cli.run_command(lambda: run(options), argv, PROG, debug=options.debug)
-
-
-def run(options):
-    if options.export_keras:
-        return cli.export_keras(MODEL, options.model_dir, options.export_keras)
-    # Here, not at the top: TensorFlow takes seconds to import, and only once the options are read.
-    from beyond_slides import char_command as command
-    if options.walkthrough:
-        command.walkthrough(options.data)
-        if options.epochs is None:
-            print('\n(walkthrough only: add --epochs N to train)')
-            return 0
-    if options.train or options.walkthrough:
-        return command.train(options.model_dir, options.hparams, options.epochs, data=options.data,
-                             resume=options.resume, given=options.given, logdir=options.logdir)
-    return command.sample(options.model_dir, options.sample, options.prime, options.top_n,
-                          options.temperature, options.seed, options.given)
-
-
 def build_parser():
-    p = cli.parser(PROG, "Print text sampled from the slides' CharRNN (the model shipped in "
-                         "models/char_rnn/), or (--train) train it on Hamlet.")
+    p = cli.parser('python char_rnn.py', "Print text sampled from the slides' CharRNN (the model shipped "
+                                         "in models/char_rnn/), or (--train) train it on Hamlet.")
     p.add_argument('--sample', type=cli.count(10 ** 6), default=500, metavar='N',
                    help='characters to sample after the prime')
     p.add_argument('--prime', default='The ', help='starter sequence the sample continues')
@@ -56,3 +28,23 @@ def build_parser():
     cli.add_export_option(p)
     cli.add_run_options(p, EPOCHS)
     return p
+
+
+def run(options):
+    """What the options ask for, --export-keras aside (cli.main takes that)."""
+    # Here, not at the top: TensorFlow takes seconds to import, and only once the options are read.
+    from beyond_slides import char_command as command
+    if options.walkthrough:
+        command.walkthrough(options.data)
+        if options.epochs is None:
+            print('\n(walkthrough only: add --epochs N to train)')
+            return 0
+    if options.train or options.walkthrough:
+        return command.train(options.model_dir, options.hparams, options.epochs, data=options.data,
+                             resume=options.resume, given=options.given, logdir=options.logdir)
+    return command.sample(options.model_dir, options.sample, options.prime, options.top_n,
+                          options.temperature, options.seed, options.given)
+
+
+def main(argv=None):
+    return cli.main(build_parser, MODEL, HPARAMS, EPOCHS, run, argv)

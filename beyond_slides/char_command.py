@@ -68,7 +68,7 @@ def train(model_dir, hparams, epochs, data=None, resume=False, given=None, logdi
         rnn = CharRNN(num_classes=len(chars), **hparams)
         rnn.chars = chars
         start = time.time()
-        with run.supervisor(rnn, 'language_modeling') as supervisor:
+        with run.supervisor(rnn) as supervisor:
             rnn.train(train_x, train_y, num_epochs=epochs, ckpt_dir=model_dir, supervisor=supervisor)
     print('Trained epochs %d-%d in %.0f s; mean loss of the last epoch: %.4f'
           % (run.first_epoch, epochs, time.time() - start, supervisor.epoch_loss(epochs)))

@@ -113,6 +113,18 @@ def add_hparam_options(p, defaults, batch_unit):
                        help='%s (default: %g)' % (text, defaults[name]))
 
 
+def main(build_parser, model, hparam_defaults, default_epochs, run, argv=None):
+    """A command's main: its options read and frozen (parse()), then --export-keras or run(options),
+    each error a user can fix as one line and an exit status (run_command)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    options = parse(parser, argv, hparam_defaults, default_epochs)
+    if options.export_keras:
+        return run_command(lambda: export_keras(model, options.model_dir, options.export_keras), argv,
+                           parser.prog, debug=options.debug)
+    return run_command(lambda: run(options), argv, parser.prog, debug=options.debug)
+
+
 def parse(parser, argv, hparam_defaults, default_epochs):
     """The options of argv, frozen (a namedtuple): every option's value, and besides them
     `hparams` (the model's hyperparameters, the slides' where not given), `given` (those typed

@@ -23,7 +23,6 @@ import numpy as np
 
 import data_utils
 from beyond_slides.tf_setup import tf
-from sentiment_rnn import SentimentRNN
 
 
 # ---------------------------------------------------------------------------
@@ -140,10 +139,11 @@ def padding_effect(rnn, review_ids):
 
 
 def twin_of(rnn, seq_len, batch_size):
-    """A SentimentRNN with rnn's hyperparameters and model folder, built for another seq_len and
-    batch size (its build() prints its tensors; they are not shown)."""
+    """A SentimentRNN of rnn's own class (the lecture file's, or a notebook's), with its
+    hyperparameters and model folder, built for another seq_len and batch size (its build() prints
+    its tensors; they are not shown)."""
     with contextlib.redirect_stdout(io.StringIO()):
-        return SentimentRNN(n_words=rnn.n_words, seq_len=seq_len, lstm_size=rnn.lstm_size,
+        return type(rnn)(n_words=rnn.n_words, seq_len=seq_len, lstm_size=rnn.lstm_size,
                             num_layers=rnn.num_layers, batch_size=batch_size,
                             learning_rate=rnn.learning_rate, embed_size=rnn.embed_size,
                             model_dir=rnn.model_dir, fast=rnn.fast)

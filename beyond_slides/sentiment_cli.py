@@ -1,43 +1,17 @@
-"""`python sentiment_rnn.py`: its options, and which of its jobs they ask for (not on the slides).
-
-What each job does is in beyond_slides/sentiment_command.py; the slides' steps it runs are in
-data_utils.py and sentiment_rnn.py.
-"""
-import sys
-
+"""The options of `python sentiment_rnn.py` (not on the slides), read before TensorFlow is imported:
+train and test the SentimentRNN, rate reviews (--predict), print the slides' output (--walkthrough)
+or export the model to Keras 3 (--export-keras). beyond_slides/sentiment_command.py does each job,
+with the slides' steps of data_utils.py and sentiment_rnn.py."""
 from beyond_slides import cli
 from beyond_slides.paths import default_model_dir
 from beyond_slides.settings import SENTIMENT_EPOCHS as EPOCHS, SENTIMENT_HPARAMS as HPARAMS
 
-PROG = 'python sentiment_rnn.py'
 MODEL = 'SentimentRNN'
 
 
-def main(argv=None):
-    argv = sys.argv[1:] if argv is None else list(argv)
-    options = cli.parse(build_parser(), argv, HPARAMS, EPOCHS)
-    return cli.run_command(lambda: run(options), argv, PROG, debug=options.debug)
-
-
-def run(options):
-    if options.export_keras:
-        return cli.export_keras(MODEL, options.model_dir, options.export_keras)
-    # Here, not at the top: TensorFlow takes seconds to import, and only once the options are read.
-    from beyond_slides import sentiment_command as command
-    if options.predict:
-        return command.predict_texts(options.predict, options.model_dir, options.given)
-    prepared = command.walkthrough(options.data, options.model_dir) if options.walkthrough else None
-    if options.epochs is None:
-        print('\n(walkthrough only: add --epochs N to train)')
-        return 0
-    return command.train_and_test(options.model_dir, options.hparams, options.epochs, data=options.data,
-                                  limit=options.limit, resume=options.resume, given=options.given,
-                                  logdir=options.logdir, prepared=prepared)
-
-
 def build_parser():
-    p = cli.parser(PROG, "Train the slides' SentimentRNN on IMDb reviews and report test accuracy, "
-                         "or (--predict) rate reviews with a saved model.")
+    p = cli.parser('python sentiment_rnn.py', "Train the slides' SentimentRNN on IMDb reviews and report "
+                                              "test accuracy, or (--predict) rate reviews with a saved model.")
     cli.add_hparam_options(p, HPARAMS, batch_unit='reviews')
     p.add_argument('--data', metavar='PATH',
                    help='aclImdb_v1.tar.gz, an extracted aclImdb/ folder or movie_data.csv (default: '
@@ -52,3 +26,22 @@ def build_parser():
     cli.add_export_option(p)
     cli.add_run_options(p, EPOCHS)
     return p
+
+
+def run(options):
+    """What the options ask for, --export-keras aside (cli.main takes that)."""
+    # Here, not at the top: TensorFlow takes seconds to import, and only once the options are read.
+    from beyond_slides import sentiment_command as command
+    if options.predict:
+        return command.predict_texts(options.predict, options.model_dir, options.given)
+    prepared = command.walkthrough(options.data, options.model_dir) if options.walkthrough else None
+    if options.epochs is None:
+        print('\n(walkthrough only: add --epochs N to train)')
+        return 0
+    return command.train_and_test(options.model_dir, options.hparams, options.epochs, data=options.data,
+                                  limit=options.limit, resume=options.resume, given=options.given,
+                                  logdir=options.logdir, prepared=prepared)
+
+
+def main(argv=None):
+    return cli.main(build_parser, MODEL, HPARAMS, EPOCHS, run, argv)

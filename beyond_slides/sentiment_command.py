@@ -99,7 +99,7 @@ def train_and_test(model_dir, hparams, epochs, data=None, limit=None, resume=Fal
 
         run.begin(word_to_int, n_batches=len(X_train) // hparams['batch_size'], n_words=n_words)
         rnn = SentimentRNN(n_words=n_words, model_dir=model_dir, **hparams)
-        with run.supervisor(rnn, 'sentiment') as supervisor:
+        with run.supervisor(rnn) as supervisor:
             rnn.train(X_train, y_train, num_epochs=epochs, supervisor=supervisor)
 
         ## Test

@@ -47,7 +47,7 @@ def _check_tf_keras(tf_version):
     minor = '.'.join(tf_version.split('.')[:2])
     fix = "pip install 'tf-keras==%s.*'" % minor
     try:
-        import tf_keras
+        import tf_keras  # here: after TensorFlow, so that a missing package is a one-line error
     except ImportError as e:
         raise SetupError('the tf-keras package (Keras 2, for TensorFlow %s) is missing: %s'
                         % (tf_version, fix)) from e

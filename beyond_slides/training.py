@@ -1,23 +1,35 @@
 """One training run of either model in its model folder (not on the slides), the same for both
-commands, the notebook and the tests:
+commands, the notebook, the exercises and the tests. The commands take the folder first, so that
+a folder in use or a resume that cannot be is said before the data is read:
 
     run = TrainingRun(ModelFolder(path), 'CharRNN', hparams, epochs=100)
     with run:                                      # the folder's lock; on resume, the saved settings
         ...the slides' data steps, with run.hparams...
         run.begin(chars, n_batches)                # model_config.json saved, or checked on resume
         rnn = CharRNN(len(chars), **run.hparams)
-        with run.supervisor(rnn, 'language_modeling') as supervisor:
+        with run.supervisor(rnn) as supervisor:
             rnn.train(train_x, train_y, num_epochs=run.epochs, ckpt_dir=path, supervisor=supervisor)
+
+A model built already (in a notebook) takes the same run in one call:
+
+    with supervised_training(rnn, path, 40, word_to_int, n_batches, n_words=n_words) as supervisor:
+        rnn.train(X_train, y_train, num_epochs=40, supervisor=supervisor)
 
 The folder then holds the checkpoints, model_config.json (the model, its hyperparameters, its
 vocabulary and the epochs behind the latest checkpoint) and the loss history; a run stopped with
 Ctrl-C goes on with resume=True from where it stopped.
 """
+import contextlib
 import sys
 
 from beyond_slides.errors import DataError
+from beyond_slides.model_folder import ModelFolder
+from beyond_slides.settings import HPARAMS
 from beyond_slides.supervisor import Supervisor
 from beyond_slides.tf_setup import device_line
+
+# The name of each model's checkpoints (the slides'): a stopped run's own is <prefix>-stopped-<iteration>.
+CHECKPOINT_PREFIX = {'SentimentRNN': 'sentiment', 'CharRNN': 'language_modeling'}
 
 # What a resumed run says when its data is not the saved model's.
 OTHER_DATA = {'SentimentRNN': 'other reviews (their vocabulary differs): give the same reviews',
@@ -88,13 +100,27 @@ class TrainingRun(object):
         """The configuration, with the epochs behind the latest checkpoint."""
         self.folder.save_config(self.model_name, dict(self.hparams, epochs=epochs, **self.extra), self.vocab)
 
-    def supervisor(self, model, prefix):
-        """The Supervisor to hand to model.train() (a context manager); prefix: the name of the
-        model's checkpoints ('sentiment', 'language_modeling'), for a stopped run's own."""
-        return Supervisor(model, self.folder, prefix, self.n_batches, self.epochs, self.start,
-                          self.logdir, on_checkpoint=self.record_epochs, progress=self.progress)
+    def supervisor(self, model):
+        """The Supervisor to hand to model.train() (a context manager)."""
+        return Supervisor(model, self.folder, CHECKPOINT_PREFIX[self.model_name], self.n_batches, self.epochs,
+                          self.start, self.logdir, on_checkpoint=self.record_epochs, progress=self.progress)
 
     @property
     def first_epoch(self):
         """The first epoch (1-based) this run trains."""
         return (self.start.epoch if self.start else 0) + 1
+
+
+@contextlib.contextmanager
+def supervised_training(model, model_dir, epochs, vocab, n_batches, resume=False, logdir=None, progress=True,
+                        **extra):
+    """A TrainingRun of a model built already, into model_dir (its model_dir, or the ckpt_dir its
+    train() is given): yields the supervisor to hand to model.train(). Its hyperparameters are the
+    model's own; extra: more to save (the SentimentRNN's n_words)."""
+    name = type(model).__name__
+    hparams = {k: getattr(model, k) for k in HPARAMS[name]}
+    with TrainingRun(ModelFolder(model_dir), name, hparams, epochs, resume=resume, logdir=logdir,
+                     progress=progress) as run:
+        run.begin(vocab, n_batches, **extra)
+        with run.supervisor(model) as supervisor:
+            yield supervisor

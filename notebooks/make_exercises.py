@@ -53,47 +53,6 @@ def blank_text(solutions_path=SOLUTIONS):
     return nbformat.writes(blank_notebook(nbformat.read(solutions_path, as_version=4))) + '\n'
 
 
-def execute(path, imdb=None, runs=None, timeout=600):
-    """The notebook at path executed headless in its own folder (nbclient); returns it.
-
-    imdb: the IMDb data for this run (the kernel's RNN_IMDB_DATA); runs: the folder of its models
-    for this run, instead of the settings cell's RUNS (put back in the notebook returned)."""
-    import nbformat
-    from nbclient import NotebookClient
-    nb = nbformat.read(path, as_version=4)
-    settings = settings_cell(nb)
-    original = settings.source
-    if runs is not None:
-        settings.source = replace_line(original, 'RUNS = ', 'RUNS = %r' % os.path.abspath(runs))
-    before = os.environ.get('RNN_IMDB_DATA')
-    if imdb is not None:
-        os.environ['RNN_IMDB_DATA'] = os.path.abspath(imdb)  # the kernel inherits this process's variables
-    try:
-        NotebookClient(nb, timeout=timeout, kernel_name='python3',
-                       resources={'metadata': {'path': os.path.dirname(os.path.abspath(path))}}).execute()
-    finally:
-        if before is None:
-            os.environ.pop('RNN_IMDB_DATA', None)
-        else:
-            os.environ['RNN_IMDB_DATA'] = before
-    settings.source = original
-    return nb
-
-
-def settings_cell(nb):
-    return next(c for c in nb.cells if c.cell_type == 'code' and c.source.count('\nQUICK = ') == 1)
-
-
-def replace_line(source, start, new):
-    """source with its one line starting with `start` replaced by new."""
-    lines = source.split('\n')
-    hits = [i for i, line in enumerate(lines) if line.startswith(start)]
-    if len(hits) != 1:
-        raise ValueError('the settings cell has no single line starting with %r' % start)
-    lines[hits[0]] = new
-    return '\n'.join(lines)
-
-
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--run', action='store_true',
@@ -102,6 +61,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     if args.run:
         import nbformat
+        from run_notebook import execute
         nbformat.write(execute(SOLUTIONS, args.imdb), SOLUTIONS)
         print('saved %s with its outputs' % SOLUTIONS)
     with open(BLANK, 'w', encoding='utf-8') as f:

@@ -15,6 +15,7 @@ and the way they run the commands.
   under CI=true.
 """
 import ast
+import contextlib
 import io
 import json
 import os
@@ -118,38 +119,34 @@ def prepared(n=600):
 # ---------------------------------------------------------------------------
 
 def train_char(text, model_dir, epochs, resume=False, supervisor_class=None, **overrides):
-    """A tiny CharRNN trained on text into model_dir by a TrainingRun (configuration, loss history,
-    epochs recorded); supervisor_class: a Supervisor subclass to hand to train(). Returns
-    (the model, its characters, the supervisor)."""
+    """A tiny CharRNN trained on text into model_dir by the training layer, as a notebook trains one
+    (configuration, loss history, epochs recorded); supervisor_class: a Supervisor subclass that
+    supervises it. Returns (the model, its characters, the supervisor)."""
     import data_utils
     from char_rnn import CharRNN
     hparams = dict(TestConfig.char, **overrides)
     chars, char2int, _ = data_utils.char_vocab(text)
     x, y = data_utils.reshape_data(data_utils.encode_text(text, char2int), hparams['batch_size'],
                                    hparams['num_steps'])
-    with training_run('CharRNN', model_dir, hparams, epochs, resume) as run:
-        run.begin(chars, n_batches=x.shape[1] // hparams['num_steps'])
-        rnn = quietly(CharRNN, len(chars), **run.hparams)
-        rnn.chars = chars
-        with supervised(run, rnn, 'language_modeling', supervisor_class) as supervisor:
-            rnn.train(x, y, num_epochs=epochs, ckpt_dir=model_dir, supervisor=supervisor)
-    return rnn, chars, supervisor
+    rnn = quietly(CharRNN, len(chars), **hparams)
+    rnn.chars = chars
+    with supervised(rnn, model_dir, epochs, chars, x.shape[1] // rnn.num_steps, resume, supervisor_class) as s:
+        rnn.train(x, y, num_epochs=epochs, ckpt_dir=model_dir, supervisor=s)
+    return rnn, chars, s
 
 
 def train_sentiment(model_dir, epochs, n_reviews=200, resume=False, supervisor_class=None, **overrides):
     """A tiny SentimentRNN trained on n_reviews synthetic reviews (half of them: with the test
-    configuration, 5 mini-batches of 20 an epoch for 200) by a TrainingRun. Returns (the model,
+    configuration, 5 mini-batches of 20 an epoch for 200) by the training layer. Returns (the model,
     (X_train, y_train, X_test, y_test), the supervisor)."""
     from sentiment_rnn import SentimentRNN
-    hparams = dict(TestConfig.sentiment, **overrides)
     word_to_int, data = prepared(n_reviews)
     n_words = max(word_to_int.values()) + 1
-    with training_run('SentimentRNN', model_dir, hparams, epochs, resume) as run:
-        run.begin(word_to_int, n_batches=len(data[0]) // hparams['batch_size'], n_words=n_words)
-        rnn = quietly(SentimentRNN, n_words=n_words, model_dir=model_dir, **run.hparams)
-        with supervised(run, rnn, 'sentiment', supervisor_class) as supervisor:
-            rnn.train(data[0], data[1], num_epochs=epochs, supervisor=supervisor)
-    return rnn, data, supervisor
+    rnn = quietly(SentimentRNN, n_words=n_words, model_dir=model_dir, **dict(TestConfig.sentiment, **overrides))
+    n_batches = len(data[0]) // rnn.batch_size
+    with supervised(rnn, model_dir, epochs, word_to_int, n_batches, resume, supervisor_class, n_words=n_words) as s:
+        rnn.train(data[0], data[1], num_epochs=epochs, supervisor=s)
+    return rnn, data, s
 
 
 def signal_at(iteration, signum=signal.SIGINT, times=1):
@@ -166,23 +163,19 @@ def signal_at(iteration, signum=signal.SIGINT, times=1):
     return SignalAt
 
 
-def training_run(model_name, model_dir, hparams, epochs, resume):
-    from beyond_slides.model_folder import ModelFolder
-    from beyond_slides.training import TrainingRun
-    return TrainingRun(ModelFolder(model_dir), model_name, hparams, epochs, resume=resume, progress=False)
-
-
-def supervised(run, model, prefix, supervisor_class):
-    if supervisor_class is None:
-        return run.supervisor(model, prefix)
-    plain = run.supervisor(model, prefix)  # the run's own settings, in the subclass
-    return supervisor_class(model, plain.folder, prefix, plain.n_batches, plain.num_epochs, plain.start,
-                            on_checkpoint=plain.on_checkpoint, progress=False)
+@contextlib.contextmanager
+def supervised(model, model_dir, epochs, vocab, n_batches, resume, supervisor_class, **extra):
+    """training.supervised_training, its supervisor of supervisor_class if given."""
+    from unittest import mock
+    from beyond_slides import training
+    with mock.patch.object(training, 'Supervisor', supervisor_class or training.Supervisor):
+        with training.supervised_training(model, model_dir, epochs, vocab, n_batches, resume=resume,
+                                          progress=False, **extra) as supervisor:
+            yield supervisor
 
 
 def quietly(make, *args, **kwargs):
     """make(*args, **kwargs) without what it prints (build() prints the slides' tensors)."""
-    import contextlib
     with contextlib.redirect_stdout(io.StringIO()):
         return make(*args, **kwargs)
 

@@ -22,9 +22,6 @@ import pytest
 from conftest import (HOOKS, PERIODIC, SHIPPED, TestConfig, make_imdb_tarball, run_cli, run_clis, snapshot,
                       synthetic_reviews)
 
-# All cases on one test process: they share one fixture, which runs them in parallel itself.
-pytestmark = pytest.mark.xdist_group('bad-inputs')
-
 CHAR_OPTS, SENTIMENT_OPTS = TestConfig.char_opts, TestConfig.sentiment_opts
 
 S_TRAIN = ('sentiment_rnn.py', ['--data', '{data}', '--model-dir', '{w}/new', '--epochs', 1] + SENTIMENT_OPTS)
@@ -49,40 +46,35 @@ def case(case_id, entry, message, data=None, model=None, extra=(), prepare=None)
 
 
 # --- data files: missing, empty, truncated, not UTF-8, wrong format, a folder of the wrong layout
-SENTIMENT_DATA = {
-    'missing': ('{w}/nothing.csv', 'does not exist'),
-    'empty-csv': ('{w}/empty.csv', 'is not a readable CSV file'),
-    'empty-tarball': ('{w}/empty.tar.gz', 'is not a tar.gz archive'),
-    'truncated-tarball': ('{w}/truncated.tar.gz', 'is not a readable tar.gz archive'),
-    'truncated-csv': ('{w}/truncated.csv', 'is not a readable CSV file'),
-    'latin1-csv': ('{w}/latin1.csv', 'is not UTF-8 text'),
-    'latin1-tarball': ('{w}/latin1.tar.gz', 'is not UTF-8 text'),
-    'wrong-columns-csv': ('{w}/wrong.csv', 'needs the columns review and sentiment'),
-    'wrong-labels-csv': ('{w}/labels.csv', 'the sentiment column must hold only 0 and 1'),
-    'random-bytes-tarball': ('{w}/random.tar.gz', 'is not a tar.gz archive'),
-    'no-words-csv': ('{w}/nowords.csv', 'hold no words (all are blank)'),
-    'corrupt-tarball': ('{w}/corrupt.tar.gz', 'is not a readable tar.gz archive'),
-    'text-file': ('{w}/text.txt', 'is not a tar.gz archive (nor a .csv file)'),
-    'wrong-folder': ('{w}/wrongdir', 'has no'),
-}
-for name, (path, message) in SENTIMENT_DATA.items():
-    case('sentiment-train-data-' + name, S_TRAIN, message, data=path)
-    case('sentiment-walkthrough-data-' + name, S_WALK, message, data=path)
-
-CHAR_DATA = {
-    'missing': ('{w}/nothing.txt', 'does not exist'),
-    'empty': ('{w}/empty.txt', 'holds no text to train on'),
-    'truncated': ('{w}/truncated_gutenberg.txt', 'it is truncated'),
-    'latin1': ('{w}/latin1.txt', 'is not UTF-8 text'),
-    'binary': ('{w}/nul.txt', 'holds NUL bytes'),
-    'gzip': ('{w}/truncated.tar.gz', 'is not UTF-8 text'),
-    'folder': ('{w}/wrongdir', 'is a folder, not a text file'),
-    'too-short': ('{w}/short.txt', 'too short for one batch'),
-}
-for name, (path, message) in CHAR_DATA.items():
-    case('char-train-data-' + name, C_TRAIN, message, data=path)
+DATA = [  # (the command's model, case, the data given, the words the error line must hold)
+    ('sentiment', 'missing', '{w}/nothing.csv', 'does not exist'),
+    ('sentiment', 'empty-csv', '{w}/empty.csv', 'is not a readable CSV file'),
+    ('sentiment', 'empty-tarball', '{w}/empty.tar.gz', 'is not a tar.gz archive'),
+    ('sentiment', 'truncated-tarball', '{w}/truncated.tar.gz', 'is not a readable tar.gz archive'),
+    ('sentiment', 'truncated-csv', '{w}/truncated.csv', 'is not a readable CSV file'),
+    ('sentiment', 'latin1-csv', '{w}/latin1.csv', 'is not UTF-8 text'),
+    ('sentiment', 'latin1-tarball', '{w}/latin1.tar.gz', 'is not UTF-8 text'),
+    ('sentiment', 'wrong-columns-csv', '{w}/wrong.csv', 'needs the columns review and sentiment'),
+    ('sentiment', 'wrong-labels-csv', '{w}/labels.csv', 'the sentiment column must hold only 0 and 1'),
+    ('sentiment', 'random-bytes-tarball', '{w}/random.tar.gz', 'is not a tar.gz archive'),
+    ('sentiment', 'no-words-csv', '{w}/nowords.csv', 'hold no words (all are blank)'),
+    ('sentiment', 'corrupt-tarball', '{w}/corrupt.tar.gz', 'is not a readable tar.gz archive'),
+    ('sentiment', 'text-file', '{w}/text.txt', 'is not a tar.gz archive (nor a .csv file)'),
+    ('sentiment', 'wrong-folder', '{w}/wrongdir', 'has no'),
+    ('char', 'missing', '{w}/nothing.txt', 'does not exist'),
+    ('char', 'empty', '{w}/empty.txt', 'holds no text to train on'),
+    ('char', 'truncated', '{w}/truncated_gutenberg.txt', 'it is truncated'),
+    ('char', 'latin1', '{w}/latin1.txt', 'is not UTF-8 text'),
+    ('char', 'binary', '{w}/nul.txt', 'holds NUL bytes'),
+    ('char', 'gzip', '{w}/truncated.tar.gz', 'is not UTF-8 text'),
+    ('char', 'folder', '{w}/wrongdir', 'is a folder, not a text file'),
+    ('char', 'too-short', '{w}/short.txt', 'too short for one batch'),
+]
+for model, name, path, message in DATA:
+    case('%s-train-data-%s' % (model, name), S_TRAIN if model == 'sentiment' else C_TRAIN, message, data=path)
     if name != 'too-short':  # the walkthrough uses the slides' batch shape, not the options
-        case('char-walkthrough-data-' + name, C_WALK, message, data=path)
+        case('%s-walkthrough-data-%s' % (model, name), S_WALK if model == 'sentiment' else C_WALK, message,
+             data=path)
 
 # --- numbers: zero, negative and absurd, for every numeric option
 WHOLE = 'is not a whole number from 1 to'

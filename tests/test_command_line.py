@@ -79,7 +79,7 @@ def test_the_char_command_defaults_to_the_slides_settings(tmp_path, monkeypatch)
 @pytest.mark.parametrize('command, hparams', [(sentiment_cli, SENTIMENT_HPARAMS), (char_cli, CHAR_HPARAMS)])
 def test_help_gives_each_hyperparameters_default_and_no_empty_one(command, hparams):
     text = ' '.join(command.build_parser().format_help().split())
-    assert text.startswith('usage: %s [-h]' % command.PROG)
+    assert text.startswith('usage: %s [-h]' % command.build_parser().prog)
     for name, default in hparams.items():
         option = '--' + name.replace('_', '-')
         assert option in text and '(default: %g)' % default in text.split(option, 2)[-1][:120], option

@@ -45,6 +45,32 @@ def test_slide_map_follows_the_slides_order():
         position = found
 
 
+def theory_rows():
+    with open(SLIDES_MAP, encoding='utf-8') as f:
+        text = f.read()
+    table = text[text.index('## The theory slides'):text.index('## The code slides')]
+    return [[c.strip() for c in line.strip().strip('|').split('|')] for line in table.splitlines()
+            if line.startswith('| ') and not line.startswith(('| Theory slide', '| ---'))]
+
+
+def test_every_theory_slide_has_its_notebook_section_and_its_code():
+    import json
+    with open(os.path.join(ROOT, 'notebooks', 'rnn_lecture.ipynb'), encoding='utf-8') as f:
+        headings = {''.join(c['source']).splitlines()[0].lstrip('#').strip() for c in json.load(f)['cells']
+                    if c['cell_type'] == 'markdown' and ''.join(c['source']).startswith('#')}
+    rows = theory_rows()
+    assert len(rows) >= 12
+    for title, sections, _, code in rows:
+        for section in sections.split(';'):
+            assert section.strip() in headings, (title, section)
+        if code != '(the cell)':
+            for part in code.split(';'):
+                filename, names = part.split(':')
+                module = importlib.import_module(filename.strip()[:-3].replace('/', '.'))
+                for name in names.split(','):
+                    assert hasattr(module, name.strip()), (title, filename, name)
+
+
 DOCUMENTS = ['README.md', 'models/README.md'] + ['docs/' + n for n in sorted(os.listdir(os.path.join(ROOT, 'docs')))
                                                  if n.endswith('.md')]
 LINK = re.compile(r'\]\(([^)\s]+)\)')

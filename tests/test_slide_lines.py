@@ -15,21 +15,18 @@ import re
 
 from conftest import ROOT, functions_in, slides_file
 
-# (name in the book, file in this project, name there): the slides' class code.
-UNITS = [
-    ('create_batch_generator#1', 'sentiment_rnn.py', 'create_batch_generator'),
-    ('SentimentRNN.__init__', 'sentiment_rnn.py', 'SentimentRNN.__init__'),
-    ('SentimentRNN.build', 'sentiment_rnn.py', 'SentimentRNN.build'),
-    ('SentimentRNN.train', 'sentiment_rnn.py', 'SentimentRNN.train'),
-    ('SentimentRNN.predict', 'sentiment_rnn.py', 'SentimentRNN.predict'),
-    ('reshape_data', 'data_utils.py', 'reshape_data'),
-    ('create_batch_generator#2', 'char_rnn.py', 'create_batch_generator'),
-    ('CharRNN.__init__', 'char_rnn.py', 'CharRNN.__init__'),
-    ('CharRNN.build', 'char_rnn.py', 'CharRNN.build'),
-    ('CharRNN.train', 'char_rnn.py', 'CharRNN.train'),
-    ('CharRNN.sample', 'char_rnn.py', 'CharRNN.sample'),
-    ('get_top_char', 'char_rnn.py', 'get_top_char'),
-]
+# The slides' code in each lecture file, by its name in the book (which defines create_batch_generator
+# twice, once for each model: #1 and #2).
+SLIDE_CODE = {
+    'sentiment_rnn.py': ['create_batch_generator#1', 'SentimentRNN.__init__', 'SentimentRNN.build',
+                         'SentimentRNN.train', 'SentimentRNN.predict'],
+    'data_utils.py': ['reshape_data'],
+    'char_rnn.py': ['create_batch_generator#2', 'CharRNN.__init__', 'CharRNN.build', 'CharRNN.train',
+                    'CharRNN.sample', 'get_top_char'],
+}
+# (name in the book, file in this project, name there)
+UNITS = [(book_name, filename, book_name.split('#')[0]) for filename, names in SLIDE_CODE.items()
+         for book_name in names]
 # The methods where the project may add lines of its own, and how many in all.
 RUN_METHODS = ('SentimentRNN.train', 'SentimentRNN.predict', 'CharRNN.train', 'CharRNN.sample')
 MOST_ADDED = 15
@@ -54,19 +51,21 @@ def code_lines(lines, comments=True):
     return [c for c in map(code, lines) if c and (comments or not c.startswith('#'))]
 
 
+def units():
+    """(book name, the slide's lines, our function's lines) of each unit."""
+    book = functions_in(slides_file('book_ch16.py'))
+    ours = {filename: functions_in(os.path.join(ROOT, filename)) for filename in {f for _, f, _ in UNITS}}
+    return [(book_name, book[book_name], ours[filename][name]) for book_name, filename, name in UNITS]
+
+
 def count():
     """{book name: (slide code lines, of them unchanged here, lines added here)}."""
-    book = functions_in(slides_file('book_ch16.py'))
-    ours = {}
     figures = {}
-    for book_name, filename, name in UNITS:
-        if filename not in ours:
-            ours[filename] = functions_in(os.path.join(ROOT, filename))
-        slide = collections.Counter(code_lines(book[book_name]))
-        here = collections.Counter(code_lines(ours[filename][name]))
+    for book_name, slide_lines, our_lines in units():
+        slide = collections.Counter(code_lines(slide_lines))
+        here = collections.Counter(code_lines(our_lines))
         unchanged = sum((slide & here).values())
-        added = sum((collections.Counter(code_lines(ours[filename][name], comments=False))
-                     - slide).values())
+        added = sum((collections.Counter(code_lines(our_lines, comments=False)) - slide).values())
         figures[book_name] = (sum(slide.values()), unchanged, added)
     return figures
 
@@ -140,15 +139,8 @@ def unmarked_lines(lines, slide_lines):
 
 
 def test_every_line_that_is_not_the_slides_is_marked_with_its_reason():
-    book = functions_in(slides_file('book_ch16.py'))
-    ours = {}
-    missing = {}
-    for book_name, filename, name in UNITS:
-        if filename not in ours:
-            ours[filename] = functions_in(os.path.join(ROOT, filename))
-        found = unmarked_lines(ours[filename][name], code_lines(book[book_name]))
-        if found:
-            missing[name] = found
+    missing = {name: found for name, found in ((name, unmarked_lines(ours, code_lines(slide)))
+                                               for name, slide, ours in units()) if found}
     assert missing == {}
 
 

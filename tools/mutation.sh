@@ -1,27 +1,47 @@
 #!/usr/bin/env bash
-# Mutation testing (mutmut 3) of the modules without graph code: data_utils.py, the functions of
-# char_rnn.py outside the CharRNN class (create_batch_generator, get_top_char, top_char_picker),
-# and beyond_slides/training.py, training_run.py, cli.py, errors.py, model_folder.py,
-# sentiment_cli.py, char_cli.py, walkthrough.py. setup.cfg's [mutmut] section says which files,
-# which lines are left alone (statements that only word a message) and which tests run: those
-# that reach these modules in the tool's process (tests/conftest.py runs the commands there, not
-# in new processes, while MUTANT_UNDER_TEST is set).
+# Mutation testing (mutmut 3) of every module without graph code, and of the other modules'
+# functions without graph code: setup.cfg's [mutmut] section says which files, which are left out
+# and why, which lines are left alone (statements that only word a message) and which tests run:
+# those that reach the code in the tool's process (tools/mutation_plugin.py, which this script
+# loads, runs the commands there, not in new processes).
 #
 #   pip install -e ".[test,mutation]"
 #   RNN_REFERENCE_DATA=../shared/data bash tools/mutation.sh   # without it the real-data tests skip
 #
-# About 2 hours on 2 cores (docs/results.md); JOBS=4 on more cores. Then `mutmut results` lists
-# the survivors, `mutmut show NAME` shows one, and `mutmut run NAME...` runs those again after a
-# change (the tool keeps the other verdicts); docs/results.md lists the equivalent ones. The last
-# lines count each status and give the score. Not part of CI.
+# Hours on 2 cores (docs/results.md); JOBS=4 on more cores. Then `mutmut results` lists the
+# survivors, `mutmut show NAME` shows one, and `mutmut run NAME...` runs those again after a change
+# (the tool keeps the other verdicts); docs/results.md lists the equivalent ones. The last lines
+# count each status and give the score. Not part of CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-IN_SCOPE=('data_utils.*' 'char_rnn.x_*' 'beyond_slides.*')
+export PYTHONPATH="$PWD/tools${PYTHONPATH:+:$PYTHONPATH}"   # the plugin, for the tool's pytest
+export RNN_SLIDES_DIR="${RNN_SLIDES_DIR:-$(cd .. && pwd)/shared/slides}"   # the tool runs from mutants/
+IN_SCOPE=(
+    'data_utils.*' 'char_rnn.x_*' 'sentiment_rnn.x_*'
+    'beyond_slides.cli.*' 'beyond_slides.sentiment_cli.*' 'beyond_slides.char_cli.*'
+    'beyond_slides.sentiment_command.*' 'beyond_slides.char_command.*' 'beyond_slides.errors.*'
+    'beyond_slides.files.*' 'beyond_slides.paths.*' 'beyond_slides.datasets.*' 'beyond_slides.fast_words.*'
+    'beyond_slides.predicting.*' 'beyond_slides.model_folder.*' 'beyond_slides.supervisor.*'
+    'beyond_slides.training.*' 'beyond_slides.walkthrough.*' 'beyond_slides.exercises.*'
+    'beyond_slides.lecture_notebook.*' 'beyond_slides.tf_setup.x_device_line*'
+    'beyond_slides.fast_lstm.x_unsupported*' 'beyond_slides.fast_lstm.x_basic_cell*'
+    'beyond_slides.fast_lstm.x_output_keep_prob*' 'beyond_slides.fast_lstm.x_group_sizes*'
+    'beyond_slides.keras_export.x_lstm_weights*' 'beyond_slides.keras_export.x_export*'
+)
 rm -rf mutants
 python -m mutmut run --max-children "${JOBS:-2}" "${IN_SCOPE[@]}" || true
-python -m mutmut results --all true | grep -E '^ *(data_utils\.|char_rnn\.x_|beyond_slides\.)' \
-    | sed 's/^ *//' > mutants/results.txt
-echo "mutants by status:"
-awk -F': ' '{print $2}' mutants/results.txt | sort | uniq -c
-awk -F': ' '{n++; if ($2 == "killed" || $2 == "timeout") k++} END {printf "killed: %d of %d (%.1f %%)\n", k, n, 100 * k / n}' \
-    mutants/results.txt
+python -m mutmut results --all true > mutants/all-results.txt
+python - "${IN_SCOPE[@]}" <<'PY'
+import fnmatch, sys
+patterns = sys.argv[1:]
+rows = [line.strip().rsplit(': ', 1) for line in open('mutants/all-results.txt') if ': ' in line]
+rows = [(name, status) for name, status in rows if any(fnmatch.fnmatch(name, p) for p in patterns)]
+with open('mutants/results.txt', 'w') as f:
+    f.writelines('%s: %s\n' % row for row in rows)
+counts = {}
+for _, status in rows:
+    counts[status] = counts.get(status, 0) + 1
+print('mutants by status:', counts)
+killed = counts.get('killed', 0) + counts.get('timeout', 0)
+print('killed: %d of %d (%.1f %%)' % (killed, len(rows), 100.0 * killed / max(1, len(rows))))
+PY

@@ -1,0 +1,108 @@
+"""What the lecture notebook uses besides the slides' code (beyond_slides/lecture_notebook.py): the
+method cells' decorator, the time of each section, and charts with labelled axes and a legend,
+checked against values worked by hand."""
+import json
+import types
+
+import matplotlib
+
+matplotlib.use('Agg')
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from beyond_slides import lecture_notebook  # noqa: E402
+from beyond_slides.model_folder import ModelFolder  # noqa: E402
+
+
+def labelled(fig):
+    """Every axes of the figure has both axis labels and a legend."""
+    return all(ax.get_xlabel() and ax.get_ylabel() and ax.get_legend() is not None for ax in fig.axes)
+
+
+def test_add_to_class_makes_the_function_a_method_and_a_new_cell_replaces_it():
+    class Model(object):
+        def __init__(self):
+            self.n = 2
+
+    @lecture_notebook.add_to_class(Model)
+    def double(self):
+        return 2 * self.n
+    assert Model().double() == 4
+
+    @lecture_notebook.add_to_class(Model)  # the cell edited and run again
+    def double(self):  # noqa: F811
+        return 20 * self.n
+    assert Model().double() == 40
+
+
+class FakeIPython(object):
+    def __init__(self):
+        self.handlers = {}
+        self.events = types.SimpleNamespace(register=lambda name, f: self.handlers.setdefault(name, f))
+
+    def run(self, source, seconds, clock):
+        self.handlers['pre_run_cell'](types.SimpleNamespace(raw_cell=source))
+        clock._start = (clock._start[0], clock._start[1] - seconds)  # as if it had run that long
+        self.handlers['post_run_cell'](None)
+
+
+def test_each_section_gets_the_time_of_its_cells(tmp_path):
+    cells = [('markdown', '# Part'), ('code', 'a = 1'), ('markdown', '## First'), ('code', 'b = 2'),
+             ('code', 'c = 3'), ('markdown', '## Second\ntext'), ('code', 'd = 4'), ('markdown', '## Third')]
+    path = tmp_path / 'nb.ipynb'
+    path.write_text(json.dumps({'cells': [{'cell_type': t, 'source': [s]} for t, s in cells]}))
+    ipython = FakeIPython()
+    clock = lecture_notebook.SectionClock(ipython)
+    for source, seconds in (('a = 1', 1.0), ('b = 2', 2.0), ('c = 3', 3.0), ('d = 4', 4.0), ('e = 5', 0.5)):
+        ipython.run(source, seconds, clock)
+    got = dict(clock.by_section(str(path)))
+    assert list(got) == ['Part', 'First', 'Second', 'Third', 'edited cells']
+    assert got == pytest.approx({'Part': 1.0, 'First': 5.0, 'Second': 4.0, 'Third': 0.0, 'edited cells': 0.5},
+                                abs=0.01)
+
+
+def test_the_loss_chart_averages_only_whole_windows_and_draws_the_baseline(tmp_path):
+    folder = ModelFolder(str(tmp_path))
+    folder.append_history([(1, i, float(i)) for i in range(1, 11)])  # losses 1, 2, ..., 10
+    fig = lecture_notebook.plot_loss(str(tmp_path), 'a title', window=3, baseline=(4.17, 'ln 65'))
+    ax = fig.axes[0]
+    raw, average, baseline = ax.get_lines()
+    assert list(raw.get_ydata()) == list(range(1, 11))
+    # a centred window of 3: no value where it would stick out at either end; the mean of i-1, i, i+1 is i
+    assert np.isnan(average.get_ydata()[[0, -1]]).all() and list(average.get_ydata()[1:-1]) == list(range(2, 10))
+    assert list(baseline.get_ydata()) == [4.17, 4.17]
+    assert labelled(fig) and 'ln 65' in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_the_next_character_chart_says_its_bars_are_shares_of_draws():
+    chars = ['a', 'b', 'c', 'd']
+    fig = lecture_notebook.next_char_chart(chars, np.array([0.1, 0.4, 0.2, 0.3]), {1.0: [1, 1, 3, 2]},
+                                           top_n=2, shown=4)
+    ax = fig.axes[0]
+    assert labelled(fig)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["'b'", "'d'", "'c'", "'a'"]  # the likeliest first
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert 'model probability' in legend and any('share of 4 draws' in text for text in legend)
+    shares = [p.get_height() for p in ax.patches[4:8]]  # the second set of bars, in the chart's order
+    assert shares == [0.5, 0.25, 0.25, 0.0]
+
+
+def test_the_embedding_chart_is_the_first_two_principal_components_of_the_sentiment_words():
+    words = ['good', 'bad', 'film', 'great', 'awful']
+    vectors = np.array([[2.0, 1.0, 9.0], [-2.0, 1.0, 9.0], [50.0, 50.0, 50.0], [2.0, -1.0, 9.0],
+                        [-2.0, -1.0, 9.0]])
+    fig, share = lecture_notebook.embedding_pca(words, vectors, positive=['good', 'great', 'brilliant'],
+                                                negative=['bad', 'awful'])
+    # 'film' is neither (left out); 'brilliant' has no row. The four rows vary along x (sum of
+    # squares 16) and y (4), independently, not along z: the two components hold all of it, x first.
+    assert share == pytest.approx(1.0) and labelled(fig)
+    positive, negative = (c.get_offsets() for c in fig.axes[0].collections)
+    assert np.allclose(np.abs(positive), [[2, 1], [2, 1]]) and np.allclose(np.abs(negative), [[2, 1], [2, 1]])
+    assert np.sign(positive[0, 0]) == -np.sign(negative[0, 0])  # the two groups on either side
+    assert [t.get_text() for t in fig.axes[0].texts] == ['good', 'great', 'bad', 'awful']
+
+
+def test_the_graph_counts_tell_the_slides_loop_from_the_fast_groups():
+    graph = types.SimpleNamespace(get_operations=lambda: [types.SimpleNamespace(name=n) for n in (
+        'rnn/while/Enter', 'rnn/while/Exit_3', 'rnn/multi_rnn_cell/group_0/while/x', 'logits/MatMul')])
+    assert lecture_notebook.graph_op_counts(graph) == {'rnn/while': 2, 'group_': 1, 'all': 4}

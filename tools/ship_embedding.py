@@ -1,0 +1,48 @@
+"""Write models/sentiment_embedding.npz: the embedding rows of the commonest words of a trained
+SentimentRNN, which the lecture notebook's PCA of sentiment words reads (a checkpoint of the
+slides' model is about 300 MB and is not shipped).
+
+    python tools/ship_embedding.py MODEL_DIR [--words 2000]
+
+MODEL_DIR: a folder that `python sentiment_rnn.py --model-dir MODEL_DIR` trained (models/README.md
+says which run made the shipped file). The file holds `words` (the commonest first: ids 1, 2, ...)
+and `rows` (words, embed_size), float32.
+"""
+import argparse
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from beyond_slides.model_folder import ModelFolder  # noqa: E402
+from beyond_slides.paths import REPO  # noqa: E402
+from beyond_slides.tf_setup import tf  # noqa: E402
+
+SHIPPED = os.path.join(REPO, 'models', 'sentiment_embedding.npz')
+
+
+def embedding_rows(model_dir, n_words):
+    """(the n_words commonest words, their embedding rows (n_words, embed_size)) of the model."""
+    folder = ModelFolder(model_dir)
+    _, word_to_int = folder.load_config('SentimentRNN')
+    int_to_word = {i: w for w, i in word_to_int.items()}
+    embedding = tf.train.load_variable(folder.latest_checkpoint_or_fail(), 'embedding')
+    ids = np.arange(1, n_words + 1)   # ids by count: the commonest first
+    return np.array([int_to_word[i] for i in ids]), embedding[ids].astype(np.float32)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('model_dir')
+    p.add_argument('--words', type=int, default=2000)
+    p.add_argument('--out', default=SHIPPED)
+    args = p.parse_args(argv)
+    words, rows = embedding_rows(args.model_dir, args.words)
+    np.savez_compressed(args.out, words=words, rows=rows)
+    print('wrote %s: %d words, rows %s, %d bytes' % (args.out, len(words), rows.shape, os.path.getsize(args.out)))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
