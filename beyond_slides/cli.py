@@ -56,10 +56,10 @@ def add_run_options(p, epochs):
     p.add_argument('--debug', action='store_true', help='show the Python traceback of an error')
 
 
-def count(high):
-    """An option type: a whole number from 1 to high (more is a typo, or would never finish)."""
+def count(high, low=1):
+    """An option type: a whole number from low to high (more is a typo, or would never finish)."""
     def parse(text):
-        return _number(text, int, lambda v: 1 <= v <= high, 'a whole number from 1 to %d' % high)
+        return _number(text, int, lambda v: low <= v <= high, 'a whole number from %d to %d' % (low, high))
     return parse
 
 
@@ -102,13 +102,15 @@ HPARAM_OPTIONS = {
 }
 
 
-def add_hparam_options(p, defaults, batch_unit):
+def add_hparam_options(p, defaults, batch_unit, smallest_batch=1):
     """--batch-size N, --lstm-size N, ...: one option for each of the model's hyperparameters
-    (defaults), left None when not given (parse() fills in the default)."""
+    (defaults), left None when not given (parse() fills in the default). smallest_batch: the
+    SentimentRNN's is 2 (its build() squeezes the logits of a batch of 1 to a scalar, which its cost
+    cannot take)."""
     for name in defaults:
         kind, text = HPARAM_OPTIONS[name]
         if name == 'batch_size':
-            text %= batch_unit
+            kind, text = count(100000, low=smallest_batch), text % batch_unit
         p.add_argument('--' + name.replace('_', '-'), dest=name, type=kind,
                        help='%s (default: %g)' % (text, defaults[name]))
 

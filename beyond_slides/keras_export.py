@@ -29,14 +29,15 @@ layers under the same names. Dropout is off when predicting, so the Keras models
 import os
 import tempfile
 
-os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')  # before TensorFlow's first import: no start-up chatter
+import numpy as np
 
-import keras  # noqa: E402  (after the variable above)
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+from beyond_slides.errors import DataError, SetupError
+from beyond_slides.model_folder import ModelFolder, write_model_config
+from beyond_slides.quiet import quiet_stderr
 
-from beyond_slides.errors import DataError, SetupError  # noqa: E402
-from beyond_slides.model_folder import ModelFolder, write_model_config  # noqa: E402
+with quiet_stderr():  # TensorFlow's C++ start-up notes (no GPU found, ...) kept off the terminal
+    import keras
+    import tensorflow as tf
 
 LSTM_PREFIX = 'rnn/multi_rnn_cell/cell_%d/basic_lstm_cell/'
 
@@ -130,10 +131,8 @@ def export(model_name, model_dir, path):
                          "char_rnn.py --export-keras %s --model-dir %s`" % (path, model_dir))
     weights = checkpoint_weights(model_dir)
     try:
-        if model_name == 'SentimentRNN':
-            model = sentiment_model(hparams, weights)
-        else:
-            model = char_model(hparams, len(vocab), weights)
+        model = sentiment_model(hparams, weights) if model_name == 'SentimentRNN' \
+            else char_model(hparams, len(vocab), weights)
     except (KeyError, ValueError) as e:
         raise DataError('the checkpoint in %s does not fit its model_config.json (%s): train again or give '
                         'another --model-dir' % (model_dir, str(e).splitlines()[0][:100])) from e

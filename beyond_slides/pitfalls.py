@@ -11,8 +11,9 @@ Each function computes one pitfall's effect; the notebook prints the numbers.
   vectors they were initialized with.
 - padding_effect: the slides left-pad a short review with id 0 and do not mask the padding, so
   the LSTM runs through every padding step and its state is no longer the zero state when the
-  review's first word arrives (tf.nn.dynamic_rnn's sequence_length, or Keras's mask_zero, would
-  skip those steps).
+  review's first word arrives: the answer depends on how much padding came first. (Keras's
+  mask_zero skips the padding steps; in TensorFlow 1.x, right padding with tf.nn.dynamic_rnn's
+  sequence_length and the output read from the final state would.)
 - adam_first_step_is_scale_free, clipping_under_adam: what clipping by the global norm does,
   and does not do, when the optimizer is Adam (the CharRNN clips, then applies Adam).
 """

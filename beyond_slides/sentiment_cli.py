@@ -12,7 +12,7 @@ MODEL = 'SentimentRNN'
 def build_parser():
     p = cli.parser('python sentiment_rnn.py', "Train the slides' SentimentRNN on IMDb reviews and report "
                                               "test accuracy, or (--predict) rate reviews with a saved model.")
-    cli.add_hparam_options(p, HPARAMS, batch_unit='reviews')
+    cli.add_hparam_options(p, HPARAMS, batch_unit='reviews', smallest_batch=2)
     p.add_argument('--data', metavar='PATH',
                    help='aclImdb_v1.tar.gz, an extracted aclImdb/ folder or movie_data.csv (default: '
                         '$RNN_IMDB_DATA if set, else the official tarball, downloaded once into '

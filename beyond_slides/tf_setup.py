@@ -12,6 +12,7 @@ import warnings
 
 from beyond_slides.paths import data_dir
 from beyond_slides.errors import SetupError
+from beyond_slides.quiet import quiet_stderr
 
 os.environ.setdefault('TF_USE_LEGACY_KERAS', '1')
 if os.environ['TF_USE_LEGACY_KERAS'].strip().lower() not in ('1', 'true'):
@@ -20,26 +21,11 @@ if os.environ['TF_USE_LEGACY_KERAS'].strip().lower() not in ('1', 'true'):
                     % os.environ['TF_USE_LEGACY_KERAS'])
 # Keras writes its keras.json under KERAS_HOME (default ~/.keras): keep it in the data cache.
 os.environ.setdefault('KERAS_HOME', os.path.join(data_dir(), 'keras'))
-os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')  # hide C++ start-up chatter (no GPU found, ...)
 # Speed: TensorFlow's pooling allocator on the CPU too. Without it every large
 # temporary (the 105 MB embedding gradient, Adam's sparse-path copies) is fresh
 # memory from the OS each step; bench/bench_train.py measures the difference.
 os.environ.setdefault('TF_CPU_ALLOCATOR_USE_BFC', 'true')
 
-
-
-def _import_tensorflow_quietly():
-    """import tensorflow, with its C++ start-up notes (no GPU found, ...) kept off the terminal."""
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    try:
-        import tensorflow.compat.v1 as tf1
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
-    return tf1
 
 
 def _check_tf_keras(tf_version):
@@ -56,7 +42,8 @@ def _check_tf_keras(tf_version):
         raise SetupError('tf-keras %s does not match TensorFlow %s: %s' % (found, tf_version, fix))
 
 
-tf = _import_tensorflow_quietly()
+with quiet_stderr():  # TensorFlow's C++ start-up notes (no GPU found, ...) kept off the terminal
+    import tensorflow.compat.v1 as tf  # noqa: E402
 _check_tf_keras(tf.__version__)
 
 tf.logging.set_verbosity(tf.logging.ERROR)  # hide deprecation notices of the 1.x API

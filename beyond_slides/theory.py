@@ -38,8 +38,10 @@ TRUNCATED_BPTT = (
     'The CharRNN carries its LSTM state (c, h) from one 100-step window of the play to the next, '
     'so its forward pass reads each row of text from its start, but each training step '
     'backpropagates only through the 100 steps of its own window (the state carried in is fed as '
-    'a constant): that is truncated backpropagation through time (TBPTT), the first of the '
-    'slides\' two remedies for exploding and vanishing gradients.')
+    'a constant): that is truncated backpropagation through time (TBPTT). It bounds the cost of a '
+    'step and how long a product of Jacobians can grow, so it helps against exploding gradients; '
+    'it does nothing against vanishing ones, and a dependency longer than the window cannot be '
+    'learned from a step\'s gradient at all: that is what the LSTM is for.')
 
 
 def build_quietly(model_class, *args, **kwargs):
@@ -271,6 +273,28 @@ def bptt_matches_tensorflow(n_in=3, n_hidden=4, n_out=2, n_steps=6, k=1, t=None,
             'dL_dW_hh': grad, 'dL_dW_hh_tf': grad_tf, 'k': k, 't': t}
 
 
+def jacobian_norms_by_distance(scales=(0.5, 1.0, 1.5), n_hidden=16, n_steps=40, seed=0):
+    """The slide's "Gradient Problems" in numbers, on a tanh RNN of random weights: the spectral norm
+    of dh(T)/dh(k), the product of T - k step Jacobians (jacobian_product, checked against
+    tf.gradients by bptt_matches_tensorflow), for W_hh = scale x an orthogonal matrix, so that
+    every singular value of W_hh is `scale`. The inputs are small, so that tanh works near its
+    linear part (tanh' near 1): below 1 the product shrinks with the distance, above 1 it can grow.
+
+    Returns {'distance' (n_steps,): T - k = 0..n_steps-1, 'norms': {scale: (n_steps,)}}."""
+    rng = np.random.RandomState(seed)
+    orthogonal, _ = np.linalg.qr(rng.normal(size=(n_hidden, n_hidden)))   # (H, H)
+    W_xh = rng.normal(scale=0.1, size=(n_hidden, 2))                     # (H, D): small inputs
+    xs = rng.normal(scale=0.1, size=(1, n_steps, 2))                     # (1, T, D)
+    norms = {}
+    for scale in scales:
+        W_hh = scale * orthogonal
+        h_steps = rnn_activations(xs, W_xh, W_hh, np.zeros(n_hidden))[0]     # (T, H)
+        hs = np.vstack([np.zeros(n_hidden), h_steps])                     # (T+1, H), hs[0] = h(0)
+        norms[scale] = np.array([np.linalg.norm(jacobian_product(hs, W_hh, k, n_steps), 2)
+                                 for k in range(n_steps, 0, -1)])          # distance 0, 1, ...
+    return {'distance': np.arange(n_steps), 'norms': norms}
+
+
 # ---------------------------------------------------------------------------
 # 4. Gradient problems, measured: ||dL(T)/dh(k)|| against the distance T - k
 # ---------------------------------------------------------------------------
@@ -282,7 +306,7 @@ def unrolled_classifier(cells, n_words, embed_size, seq_len, batch_size):
     batch_size None: any number of rows.
 
     Returns {'x' (B, T) ids, 'y' (B,) labels, 'hs': [h(1), ..., h(T)] (B, H) each, 'proba' (B,),
-    'losses' (B,) each review's loss, 'grad_norms' (B, T): ||dL_b/dh_b(k)||, 'logits_kernel'}."""
+    'losses' (B,) each review's loss, 'grads': [dL_b/dh_b(k)] T x (B, H), 'logits_kernel'}."""
     x = tf.placeholder(tf.int32, (batch_size, seq_len), name='tf_x')
     y = tf.placeholder(tf.float32, (batch_size,), name='tf_y')
     embedding = tf.Variable(tf.random_uniform((n_words, embed_size), -1, 1), name='embedding')
@@ -302,8 +326,14 @@ def unrolled_classifier(cells, n_words, embed_size, seq_len, batch_size):
     grads = tf.gradients(tf.reduce_sum(losses), hs)                       # T x (B, H)
     with tf.variable_scope('logits', reuse=True):
         logits_kernel = tf.get_variable('kernel')                         # (H, 1)
-    return {'x': x, 'y': y, 'hs': hs, 'proba': tf.sigmoid(logits), 'losses': losses,
-            'grad_norms': tf.stack([tf.norm(g, axis=1) for g in grads], 1), 'logits_kernel': logits_kernel}
+    return {'x': x, 'y': y, 'hs': hs, 'proba': tf.sigmoid(logits), 'losses': losses, 'grads': grads,
+            'logits_kernel': logits_kernel}
+
+
+def row_norms(grads):
+    """||dL_b/dh_b(k)|| of the fetched gradients [T x (B, H)], as (B, T), summed in float64: in
+    float32 the squares of entries below about 1e-19 would be 0, and so would the norm."""
+    return np.stack([np.linalg.norm(np.asarray(g, np.float64), axis=1) for g in grads], 1)
 
 
 def assert_last_step_gradient(norms, proba, y, logits_kernel):
@@ -344,7 +374,8 @@ def lstm_gradient_norms(rnn, X, y):
         saver = tf.train.Saver(tf.global_variables())  # the model's variables, by their names
     with session_without_rewrites(graph) as sess:
         saver.restore(sess, tf.train.latest_checkpoint(rnn.model_dir))
-        norms, proba, w = sess.run([g['grad_norms'], g['proba'], g['logits_kernel']], {g['x']: X, g['y']: y})
+        grads, proba, w = sess.run([g['grads'], g['proba'], g['logits_kernel']], {g['x']: X, g['y']: y})
+    norms = row_norms(grads)
     batch = np.concatenate([X, np.zeros((rnn.batch_size - n, X.shape[1]), X.dtype)])
     own = np.asarray(rnn.predict(batch, return_proba=True)).reshape(-1)[:n]  # one batch: zero state
     assert np.allclose(proba, own, atol=1e-5), 'the unrolled LSTM differs from the SentimentRNN'
@@ -383,7 +414,8 @@ def tanh_rnn_gradient_norms(X_train, y_train, X, y, embed_size, n_units, num_epo
                                                          g['y']: y_train[i:i + batch_size]})[0]
                       for i in range(0, len(X_train) // batch_size * batch_size, batch_size)]
             train_loss.append(float(np.mean(losses)))
-        norms, proba, w = sess.run([g['grad_norms'], g['proba'], g['logits_kernel']], {g['x']: X, g['y']: y})
+        grads, proba, w = sess.run([g['grads'], g['proba'], g['logits_kernel']], {g['x']: X, g['y']: y})
+    norms = row_norms(grads)
     assert_last_step_gradient(norms, proba, y, w)
     return {'norms': by_distance(norms), 'proba': proba, 'train_loss': np.array(train_loss)}
 
@@ -396,8 +428,8 @@ def gradient_vs_distance(rnn, X_train, y_train, X, y, tanh_epochs=1, report=(0, 
 
     Returns {'distance' (T,), 'lstm', 'tanh': the mean norm over the reviews at each distance (T,),
     'lstm_norms', 'tanh_norms': per review (n, T), 'tanh_train_loss', 'table': [(distance, lstm,
-    tanh)] at the distances in report}. A mean of 0: every review's gradient is below the smallest float32
-    number (about 1e-38 with denormals flushed), i.e. it has vanished entirely."""
+    tanh)] at the distances in report}. A mean of 0: every entry of every review's gradient is 0
+    in float32 (below about 1e-45), i.e. it has vanished entirely."""
     lstm = lstm_gradient_norms(rnn, X, y)
     tanh = tanh_rnn_gradient_norms(X_train, y_train, X, y, rnn.embed_size, rnn.lstm_size, tanh_epochs,
                                    rnn.batch_size, rnn.learning_rate)

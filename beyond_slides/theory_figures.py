@@ -4,6 +4,8 @@ matplotlib figure, which the notebook shows. The numbers come from theory.py and
 Every chart has labelled axes and a legend (a heatmap's legend is its labelled colour bar);
 every diagram (no data axes) has a title and a legend of what its colours and arrows mean.
 """
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
@@ -104,7 +106,7 @@ def sequence_categories(categories=CATEGORIES):
         n_steps = 6 if len(list(inputs)) + len(list(outputs)) == 6 else 4
         unrolled_chain(ax, n_steps, list(inputs), list(outputs))
         diagram_axes(ax, (-0.6, n_steps - 0.4), (-0.6, 2.6))
-        ax.set_title('%s\n%s' % (title, example), fontsize=9)
+        ax.set_title('%s\n%s' % (title, textwrap.fill(example, 30)), fontsize=9)
     fig.suptitle('Different categories of sequence modeling (time runs left to right)')
     box_legend(fig, ['input', 'hidden', 'output'], [recurrent_handle()])
     fig.subplots_adjust(bottom=0.15, top=0.78, wspace=0.15)
@@ -206,7 +208,8 @@ def unrolled_models(sentiment_shapes, char_shapes, n_steps=3):
 
 def gradient_vs_distance(result):
     """The mean norm of dL(T)/dh(k) against the distance T - k, log scale, for the LSTM and the
-    tanh RNN (theory.gradient_vs_distance's result). Zeros (below float32's range) are not drawn."""
+    tanh RNN (theory.gradient_vs_distance's result). Zeros (every entry below float32's range) are
+    not drawn."""
     fig, ax = plt.subplots(figsize=(8, 4))
     distance = result['distance']
     for key, label, colour in (('lstm', 'trained SentimentRNN (LSTM)', 'C0'),
@@ -217,10 +220,25 @@ def gradient_vs_distance(result):
         if not shown.all():
             first_zero = int(distance[~shown][0])
             ax.axvline(first_zero, color=colour, ls=':', lw=1,
-                       label='%s: 0 in float32 from distance %d on' % (key, first_zero))
+                       label='%s: every entry 0 in float32 from distance %d on' % (key, first_zero))
     ax.set_xlabel('distance t - k (steps between h(k) and the last step t = T)')
     ax.set_ylabel('mean ||dL(T)/dh(k)|| over the reviews')
     ax.set_title('How much the last step\'s loss still reaches back to h(k)')
+    ax.legend(fontsize=8)
+    return fig
+
+
+def jacobian_norms(result):
+    """The norm of dh(T)/dh(k) against the distance T - k, log scale, one line per scale of W_hh
+    (theory.jacobian_norms_by_distance's result)."""
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    for k, (scale, norms) in enumerate(sorted(result['norms'].items())):
+        ax.semilogy(result['distance'], norms, color='C%d' % k,
+                    label='W_hh with every singular value %g' % scale)
+    ax.axhline(1.0, color='0.5', ls=':', lw=1, label='norm 1')
+    ax.set_xlabel('distance t - k (steps)')
+    ax.set_ylabel('spectral norm of dh(t)/dh(k)')
+    ax.set_title('A product of step Jacobians: it vanishes or explodes with the distance')
     ax.legend(fontsize=8)
     return fig
 

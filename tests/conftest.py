@@ -297,6 +297,21 @@ def assert_wrong_answers(number, check, context, wrong):
         assert_fails_with(number, check_line(check, answer, *context), *hints)
 
 
+def assert_labelled(fig):
+    """Every chart of the figure has labelled axes and a legend (a heatmap: its labelled colour bar;
+    axes sharing x: one x label); a diagram (no data drawn) has a title and a legend."""
+    charts = [ax for ax in fig.axes if ax.lines or ax.images or ax.patches or ax.collections]
+    charts = [ax for ax in charts if ax.get_label() != '<colorbar>']
+    colour_bars = [ax for ax in fig.axes if ax.get_label() == '<colorbar>']
+    if not any(ax.axison for ax in charts):  # a diagram
+        assert fig.legends and fig._suptitle is not None and fig._suptitle.get_text()
+        return
+    for ax in charts:
+        assert ax.get_xlabel() or ax.get_shared_x_axes().get_siblings(ax) != [ax], 'an x axis without a label'
+        assert ax.get_ylabel(), 'a y axis without a label'
+        assert ax.get_legend() or (ax.images and colour_bars), 'a chart without a legend'
+
+
 # ---------------------------------------------------------------------------
 # Files, and the reference data
 # ---------------------------------------------------------------------------

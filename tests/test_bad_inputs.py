@@ -77,7 +77,7 @@ for model, name, path, message in DATA:
              data=path)
 
 # --- numbers: zero, negative and absurd, for every numeric option
-WHOLE = 'is not a whole number from 1 to'
+WHOLE = 'is not a whole number from'
 ABOVE_0 = 'is not a number above 0 and at most'
 SENTIMENT_NUMBERS = {
     '--epochs': ('100000', WHOLE), '--batch-size': ('10000000', WHOLE),
@@ -130,9 +130,21 @@ for name, (s_dir, c_dir, message) in MODEL_FOLDERS.items():
     case('char-resume-model-' + name, C_RESUME, c_resume, model=c_dir)
 SETTINGS = 'was trained with other settings'
 case('sentiment-predict-other-settings', S_PREDICT, SETTINGS, model='{w}/smodel', extra=['--lstm-size', 64])
-case('sentiment-resume-other-settings', S_RESUME, SETTINGS, model='{w}/smodel', extra=['--embed-size', 9])
 case('char-sample-other-settings', C_SAMPLE, SETTINGS, model='{w}/cmodel', extra=['--num-layers', 2])
-case('char-resume-other-settings', C_RESUME, SETTINGS, model='{w}/cmodel', extra=['--keep-prob', 0.5])
+# --resume with each saved hyperparameter given another value (the models: TestConfig's)
+OTHER_VALUES = {'sentiment': {'seq_len': 13, 'lstm_size': 17, 'num_layers': 2, 'batch_size': 21,
+                              'learning_rate': 0.02, 'embed_size': 9},
+                'char': {'batch_size': 5, 'num_steps': 11, 'lstm_size': 33, 'num_layers': 2,
+                         'learning_rate': 0.02, 'keep_prob': 0.5, 'grad_clip': 4.0}}
+for model, values in OTHER_VALUES.items():
+    saved = TestConfig.sentiment if model == 'sentiment' else dict(TestConfig.char, grad_clip=5.0)
+    for name, value in values.items():
+        option = '--' + name.replace('_', '-')
+        case('%s-resume-other-%s' % (model, name), S_RESUME if model == 'sentiment' else C_RESUME,
+             '%s: %s %s (saved: %s)' % (SETTINGS, option, value, saved[name]),
+             model='{w}/%s' % ('smodel' if model == 'sentiment' else 'cmodel'), extra=[option, value])
+case('sentiment-train-batch-size-1', S_TRAIN, "'1' is not a whole number from 2 to", data='{w}/reviews.csv',
+     extra=['--batch-size', 1])
 case('sentiment-resume-other-data', S_RESUME, 'was trained on other reviews', model='{w}/smodel',
      extra=['--limit', 150])
 case('char-resume-other-text', ('char_rnn.py', ['--train', '--resume', '--data', '{w}/other.txt',

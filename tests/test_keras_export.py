@@ -3,6 +3,7 @@
 (tests/keras_only.py imports keras and numpy, never this project)."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -12,7 +13,8 @@ import pytest
 from beyond_slides.model_folder import ModelFolder
 from beyond_slides.predicting import encode_reviews, predict_every_row
 from char_rnn import CharRNN
-from conftest import PERIODIC, ROOT, SHIPPED, TestConfig, quietly, run_clis, snapshot, synthetic_reviews
+from conftest import (PERIODIC, ROOT, SHIPPED, TestConfig, quietly, run_cli, run_clis, shared, snapshot,
+                      synthetic_reviews)
 from sentiment_rnn import SentimentRNN
 
 KERAS_ONLY = os.path.join(ROOT, 'tests', 'keras_only.py')
@@ -33,7 +35,7 @@ def keras_only(*jobs, cwd):
 # CharRNN: the shipped model, and a two-layer one
 # ---------------------------------------------------------------------------
 
-@pytest.fixture(scope='module')
+@pytest.fixture(scope=shared)
 def char_models(tmp_path_factory):
     """{name: (model folder, its .keras export)} for the shipped model and a 2-layer CharRNN."""
     folder = tmp_path_factory.mktemp('char_export')
@@ -92,8 +94,8 @@ def test_the_vocabulary_beside_the_model_is_the_models_own_id_order(char_models,
     rnn.chars = UNSORTED  # as the book's script hands them over
     model_dir = str(tmp_path / 'unsorted')
     rnn.train(x, y, num_epochs=2, ckpt_dir=model_dir)
-    r, = run_clis([('char_rnn.py', ['--export-keras', tmp_path / 'u.keras', '--model-dir', model_dir])])
-    assert r.returncode == 0, r.stderr
+    r = run_cli('char_rnn.py', '--export-keras', tmp_path / 'u.keras', '--model-dir', model_dir)
+    assert r.returncode == 0 and r.stderr == '', r.stderr  # as quiet as the other commands: no C++ notes
     with open(str(tmp_path / 'u.keras.vocab.json'), encoding='utf-8') as f:
         assert json.load(f)['vocab'] == UNSORTED
 
@@ -102,31 +104,66 @@ def test_the_vocabulary_beside_the_model_is_the_models_own_id_order(char_models,
 # SentimentRNN: one and two layers, 500 test reviews
 # ---------------------------------------------------------------------------
 
-def test_sentiment_probabilities_equal_predicts_with_one_and_two_layers(tmp_path):
+@pytest.fixture(scope=shared)
+def sentiment_exports(tmp_path_factory):
+    """(1,000 synthetic reviews, [the folders of a 1- and a 2-layer SentimentRNN trained on the first
+    500, each exported to FOLDER.keras])."""
+    folder = tmp_path_factory.mktemp('sentiment_export')
     reviews = synthetic_reviews(1000)
-    reviews.to_csv(str(tmp_path / 'reviews.csv'), index=False)
+    reviews.to_csv(str(folder / 'reviews.csv'), index=False)
     layers = (1, 2)
-    dirs = [str(tmp_path / ('model%d' % n)) for n in layers]
-    trains = run_clis([('sentiment_rnn.py', ['--data', tmp_path / 'reviews.csv', '--epochs', 2, '--model-dir',
+    dirs = [str(folder / ('model%d' % n)) for n in layers]
+    trains = run_clis([('sentiment_rnn.py', ['--data', folder / 'reviews.csv', '--epochs', 2, '--model-dir',
                                              d, '--num-layers', n] + TestConfig.sentiment_opts)
                        for d, n in zip(dirs, layers)])
     # training turns eager execution off for its process: the exports run in another one
     exports = run_clis([('sentiment_rnn.py', ['--export-keras', d + '.keras', '--model-dir', d]) for d in dirs])
     for r in trains + exports:
         assert r.returncode == 0, r.stderr[-2000:]
+    return reviews, dirs
+
+
+def test_sentiment_probabilities_equal_predicts_with_one_and_two_layers(sentiment_exports, tmp_path):
+    reviews, dirs = sentiment_exports
     expected = {}
     for d in dirs:
         hparams, vocab = ModelFolder(d).load_config('SentimentRNN')
         with open(d + '.keras.vocab.json', encoding='utf-8') as f:  # the Keras file's words, the model's ids
             assert json.load(f)['vocab'] == vocab
         sequences, expected[d] = tf1_sentiment_probabilities(d, list(reviews['review'][500:]))
-        np.save(d + '.npy', sequences)
-    keras_only(*[('sentiment', d + '.keras', d + '.npy', d + '.p.npy') for d in dirs], cwd=str(tmp_path))
+        np.save(str(tmp_path / (os.path.basename(d) + '.npy')), sequences)
+    keras_only(*[('sentiment', d + '.keras', tmp_path / (os.path.basename(d) + '.npy'),
+                  tmp_path / (os.path.basename(d) + '.p.npy')) for d in dirs], cwd=str(tmp_path))
     for d in dirs:
-        found = np.load(d + '.p.npy')
+        found = np.load(str(tmp_path / (os.path.basename(d) + '.p.npy')))
         assert found.shape == (500,)
         np.testing.assert_allclose(found, expected[d], rtol=0, atol=1e-5, err_msg=d)
         assert expected[d].std() > 1e-3  # answers that differ from review to review: a comparison that can fail
+
+
+def usage_snippet():
+    """The code block of docs/usage.md that rates reviews with sentiment.keras."""
+    with open(os.path.join(ROOT, 'docs', 'usage.md'), encoding='utf-8') as f:
+        text = f.read()
+    block = text[text.index('<!-- keras-sentiment-snippet -->'):].split('```')[1]
+    assert block.startswith('python\n')
+    return block[len('python\n'):]
+
+
+def test_the_usage_snippet_rates_reviews_as_predict_does_with_keras_and_numpy_only(sentiment_exports, tmp_path):
+    _, dirs = sentiment_exports
+    for suffix in ('', '.vocab.json'):  # the file names the snippet opens, beside it
+        shutil.copy(dirs[0] + '.keras' + suffix, str(tmp_path / ('sentiment.keras' + suffix)))
+    code = usage_snippet() + 'import sys\nassert not [m for m in sys.modules if m.split(".")[0] in %r]\n' % (
+        ('beyond_slides', 'data_utils', 'sentiment_rnn', 'char_rnn'),)
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=str(tmp_path), timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    rated = [line.split('  ', 1) for line in r.stdout.strip().splitlines()]
+    predicted, = run_clis([('sentiment_rnn.py', ['--model-dir', dirs[0], '--predict'] + [t for _, t in rated])])
+    assert predicted.returncode == 0, predicted.stderr
+    expected = [(line.split('  ')[0], line.split('  ', 2)[2]) for line in predicted.stdout.strip().splitlines()]
+    assert len(rated) == 2 and all(abs(float(p) - float(q)) <= 0.0015 and t == u
+                                   for (p, t), (q, u) in zip(rated, expected)), (rated, expected)
 
 
 def tf1_sentiment_probabilities(model_dir, texts):
@@ -144,7 +181,6 @@ def tf1_sentiment_probabilities(model_dir, texts):
 
 def test_bad_exports_say_what_is_wrong_and_write_nothing(tmp_path):
     damaged = str(tmp_path / 'damaged')
-    import shutil
     shutil.copytree(SHIPPED, damaged)
     data = next(n for n in os.listdir(damaged) if '.data-' in n)
     with open(os.path.join(damaged, data), 'r+b') as f:

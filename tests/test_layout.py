@@ -100,3 +100,17 @@ def test_no_test_module_imports_another():
                if name.startswith('test_') and name.endswith('.py')}
     found = {name: sorted(imports(path, modules)) for name, path in modules.items()}
     assert {name: found_here for name, found_here in found.items() if found_here} == {}
+
+
+def test_the_tensorflow_set_up_loads_no_data_machinery_and_writes_nothing(tmp_path):
+    """Importing tf (beyond_slides/tf_setup.py) imports TensorFlow, not the project's data machinery
+    (the downloads and their progress bars), and creates no data cache."""
+    code = ('import sys\nfrom beyond_slides.tf_setup import tf\n'
+            'print(sorted(m for m in ("pyprind", "beyond_slides.datasets", "beyond_slides.files", "data_utils") '
+            'if m in sys.modules))')
+    cache = tmp_path / 'cache'
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT,
+                       env=dict(os.environ, RNN_DATA_DIR=str(cache)))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == '[]'
+    assert not cache.exists() or os.listdir(str(cache)) == ['keras']  # Keras 2 keeps its keras.json there

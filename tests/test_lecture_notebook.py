@@ -12,11 +12,7 @@ import pytest  # noqa: E402
 
 from beyond_slides import lecture_notebook  # noqa: E402
 from beyond_slides.model_folder import ModelFolder  # noqa: E402
-
-
-def labelled(fig):
-    """Every axes of the figure has both axis labels and a legend."""
-    return all(ax.get_xlabel() and ax.get_ylabel() and ax.get_legend() is not None for ax in fig.axes)
+from conftest import assert_labelled  # noqa: E402
 
 
 def test_add_to_class_makes_the_function_a_method_and_a_new_cell_replaces_it():
@@ -71,7 +67,8 @@ def test_the_loss_chart_averages_only_whole_windows_and_draws_the_baseline(tmp_p
     # a centred window of 3: no value where it would stick out at either end; the mean of i-1, i, i+1 is i
     assert np.isnan(average.get_ydata()[[0, -1]]).all() and list(average.get_ydata()[1:-1]) == list(range(2, 10))
     assert list(baseline.get_ydata()) == [4.17, 4.17]
-    assert labelled(fig) and 'ln 65' in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert_labelled(fig)
+    assert 'ln 65' in [t.get_text() for t in ax.get_legend().get_texts()]
 
 
 def test_the_next_character_chart_says_its_bars_are_shares_of_draws():
@@ -79,7 +76,7 @@ def test_the_next_character_chart_says_its_bars_are_shares_of_draws():
     fig = lecture_notebook.next_char_chart(chars, np.array([0.1, 0.4, 0.2, 0.3]), {1.0: [1, 1, 3, 2]},
                                            top_n=2, shown=4)
     ax = fig.axes[0]
-    assert labelled(fig)
+    assert_labelled(fig)
     assert [t.get_text() for t in ax.get_xticklabels()] == ["'b'", "'d'", "'c'", "'a'"]  # the likeliest first
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert 'model probability' in legend and any('share of 4 draws' in text for text in legend)
@@ -95,7 +92,8 @@ def test_the_embedding_chart_is_the_first_two_principal_components_of_the_sentim
                                                 negative=['bad', 'awful'])
     # 'film' is neither (left out); 'brilliant' has no row. The four rows vary along x (sum of
     # squares 16) and y (4), independently, not along z: the two components hold all of it, x first.
-    assert share == pytest.approx(1.0) and labelled(fig)
+    assert share == pytest.approx(1.0)
+    assert_labelled(fig)
     positive, negative = (c.get_offsets() for c in fig.axes[0].collections)
     assert np.allclose(np.abs(positive), [[2, 1], [2, 1]]) and np.allclose(np.abs(negative), [[2, 1], [2, 1]])
     assert np.sign(positive[0, 0]) == -np.sign(negative[0, 0])  # the two groups on either side

@@ -1,15 +1,12 @@
-"""beyond_slides/theory.py and theory_figures.py: the slides' equations in numpy against
-TensorFlow's own cells and gradients, or against numbers worked by hand; the figures' labels."""
+"""beyond_slides/theory.py: the slides' equations in numpy against TensorFlow's own cells and
+gradients, or against numbers worked by hand (tests/test_theory_figures.py: the figures)."""
 import math
 
-import matplotlib
-matplotlib.use('Agg')  # no display in the tests: before pyplot is imported (by theory_figures)
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import data_utils  # noqa: E402
-from beyond_slides import settings, theory, theory_figures  # noqa: E402
+from beyond_slides import settings, theory  # noqa: E402
 from beyond_slides.tf_setup import tf  # noqa: E402
 from char_rnn import CharRNN  # noqa: E402
 from beyond_slides.model_folder import ModelFolder  # noqa: E402
@@ -198,6 +195,16 @@ def test_bptt_matches_tensorflow_runs_its_asserts():
         theory.bptt_matches_tensorflow(k=0)
 
 
+def test_jacobian_norms_shrink_below_norm_1_and_can_grow_above():
+    result = theory.jacobian_norms_by_distance(scales=(0.5, 1.5), n_steps=30)
+    for scale, norms in result['norms'].items():
+        assert norms[0] == pytest.approx(1.0)  # dh(T)/dh(T) is the identity
+        # tanh' <= 1 and every singular value of W_hh is `scale`: each step multiplies the norm by
+        # at most `scale`
+        assert np.all(norms <= scale ** result['distance'] * (1 + 1e-9))
+    assert result['norms'][0.5][20] < 1e-6 and result['norms'][1.5][29] > 10
+
+
 # ---------------------------------------------------------------------------
 # 4. Gradient vs distance
 # ---------------------------------------------------------------------------
@@ -374,40 +381,3 @@ def test_lstm_gates_on_the_shipped_model_give_the_graphs_probabilities():
     assert result['forget_bias'] == 1.0 and result['max_diff'] < 1e-5
     with pytest.raises(ValueError):
         theory.lstm_gates_on_line(SHIPPED, 'To be, or not to be \u2014')
-
-
-# ---------------------------------------------------------------------------
-# The figures: every chart with labelled axes and a legend, every diagram with a title and a legend
-# ---------------------------------------------------------------------------
-
-def assert_labelled(fig):
-    charts = [ax for ax in fig.axes if ax.lines or ax.images]
-    colour_bars = [ax for ax in fig.axes if ax.get_label() == '<colorbar>']
-    for ax in charts:
-        assert ax.get_xlabel() or ax.get_shared_x_axes().get_siblings(ax) != [ax], 'an x axis without a label'
-        assert ax.get_ylabel(), 'a y axis without a label'
-        assert ax.get_legend() or (ax.images and colour_bars), 'a chart without a legend'
-    if not charts:  # a diagram
-        assert fig.legends and fig._suptitle is not None and fig._suptitle.get_text()
-
-
-def test_every_figure_is_labelled():
-    sentiment = theory.build_quietly(SentimentRNN, 50, seq_len=7, lstm_size=5, batch_size=3, embed_size=4)
-    char = theory.build_quietly(CharRNN, 6, batch_size=2, num_steps=5, lstm_size=4)
-    n = 12
-    gates = {key: np.random.RandomState(0).uniform(size=(n, 8)) for key in ('i', 'g', 'f', 'o', 'c', 'h')}
-    figures = [
-        theory_figures.sequence_categories(), theory_figures.feedforward_vs_rnn(),
-        theory_figures.unrolled_models(theory.sentiment_shapes(sentiment), theory.char_shapes(char)),
-        theory_figures.gradient_vs_distance({'distance': np.arange(n), 'lstm': np.linspace(1, 0.1, n),
-                                             'tanh': np.r_[np.logspace(0, -30, n - 2), 0, 0]}),
-        theory_figures.clipping_norms({'norms': np.linspace(1, 7, n), 'grad_clip': 5.0, 'share_above': 0.25,
-                                       'batches_per_epoch': 4}),
-        theory_figures.lstm_heatmap(dict(gates, chars=list('To be, or n\n')), n_units=5),
-        theory_figures.clipping_under_adam({'step_norms': {k: np.ones(n) for k in ('sgd', 'sgd_clipped', 'adam',
-                                                                                    'adam_clipped')},
-                                            'spike_at': 3, 'spike_scale': 1000.0, 'clip_factor': 400.0}),
-    ]
-    for fig in figures:
-        assert_labelled(fig)
-        plt.close(fig)
