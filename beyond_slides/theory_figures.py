@@ -206,41 +206,45 @@ def unrolled_models(sentiment_shapes, char_shapes, n_steps=3):
 # Slide "Gradient Problems", measured
 # ---------------------------------------------------------------------------
 
-def gradient_vs_distance(result):
-    """The mean norm of dL(T)/dh(k) against the distance T - k, log scale, for the LSTM and the
-    tanh RNN (theory.gradient_vs_distance's result). Zeros (every entry below float32's range) are
-    not drawn."""
-    fig, ax = plt.subplots(figsize=(8, 4))
-    distance = result['distance']
-    for key, label, colour in (('lstm', 'trained SentimentRNN (LSTM)', 'C0'),
-                               ('tanh', 'plain tanh RNN (BasicRNNCell), trained briefly', 'C3')):
-        values = np.asarray(result[key], dtype=float)
+def norms_by_distance(lines, ylabel, title, one=False):
+    """A log-scale chart of norms against the distance t - k: lines [(label, colour, distance,
+    values)]. Zeros (every entry below float32's range) are not drawn; where a line reaches 0, a
+    dotted line says so. one: a dotted line at norm 1."""
+    fig, ax = plt.subplots(figsize=(8, 3.9))
+    for label, colour, distance, values in lines:
+        values = np.asarray(values, dtype=float)
         shown = values > 0
         ax.semilogy(distance[shown], values[shown], color=colour, label=label)
         if not shown.all():
             first_zero = int(distance[~shown][0])
             ax.axvline(first_zero, color=colour, ls=':', lw=1,
-                       label='%s: every entry 0 in float32 from distance %d on' % (key, first_zero))
-    ax.set_xlabel('distance t - k (steps between h(k) and the last step t = T)')
-    ax.set_ylabel('mean ||dL(T)/dh(k)|| over the reviews')
-    ax.set_title('How much the last step\'s loss still reaches back to h(k)')
+                       label='every entry 0 in float32 from distance %d on' % first_zero)
+    if one:
+        ax.axhline(1.0, color='0.5', ls=':', lw=1, label='norm 1')
+    ax.set_xlabel('distance t - k (steps between h(k) and h(t))')
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
     ax.legend(fontsize=8)
     return fig
+
+
+def gradient_vs_distance(result):
+    """The mean norm of dL(T)/dh(k) against the distance T - k, log scale, for the LSTM and the
+    tanh RNN (theory.gradient_vs_distance's result)."""
+    return norms_by_distance(
+        [('trained SentimentRNN (LSTM)', 'C0', result['distance'], result['lstm']),
+         ('plain tanh RNN (BasicRNNCell), trained briefly', 'C3', result['distance'], result['tanh'])],
+        'mean ||dL(T)/dh(k)|| over the reviews', 'How much the last step\'s loss still reaches back to h(k)')
 
 
 def jacobian_norms(result):
     """The norm of dh(T)/dh(k) against the distance T - k, log scale, one line per scale of W_hh
     (theory.jacobian_norms_by_distance's result)."""
-    fig, ax = plt.subplots(figsize=(8, 3.8))
-    for k, (scale, norms) in enumerate(sorted(result['norms'].items())):
-        ax.semilogy(result['distance'], norms, color='C%d' % k,
-                    label='W_hh with every singular value %g' % scale)
-    ax.axhline(1.0, color='0.5', ls=':', lw=1, label='norm 1')
-    ax.set_xlabel('distance t - k (steps)')
-    ax.set_ylabel('spectral norm of dh(t)/dh(k)')
-    ax.set_title('A product of step Jacobians: it vanishes or explodes with the distance')
-    ax.legend(fontsize=8)
-    return fig
+    return norms_by_distance(
+        [('W_hh with every singular value %g' % scale, 'C%d' % k, result['distance'], norms)
+         for k, (scale, norms) in enumerate(sorted(result['norms'].items()))],
+        'spectral norm of dh(t)/dh(k)', 'A product of step Jacobians: it vanishes or explodes with the distance',
+        one=True)
 
 
 # ---------------------------------------------------------------------------
