@@ -197,7 +197,7 @@ def check_2(answer, model_dir, prime):
         c = as_array(c, expected[0].shape, 'c', 'one row: the state of one sequence')
         h = as_array(h, expected[1].shape, 'h', 'one row: the state of one sequence')
         compare(np.stack([c, h]), expected, '(c, h)', 1e-4,
-                'z = [x, h] @ kernel + bias splits into (i, j, f, o); c = c * sigmoid(f + 1) + sigmoid(i) * '
+                'z = [x, h] @ lstm_kernel + lstm_bias splits into (i, j, f, o); c = c * sigmoid(f + 1) + sigmoid(i) * '
                 'tanh(j), h = tanh(c) * sigmoid(o), the state carried from one character to the next',
                 lstm_mistakes(model_dir, prime))
         return 'your numpy LSTM gives the graph\'s (c, h) after %r (within 1e-4)' % prime
@@ -257,15 +257,16 @@ def check_3(answer, word_to_int):
 # ---------------------------------------------------------------------------
 
 def check_4(answer, word_to_int, mapped_reviews, n_train):
-    """answer: how many distinct words of the test reviews (mapped_reviews[n_train:]) no training
-    review has; exact."""
+    """answer: how many distinct words of the test reviews (mapped_reviews[n_train:]) appear in no
+    training review; exact."""
     def judge(answer):
         got = as_count(answer, 'answer')
         unknown = unknown_test_words(word_to_int, mapped_reviews, n_train)
         test_words = {i for review in mapped_reviews[n_train:] for i in review}
         mistakes = [('that counts every occurrence: count each distinct word once',
                      sum(i in unknown for review in mapped_reviews[n_train:] for i in review)),
-                    ('that is every word of the test reviews: count those no training review has', len(test_words)),
+                    ('that is every word of the test reviews: count those that appear in no training review',
+                     len(test_words)),
                     ('that is the other way round: the words of the training reviews no test review has',
                      len(set(word_to_int.values()) - test_words))]
         compare(got, len(unknown), 'answer', 0, 'take the set of word ids of the test reviews, less those of '
@@ -289,8 +290,12 @@ def check_5(answer, mapped_reviews, seq_len):
     def judge(answer):
         expected = left_padded(mapped_reviews, seq_len, keep='last')
         got = as_array(answer, expected.shape, 'answer', 'one row per review, seq_len columns')
-        mistakes = [('the zeros go on the left, so that the words are the last steps the LSTM reads',
-                     [row[:seq_len] + [0] * (seq_len - len(row)) for row in mapped_reviews]),
+        mistakes = [('the last words are kept, but the zeros go on the right: they go on the left, '
+                     'sequences[i, -len(row):], so that the words are the last steps the LSTM reads',
+                     right_padded(mapped_reviews, seq_len, keep='last')),
+                    ('the zeros go on the left, so that the words are the last steps the LSTM reads; and a '
+                     'long review keeps its last seq_len words, not its first',
+                     right_padded(mapped_reviews, seq_len, keep='first')),
                     ('a long review keeps its last seq_len words (its end), not its first',
                      left_padded(mapped_reviews, seq_len, keep='first'))]
         compare(got, expected, 'answer', 0, 'row i ends with the last words of review i; zeros fill '
@@ -308,35 +313,50 @@ def left_padded(mapped_reviews, seq_len, keep):
     return rows
 
 
+def right_padded(mapped_reviews, seq_len, keep):
+    """The slips of exercise 5 that put the zeros on the right: keep 'last' is
+    sequences[i, :len(row)] = review_arr[-seq_len:], keep 'first' row[:seq_len] and zeros after it."""
+    rows = np.zeros((len(mapped_reviews), seq_len), dtype=int)
+    for i, review in enumerate(mapped_reviews):
+        kept = review[-seq_len:] if keep == 'last' else review[:seq_len]
+        rows[i, :len(kept)] = kept
+    return rows
+
+
 # ---------------------------------------------------------------------------
-# Exercise 6, "Instantiate the SentimentRNN Class": a 2-layer variant that beats chance
+# Exercise 6, "Instantiate the SentimentRNN Class": two LSTM layers that beat chance
 # ---------------------------------------------------------------------------
 
 def check_6(answer, X_test, y_test, margin=0.05):
-    """answer: a trained SentimentRNN of 2 or more layers (or of GRU cells); right when its test
-    accuracy beats chance (always the commoner label) by margin."""
+    """answer: a trained SentimentRNN of two LSTM layers, as the task asks (num_layers=2, the
+    lecture's BasicLSTMCell); right when its test accuracy beats chance (always the commoner label)
+    by margin."""
     def judge(rnn):
         if not all(hasattr(rnn, name) for name in ('g', 'predict', 'model_dir', 'batch_size')):
             raise WrongAnswer('answer should be your trained SentimentRNN; got %s' % describe(rnn))
         layers, kind = recurrent_layers(rnn.g)
-        if layers < 2 and kind != 'GRU':
-            raise WrongAnswer('your model has %d %s layer: build it with num_layers=2' % (layers, kind))
+        if kind != 'LSTM':
+            raise WrongAnswer('your model has %s cells: the task asks for the lecture\'s LSTM layers '
+                              '(SentimentRNN as it is, num_layers=2)' % kind)
+        if layers != 2:
+            raise WrongAnswer('your model has %d LSTM layer%s: build it with num_layers=2'
+                              % (layers, '' if layers == 1 else 's'))
         accuracy = accuracy_on(rnn, X_test, y_test)
         chance = max(np.mean(y_test), 1 - np.mean(y_test))
         if accuracy < chance + margin:
             raise WrongAnswer('test accuracy %.3f does not beat chance (%.3f) by %.2f: train with the '
                               'task\'s settings (learning_rate, epochs)' % (accuracy, chance, margin))
-        return '%d %s layers: test accuracy %.3f on %d reviews, chance %.3f' \
-            % (layers, kind, accuracy, len(y_test), chance)
+        return '2 LSTM layers: test accuracy %.3f on %d reviews, chance %.3f' % (accuracy, len(y_test), chance)
     report(6, answer, judge)
 
 
 def recurrent_layers(graph):
-    """(number of layers, 'LSTM' or 'GRU') of a model's graph, from its variables' names."""
+    """(number of layers, 'LSTM', 'GRU' or 'no LSTM') of a model's graph, from its variables' names."""
     with graph.as_default():
         names = [v.op.name for v in tf.trainable_variables()]
     layers = {m.group(1) for m in map(re.compile(r'/cell_(\d+)/').search, names) if m}
-    kind = 'GRU' if any('gru_cell' in name for name in names) else 'LSTM'
+    kind = 'GRU' if any('gru_cell' in name for name in names) else \
+        'LSTM' if any('lstm_cell' in name for name in names) else 'no LSTM'
     return len(layers), kind
 
 
@@ -417,12 +437,16 @@ def check_9(answer, rnn, train_x, train_y):
         first_loss, uniform_loss = as_parts(answer, ('first_loss', 'uniform_loss'))
         first_loss, uniform_loss = as_number(first_loss, 'first_loss'), as_number(uniform_loss, 'uniform_loss')
         k = rnn.num_classes
+        expected = first_cost(rnn, train_x, train_y)
+        if abs(first_loss - math.log(k)) <= 1e-4 and abs(uniform_loss - expected) <= 1e-3 \
+                and abs(uniform_loss - math.log(k)) > 1e-4:
+            raise WrongAnswer('the two are swapped: answer = (first_loss, uniform_loss), the model\'s loss '
+                              'first, then ln %d' % k)
         mistakes = [('the cross-entropy uses the natural log: np.log, not log2', math.log2(k)),
                     ('the cross-entropy uses the natural log: np.log, not log10', math.log10(k)),
                     ('the loss is -ln(p) of the right character, not p', 1.0 / k)]
         compare(uniform_loss, math.log(k), 'uniform_loss', 1e-4, 'a uniform guess gives every one of '
                 'the %d characters p = 1/%d; the loss is -ln p' % (k, k), mistakes)
-        expected = first_cost(rnn, train_x, train_y)
         compare(first_loss, expected, 'first_loss', 1e-3, 'run \'cost:0\' right after rnn.init_op, on '
                 'the first mini-batch (the first num_steps columns) with tf_keepprob 1.0 and the zero state')
         return 'the untrained model\'s loss %.4f is that of a uniform guess, ln %d = %.4f: its logits ' \
@@ -440,30 +464,41 @@ def first_cost(rnn, train_x, train_y):
 
 
 # ---------------------------------------------------------------------------
-# Exercise 10, "CharRNN: build() (4/4)": how often does grad_clip=5 clip?
+# Exercise 10, "CharRNN: build() (4/4)": the gradients' global norm, and how far below grad_clip
 # ---------------------------------------------------------------------------
 
-def check_10(answer, text_ints, num_classes, hparams):
+def check_10(answer, text_ints, num_classes, hparams, threshold=1.0):
     """answer: (the gradients' global norm at each mini-batch of the first epoch of a
-    CharRNN(num_classes, **hparams) on text_ints, trained as train() does, each within 0.1 %; the
-    share of them above grad_clip, within 1e-9). The right norms: beyond_slides/theory.py, which
-    fetches them from the graph's tf.clip_by_global_norm."""
+    CharRNN(num_classes, **hparams) on text_ints, trained as train() does but with dropout off
+    ('tf_keepprob:0': 1.0), each within 0.1 %; the share of them above threshold, within 1e-9).
+    The right norms: beyond_slides/theory.py, which fetches them from the graph's
+    tf.clip_by_global_norm, here with keep_prob=1.0 whatever hparams says: without dropout nothing
+    random is drawn after the initialization, so the norms do not depend on how a student orders
+    the sess.run calls."""
     def judge(answer):
         norms, share = as_parts(answer, ('norms', 'share'))
         share = as_number(share, 'share')
-        if share > 1:
-            raise WrongAnswer('share is %g: give the share of the mini-batches (between 0 and 1), not a count'
-                              % share)
-        run = theory.clipping_norms(text_ints, num_classes, hparams, num_epochs=1)
+        run = theory.clipping_norms(text_ints, num_classes, dict(hparams, keep_prob=1.0), num_epochs=1)
         expected, grad_clip = run['norms'], run['grad_clip']
         norms = as_array(norms, expected.shape, 'norms', 'one norm per mini-batch of the first epoch')
         compare(norms / expected, np.ones(len(expected)), 'norms (as a ratio to the right ones)', 1e-3,
-                'from sess.run(rnn.init_op), run \'global_norm/global_norm:0\' in the same sess.run as '
-                '\'train_op\' on each mini-batch in turn, as train() feeds them (tf_keepprob %g, the state '
-                'carried)' % hparams.get('keep_prob', 0.5))
-        compare(share, run['share_above'], 'share', 1e-9, 'the share of the norms above grad_clip=%g' % grad_clip)
-        return 'the largest norm of the epoch is %.2f: grad_clip=%g clips %.0f%% of the mini-batches, a ' \
-               'guard against rare large steps' % (expected.max(), grad_clip, 100 * share)
+                'from sess.run(rnn.init_op), run the mini-batches in turn as train() does (the state carried, '
+                'train_op run on each) but with \'tf_keepprob:0\': 1.0, dropout off, and fetch '
+                '\'global_norm/global_norm:0\' at each mini-batch, with its train_op or before it')
+        above = expected > threshold
+        right = float(np.mean(above))
+        mistakes = [('that is a count: give the share, the count / %d mini-batches' % len(expected), above.sum()),
+                    ('that is a percentage: give the share, between 0 and 1', 100 * right),
+                    ('that is the share at or below %s: give the share above it' % threshold, 1 - right),
+                    ('that is the share above grad_clip=%g (what clipping scales down): give the share above %s'
+                     % (grad_clip, threshold), run['share_above'])]
+        compare(share, right, 'share', 1e-9, 'the share of the norms above %s, np.mean(norms > %s)'
+                % (threshold, threshold), mistakes)
+        clipped = int(np.sum(expected > grad_clip))
+        return 'the norms peak at %.2f; %.0f%% of the mini-batches are above %s and %s above grad_clip=%g: ' \
+               'clipping %s' % (expected.max(), 100 * share, threshold, clipped or 'none', grad_clip,
+                                'scales %d of %d steps down' % (clipped, len(expected)) if clipped
+                                else 'never acts here, a guard against rare exploding gradients')
     report(10, answer, judge)
 
 

@@ -6,8 +6,9 @@
 
 exercises_solutions.ipynb is the one to edit. In each answer cell (tagged `answer`) the lines from
 `# BEGIN SOLUTION` to `# END SOLUTION` become the gap `answer = ...`; cells tagged
-`solutions-only` (the worked explanations) are left out; the blank notebook has no outputs, so a
-student starts clean. tests/test_exercises.py checks that exercises.ipynb is up to date.
+`solutions-only` (the worked explanations) are left out; the blank notebook has no outputs (nor
+the run's times), so a student starts clean. tests/test_exercise_notebooks.py checks that
+exercises.ipynb is up to date.
 """
 import argparse
 import copy
@@ -44,6 +45,7 @@ def blank_notebook(solutions):
         if 'answer' in tags(cell):
             cell.source = gap_for_solution(cell.source)
         cell.outputs, cell.execution_count = [], None
+        cell.metadata.pop('execution', None)   # the solutions' run times
     return blank
 
 

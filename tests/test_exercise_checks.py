@@ -141,11 +141,25 @@ def test_check_5_passes_the_hand_worked_rows_which_are_make_sequences():
     assert_passes(5, check_line(exercises.check_5, np.array(TOY_PADDED), TOY_MAPPED, 6))
 
 
+def the_slip_of_right_padding(mapped, seq_len):
+    """What the slides' loop makes with `sequences[i, :len(row)]` for `sequences[i, -len(row):]`."""
+    sequences = np.zeros((len(mapped), seq_len), dtype=int)
+    for i, row in enumerate(mapped):
+        review_arr = np.array(row)
+        sequences[i, :len(row)] = review_arr[-seq_len:]
+    return sequences
+
+
 def test_check_5_names_each_wrong_answer():
+    right_padded_last_kept = [[1, 3, 4, 5, 2, 0], [6, 7, 2, 0, 0, 0], [1, 3, 4, 6, 5, 2]]
+    assert the_slip_of_right_padding(TOY_MAPPED, 6).tolist() == right_padded_last_kept
     right_padded = [[1, 3, 4, 5, 2, 0], [6, 7, 2, 0, 0, 0], [9, 8, 9, 10, 11, 8]]
     first_kept = [[0, 1, 3, 4, 5, 2], [0, 0, 0, 6, 7, 2], [9, 8, 9, 10, 11, 8]]
     assert_wrong_answers(5, exercises.check_5, (TOY_MAPPED, 6), [
-        (right_padded, ['the zeros go on the left']), (first_kept, ['keeps its last seq_len words']),
+        (right_padded_last_kept,
+         ['the last words are kept, but the zeros go on the right', 'sequences[i, -len(row):]']),
+        (right_padded, ['the zeros go on the left', 'keeps its last seq_len words, not its first']),
+        (first_kept, ['keeps its last seq_len words (its end)']),
         ([[0, 1, 3, 4, 5, 2], [0, 0, 0, 6, 7, 2], [1, 3, 4, 6, 5, 3]], ['differs', 'row i ends with']),
         ([r[1:] for r in TOY_PADDED], ['shape (3, 5)', 'expected (3, 6)'])])
 

@@ -4,6 +4,7 @@ loss of an untrained CharRNN and the gradient norms. A right answer passes, each
 with its hint; expected values come from TensorFlow's own graphs and cells, never from the check.
 """
 import math
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -105,11 +106,24 @@ def test_check_6_passes_a_trained_two_layer_model(reviews, two_layers):
     assert_passes(6, check_line(exercises.check_6, two_layers, X_test, y_test))
 
 
+def untrained_sentiment_rnn(n_words, model_dir, num_layers, cell=None):
+    """An untrained SentimentRNN; cell: another cell class for the graph's BasicLSTMCell (the plain
+    graph, fast=False, builds it with any cell)."""
+    options = dict(TestConfig.sentiment, num_layers=num_layers)
+    if cell is None:
+        return quietly(SentimentRNN, n_words, model_dir=model_dir, **options)
+    with mock.patch.object(tf.nn.rnn_cell, 'BasicLSTMCell', cell):
+        return quietly(SentimentRNN, n_words, model_dir=model_dir, fast=False, **options)
+
+
 def test_check_6_names_each_wrong_answer(reviews, one_layer, two_layers, tmp_path):
     n_words, X_test, y_test = reviews[0], reviews[3], reviews[4]
-    untrained = quietly(SentimentRNN, n_words, model_dir=str(tmp_path), **dict(TestConfig.sentiment, num_layers=2))
+    untrained = untrained_sentiment_rnn(n_words, str(tmp_path), 2)
+    gru = untrained_sentiment_rnn(n_words, str(tmp_path), 1, tf.nn.rnn_cell.GRUCell)
+    three_layers = untrained_sentiment_rnn(n_words, str(tmp_path), 3)
     assert_wrong_answers(6, exercises.check_6, (X_test, y_test), [
-        (one_layer, ['1 LSTM layer', 'num_layers=2']), (untrained, ['no checkpoint', 'train your model first']),
+        (one_layer, ['1 LSTM layer:', 'num_layers=2']), (untrained, ['no checkpoint', 'train your model first']),
+        (gru, ['has GRU cells', "the lecture's LSTM layers"]), (three_layers, ['3 LSTM layers', 'num_layers=2']),
         (0.9, ['should be your trained SentimentRNN', 'a float (0.9)'])])
     # Labels the model cannot know (the opposite of the right ones): no better than chance.
     assert_fails_with(6, check_line(exercises.check_6, two_layers, X_test, 1 - y_test), 'does not beat chance (0.5')
@@ -165,18 +179,29 @@ def test_check_9_passes_tensorflows_first_cost_and_ln_6(untrained_char):
 
 def test_check_9_names_each_wrong_answer(untrained_char):
     ln6 = 1.791759469
+    rnn, train_x, train_y = untrained_char
+    with tf.Session(graph=rnn.g) as sess:
+        sess.run(rnn.init_op)
+        first = sess.run('cost:0', {'tf_x:0': train_x[:, :10], 'tf_y:0': train_y[:, :10], 'tf_keepprob:0': 1.0})
+    assert abs(first - ln6) > 1e-3  # so that the swapped tuple is wrong in both places
     assert_wrong_answers(9, exercises.check_9, untrained_char, [
+        ((ln6, first), ['the two are swapped', 'answer = (first_loss, uniform_loss)']),
         ((ln6, 2.584962501), ['natural log', 'not log2']), ((ln6, 0.778151250), ['not log10']),
         ((ln6, 1 / 6), ['-ln(p)', 'not p']), ((ln6, 1.7), ['uniform_loss is 1.7']),
         ((ln6 + 0.5, ln6), ['first_loss is', "run 'cost:0' right after rnn.init_op"]),
         ((ln6, 'ln 6'), ['uniform_loss should be a number', 'a str'])])
 
 
-CLIP_HPARAMS = dict(TestConfig.char, keep_prob=0.5, grad_clip=0.3)  # dropout as train() has it; a clip that clips
+# The notebook's hparams keep the slides' dropout (keep_prob 0.5), grad_clip 5; the exercise turns
+# dropout off ('tf_keepprob:0': 1.0) and asks for the share of the norms above THRESHOLD.
+CLIP_HPARAMS = dict(TestConfig.char, keep_prob=0.5, grad_clip=5.0)
+THRESHOLD = 0.35  # the tiny model's norms run from about 0.08 to 0.5
 
 
-def norms_the_students_way(hparams):
-    """The global norm of each mini-batch of a first epoch, fetched from the graph as train() runs it."""
+def norms_the_students_way(hparams, keepprob=1.0, separate=False):
+    """The global norm of each mini-batch of a first epoch, fetched from the graph as train() runs it
+    but with 'tf_keepprob:0': keepprob; separate: the norm in a sess.run of its own, before the one
+    of train_op."""
     chars, _, train_x, train_y = periodic_batches(hparams['batch_size'], hparams['num_steps'])
     rnn = quietly(CharRNN, len(chars), **hparams)
     norms = []
@@ -184,8 +209,12 @@ def norms_the_students_way(hparams):
         sess.run(rnn.init_op)
         state = sess.run(rnn.initial_state)
         for batch_x, batch_y in create_batch_generator(train_x, train_y, rnn.num_steps):
-            feed = {'tf_x:0': batch_x, 'tf_y:0': batch_y, 'tf_keepprob:0': rnn.keep_prob, rnn.initial_state: state}
-            norm, state, _ = sess.run(['global_norm/global_norm:0', rnn.final_state, 'train_op'], feed)
+            feed = {'tf_x:0': batch_x, 'tf_y:0': batch_y, 'tf_keepprob:0': keepprob, rnn.initial_state: state}
+            if separate:
+                norm = sess.run('global_norm/global_norm:0', feed)
+                state, _ = sess.run([rnn.final_state, 'train_op'], feed)
+            else:
+                norm, state, _ = sess.run(['global_norm/global_norm:0', rnn.final_state, 'train_op'], feed)
             norms.append(norm)
     return np.array(norms)
 
@@ -194,20 +223,37 @@ def norms_the_students_way(hparams):
 def clip_run():
     norms = norms_the_students_way(CLIP_HPARAMS)
     text_ints = periodic_batches(4, 10)[1]
-    share = np.mean(norms > CLIP_HPARAMS['grad_clip'])
+    share = np.mean(norms > THRESHOLD)
     assert len(norms) == 29 and 2 <= share * 29 <= 27, (norms, share)  # 1,199 characters: 29 batches of 4 x 10
+    assert np.min(np.abs(norms / THRESHOLD - 1)) > 0.02, norms  # no norm so near the threshold that it could flip
+    assert norms.max() < CLIP_HPARAMS['grad_clip'], norms       # none clipped: the share above grad_clip is 0
     return norms, share, (text_ints, 6, CLIP_HPARAMS)
 
 
 def test_check_10_passes_tensorflows_norms_and_their_share(clip_run):
     norms, share, context = clip_run
-    assert_passes(10, check_line(exercises.check_10, (norms, share), *context))
+    assert_passes(10, check_line(exercises.check_10, (norms, share), *context, threshold=THRESHOLD))
+
+
+def test_check_10_passes_norms_fetched_in_a_sess_run_of_their_own(clip_run):
+    # Dropout off: no random mask is drawn, so the order of the sess.run calls does not matter.
+    norms, share, context = clip_run
+    separate = norms_the_students_way(CLIP_HPARAMS, separate=True)
+    assert_passes(10, check_line(exercises.check_10, (separate, share), *context, threshold=THRESHOLD))
 
 
 def test_check_10_names_each_wrong_answer(clip_run):
     norms, share, context = clip_run
-    assert_wrong_answers(10, exercises.check_10, context, [
-        ((norms, share * 29), ['not a count']), ((norms, 1 - share), ['share is', 'above grad_clip=0.3']),
-        ((norms * 1.01, share), ['norms (as a ratio', 'in the same sess.run']),
-        ((norms[:-1], share), ['norms has shape (28,)', 'expected (29,)']),
-        ((norms, 'half'), ['share should be a number'])])
+    count = int(round(share * 29))
+    with_dropout = norms_the_students_way(CLIP_HPARAMS, keepprob=0.5)
+    assert np.max(np.abs(with_dropout / norms - 1)) > 1e-3  # dropout gives other norms
+    wrong = [((norms, count), ['that is a count', 'the count / 29 mini-batches']),
+             ((norms, 100 * share), ['that is a percentage']),
+             ((norms, 1 - share), ['share at or below 0.35']),
+             ((norms, 0.0), ['share above grad_clip=5', 'give the share above 0.35']),
+             ((norms, share + 1 / 29), ['share is', 'np.mean(norms > 0.35)']),
+             ((with_dropout, share), ['norms (as a ratio', "'tf_keepprob:0': 1.0, dropout off"]),
+             ((norms[:-1], share), ['norms has shape (28,)', 'expected (29,)']),
+             ((norms, 'half'), ['share should be a number'])]
+    for answer, hints in wrong:
+        assert_fails_with(10, check_line(exercises.check_10, answer, *context, threshold=THRESHOLD), *hints)

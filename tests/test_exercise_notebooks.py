@@ -58,7 +58,8 @@ def test_each_exercise_has_a_task_naming_its_slide_a_gap_and_a_check_in_the_slid
         answer = next(c for c in following if 'answer' in make_exercises.tags(c))
         assert following.index(answer) < following.index(next(c for c in following if 'check' in make_exercises.tags(c)))
         assert make_exercises.GAP in answer.source.split('\n') and 'SOLUTION' not in answer.source
-    assert all(not c.get('outputs') and c.get('execution_count') is None for c in blank.cells if c.cell_type == 'code')
+    assert all(not c.get('outputs') and c.get('execution_count') is None and 'execution' not in c.metadata
+               for c in blank.cells if c.cell_type == 'code')  # nothing of the solutions' run
 
 
 def test_a_solution_block_becomes_the_gap_and_the_lines_around_it_stay():
@@ -77,24 +78,71 @@ def test_the_committed_solutions_were_run_and_every_check_passed():
     assert not [o for c in solutions.cells for o in c.get('outputs', []) if o.output_type == 'error']
 
 
+def exercise_code_cells(nb):
+    """{N: [code cells of exercise N]}: those from its task (`## Exercise N: ...`) to the next
+    heading, its given cells, its answer cell and its check cell."""
+    found, current = {}, None
+    for cell in nb.cells:
+        if cell.cell_type == 'markdown' and cell.source.startswith('#'):
+            match = re.match(r'## Exercise (\d+):', cell.source)
+            current = int(match.group(1)) if match else None
+        elif cell.cell_type == 'code' and current is not None:
+            found.setdefault(current, []).append(cell)
+    return found
+
+
+def rerun_cells(nb):
+    """Copies of the exercises' code cells that run them again, once the notebook ran, as a student
+    who goes back does: first the answer and check cells of exercises 1, 2, ... (each finds what the
+    given cells of the later exercises left), then every cell of exercises N, N-1, ..., 1 (the given
+    cells run a second time). Each is tagged raises-exception, so that an error is recorded in its
+    outputs and the next one still runs, and has metadata 'rerun': which pass and exercise."""
+    import copy
+    cells = exercise_code_cells(nb)
+    plan = [('answer and check of exercise %d' % n,
+             [c for c in cells[n] if {'answer', 'check'} & set(make_exercises.tags(c))]) for n in sorted(cells)]
+    plan += [('every cell of exercise %d' % n, cells[n]) for n in sorted(cells, reverse=True)]
+    copies = []
+    for label, group in plan:
+        for cell in group:
+            rerun = copy.deepcopy(cell)
+            rerun.metadata['tags'] = make_exercises.tags(cell) + ['raises-exception']
+            rerun.metadata['rerun'] = label
+            copies.append(rerun)
+    return copies
+
+
 @pytest.fixture(scope=shared)
 def executed(reference_data, built_movie_data, tmp_path_factory):
-    """{'solutions': ..., 'blank': ...}: both notebooks executed headless on the reference data, each
-    in a data cache that already holds movie_data.csv and with model folders of its own; a notebook
-    in which a cell raised is the error, which its test shows."""
+    """{'solutions': ..., 'reruns': [...], 'blank': ...}: both notebooks executed headless on the
+    reference data by run_notebook.execute, each in a data cache that already holds movie_data.csv
+    and with model folders of its own; in the kernel of the solutions, after its cells, the
+    rerun_cells (executed, under 'reruns'); a notebook in which a cell raised is the error, which
+    its test shows."""
     import shutil
+    import nbformat
     from nbclient.exceptions import CellExecutionError
     cache = str(tmp_path_factory.mktemp('exercises-cache'))
     shutil.copytree(built_movie_data, cache, dirs_exist_ok=True)
     imdb = os.path.join(reference_data, 'aclImdb_v1_labeled.tar.gz')
+    solutions = read_notebook(make_exercises.SOLUTIONS)
+    n_cells = len(solutions.cells)
+    solutions.cells += rerun_cells(solutions)
+    read = nbformat.read
     executed = {}
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv('RNN_DATA_DIR', cache)  # the kernels' data cache
+        # run_notebook.execute reads the notebook at path: the solutions with the reruns after them
+        mp.setattr(nbformat, 'read', lambda path, *a, **k: solutions if path == make_exercises.SOLUTIONS
+                   else read(path, *a, **k))
         for name, path in (('solutions', make_exercises.SOLUTIONS), ('blank', make_exercises.BLANK)):
             try:
                 executed[name] = run_notebook.execute(path, imdb=imdb)
             except CellExecutionError as e:
                 executed[name] = e
+    if not isinstance(executed['solutions'], Exception):
+        executed['reruns'] = executed['solutions'].cells[n_cells:]
+        del executed['solutions'].cells[n_cells:]
     return executed
 
 
@@ -117,3 +165,22 @@ def test_notebook_of_solutions_runs_headless_and_every_check_passes(executed):
 @notebooks
 def test_notebook_blank_runs_headless_and_every_check_says_not_yet(executed):
     assert_every_check_printed(executed['blank'], '✗ Exercise %d: not yet: ')
+
+
+@notebooks
+def test_every_exercise_runs_again_after_the_notebook_ran(executed):
+    # Going back to an exercise must work: no name a later exercise reassigns, no folder that
+    # already exists, no model folder trained before may make its cells fail or its check blame
+    # a right answer.
+    assert not isinstance(executed['solutions'], Exception), 'a cell raised:\n%s' % str(executed['solutions'])[-3000:]
+    problems, checked = [], []
+    for cell in executed['reruns']:
+        for error in (o for o in cell.outputs if o.output_type == 'error'):
+            problems.append('%s: %s: %s' % (cell.metadata['rerun'], error.ename, error.evalue))
+        if 'check' in make_exercises.tags(cell):
+            text = ''.join(o.get('text', '') for o in cell.outputs).strip()
+            checked.append(check_number(cell))
+            if not text.startswith('✓ Exercise %d: ' % check_number(cell)):
+                problems.append('%s: %s' % (cell.metadata['rerun'], text))
+    assert not problems, '\n'.join(problems)
+    assert sorted(checked) == sorted(list(CHECKS) * 2)
