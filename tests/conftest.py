@@ -266,36 +266,8 @@ def run_clis(jobs, cwd=None, env=None):
 
 
 # ---------------------------------------------------------------------------
-# The homework's checks (beyond_slides/exercises.py): the one line each prints
+# Figures
 # ---------------------------------------------------------------------------
-
-def check_line(check, answer, *context, **options):
-    """The one line check(answer, ...) prints."""
-    import contextlib
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        check(answer, *context, **options)
-    lines = out.getvalue().splitlines()
-    assert len(lines) == 1, lines
-    return lines[0]
-
-
-def assert_passes(number, line):
-    assert line.startswith('✓ Exercise %d: ' % number), line
-
-
-def assert_fails_with(number, line, *hints):
-    assert line.startswith('✗ Exercise %d: ' % number), line
-    assert 'not yet' not in line, line
-    for hint in hints:
-        assert hint in line, (hint, line)
-
-
-def assert_wrong_answers(number, check, context, wrong):
-    """wrong: [(answer, hint fragments)]; each answer's line names its fragments."""
-    for answer, hints in wrong:
-        assert_fails_with(number, check_line(check, answer, *context), *hints)
-
 
 def assert_labelled(fig):
     """Every chart of the figure has labelled axes and a legend (a heatmap: its labelled colour bar;

@@ -14,8 +14,8 @@ from beyond_slides import exercises
 from beyond_slides.model_folder import ModelFolder
 from beyond_slides.tf_setup import tf
 from char_rnn import CharRNN, create_batch_generator
-from conftest import (PERIODIC, TestConfig, assert_fails_with, assert_passes, assert_wrong_answers, check_line,
-                      prepared, quietly, shared, train_char)
+from conftest import PERIODIC, TestConfig, prepared, quietly, shared, train_char
+from exercise_lines import assert_fails_with, assert_passes, assert_wrong_answers, check_line
 from sentiment_rnn import SentimentRNN
 
 # ---------------------------------------------------------------------------

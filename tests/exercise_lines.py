@@ -1,0 +1,30 @@
+"""The homework's checks (beyond_slides/exercises.py) print one line each: these read that line."""
+import contextlib
+import io
+
+
+def check_line(check, answer, *context, **options):
+    """The one line check(answer, ...) prints."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        check(answer, *context, **options)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def assert_passes(number, line):
+    assert line.startswith('✓ Exercise %d: ' % number), line
+
+
+def assert_fails_with(number, line, *hints):
+    assert line.startswith('✗ Exercise %d: ' % number), line
+    assert 'not yet' not in line, line
+    for hint in hints:
+        assert hint in line, (hint, line)
+
+
+def assert_wrong_answers(number, check, context, wrong):
+    """wrong: [(answer, hint fragments)]; each answer's line names its fragments."""
+    for answer, hints in wrong:
+        assert_fails_with(number, check_line(check, answer, *context), *hints)
