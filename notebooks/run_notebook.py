@@ -34,12 +34,14 @@ def environment(**variables):
                 os.environ[k] = v
 
 
-def execute(path, imdb=None, runs=None, timeout=1200):
+def execute(path, imdb=None, runs=None, timeout=1200, nb=None):
     """The notebook at path, executed headless in its own folder (nbclient); returns it.
-    imdb: the IMDb data for this run; runs: the folder of its models (default: a temporary one)."""
+    imdb: the IMDb data for this run; runs: the folder of its models (default: a temporary one);
+    nb: the notebook to run in path's folder instead of the file itself (a test's altered copy)."""
     import nbformat
     from nbclient import NotebookClient
-    nb = nbformat.read(path, as_version=4)
+    if nb is None:
+        nb = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory() as tmp, \
             environment(RNN_IMDB_DATA=imdb and os.path.abspath(imdb), RNN_RUNS_DIR=runs or tmp,
                         MPLBACKEND='module://matplotlib_inline.backend_inline'):

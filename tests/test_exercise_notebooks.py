@@ -2,6 +2,7 @@
 naming its slide, its gap and its check, in the slides' order; and (marked `notebooks`, on the
 reference data) both run headless, every check of the solutions printing ✓ and every check of
 the blank one "not yet"."""
+import copy
 import os
 import re
 import sys
@@ -97,7 +98,6 @@ def rerun_cells(nb):
     given cells of the later exercises left), then every cell of exercises N, N-1, ..., 1 (the given
     cells run a second time). Each is tagged raises-exception, so that an error is recorded in its
     outputs and the next one still runs, and has metadata 'rerun': which pass and exercise."""
-    import copy
     cells = exercise_code_cells(nb)
     plan = [('answer and check of exercise %d' % n,
              [c for c in cells[n] if {'answer', 'check'} & set(make_exercises.tags(c))]) for n in sorted(cells)]
@@ -120,7 +120,6 @@ def executed(reference_data, built_movie_data, tmp_path_factory):
     rerun_cells (executed, under 'reruns'); a notebook in which a cell raised is the error, which
     its test shows."""
     import shutil
-    import nbformat
     from nbclient.exceptions import CellExecutionError
     cache = str(tmp_path_factory.mktemp('exercises-cache'))
     shutil.copytree(built_movie_data, cache, dirs_exist_ok=True)
@@ -128,16 +127,12 @@ def executed(reference_data, built_movie_data, tmp_path_factory):
     solutions = read_notebook(make_exercises.SOLUTIONS)
     n_cells = len(solutions.cells)
     solutions.cells += rerun_cells(solutions)
-    read = nbformat.read
     executed = {}
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv('RNN_DATA_DIR', cache)  # the kernels' data cache
-        # run_notebook.execute reads the notebook at path: the solutions with the reruns after them
-        mp.setattr(nbformat, 'read', lambda path, *a, **k: solutions if path == make_exercises.SOLUTIONS
-                   else read(path, *a, **k))
-        for name, path in (('solutions', make_exercises.SOLUTIONS), ('blank', make_exercises.BLANK)):
+        for name, path, nb in (('solutions', make_exercises.SOLUTIONS, solutions), ('blank', make_exercises.BLANK, None)):
             try:
-                executed[name] = run_notebook.execute(path, imdb=imdb)
+                executed[name] = run_notebook.execute(path, imdb=imdb, nb=nb)
             except CellExecutionError as e:
                 executed[name] = e
     if not isinstance(executed['solutions'], Exception):
