@@ -30,6 +30,8 @@ IMDB_URL = 'https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz'
 IMDB_MD5 = '7c2ac02c03563afcf9b574c7e56c153a'
 IMDB_SIZE = '84,125,825'
 HAMLET_URL = 'https://www.gutenberg.org/cache/epub/2265/pg2265.txt'
+# Seconds a download waits for a server that has gone silent before it fails with its error.
+SILENCE_LIMIT = 60
 
 # The book's own pg2265.txt: the play starts at character 15858.
 HAMLET_START = re.compile(r'The Tragedie of Hamlet\s+Actus Primus')
@@ -84,7 +86,7 @@ def download(url, fname, check, about='', by_hand='{data}'):
 def _fetch(url, path):
     """url into path, with a progress bar on stderr. A connection that closes before the size the
     server announced is an error (urllib's read() returns what came, without saying so)."""
-    with urllib.request.urlopen(url, timeout=60) as response, open(path, 'wb') as out:
+    with urllib.request.urlopen(url, timeout=SILENCE_LIMIT) as response, open(path, 'wb') as out:
         size = int(response.headers.get('Content-Length') or 0)
         pbar = pyprind.ProgBar(max(size, 1), title='Downloading %s' % url, stream=sys.stderr) \
             if size else None

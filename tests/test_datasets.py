@@ -6,6 +6,7 @@ import hashlib
 import http.server
 import os
 import re
+import socket
 import threading
 
 import numpy as np
@@ -136,6 +137,8 @@ def test_imdb_download_checks_md5_and_happens_once(http_server, data_cache, monk
     url = http_server.url + 'aclImdb_v1.tar.gz'
     path = datasets.download_imdb(url, md5_of(tarball))
     assert md5_of(path) == md5_of(tarball)
+    # the name the book downloads and the error tells to copy the file to
+    assert path == os.path.join(str(data_cache), 'aclImdb_v1.tar.gz')
     os.remove(tarball)  # a second call must not download again
     assert datasets.download_imdb(url, md5_of(path)) == path
     monkeypatch.setattr(datasets, 'IMDB_URL', url)
@@ -257,6 +260,51 @@ def test_a_download_stopped_after_its_first_block_leaves_no_part_file(http_serve
     with pytest.raises(KeyboardInterrupt):
         datasets.download(http_server.url + 'big.bin', 'big.bin', check=lambda path: None)
     assert blocks == [1] and os.listdir(str(data_cache)) == []
+
+
+def test_a_download_of_several_blocks_is_whole_and_shows_its_progress(http_server, data_cache, capfd):
+    data = os.urandom(2 * BLOCK + 12345)
+    (http_server.root / 'big.bin').write_bytes(data)
+    path = datasets.download(http_server.url + 'big.bin', 'big.bin', check=lambda path: None)
+    assert open(path, 'rb').read() == data
+    err = capfd.readouterr().err  # capfd: pyprind writes nothing where sys.stdout has no file number
+    assert 'Downloading %sbig.bin' % http_server.url in err and '100%' in err, err
+
+
+class _NoSize(_Handler):
+    """Sends the file without a Content-Length: the end of the connection ends it (HTTP/1.0)."""
+
+    def send_header(self, keyword, value):
+        if keyword.lower() != 'content-length':
+            http.server.SimpleHTTPRequestHandler.send_header(self, keyword, value)
+
+
+def test_a_download_without_a_size_is_whole(http_server, data_cache):
+    data = os.urandom(BLOCK + 7)
+    (http_server.root / 'big.bin').write_bytes(data)
+    http_server.handler.send_header = _NoSize.send_header
+    path = datasets.download(http_server.url + 'big.bin', 'big.bin', check=lambda path: None)
+    assert open(path, 'rb').read() == data
+
+
+def test_a_silent_server_ends_in_the_download_error(data_cache, monkeypatch):
+    monkeypatch.setattr(datasets, 'SILENCE_LIMIT', 0.5)
+    errors = []
+
+    def fetch(port):
+        try:
+            datasets.download('http://127.0.0.1:%d/big.bin' % port, 'big.bin', check=lambda path: None)
+        except DataError as e:
+            errors.append(str(e))
+    with socket.socket() as server:  # takes the connection, then says nothing
+        server.bind(('127.0.0.1', 0))
+        server.listen(1)
+        client = threading.Thread(target=fetch, args=(server.getsockname()[1],), daemon=True)
+        client.start()
+        client.join(10)  # a download that waits for ever is still running here
+        assert not client.is_alive(), 'the download still waits for the silent server'
+    assert len(errors) == 1 and 'could not download big.bin' in errors[0] and 'timed out' in errors[0], errors
+    assert os.listdir(str(data_cache)) == []
 
 
 # ---------------------------------------------------------------------------

@@ -7,7 +7,10 @@
 #
 #   pip install -e ".[test,mutation]"
 #   RNN_REFERENCE_DATA=../shared/data bash tools/mutation.sh   # without it the real-data tests skip
+#   RNN_REFERENCE_DATA=../shared/data bash tools/mutation.sh 'beyond_slides.datasets.*' ...
 #
+# Without patterns the whole scope runs from scratch; with patterns (of the scope's, below) only
+# their mutants run, and the verdicts of the others are kept from the runs before.
 # Hours on 2 cores (docs/results.md); JOBS=4 on more cores. Then `mutmut results` lists the
 # survivors, `mutmut show NAME` shows one, and `mutmut run NAME...` runs those again after a change
 # (the tool keeps the other verdicts); docs/results.md lists the equivalent ones. The last lines
@@ -28,8 +31,11 @@ IN_SCOPE=(
     'beyond_slides.fast_lstm.x_output_keep_prob*' 'beyond_slides.fast_lstm.x_group_sizes*'
     'beyond_slides.keras_export.x_lstm_weights*' 'beyond_slides.keras_export.x_export*'
 )
-rm -rf mutants
-python -m mutmut run --max-children "${JOBS:-2}" "${IN_SCOPE[@]}" || true
+if [ $# -eq 0 ]; then
+    rm -rf mutants
+    set -- "${IN_SCOPE[@]}"
+fi
+python -m mutmut run --max-children "${JOBS:-2}" "$@" || true
 python -m mutmut results --all true > mutants/all-results.txt
 python - "${IN_SCOPE[@]}" <<'PY'
 import fnmatch, sys

@@ -2,7 +2,9 @@
 
 mutmut 3 loads a mutant only in the process that runs the tests, so there:
 - the commands the tests run (conftest.run_cli, run_clis) run in that process, not in new ones
-  (tests/cli_worker.py's run(), one after the other);
+  (tests/cli_worker.py's run(), one after the other, also when a test starts them from threads),
+  but for --export-keras, which needs a process with eager execution: tools/mutation_child.py
+  runs those and tells which functions they reached;
 - while the tool records which tests reach which function (MUTANT_UNDER_TEST=stats), a fixture
   that tests share is made for each test: the tool credits a shared fixture's work to the first
   test only, and would never run the others for a mutant there;
@@ -18,22 +20,54 @@ import threading
 import pytest
 
 MINUTE = 60
+# Keras 3 needs eager execution, which the lecture's TensorFlow 1.x set-up turns off in this process.
+EAGER_ONLY = '--export-keras'
 
 
 class MutationHooks(object):
     def __init__(self, plain):
         self.plain = plain
+        # A command run here changes what the whole process shares (sys.stdout, the working
+        # folder, os.environ): tests that start commands from several threads take turns.
+        self.one_command_at_a_time = threading.Lock()
 
     def run_commands(self, specs, cwd):
         import subprocess
         import cli_worker
-        here = os.getcwd()
-        os.chdir(cwd or cli_worker.ROOT)
-        try:
-            return [subprocess.CompletedProcess([script] + args, *cli_worker.run(script, args, env))
-                    for script, args, env in specs]
-        finally:
-            os.chdir(here)
+        if any(EAGER_ONLY in args for _, args, _ in specs):
+            return self.in_new_process(specs, cwd)
+        with self.one_command_at_a_time:
+            here = os.getcwd()
+            os.chdir(cwd or cli_worker.ROOT)
+            try:
+                return [subprocess.CompletedProcess([script] + args, *cli_worker.run(script, args, env))
+                        for script, args, env in specs]
+            finally:
+                os.chdir(here)
+
+    def in_new_process(self, specs, cwd):
+        """The commands in a new process (tools/mutation_child.py); while the tool records which
+        tests reach which function, the functions reached there count for the test too."""
+        import json
+        import subprocess
+        import sys
+        import tempfile
+        import cli_worker
+        with tempfile.TemporaryDirectory() as tmp:
+            jobs, results, hits = (os.path.join(tmp, name) for name in ('jobs', 'results', 'hits'))
+            with open(jobs, 'w', encoding='utf-8') as f:
+                json.dump(specs, f)
+            child = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), 'mutation_child.py'),
+                                    os.path.join(cli_worker.ROOT, 'tests', 'cli_worker.py'), jobs, results, hits],
+                                   capture_output=True, text=True, cwd=cwd or cli_worker.ROOT, timeout=900)
+            assert child.returncode == 0, child.stderr[-3000:]
+            with open(results, encoding='utf-8') as f:
+                done = json.load(f)
+            if os.environ.get('MUTANT_UNDER_TEST') == 'stats':
+                from mutmut.state import state
+                with open(hits, encoding='utf-8') as f:
+                    state()._stats.update(json.load(f))
+        return [subprocess.CompletedProcess([script] + args, *result) for (script, args, _), result in zip(specs, done)]
 
     def run_command(self, script, args, env, cwd):
         return self.run_commands([(script, args, env)], cwd)[0]
