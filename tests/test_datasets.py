@@ -5,6 +5,7 @@ import functools
 import hashlib
 import http.server
 import os
+import pathlib
 import re
 import socket
 import threading
@@ -13,9 +14,9 @@ import numpy as np
 import pytest
 
 import data_utils
-from beyond_slides import datasets
+from beyond_slides import datasets, paths
 from beyond_slides.errors import DataError
-from conftest import TINY_REVIEWS, make_imdb_folder, make_imdb_tarball, snapshot
+from conftest import ROOT, TINY_REVIEWS, make_imdb_folder, make_imdb_tarball, snapshot
 
 
 # ---------------------------------------------------------------------------
@@ -49,6 +50,8 @@ def test_movie_data_from_folder_and_csv(tmp_path, data_cache):
     folder = make_imdb_folder(str(tmp_path / 'src'))
     df = data_utils.load_movie_data(folder)
     assert as_rows(df) == expected_movie_rows()
+    # the folder that holds aclImdb/ does as well as aclImdb/ itself
+    assert as_rows(data_utils.load_movie_data(str(tmp_path / 'src'))) == expected_movie_rows()
     df2 = data_utils.load_movie_data(str(data_cache / 'movie_data.csv'))
     assert as_rows(df2) == expected_movie_rows()
 
@@ -75,6 +78,10 @@ def test_movie_data_is_cached_and_source_left_alone(tmp_path, monkeypatch):
         **TINY_REVIEWS, ('train', 'neg'): {'0_1.txt': b'caf\xe9'}}), 'not UTF-8'),
     (lambda p: make_imdb_tarball(str(p / 'nopos.tar.gz'), {
         k: v for k, v in TINY_REVIEWS.items() if k != ('train', 'pos')}), 'no reviews in aclImdb/train/pos'),
+    # an extracted folder: the error names the folder and the review's file
+    (lambda p: _latin1(make_imdb_folder(str(p / 'src')), 'train/neg/0_2.txt'),
+     'src/aclImdb: train/neg/0_2.txt is not UTF-8'),
+    (lambda p: _emptied(make_imdb_folder(str(p / 'src')), 'train', 'pos'), 'src/aclImdb has no reviews in aclImdb/train/pos'),
 ])
 def test_bad_imdb_sources_give_one_clear_error(tmp_path, make, message):
     with pytest.raises(DataError, match=message) as e:
@@ -93,6 +100,41 @@ def test_bad_source_keeps_the_good_cached_csv(tmp_path, data_cache):
 def _write(path, data):
     path.write_bytes(data)
     return str(path)
+
+
+def _latin1(folder, name):
+    """folder (an extracted aclImdb/) with the review name in Latin-1."""
+    _write(pathlib.Path(folder, name), 'caf\xe9'.encode('latin-1'))
+    return folder
+
+
+def _emptied(folder, split, label):
+    """folder (an extracted aclImdb/) with its split/label folder there but empty."""
+    for name in os.listdir(os.path.join(folder, split, label)):
+        os.remove(os.path.join(folder, split, label, name))
+    return folder
+
+
+# ---------------------------------------------------------------------------
+# Where the data cache and the model folders are
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize('rnn_data_dir, xdg_cache_home, expected', [
+    ('{tmp}/mine', '{tmp}/xdg', '{tmp}/mine'),
+    ('', '{tmp}/xdg', '{tmp}/xdg/rnn-lecture'),
+    ('', '', '{tmp}/home/.cache/rnn-lecture'),
+], ids=['RNN_DATA_DIR', 'XDG_CACHE_HOME', 'home'])
+def test_the_data_cache_is_rnn_data_dir_else_the_users_cache_folder(tmp_path, monkeypatch, rnn_data_dir,
+                                                                      xdg_cache_home, expected):
+    monkeypatch.setenv('HOME', str(tmp_path / 'home'))
+    monkeypatch.setenv('RNN_DATA_DIR', rnn_data_dir.format(tmp=tmp_path))
+    monkeypatch.setenv('XDG_CACHE_HOME', xdg_cache_home.format(tmp=tmp_path))
+    assert paths.data_dir() == expected.format(tmp=tmp_path)
+
+
+def test_the_model_folders_are_in_the_repositorys_models_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # wherever the command runs from
+    assert paths.default_model_dir('char_rnn') == os.path.join(ROOT, 'models', 'char_rnn')
 
 
 # ---------------------------------------------------------------------------
