@@ -79,7 +79,7 @@ def describe(value):
         text = '%s (%r)' % (type(value).__name__, value)
     else:
         text = type(value).__name__
-    return ('an ' if text[0] in 'aeiou' else 'a ') + text
+    return ('an ' if text[0] in 'aeiou' or text.startswith('ndarray') else 'a ') + text  # an en-dee-array
 
 
 def as_parts(answer, names):

@@ -16,7 +16,7 @@ import pytest
 import data_utils
 from beyond_slides import exercises
 from beyond_slides.tf_setup import tf
-from exercise_lines import assert_fails_with, assert_passes, assert_wrong_answers, check_line
+from exercise_lines import assert_fails_with, assert_lines, assert_passes, assert_wrong_answers, check_line
 
 # ---------------------------------------------------------------------------
 # The shared machinery
@@ -53,7 +53,8 @@ def test_types_and_shapes_are_named():
     assert_fails_with(5, check_line(exercises.check_5, 'abc', [[1]], 1), 'should be an array of numbers', 'a str')
     assert_fails_with(3, check_line(exercises.check_3, 4, {'the': 1}), 'tuple of 2', 'an int (4)')
     assert_fails_with(3, check_line(exercises.check_3, (True, 2), {'the': 1}), 'should be a number', 'bool')
-    assert_fails_with(4, check_line(exercises.check_4, 0.5, {'a': 1}, [[1], [1]], 1), 'whole number', '0.5')
+    assert_fails_with(4, check_line(exercises.check_4, 0.5, {'a': 1}, [[1], [1]], 1),
+                      'answer should be a whole number (a count); got a float (0.5)')
     assert_fails_with(5, check_line(exercises.check_5, [[1, 2]], [[1, 2], [3]], 2), 'shape (1, 2)', 'expected (2, 2)')
     assert_fails_with(5, check_line(exercises.check_5, np.zeros((2, 3)), [[1], [2], [3]], 2), '(transposed?)')
 
@@ -69,7 +70,8 @@ RNN_H2 = math.tanh(0.3 * 1 + 0.4 * RNN_H1 + 0.1)
 
 
 def test_check_1_passes_the_hand_worked_steps():
-    assert_passes(1, check_line(exercises.check_1, [[RNN_H1], [RNN_H2]], RNN_XS, RNN_KERNEL, RNN_BIAS))
+    assert check_line(exercises.check_1, [[RNN_H1], [RNN_H2]], RNN_XS, RNN_KERNEL, RNN_BIAS) == (
+        "✓ Exercise 1: your numpy steps give BasicRNNCell's h(t) (within 1e-5): one kernel over [x, h]")
 
 
 def test_check_1_passes_tensorflows_own_cell_on_random_weights():
@@ -89,10 +91,15 @@ def test_check_1_names_each_wrong_answer():
     no_tanh = [[0.7], [0.3 + 0.4 * 0.7 + 0.1]]
     no_bias = [[math.tanh(0.6)], [math.tanh(0.3 + 0.4 * math.tanh(0.6))]]
     not_carried = [[RNN_H1], [math.tanh(0.4)]]
-    assert_wrong_answers(1, exercises.check_1, (RNN_XS, RNN_KERNEL, RNN_BIAS), [
-        (no_tanh, ['tanh is missing']), (no_bias, ['bias b_h is missing']), (not_carried, ['h is carried']),
-        ([[RNN_H1], [RNN_H2 + 0.01]], ['differs from the right one by up to 0.01', "kernel's first 1 rows"]),
-        ([[[RNN_H1], [RNN_H2]]], ['shape (1, 2, 1)', 'expected (2, 1)'])])
+    assert_lines(1, exercises.check_1, (RNN_XS, RNN_KERNEL, RNN_BIAS), [
+        (no_tanh, "answer is not right: tanh is missing (the slide's activation phi)"),
+        (no_bias, 'answer is not right: the bias b_h is missing'),
+        (not_carried, 'answer is not right: h is carried: each step adds W_hh h(t-1), with h(0) = 0'),
+        ([[RNN_H1], [RNN_H2 + 0.01]], 'answer differs from the right one by up to 0.01 (tolerance 1e-05): '
+         "h(t) = tanh(x(t) @ W_xh + h(t-1) @ W_hh + b_h), where W_xh is the kernel's first 1 rows (they "
+         'multiply x) and W_hh the rest'),
+        ([[[RNN_H1], [RNN_H2]]], 'answer has shape (1, 2, 1); expected (2, 1): one row h(t) per step t, as x @ W: '
+         'rows are examples')])
 
 
 # ---------------------------------------------------------------------------
@@ -103,14 +110,22 @@ TOY_WORD_TO_INT = {'the': 1, 'a': 2, 'movie': 3}
 
 
 def test_check_3_passes_the_hand_worked_ids():
-    assert_passes(3, check_line(exercises.check_3, (1, 4), TOY_WORD_TO_INT))
+    assert check_line(exercises.check_3, (1, 4), TOY_WORD_TO_INT) == (
+        "✓ Exercise 3: 'the' is the most common word, id 1; the embedding has 4 rows (row 0: padding)")
     assert_passes(3, check_line(exercises.check_3, (np.int64(1), 4.0), TOY_WORD_TO_INT))
 
 
 def test_check_3_names_each_wrong_answer():
-    assert_wrong_answers(3, exercises.check_3, (TOY_WORD_TO_INT,), [
-        ((0, 4), ['off by one', '0 is kept for the padding']), ((2, 4), ["the id of 'the' is 2"]),
-        ((1, 3), ['largest id + 1']), ((1, 5), ['n_words is 5']), (('1', 4), ['should be a number', 'a str'])])
+    assert_lines(3, exercises.check_3, (TOY_WORD_TO_INT,), [
+        ((0, 4), "the id of 'the' is not right: it is off by one: ids start at 1 (enumerate(word_counts, 1)); "
+                 '0 is kept for the padding'),
+        ((2, 4), "the id of 'the' is 2, not right: words are numbered by count, the most common first"),
+        ((1, 3), "n_words is not right: it is the largest id + 1: the embedding needs a row for each id, and "
+                 "for the padding's 0"),
+        ((1, 5), 'n_words is 5, not right: it is the number of rows the embedding needs'),
+        (('1', 4), "the id of 'the' should be a number; got a str ('1')"),
+        ((1, '4'), "n_words should be a number; got a str ('4')"),
+        (4, "answer should be a tuple of 2, (the id of 'the', n_words); got an int (4)")])
 
 
 # Training reviews hold ids {1, 2, 3, 4, 7, 8}; test reviews {1, 5, 6}: 2 distinct unknown (5, 6),
@@ -120,13 +135,21 @@ MAPPED = [[1, 2, 3], [2, 4, 7, 8], [5, 5, 5, 1], [6]]
 
 
 def test_check_4_passes_the_hand_worked_count():
-    assert_passes(4, check_line(exercises.check_4, 2, WORDS, MAPPED, 2))
+    assert check_line(exercises.check_4, 2, WORDS, MAPPED, 2) == (
+        '✓ Exercise 4: 2 distinct test words are unknown to a vocabulary of the training reviews: counting '
+        'all reviews, as the slides do, lets the test set into the vocabulary')
 
 
 def test_check_4_names_each_wrong_answer():
-    assert_wrong_answers(4, exercises.check_4, (WORDS, MAPPED, 2), [
-        (4, ['every occurrence']), (3, ['every word of the test reviews']), (5, ['the other way round']),
-        (1, ['answer is 1, not right', 'less those of the training reviews']), ({5, 6}, ['should be a number', 'a set'])])
+    assert_lines(4, exercises.check_4, (WORDS, MAPPED, 2), [
+        (4, 'answer is not right: that counts every occurrence: count each distinct word once'),
+        (3, 'answer is not right: that is every word of the test reviews: count those that appear in no '
+            'training review'),
+        (5, 'answer is not right: that is the other way round: the words of the training reviews no test '
+            'review has'),
+        (1, 'answer is 1, not right: take the set of word ids of the test reviews, less those of the training '
+            'reviews'),
+        ({5, 6}, 'answer should be a number; got a set')])
 
 
 # ---------------------------------------------------------------------------
@@ -139,7 +162,8 @@ TOY_PADDED = [[0, 1, 3, 4, 5, 2], [0, 0, 0, 6, 7, 2], [1, 3, 4, 6, 5, 2]]
 
 def test_check_5_passes_the_hand_worked_rows_which_are_make_sequences():
     assert data_utils.make_sequences(TOY_MAPPED, 6).tolist() == TOY_PADDED
-    assert_passes(5, check_line(exercises.check_5, TOY_PADDED, TOY_MAPPED, 6))
+    assert check_line(exercises.check_5, TOY_PADDED, TOY_MAPPED, 6) == (
+        '✓ Exercise 5: zeros on the left, the last 6 words kept, as sequences[i, -len(row):] does')
     assert_passes(5, check_line(exercises.check_5, np.array(TOY_PADDED), TOY_MAPPED, 6))
 
 
@@ -157,13 +181,16 @@ def test_check_5_names_each_wrong_answer():
     assert the_slip_of_right_padding(TOY_MAPPED, 6).tolist() == right_padded_last_kept
     right_padded = [[1, 3, 4, 5, 2, 0], [6, 7, 2, 0, 0, 0], [9, 8, 9, 10, 11, 8]]
     first_kept = [[0, 1, 3, 4, 5, 2], [0, 0, 0, 6, 7, 2], [9, 8, 9, 10, 11, 8]]
-    assert_wrong_answers(5, exercises.check_5, (TOY_MAPPED, 6), [
-        (right_padded_last_kept,
-         ['the last words are kept, but the zeros go on the right', 'sequences[i, -len(row):]']),
-        (right_padded, ['the zeros go on the left', 'keeps its last seq_len words, not its first']),
-        (first_kept, ['keeps its last seq_len words (its end)']),
-        ([[0, 1, 3, 4, 5, 2], [0, 0, 0, 6, 7, 2], [1, 3, 4, 6, 5, 3]], ['differs', 'row i ends with']),
-        ([r[1:] for r in TOY_PADDED], ['shape (3, 5)', 'expected (3, 6)'])])
+    assert_lines(5, exercises.check_5, (TOY_MAPPED, 6), [
+        (right_padded_last_kept, 'answer is not right: the last words are kept, but the zeros go on the right: '
+         'they go on the left, sequences[i, -len(row):], so that the words are the last steps the LSTM reads'),
+        (right_padded, 'answer is not right: the zeros go on the left, so that the words are the last steps '
+         'the LSTM reads; and a long review keeps its last seq_len words, not its first'),
+        (first_kept, 'answer is not right: a long review keeps its last seq_len words (its end), not its first'),
+        ([[0, 1, 3, 4, 5, 2], [0, 0, 0, 6, 7, 2], [1, 3, 4, 6, 5, 3]], 'answer differs from the right one by up '
+         'to 1 (tolerance 0): row i ends with the last words of review i; zeros fill the left'),
+        ([r[1:] for r in TOY_PADDED], 'answer has shape (3, 5); expected (3, 6): one row per review, seq_len '
+         'columns')])
 
 
 # ---------------------------------------------------------------------------
@@ -177,15 +204,24 @@ TOY_Y = [[2, 3, 4, 5, 6, 7], [8, 9, 10, 11, 12, 13]]
 def test_check_8_passes_the_hand_worked_batches_which_are_reshape_data():
     x, y = data_utils.reshape_data(np.arange(1, 19), 2, 3)
     assert (x.tolist(), y.tolist()) == (TOY_X, TOY_Y)
-    assert_passes(8, check_line(exercises.check_8, (TOY_X, TOY_Y), np.arange(1, 19), 2, 3))
+    assert check_line(exercises.check_8, (TOY_X, TOY_Y), np.arange(1, 19), 2, 3) == (
+        '✓ Exercise 8: x and y are 2 rows of 6 ids, y one ahead of x; the last ids that do not fill a batch '
+        'are dropped')
 
 
 def test_check_8_names_each_wrong_answer():
     three_batches = np.arange(1, 19).reshape(2, 9)
-    assert_wrong_answers(8, exercises.check_8, (np.arange(1, 19), 2, 3), [
-        ((TOY_X, TOY_X), ['y is x itself']), ((np.array(TOY_X).T, TOY_Y), ['x has shape (6, 2) (transposed?)']),
-        ((three_batches, three_batches + 1), ['x has shape (2, 9)', 'whole batches of 2 x 3']),
-        ((TOY_X, np.array(TOY_Y) + 1), ['y differs', 'shifted by one']), (np.array([TOY_X, TOY_Y]), ['tuple of 2'])])
+    why = 'y is x one id ahead, so x may use only ids that have a next one: with 18 ids, whole batches of 2 x 3'
+    assert_lines(8, exercises.check_8, (np.arange(1, 19), 2, 3), [
+        ((TOY_X, TOY_X), 'y is not right: y is x itself: y is x shifted by one id'),
+        ((np.array(TOY_X).T, TOY_Y), 'x has shape (6, 2) (transposed?); expected (2, 6): ' + why),
+        ((three_batches, three_batches + 1), 'x has shape (2, 9); expected (2, 6): ' + why),
+        ((TOY_X, three_batches), 'y has shape (2, 9); expected (2, 6): ' + why),
+        ((TOY_Y, TOY_Y), 'x differs from the right one by up to 1 (tolerance 0): x is the first 12 ids, cut '
+                         'into 2 rows'),
+        ((TOY_X, np.array(TOY_Y) + 1), 'y differs from the right one by up to 1 (tolerance 0): y is x shifted '
+                                       'by one id'),
+        (np.array([TOY_X, TOY_Y]), 'answer should be a tuple of 2, (x, y); got an ndarray of shape (2, 2, 6)')])
 
 
 # ---------------------------------------------------------------------------
@@ -202,16 +238,22 @@ def test_check_11_passes_the_hand_worked_distribution_which_get_top_char_draws_f
     np.random.seed(0)
     draws = [get_top_char(np.array(PROBAS), 5, top_n=3, temperature=0.5) for _ in range(20000)]
     assert np.allclose(np.bincount(draws, minlength=5) / 20000, DRAWN, atol=0.015)
-    assert_passes(11, check_line(exercises.check_11, DRAWN, PROBAS, 3, 0.5))
+    assert check_line(exercises.check_11, DRAWN, PROBAS, 3, 0.5) == (
+        '✓ Exercise 11: T=0.5 sharpens, the top-3 cut keeps 3 characters, the rest never drawn')
 
 
 def test_check_11_names_each_wrong_answer():
-    assert_wrong_answers(11, exercises.check_11, (PROBAS, 3, 0.5), [
-        ([0, 0.4 / 0.85, 0.2 / 0.85, 0, 0.25 / 0.85], ['temperature is missing']),
-        ([0.01 / 0.265, 0.16 / 0.265, 0.04 / 0.265, 0.0025 / 0.265, 0.0625 / 0.265], ['all but the top 3']),
-        ([0, 0.4 ** 0.5, 0.2 ** 0.5, 0, 0.5] / np.sum([0.4 ** 0.5, 0.2 ** 0.5, 0.5]), ['not p ** T']),
-        ([0, 0.16, 0.04, 0, 0.0625], ['sum to 1']), ([0, 0.6, 0.15, 0, 0.25], ['differs', 'divided by the sum']),
-        (DRAWN[:3], ['shape (3,)', 'expected (5,)'])])
+    assert_lines(11, exercises.check_11, (PROBAS, 3, 0.5), [
+        ([0, 0.4 / 0.85, 0.2 / 0.85, 0, 0.25 / 0.85],
+         'answer is not right: the temperature is missing: p ** (1 / T), renormalized'),
+        ([0.01 / 0.275, 0.16 / 0.275, 0.04 / 0.275, 0.0025 / 0.275, 0.0625 / 0.275],
+         'answer is not right: all but the top 3 must be 0'),
+        ([0, 0.4 ** 0.5, 0.2 ** 0.5, 0, 0.5] / np.sum([0.4 ** 0.5, 0.2 ** 0.5, 0.5]),
+         'answer is not right: a temperature T sharpens p as p ** (1 / T), not p ** T'),
+        ([0, 0.16, 0.04, 0, 0.0625], 'answer is not right: the probabilities must sum to 1: divide by their sum'),
+        ([0, 0.6, 0.15, 0, 0.25], 'answer differs from the right one by up to 0.0119 (tolerance 1e-06): '
+                                  'p ** (1 / T), all but the top 3 set to 0, divided by the sum'),
+        (DRAWN[:3], 'answer has shape (3,); expected (5,): one probability per character')])
 
 
 # ---------------------------------------------------------------------------
@@ -220,18 +262,28 @@ def test_check_11_names_each_wrong_answer():
 
 @pytest.fixture
 def history_csv(tmp_path):
-    """Epoch 1: losses 3.0, 2.6; epoch 2: 1.0, 2.0 (mean 1.5, last iteration 2.0; all four: 2.15)."""
+    """Epoch 1: losses 3.0, 2.6; epoch 2: 1.0, 1.7, 1.8 (mean 1.5, last iteration 1.8; all five: 2.02)."""
     path = tmp_path / 'loss_history.csv'
-    path.write_text('epoch,iteration,loss\n1,1,3.0\n1,2,2.6\n2,3,1.0\n2,4,2.0\n')
+    path.write_text('epoch,iteration,loss\n1,1,3.0\n1,2,2.6\n2,3,1.0\n2,4,1.7\n2,5,1.8\n')
     return str(path)
 
 
 def test_check_12_passes_the_hand_worked_perplexity(history_csv):
-    assert_passes(12, check_line(exercises.check_12, (1.5, 4.4816890703), history_csv))
+    assert check_line(exercises.check_12, (1.5, 4.4816890703), history_csv) == (
+        '✓ Exercise 12: loss 1.500 is a perplexity of 4.48: as unsure as a fair pick among 4.5 characters')
 
 
 def test_check_12_names_each_wrong_answer(history_csv):
-    assert_wrong_answers(12, exercises.check_12, (history_csv,), [
-        ((1.5, 2 ** 1.5), ['not 2 ** loss']), ((1.5, 10 ** 1.5), ['not 10 ** loss']),
-        ((2.0, math.exp(2.0)), ["last iteration's loss"]), ((2.15, math.exp(2.15)), ['mean of all epochs']),
-        ((1.5, 4.5), ['perplexity', 'e ** loss']), ((1.5,), ['tuple of 2, (mean_loss, perplexity)'])])
+    ratio = 'perplexity (as a ratio to the right one)'
+    assert_lines(12, exercises.check_12, (history_csv,), [
+        ((1.5, 2 ** 1.5), ratio + ' is not right: the loss is in nats (natural log): e ** loss, not 2 ** loss'),
+        ((1.5, 10 ** 1.5), ratio + ' is not right: the loss is in nats (natural log): e ** loss, not 10 ** loss'),
+        ((1.8, math.exp(1.8)), "mean_loss is not right: that is the last iteration's loss: take the mean of the "
+                               'last epoch'),
+        ((2.02, math.exp(2.02)), 'mean_loss is not right: that is the mean of all epochs: take the last epoch only'),
+        ((1.7, math.exp(1.7)), 'mean_loss is 1.7, not right: the mean of the loss column over the rows of the '
+                               'last epoch'),
+        ((1.5, 4.5), ratio + ' is 1.00409, not right: the perplexity is e ** loss (the loss is in nats)'),
+        (('x', 4.5), "mean_loss should be a number; got a str ('x')"),
+        ((1.5, 'x'), "perplexity should be a number; got a str ('x')"),
+        ((1.5,), 'answer should be a tuple of 2, (mean_loss, perplexity); got a tuple of 1')])
