@@ -16,7 +16,7 @@ import pytest
 import data_utils
 from beyond_slides import exercises
 from beyond_slides.tf_setup import tf
-from exercise_lines import assert_fails_with, assert_lines, assert_passes, assert_wrong_answers, check_line
+from exercise_lines import assert_fails_with, assert_lines, assert_passes, check_line
 
 # ---------------------------------------------------------------------------
 # The shared machinery
