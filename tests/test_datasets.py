@@ -215,7 +215,7 @@ def test_imdb_download_failure_says_what_to_get_and_where_to_put_it(http_server,
         datasets.download_imdb(url)
     assert re.fullmatch(re.escape(
         'could not download aclImdb_v1.tar.gz (84,125,825 bytes, MD5 7c2ac02c03563afcf9b574c7e56c153a) '
-        'from %s (' % url) + r'[^()]*not found' + re.escape(
+        'from %s (File not found' % url) + re.escape(
         '): put a copy at %s, or give one as load_movie_data(source=PATH) or in the environment variable '
         'RNN_IMDB_DATA' % os.path.join(str(data_cache), 'aclImdb_v1.tar.gz')), str(e.value), re.I), str(e.value)
     assert e.value.__cause__ is None and e.value.__suppress_context__  # one error, not urllib's chain
@@ -248,6 +248,31 @@ def test_hamlet_download_once(http_server, data_cache):
     os.remove(str(http_server.root / 'pg2265.txt'))
     assert datasets.download_hamlet(http_server.url + 'pg2265.txt') == path
     assert data_utils.load_hamlet(path) == PLAY.rstrip()
+
+
+def test_hamlet_download_failure_says_what_to_get_and_where_to_put_it(http_server, data_cache):
+    url = http_server.url + 'pg2265.txt'  # not served: 404
+    with pytest.raises(DataError) as e:
+        datasets.download_hamlet(url)
+    assert str(e.value) == (
+        "could not download pg2265.txt (Hamlet, 178,707 bytes in the book's release) from %s (File not found): "
+        'put a copy at %s, or give one as load_hamlet(source=PATH)' % (url, os.path.join(str(data_cache), 'pg2265.txt')))
+    assert e.value.command_line().endswith('or give one as --data PATH')
+
+
+def test_hamlet_download_not_in_utf8_names_the_url(http_server, data_cache):
+    (http_server.root / 'pg2265.txt').write_bytes(TODAY_STYLE.encode('utf-8') + 'caf\xe9'.encode('latin-1'))
+    url = http_server.url + 'pg2265.txt'
+    with pytest.raises(DataError, match=re.escape(url) + r' is not UTF-8 text \(byte \d+\)'):
+        datasets.download_hamlet(url)
+    assert os.listdir(str(data_cache)) == []
+
+
+def test_a_second_download_goes_into_the_cache_the_first_made(http_server, data_cache):
+    for name in ('one.bin', 'two.bin'):
+        (http_server.root / name).write_bytes(name.encode())
+        datasets.download(http_server.url + name, name, check=lambda path: None)
+    assert sorted(os.listdir(str(data_cache))) == ['one.bin', 'two.bin']
 
 
 def test_hamlet_download_of_something_else_is_refused(http_server, data_cache):
