@@ -42,19 +42,26 @@ class FakeIPython(object):
         self.handlers['post_run_cell'](None)
 
 
-def test_each_section_gets_the_time_of_its_cells(tmp_path):
+def test_each_section_gets_the_time_of_its_cells(tmp_path, capsys):
     cells = [('markdown', '# Part'), ('code', 'a = 1'), ('markdown', '## First'), ('code', 'b = 2'),
-             ('code', 'c = 3'), ('markdown', '## Second\ntext'), ('code', 'd = 4'), ('markdown', '## Third')]
+             ('code', '# a comment, not a heading\nc = 3'), ('markdown', 'text, not a heading'),
+             ('markdown', '## The second part\ntext'), ('code', 'd = 4'), ('markdown', '## Third')]
     path = tmp_path / 'nb.ipynb'
     path.write_text(json.dumps({'cells': [{'cell_type': t, 'source': [s]} for t, s in cells]}))
     ipython = FakeIPython()
     clock = lecture_notebook.SectionClock(ipython)
-    for source, seconds in (('a = 1', 1.0), ('b = 2', 2.0), ('c = 3', 3.0), ('d = 4', 4.0), ('e = 5', 0.5)):
+    assert [h for h, _ in clock.by_section(str(path))] == ['Part', 'First', 'The second part', 'Third']  # none edited
+    for source, seconds in (('a = 1', 1.0), ('b = 2', 2.0), ('# a comment, not a heading\nc = 3', 3.0),
+                            ('d = 4', 4.0), ('e = 5', 0.5)):
         ipython.run(source, seconds, clock)
     got = dict(clock.by_section(str(path)))
-    assert list(got) == ['Part', 'First', 'Second', 'Third', 'edited cells']
-    assert got == pytest.approx({'Part': 1.0, 'First': 5.0, 'Second': 4.0, 'Third': 0.0, 'edited cells': 0.5},
-                                abs=0.01)
+    assert list(got) == ['Part', 'First', 'The second part', 'Third', 'edited cells']
+    assert got == pytest.approx({'Part': 1.0, 'First': 5.0, 'The second part': 4.0, 'Third': 0.0,
+                                 'edited cells': 0.5}, abs=0.01)
+    clock.report(str(path))
+    assert capsys.readouterr().out.splitlines() == [  # headings padded to the longest
+        'Part               1.0 s', 'First              5.0 s', 'The second part    4.0 s',
+        'Third              0.0 s', 'edited cells       0.5 s', 'total             10.5 s']
 
 
 def test_the_loss_chart_averages_only_whole_windows_and_draws_the_baseline(tmp_path):
@@ -72,16 +79,21 @@ def test_the_loss_chart_averages_only_whole_windows_and_draws_the_baseline(tmp_p
 
 
 def test_the_next_character_chart_says_its_bars_are_shares_of_draws():
-    chars = ['a', 'b', 'c', 'd']
-    fig = lecture_notebook.next_char_chart(chars, np.array([0.1, 0.4, 0.2, 0.3]), {1.0: [1, 1, 3, 2]},
-                                           top_n=2, shown=4)
+    chars = ['a', 'b', 'c', 'd', 'e']
+    fig = lecture_notebook.next_char_chart(chars, np.array([0.1, 0.4, 0.2, 0.3, 0.0]),
+                                           {1.0: [1, 1, 3, 2], 0.5: [1, 1, 1, 3, 4]}, top_n=2, shown=4)
     ax = fig.axes[0]
     assert_labelled(fig)
     assert [t.get_text() for t in ax.get_xticklabels()] == ["'b'", "'d'", "'c'", "'a'"]  # the likeliest first
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert 'model probability' in legend and any('share of 4 draws' in text for text in legend)
-    shares = [p.get_height() for p in ax.patches[4:8]]  # the second set of bars, in the chart's order
-    assert shares == [0.5, 0.25, 0.25, 0.0]
+    # three sets of bars side by side, each 0.8 / 3 wide: the model's, then the draws at T=1.0 and at T=0.5
+    width = 0.8 / 3
+    heights = [[p.get_height() for p in ax.patches[k * 4:k * 4 + 4]] for k in range(3)]
+    assert heights == [[0.4, 0.3, 0.2, 0.1], [0.5, 0.25, 0.25, 0.0], [0.6, 0.2, 0.0, 0.0]]
+    centres = [[p.get_x() + p.get_width() / 2 for p in ax.patches[k * 4:k * 4 + 4]] for k in range(3)]
+    assert np.allclose(centres, [np.arange(4) - width, np.arange(4), np.arange(4) + width])
+    assert np.allclose([p.get_width() for p in ax.patches], width)
 
 
 def test_the_embedding_chart_is_the_first_two_principal_components_of_the_sentiment_words():
@@ -98,6 +110,18 @@ def test_the_embedding_chart_is_the_first_two_principal_components_of_the_sentim
     assert np.allclose(np.abs(positive), [[2, 1], [2, 1]]) and np.allclose(np.abs(negative), [[2, 1], [2, 1]])
     assert np.sign(positive[0, 0]) == -np.sign(negative[0, 0])  # the two groups on either side
     assert [t.get_text() for t in fig.axes[0].texts] == ['good', 'great', 'bad', 'awful']
+
+
+def test_the_embedding_charts_share_is_that_of_the_first_two_components():
+    # Centred rows along x (sums of squares 18), y (8) and z (2): the first two hold 26 of 28.
+    words = ['a', 'b', 'c', 'd', 'e', 'f']
+    vectors = np.array([[3.0, 0, 0], [0, 2.0, 0], [0, 0, 1.0], [-3.0, 0, 0], [0, -2.0, 0], [0, 0, -1.0]])
+    fig, share = lecture_notebook.embedding_pca(words, vectors, positive=['a', 'b', 'c'], negative=['d', 'e', 'f'])
+    assert share == pytest.approx(26 / 28)
+    positive, negative = (c.get_offsets() for c in fig.axes[0].collections)
+    assert np.allclose(np.abs(positive), [[3, 0], [0, 2], [0, 0]]) and np.allclose(positive, -negative)
+    at = {t.get_text(): t.xy for t in fig.axes[0].texts}  # each word's label stands at its point
+    assert np.allclose(positive, [at[w] for w in 'abc']) and np.allclose(negative, [at[w] for w in 'def'])
 
 
 def test_the_graph_counts_tell_the_slides_loop_from_the_fast_groups():
