@@ -159,3 +159,10 @@ def test_the_lock_file_holds_the_pid_of_the_run_that_took_it(tmp_path):
     with folder.lock():
         with open(folder.file(LOCK_NAME)) as f:
             assert f.read() == '%d\n' % os.getpid()
+
+
+def test_sampling_reads_the_characters_handed_over_where_none_are_saved(tmp_path):
+    # a folder without a configuration (none saved yet): CharRNN.chars, in their own order
+    rnn = types.SimpleNamespace(chars='ba!', num_classes=3)
+    chars, char2int, int2char = ModelFolder(str(tmp_path)).chars_for_sampling(rnn)
+    assert (chars, char2int, int2char) == (['b', 'a', '!'], {'b': 0, 'a': 1, '!': 2}, {0: 'b', 1: 'a', 2: '!'})
