@@ -65,9 +65,12 @@ def test_check_2_names_each_wrong_answer(char_model):
     without_forget_bias = basic_lstm_cell_state(model_dir, chars, 'abc', forget_bias=0.0)
     from_zero = graph_state_after(model_dir, chars, 'c')
     assert_wrong_answers(2, exercises.check_2, (model_dir, 'abc'), [
-        (without_forget_bias, ['forget_bias=1.0']), (from_zero, ['the state is carried']),
-        ((h, c), ['c and h are swapped']), ((c, h + 0.01), ['differs from the right one', 'sigmoid(f + 1)']),
-        ((c[0], h[0]), ['c has shape (32,)', 'expected (1, 32)']),
+        (without_forget_bias, ['(c, h) is not right: BasicLSTMCell adds forget_bias=1.0 to f before the sigmoid']),
+        (from_zero, ['(c, h) is not right: the state is carried']),
+        ((h, c), ['(c, h) is not right: c and h are swapped']),
+        ((c, h + 0.01), ['(c, h) differs from the right one by up to 0.01 (tolerance 0.0001)', 'sigmoid(f + 1)']),
+        ((c[0], h[0]), ['c has shape (32,); expected (1, 32): one row: the state of one sequence']),
+        ((c, h[0]), ['h has shape (32,); expected (1, 32): one row: the state of one sequence']),
         (np.stack([c, h]), ['tuple of 2, (c, h)', 'ndarray of shape (2, 1, 32)'])])
 
 
@@ -127,6 +130,15 @@ def test_check_6_names_each_wrong_answer(reviews, one_layer, two_layers, tmp_pat
         (0.9, ['should be your trained SentimentRNN', 'a float (0.9)'])])
     # Labels the model cannot know (the opposite of the right ones): no better than chance.
     assert_fails_with(6, check_line(exercises.check_6, two_layers, X_test, 1 - y_test), 'does not beat chance (0.5')
+    # Every other label of each class the opposite one: chance is 0.5 and so, about, is the accuracy,
+    # within the margin above and below chance.
+    flipped = np.zeros(len(y_test), bool)
+    for label in (0, 1):
+        flipped[np.flatnonzero(y_test == label)[::2]] = True
+    half_wrong = np.where(flipped, 1 - y_test, y_test)
+    chance = max(np.mean(half_wrong), 1 - np.mean(half_wrong))
+    assert abs(np.mean(two_layers.predict(X_test) == half_wrong) - chance) < 0.05
+    assert_fails_with(6, check_line(exercises.check_6, two_layers, X_test, half_wrong), 'does not beat chance (0.5')
 
 
 def labels_changed_the_students_way(rnn, X):
@@ -147,8 +159,9 @@ def test_check_7_names_each_wrong_answer(reviews, one_layer):
     changed = labels_changed_the_students_way(one_layer, X)
     assert 0 < changed < 100, changed  # some labels change, so each mistake below is another number
     assert_wrong_answers(7, exercises.check_7, (one_layer, X), [
-        (200 - changed, ['labels that stay']), (0, ['nothing changes?']), (changed + 1, ['compare rnn.predict(X)']),
-        (changed / 200, ['whole number', 'float'])])
+        (200 - changed, ['answer is not right:', 'labels that stay']), (0, ['answer is not right:', 'nothing changes?']),
+        (changed + 1, ['answer is %d, not right: compare rnn.predict(X)' % (changed + 1)]),
+        (changed / 200, ['answer should be a whole number (a count); got a float'])])
 
 
 # ---------------------------------------------------------------------------
@@ -186,10 +199,15 @@ def test_check_9_names_each_wrong_answer(untrained_char):
     assert abs(first - ln6) > 1e-3  # so that the swapped tuple is wrong in both places
     assert_wrong_answers(9, exercises.check_9, untrained_char, [
         ((ln6, first), ['the two are swapped', 'answer = (first_loss, uniform_loss)']),
-        ((ln6, 2.584962501), ['natural log', 'not log2']), ((ln6, 0.778151250), ['not log10']),
-        ((ln6, 1 / 6), ['-ln(p)', 'not p']), ((ln6, 1.7), ['uniform_loss is 1.7']),
+        ((ln6, 2.584962501), ['uniform_loss is not right: the cross-entropy uses the natural log: np.log, not log2']),
+        ((ln6, 0.778151250), ['uniform_loss is not right: the cross-entropy uses the natural log: np.log, not log10']),
+        ((ln6, 1 / 6), ['uniform_loss is not right: the loss is -ln(p) of the right character, not p']),
+        ((ln6, 1.7), ['uniform_loss is 1.7, not right: a uniform guess gives every one of the 6 characters '
+                      'p = 1/6; the loss is -ln p']),
+        ((ln6 + 0.5, first), ['uniform_loss is %.6g, not right' % first]),  # not taken for the swapped tuple
         ((ln6 + 0.5, ln6), ['first_loss is', "run 'cost:0' right after rnn.init_op"]),
-        ((ln6, 'ln 6'), ['uniform_loss should be a number', 'a str'])])
+        (('ln 6', ln6), ["first_loss should be a number; got a str ('ln 6')"]),
+        ((ln6, 'ln 6'), ["uniform_loss should be a number; got a str ('ln 6')"])])
 
 
 # The notebook's hparams keep the slides' dropout (keep_prob 0.5), grad_clip 5; the exercise turns
@@ -232,7 +250,25 @@ def clip_run():
 
 def test_check_10_passes_tensorflows_norms_and_their_share(clip_run):
     norms, share, context = clip_run
-    assert_passes(10, check_line(exercises.check_10, (norms, share), *context, threshold=THRESHOLD))
+    assert check_line(exercises.check_10, (norms, share), *context, threshold=THRESHOLD) == (
+        '✓ Exercise 10: the norms peak at %.2f; %.0f%% of the mini-batches are above 0.35 and none above '
+        'grad_clip=5: clipping never acts here, a guard against rare exploding gradients' % (norms.max(), 100 * share))
+    # without a threshold: the share above 1.0, none for these norms
+    assert check_line(exercises.check_10, (norms, 0.0), *context) == (
+        '✓ Exercise 10: the norms peak at %.2f; 0%% of the mini-batches are above 1.0 and none above '
+        'grad_clip=5: clipping never acts here, a guard against rare exploding gradients' % norms.max())
+
+
+def test_check_10_says_how_many_steps_clipping_scales_down():
+    hparams = dict(CLIP_HPARAMS, grad_clip=0.2)
+    norms = norms_the_students_way(hparams)
+    clipped = int(np.sum(norms > 0.2))
+    assert 0 < clipped < len(norms), norms
+    context = (periodic_batches(4, 10)[1], 6, hparams)
+    assert check_line(exercises.check_10, (norms, np.mean(norms > THRESHOLD)), *context, threshold=THRESHOLD) == (
+        '✓ Exercise 10: the norms peak at %.2f; %.0f%% of the mini-batches are above 0.35 and %d above '
+        'grad_clip=0.2: clipping scales %d of 29 steps down' % (norms.max(), 100 * np.mean(norms > THRESHOLD),
+                                                               clipped, clipped))
 
 
 def test_check_10_passes_norms_fetched_in_a_sess_run_of_their_own(clip_run):
@@ -253,7 +289,9 @@ def test_check_10_names_each_wrong_answer(clip_run):
              ((norms, 0.0), ['share above grad_clip=5', 'give the share above 0.35']),
              ((norms, share + 1 / 29), ['share is', 'np.mean(norms > 0.35)']),
              ((with_dropout, share), ['norms (as a ratio', "'tf_keepprob:0': 1.0, dropout off"]),
-             ((norms[:-1], share), ['norms has shape (28,)', 'expected (29,)']),
+             ((norms * 1.01, share), ['norms (as a ratio to the right ones) differs from the right one by up to '
+                                      '0.01 (tolerance 0.001)']),
+             ((norms[:-1], share), ['norms has shape (28,); expected (29,): one norm per mini-batch of the first epoch']),
              ((norms, 'half'), ['share should be a number'])]
     for answer, hints in wrong:
         assert_fails_with(10, check_line(exercises.check_10, answer, *context, threshold=THRESHOLD), *hints)
