@@ -47,6 +47,8 @@ def test_char_walkthrough_with_epochs_trains_after_it(tmp_path):
                 *CHAR_OPTS)
     assert r.returncode == 0, r.stderr
     assert r.stdout.index('=== Slide: CharRNN: build()') < r.stdout.index('Trained epochs 1-1 in ')
+    # the walkthrough's slides show the text given with --data, not the shipped Hamlet
+    assert '%d characters, %d distinct' % (len(PERIODIC), len(set(PERIODIC))) in r.stdout
     assert os.path.exists(str(tmp_path / 'm' / 'checkpoint'))
 
 
