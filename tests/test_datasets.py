@@ -46,10 +46,12 @@ def test_movie_data_from_tarball_follows_the_book(tmp_path):
     assert list(df.index) == list(range(16))
 
 
-def test_movie_data_from_folder_and_csv(tmp_path, data_cache):
+def test_movie_data_from_folder_and_csv(tmp_path, data_cache, capfd):
     folder = make_imdb_folder(str(tmp_path / 'src'))
     df = data_utils.load_movie_data(folder)
     assert as_rows(df) == expected_movie_rows()
+    err = capfd.readouterr().err  # the progress of reading the 16 files
+    assert 'Reading %s' % folder in err and '100%' in err, err
     # the folder that holds aclImdb/ does as well as aclImdb/ itself
     assert as_rows(data_utils.load_movie_data(str(tmp_path / 'src'))) == expected_movie_rows()
     df2 = data_utils.load_movie_data(str(data_cache / 'movie_data.csv'))
@@ -217,7 +219,7 @@ def test_imdb_download_failure_says_what_to_get_and_where_to_put_it(http_server,
         'could not download aclImdb_v1.tar.gz (84,125,825 bytes, MD5 7c2ac02c03563afcf9b574c7e56c153a) '
         'from %s (File not found' % url) + re.escape(
         '): put a copy at %s, or give one as load_movie_data(source=PATH) or in the environment variable '
-        'RNN_IMDB_DATA' % os.path.join(str(data_cache), 'aclImdb_v1.tar.gz')), str(e.value), re.I), str(e.value)
+        'RNN_IMDB_DATA' % os.path.join(str(data_cache), 'aclImdb_v1.tar.gz')), str(e.value)), str(e.value)
     assert e.value.__cause__ is None and e.value.__suppress_context__  # one error, not urllib's chain
     assert e.value.command_line().endswith('or give one as --data PATH or in the environment variable '
                                            'RNN_IMDB_DATA')
@@ -311,8 +313,12 @@ class _CutAfterFirstBlock(_Handler):
 def test_a_download_failing_after_its_first_block_leaves_no_part_file(http_server, data_cache):
     (http_server.root / 'big.bin').write_bytes(os.urandom(3 * BLOCK))
     http_server.handler.copyfile = _CutAfterFirstBlock.copyfile
-    with pytest.raises(DataError, match='could not download'):
+    with pytest.raises(DataError) as e:
         datasets.download(http_server.url + 'big.bin', 'big.bin', check=lambda path: None)
+    # without about= and by_hand=: no size or checksum, and the Python argument for a data copy
+    assert re.fullmatch(re.escape('could not download big.bin from %sbig.bin (' % http_server.url) + r'[^()]+'
+                        + re.escape('): put a copy at %s, or give one as load_movie_data(source=PATH)'
+                                    % os.path.join(str(data_cache), 'big.bin')), str(e.value)), str(e.value)
     assert os.listdir(str(data_cache)) == []
 
 

@@ -1,0 +1,80 @@
+"""The mutation tool's verdicts over the scope of tools/mutation.sh, by module, and the score.
+
+    python -m mutmut results --all true > run.txt          # in each checkout the tool ran in
+    python tools/mutation_summary.py run.txt [rerun.txt ...]
+
+A later file's verdict of a mutant replaces an earlier one's (a run again after new tests). A
+module whose mutants a later file lists in full (given as MODULE=rerun.txt, e.g. after the
+do_not_mutate_patterns changed what is mutated there) takes that file's mutants only.
+docs/mutation_equivalents.txt lists the equivalent survivors, one per line (`name: reason`): they
+leave the denominator. Score: killed (a test failed, or the tests ran out of time) of the mutants
+the tool checked and that are not equivalent.
+"""
+import collections
+import fnmatch
+import os
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+KILLED = ('killed', 'timeout')
+
+
+def scope_patterns():
+    with open(os.path.join(ROOT, 'tools', 'mutation.sh'), encoding='utf-8') as f:
+        block = f.read().split('IN_SCOPE=(', 1)[1].split(')', 1)[0]
+    return [p.strip("'") for p in block.split()]
+
+
+def read_results(path):
+    rows = [line.strip().rsplit(': ', 1) for line in open(path, encoding='utf-8') if ': ' in line]
+    return {name: status for name, status in rows}
+
+
+def module_of(name):
+    return re.split(r'\.x[_ǁ]', name, 1)[0]
+
+
+def merged(args):
+    verdicts = {}
+    for arg in args:
+        module, _, path = arg.rpartition('=')
+        found = read_results(path)
+        if module:
+            verdicts = {n: s for n, s in verdicts.items() if module_of(n) != module}
+            found = {n: s for n, s in found.items() if module_of(n) == module}
+        verdicts.update(found)
+    patterns = scope_patterns()
+    return {n: s for n, s in verdicts.items() if any(fnmatch.fnmatch(n, p) for p in patterns)}
+
+
+def equivalents():
+    path = os.path.join(ROOT, 'docs', 'mutation_equivalents.txt')
+    with open(path, encoding='utf-8') as f:
+        return {line.split(':', 1)[0].strip() for line in f if line.strip() and not line.startswith('#')}
+
+
+def main(args):
+    verdicts, same = merged(args), equivalents()
+    by_module = collections.defaultdict(collections.Counter)
+    for name, status in verdicts.items():
+        by_module[module_of(name)]['equivalent' if status == 'survived' and name in same else status] += 1
+    columns = ['killed', 'timeout', 'survived', 'equivalent', 'no tests', 'not checked']
+    print('%-34s' % 'module' + ''.join('%12s' % c for c in columns) + '%8s' % 'score')
+    total = collections.Counter()
+    for module in sorted(by_module):
+        counts = by_module[module]
+        total.update(counts)
+        print(row(module, counts, columns))
+    print(row('all', total, columns))
+
+
+def row(label, counts, columns):
+    killed = sum(counts[k] for k in KILLED)
+    judged = killed + counts['survived'] + counts['no tests']
+    score = '%7.1f%%' % (100.0 * killed / judged) if judged else '%8s' % '-'
+    return '%-34s' % label + ''.join('%12d' % counts[c] for c in columns) + score
+
+
+if __name__ == '__main__':
+    main(sys.argv[1:])
