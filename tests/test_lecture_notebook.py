@@ -128,3 +128,16 @@ def test_the_graph_counts_tell_the_slides_loop_from_the_fast_groups():
     graph = types.SimpleNamespace(get_operations=lambda: [types.SimpleNamespace(name=n) for n in (
         'rnn/while/Enter', 'rnn/while/Exit_3', 'rnn/multi_rnn_cell/group_0/while/x', 'logits/MatMul')])
     assert lecture_notebook.graph_op_counts(graph) == {'rnn/while': 2, 'group_': 1, 'all': 4}
+
+
+def test_the_charts_defaults_are_a_window_of_20_and_the_12_likeliest_characters(tmp_path):
+    folder = ModelFolder(str(tmp_path))
+    folder.append_history([(1, i, float(i)) for i in range(1, 31)])
+    average = lecture_notebook.plot_loss(str(tmp_path), 'a title').axes[0].get_lines()[1].get_ydata()
+    # a centred window of 20 over 30 losses: whole for 11 of them, from the 11th (the mean of 1..20, 10.5)
+    assert np.isnan(average).sum() == 19 and average[10] == 10.5
+    chars = list('abcdefghijklmn')  # 14 characters; the likeliest, 'n', never drawn
+    proba = np.arange(1.0, 15.0) / np.arange(1.0, 15.0).sum()
+    fig = lecture_notebook.next_char_chart(chars, proba, {1.0: [0, 1, 1]}, top_n=3)
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == [repr(c) for c in 'nmlkjihgfedc']
+    assert [p.get_height() for p in fig.axes[0].patches[12:]] == [0.0] * 12  # 'a' and 'b' are not shown
