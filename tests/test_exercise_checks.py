@@ -209,6 +209,17 @@ def test_check_8_passes_the_hand_worked_batches_which_are_reshape_data():
         'are dropped')
 
 
+def test_check_8_keeps_the_last_whole_batch_when_the_last_id_is_the_only_one_left():
+    # 13 ids, batches of 2 x 3: 12 ids in x, and y still has the 13th as the last one's next
+    assert_passes(8, check_line(exercises.check_8, (TOY_X, TOY_Y), np.arange(1, 14), 2, 3))
+
+
+def test_check_8_names_a_square_x_with_rows_and_columns_swapped():
+    # 5 ids, batches of 2 x 1: x = [[1, 2], [3, 4]], square, so its shape cannot tell it from x.T
+    assert_lines(8, exercises.check_8, (np.arange(1, 6), 2, 1), [
+        (([[1, 3], [2, 4]], [[2, 3], [4, 5]]), 'x is not right: its rows and columns are swapped')])
+
+
 def test_check_8_names_each_wrong_answer():
     three_batches = np.arange(1, 19).reshape(2, 9)
     why = 'y is x one id ahead, so x may use only ids that have a next one: with 18 ids, whole batches of 2 x 3'
