@@ -304,3 +304,11 @@ def test_predict_reads_a_review_as_the_slides_pipeline_does(real_model):
     expected = predict_every_row(rnn, by_hand, return_proba=True, from_zero_state=True)
     np.testing.assert_allclose(printed, expected, atol=0.0006)  # printed with 3 decimals
     assert printed[3] == printed[4]  # with and without the unknown first word
+
+
+def test_an_empty_review_to_rate_is_named_by_its_number_from_1():
+    from beyond_slides.errors import DataError
+    from beyond_slides.predicting import encode_reviews
+    with pytest.raises(DataError) as e:
+        encode_reviews(['a fine film', '  ', 'dull'], {'a': 1, 'fine': 2, 'film': 3}, 5)
+    assert str(e.value) == 'review 2 of the texts is empty (it has no words): give the text of a review'

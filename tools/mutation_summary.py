@@ -3,8 +3,8 @@
     python -m mutmut results --all true > run.txt          # in each checkout the tool ran in
     python tools/mutation_summary.py run.txt [rerun.txt ...]
 
-A later file's verdict of a mutant replaces an earlier one's (a run again after new tests). A
-module whose mutants a later file lists in full (given as MODULE=rerun.txt, e.g. after the
+A later file's verdict of a mutant replaces an earlier one's (a run again after new tests), unless
+the later run did not check it. A module whose mutants a later file lists in full (given as MODULE=rerun.txt, e.g. after the
 do_not_mutate_patterns changed what is mutated there) takes that file's mutants only.
 docs/mutation_equivalents.txt lists the equivalent survivors, one per line (`name: reason`): they
 leave the denominator. Score: killed (a test failed, or the tests ran out of time) of the mutants
@@ -43,7 +43,8 @@ def merged(args):
         if module:
             verdicts = {n: s for n, s in verdicts.items() if module_of(n) != module}
             found = {n: s for n, s in found.items() if module_of(n) == module}
-        verdicts.update(found)
+        # what the later run did not check keeps the earlier verdict
+        verdicts.update({n: s for n, s in found.items() if s != 'not checked' or n not in verdicts})
     patterns = scope_patterns()
     return {n: s for n, s in verdicts.items() if any(fnmatch.fnmatch(n, p) for p in patterns)}
 
