@@ -47,7 +47,8 @@ def test_each_section_gets_the_time_of_its_cells(tmp_path, capsys):
              ('code', '# a comment, not a heading\nc = 3'), ('markdown', 'text, not a heading'),
              ('markdown', '## The second part\ntext'), ('code', 'd = 4'), ('markdown', '## Third')]
     path = tmp_path / 'nb.ipynb'
-    path.write_text(json.dumps({'cells': [{'cell_type': t, 'source': s.splitlines(True)} for t, s in cells]}))  # lines, as .ipynb stores them
+    # each cell's source as a list of lines, as .ipynb files store it
+    path.write_text(json.dumps({'cells': [{'cell_type': t, 'source': s.splitlines(True)} for t, s in cells]}))
     ipython = FakeIPython()
     clock = lecture_notebook.SectionClock(ipython)
     assert [h for h, _ in clock.by_section(str(path))] == ['Part', 'First', 'The second part', 'Third']  # none edited
