@@ -186,13 +186,15 @@ def test_bad_exports_say_what_is_wrong_and_write_nothing(tmp_path):
     with open(os.path.join(damaged, data), 'r+b') as f:
         f.truncate(64)
     (tmp_path / 'exists.keras').write_text('a file of the user')
+    (tmp_path / 'vocab_exists.keras.vocab.json').write_text('a file of the user')  # the model file is new
     os.makedirs(str(tmp_path / 'empty'))
     out = tmp_path / 'out'
     out.mkdir()
     cases = [
         (['--export-keras', out / 'a.keras', '--model-dir', tmp_path / 'empty'], 'has no saved model'),
         (['--export-keras', out / 'b.keras', '--model-dir', damaged], 'cannot read the checkpoint'),
-        (['--export-keras', tmp_path / 'exists.keras'], 'already exists'),
+        (['--export-keras', tmp_path / 'exists.keras'], 'exists.keras already exists'),
+        (['--export-keras', tmp_path / 'vocab_exists.keras'], 'vocab_exists.keras.vocab.json already exists'),
         (['--export-keras', out / 'c.h5'], 'ends with .keras'),
     ]
     before = snapshot(str(tmp_path))
