@@ -12,27 +12,12 @@ import data_utils
 from beyond_slides import datasets
 from beyond_slides.errors import DataError
 from conftest import TINY_REVIEWS, make_imdb_folder, make_imdb_tarball, snapshot
+from data_texts import BOOK_STYLE, PLAY, TODAY_STYLE, as_rows, expected_movie_rows
 
 
 # ---------------------------------------------------------------------------
 # movie_data.csv
 # ---------------------------------------------------------------------------
-
-def expected_movie_rows():
-    """The book's recipe, worked by hand on the tiny data."""
-    rows = []
-    for s in ('test', 'train'):
-        for l in ('pos', 'neg'):
-            for name in sorted(TINY_REVIEWS[(s, l)]):
-                rows.append((TINY_REVIEWS[(s, l)][name].replace('\r\n', '\n'), 1 if l == 'pos' else 0))
-    np.random.seed(0)
-    order = np.random.permutation(len(rows))
-    return [rows[i] for i in order]
-
-
-def as_rows(df):
-    return list(zip(df['review'], df['sentiment']))
-
 
 def test_movie_data_from_tarball_follows_the_book(tmp_path):
     df = data_utils.load_movie_data(make_imdb_tarball(str(tmp_path / 'imdb.tar.gz')))
@@ -116,11 +101,6 @@ def _emptied(folder, split, label):
 # Hamlet
 # ---------------------------------------------------------------------------
 
-PLAY = 'The Tragedie of Hamlet\n\nActus Primus. Scoena Prima.\n\nEnter Barnardo.\n\n   Bar. Who\'s there?\n'
-BOOK_STYLE = '***The Project Gutenberg\'s Etext***\nThe Tragedie of Hamlet is in the title.\n\n' + PLAY
-TODAY_STYLE = ('\ufeffThe Project Gutenberg eBook of Hamlet\n\n*** START OF THE PROJECT GUTENBERG EBOOK '
-               'HAMLET ***\n\nSome notes.\n\n' + PLAY + '\n\n\n*** END OF THE PROJECT GUTENBERG EBOOK '
-               'HAMLET ***\n\nLicense text.\n')
 
 
 @pytest.mark.parametrize('raw', [BOOK_STYLE, TODAY_STYLE])

@@ -15,7 +15,7 @@ import data_utils
 from beyond_slides import datasets, paths
 from beyond_slides.errors import DataError
 from conftest import ROOT, make_imdb_tarball
-from test_datasets import PLAY, TODAY_STYLE, as_rows, expected_movie_rows
+from data_texts import PLAY, TODAY_STYLE, as_rows, expected_movie_rows
 
 
 # ---------------------------------------------------------------------------
