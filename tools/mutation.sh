@@ -13,8 +13,8 @@
 # their mutants run, and the verdicts of the others are kept from the runs before.
 # Hours on 2 cores (docs/results.md); JOBS=4 on more cores. Then `mutmut results` lists the
 # survivors, `mutmut show NAME` shows one, and `mutmut run NAME...` runs those again after a change
-# (the tool keeps the other verdicts); docs/results.md lists the equivalent ones. The last lines
-# count each status and give the score. Not part of CI.
+# (the tool keeps the other verdicts); docs/mutation_equivalents.txt lists the equivalent ones. The last
+# lines count each status by module and give the score (tools/mutation_summary.py). Not part of CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONPATH="$PWD/tools${PYTHONPATH:+:$PYTHONPATH}"   # the plugin, for the tool's pytest
@@ -37,17 +37,4 @@ if [ $# -eq 0 ]; then
 fi
 python -m mutmut run --max-children "${JOBS:-2}" "$@" || true
 python -m mutmut results --all true > mutants/all-results.txt
-python - "${IN_SCOPE[@]}" <<'PY'
-import fnmatch, sys
-patterns = sys.argv[1:]
-rows = [line.strip().rsplit(': ', 1) for line in open('mutants/all-results.txt') if ': ' in line]
-rows = [(name, status) for name, status in rows if any(fnmatch.fnmatch(name, p) for p in patterns)]
-with open('mutants/results.txt', 'w') as f:
-    f.writelines('%s: %s\n' % row for row in rows)
-counts = {}
-for _, status in rows:
-    counts[status] = counts.get(status, 0) + 1
-print('mutants by status:', counts)
-killed = counts.get('killed', 0) + counts.get('timeout', 0)
-print('killed: %d of %d (%.1f %%)' % (killed, len(rows), 100.0 * killed / max(1, len(rows))))
-PY
+python tools/mutation_summary.py mutants/all-results.txt   # by module, and the score

@@ -4,8 +4,9 @@
     python tools/mutation_summary.py run.txt [rerun.txt ...]
 
 A later file's verdict of a mutant replaces an earlier one's (a run again after new tests), unless
-the later run did not check it. A module whose mutants a later file lists in full (given as MODULE=rerun.txt, e.g. after the
-do_not_mutate_patterns changed what is mutated there) takes that file's mutants only.
+the later run did not check it. A module whose mutants a later file lists in full (given as
+MODULE=rerun.txt, e.g. after the do_not_mutate_patterns changed what is mutated there) takes that
+file's mutants only. tools/mutation.sh ends with this summary of its own run.
 docs/mutation_equivalents.txt lists the equivalent survivors, one per line (`name: reason`): they
 leave the denominator. Score: killed (a test failed, or the tests ran out of time) of the mutants
 the tool checked and that are not equivalent.
