@@ -25,6 +25,9 @@ def add_to_class(cls):
 # The time of each section
 # ---------------------------------------------------------------------------
 
+BEFORE_HEADINGS = '(before the first heading)'
+
+
 class SectionClock(object):
     """Times every cell the kernel runs (IPython's pre_run_cell and post_run_cell events); report()
     sums them by the notebook's sections (its '#' and '##' headings), read from the notebook file."""
@@ -44,10 +47,11 @@ class SectionClock(object):
 
     def by_section(self, notebook_path):
         """[(section heading, seconds)] for every heading, in the notebook's order (0 for a section
-        without code); cells edited since the notebook was saved count under 'edited cells'."""
+        without code); code run above the first heading counts first, under BEFORE_HEADINGS, and
+        cells edited since the notebook was saved last, under 'edited cells'."""
         with open(notebook_path, encoding='utf-8') as f:
             cells = json.load(f)['cells']
-        section_of, order, heading = {}, [], '(before the first heading)'
+        section_of, order, heading = {}, [], BEFORE_HEADINGS
         for cell in cells:
             source = ''.join(cell['source'])
             if cell['cell_type'] == 'markdown' and source.startswith('#'):
@@ -59,8 +63,9 @@ class SectionClock(object):
         for source, t in self.times:
             section = section_of.get(source.strip(), 'edited cells')
             seconds[section] = seconds.get(section, 0.0) + t
-        return [(h, seconds.get(h, 0.0)) for h in order] + (
-            [('edited cells', seconds['edited cells'])] if 'edited cells' in seconds else [])
+        first = [BEFORE_HEADINGS] if BEFORE_HEADINGS in seconds else []
+        last = ['edited cells'] if 'edited cells' in seconds else []
+        return [(h, seconds.get(h, 0.0)) for h in first + order + last]
 
     def report(self, notebook_path):
         """Print the seconds each section took in this run, and the total."""
