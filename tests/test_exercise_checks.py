@@ -59,6 +59,63 @@ def test_types_and_shapes_are_named():
     assert_fails_with(5, check_line(exercises.check_5, np.zeros((2, 3)), [[1], [2], [3]], 2), '(transposed?)')
 
 
+
+def message_of(function, *args):
+    """The text of the WrongAnswer that function(*args) raises."""
+    with pytest.raises(exercises.WrongAnswer) as raised:
+        function(*args)
+    return str(raised.value)
+
+
+def test_the_helpers_messages_are_whole_sentences():
+    assert message_of(exercises.as_array, [1.0, 2.0, 3.0], (2,), 'x') == 'x has shape (3,); expected (2,)'
+    assert message_of(exercises.as_array, [1.0, 2.0, 3.0], (2,), 'x', 'two numbers') == (
+        'x has shape (3,); expected (2,): two numbers')
+    assert message_of(exercises.as_array, [[1.0, 2.0]], (2, 1), 'x') == 'x has shape (1, 2) (transposed?); expected (2, 1)'
+    assert message_of(exercises.as_array, ['a', 'b'], (2,), 'x') == 'x should be an array of numbers; got a list of 2'
+    assert message_of(exercises.as_array, [1.0, math.nan], (2,), 'x') == 'x holds nan or inf'
+    assert message_of(exercises.as_number, math.inf, 'x') == 'x is inf, not a finite number'
+    assert message_of(exercises.as_count, 2.5, 'n') == 'n should be a whole number (a count); got a float (2.5)'
+    assert message_of(exercises.as_parts, 0.5, ('c', 'h')) == 'answer should be a tuple of 2, (c, h); got a float (0.5)'
+    assert exercises.as_number(np.array(0.25), 'x') == 0.25   # a 0-d array, as np.mean(..., keepdims) or .sum() of one
+
+
+def test_a_known_mistake_matches_within_the_absolute_tolerance_only():
+    # 1000.005 is 0.005 away from 1000: more than the tolerance 1e-6, so no match, however large the values
+    assert exercises.known_mistake(np.array(1000.0), [('a hint', 1000.005)], 1e-6) is None
+    assert exercises.known_mistake(np.array(1000.0), [('a hint', 1000.0000005)], 1e-6) == 'a hint'
+
+
+# Exercise 10 on norms worked by hand (the graph's norms replaced): threshold 1.0, grad_clip 5.
+# Above 1.0 strictly: 1.5, 5.0, 7.0 and 6.0, a share of 4/5 = 0.8 (1.0 itself is not above);
+# above grad_clip=5 strictly: 7.0 and 6.0, 2 of 5 (5.0 itself is not clipped): a share of 0.4.
+HAND_NORMS = np.array([1.0, 1.5, 5.0, 7.0, 6.0])
+HAND_RUN = {'norms': HAND_NORMS, 'grad_clip': 5.0, 'share_above': 0.4}
+
+
+def test_check_10_on_hand_worked_norms_says_each_line_whole(monkeypatch):
+    monkeypatch.setattr(exercises.theory, 'clipping_norms', lambda *args, **kwargs: HAND_RUN)
+    context = (None, 6, {})
+    assert check_line(exercises.check_10, (HAND_NORMS, 0.8), *context) == (
+        '✓ Exercise 10: the norms peak at 7.00; 80% of the mini-batches are above 1.0 and 2 above '
+        'grad_clip=5: clipping scales 2 of 5 steps down')
+    assert_passes(10, check_line(exercises.check_10, (HAND_NORMS.tolist(), np.array(0.8)), *context))
+    dropout_hint = ("from sess.run(rnn.init_op), run the mini-batches in turn as train() does (the state carried, "
+                    "train_op run on each) but with 'tf_keepprob:0': 1.0, dropout off, and fetch "
+                    "'global_norm/global_norm:0' at each mini-batch, with its train_op or before it")
+    assert_lines(10, exercises.check_10, context, [
+        ((HAND_NORMS, 4), 'share is not right: that is a count: give the share, the count / 5 mini-batches'),
+        ((HAND_NORMS, 80.0), 'share is not right: that is a percentage: give the share, between 0 and 1'),
+        ((HAND_NORMS, 0.2), 'share is not right: that is the share at or below 1.0: give the share above it'),
+        ((HAND_NORMS, 0.4), 'share is not right: that is the share above grad_clip=5 (what clipping scales '
+                            'down): give the share above 1.0'),
+        ((HAND_NORMS, 0.6), 'share is 0.6, not right: the share of the norms above 1.0, np.mean(norms > 1.0)'),
+        ((HAND_NORMS * 1.01, 0.8), 'norms (as a ratio to the right ones) differs from the right one by up to '
+                                   '0.01 (tolerance 0.001): ' + dropout_hint),
+        ((HAND_NORMS[:-1], 0.8), 'norms has shape (4,); expected (5,): one norm per mini-batch of the first epoch'),
+        ((HAND_NORMS, 'most'), "share should be a number; got a str ('most')"),
+        (HAND_NORMS, 'answer should be a tuple of 2, (norms, share); got an ndarray of shape (5,)')])
+
 # ---------------------------------------------------------------------------
 # Exercise 1: two steps of the slide's RNN equation in numpy, against BasicRNNCell
 # ---------------------------------------------------------------------------
