@@ -24,12 +24,6 @@ def assert_fails_with(number, line, *hints):
         assert hint in line, (hint, line)
 
 
-def assert_wrong_answers(number, check, context, wrong):
-    """wrong: [(answer, hint fragments)]; each answer's line names its fragments."""
-    for answer, hints in wrong:
-        assert_fails_with(number, check_line(check, answer, *context), *hints)
-
-
 def assert_lines(number, check, context, cases):
     """cases: [(answer, the whole line after '✗ Exercise N: ')]: the words a student reads, names
     and hints included, as they stand in the docstrings of beyond_slides/exercises.py's checks."""

@@ -15,7 +15,7 @@ from beyond_slides.model_folder import ModelFolder
 from beyond_slides.tf_setup import tf
 from char_rnn import CharRNN, create_batch_generator
 from conftest import PERIODIC, TestConfig, prepared, quietly, shared, train_char
-from exercise_lines import assert_fails_with, assert_passes, assert_wrong_answers, check_line
+from exercise_lines import assert_fails_with, assert_lines, assert_passes, check_line
 from sentiment_rnn import SentimentRNN
 
 # ---------------------------------------------------------------------------
@@ -37,11 +37,14 @@ def graph_state_after(model_dir, chars, text):
         return sampler.state[0].c, sampler.state[0].h
 
 
-def basic_lstm_cell_state(model_dir, chars, text, forget_bias):
-    """(c, h) of TensorFlow's own BasicLSTMCell(forget_bias=...) with the saved kernel and bias."""
+def basic_lstm_cell_state(model_dir, chars, text, forget_bias, parts=(0, 1, 2, 3)):
+    """(c, h) of TensorFlow's own BasicLSTMCell(forget_bias=...) with the saved kernel and bias;
+    parts: which of the four column blocks (i, j, f, o) of both the cell reads as its i, j, f, o."""
     checkpoint = tf.train.latest_checkpoint(model_dir)
     prefix = 'rnn/multi_rnn_cell/cell_0/basic_lstm_cell/'
     kernel, bias = (tf.train.load_variable(checkpoint, prefix + name) for name in ('kernel', 'bias'))
+    columns = np.concatenate([np.split(np.arange(kernel.shape[1]), 4)[i] for i in parts])
+    kernel, bias = kernel[:, columns], bias[columns]
     xs = np.eye(len(chars))[[chars.index(ch) for ch in text]][None].astype(np.float32)   # (1, T, C)
     with tf.Graph().as_default():
         cell = tf.nn.rnn_cell.BasicLSTMCell(kernel.shape[1] // 4, forget_bias=forget_bias)
@@ -55,7 +58,8 @@ def basic_lstm_cell_state(model_dir, chars, text, forget_bias):
 def test_check_2_passes_the_graphs_state(char_model):
     model_dir, chars = char_model
     c, h = graph_state_after(model_dir, chars, 'abc')
-    assert_passes(2, check_line(exercises.check_2, (c, h), model_dir, 'abc'))
+    assert check_line(exercises.check_2, (c, h), model_dir, 'abc') == (
+        "✓ Exercise 2: your numpy LSTM gives the graph's (c, h) after 'abc' (within 1e-4)")
     assert_passes(2, check_line(exercises.check_2, (c.tolist(), h + 5e-5), model_dir, 'abc'))  # lists; 1e-4
 
 
@@ -63,15 +67,23 @@ def test_check_2_names_each_wrong_answer(char_model):
     model_dir, chars = char_model
     c, h = graph_state_after(model_dir, chars, 'abc')
     without_forget_bias = basic_lstm_cell_state(model_dir, chars, 'abc', forget_bias=0.0)
+    j_and_f_swapped = basic_lstm_cell_state(model_dir, chars, 'abc', forget_bias=1.0, parts=(0, 2, 1, 3))
     from_zero = graph_state_after(model_dir, chars, 'c')
-    assert_wrong_answers(2, exercises.check_2, (model_dir, 'abc'), [
-        (without_forget_bias, ['(c, h) is not right: BasicLSTMCell adds forget_bias=1.0 to f before the sigmoid']),
-        (from_zero, ['(c, h) is not right: the state is carried']),
-        ((h, c), ['(c, h) is not right: c and h are swapped']),
-        ((c, h + 0.01), ['(c, h) differs from the right one by up to 0.01 (tolerance 0.0001)', 'sigmoid(f + 1)']),
-        ((c[0], h[0]), ['c has shape (32,); expected (1, 32): one row: the state of one sequence']),
-        ((c, h[0]), ['h has shape (32,); expected (1, 32): one row: the state of one sequence']),
-        (np.stack([c, h]), ['tuple of 2, (c, h)', 'ndarray of shape (2, 1, 32)'])])
+    nan_h = np.where(np.arange(h.size) == 0, np.nan, h)
+    equations = ('z = [x, h] @ lstm_kernel + lstm_bias splits into (i, j, f, o); c = c * sigmoid(f + 1) + '
+                 'sigmoid(i) * tanh(j), h = tanh(c) * sigmoid(o), the state carried from one character to the next')
+    assert_lines(2, exercises.check_2, (model_dir, 'abc'), [
+        (without_forget_bias, '(c, h) is not right: BasicLSTMCell adds forget_bias=1.0 to f before the sigmoid'),
+        (j_and_f_swapped, '(c, h) is not right: BasicLSTMCell orders the four parts of z as (i, j, f, o): input, '
+                          'new values, forget, output (Keras orders them i, f, c, o)'),
+        (from_zero, '(c, h) is not right: the state is carried: each character starts from the (c, h) the one '
+                    'before left'),
+        ((h, c), '(c, h) is not right: c and h are swapped: answer = (c, h)'),
+        ((c, h + 0.01), '(c, h) differs from the right one by up to 0.01 (tolerance 0.0001): ' + equations),
+        ((c[0], h[0]), 'c has shape (32,); expected (1, 32): one row: the state of one sequence'),
+        ((c, h[0]), 'h has shape (32,); expected (1, 32): one row: the state of one sequence'),
+        ((c, nan_h), 'h holds nan or inf'),
+        (np.stack([c, h]), 'answer should be a tuple of 2, (c, h); got an ndarray of shape (2, 1, 32)')])
 
 
 # ---------------------------------------------------------------------------
@@ -105,8 +117,21 @@ def two_layers(reviews, tmp_path_factory):
 
 def test_check_6_passes_a_trained_two_layer_model(reviews, two_layers):
     X_test, y_test = reviews[3:]
-    assert np.mean(two_layers.predict(X_test) == y_test) > 0.9  # 'great' or 'awful' decides
-    assert_passes(6, check_line(exercises.check_6, two_layers, X_test, y_test))
+    accuracy = np.mean(two_layers.predict(X_test) == y_test)   # 300 rows: 15 whole batches of 20
+    assert accuracy > 0.9  # 'great' or 'awful' decides
+    chance = max(np.mean(y_test), 1 - np.mean(y_test))
+    assert check_line(exercises.check_6, two_layers, X_test, y_test) == (
+        '✓ Exercise 6: 2 LSTM layers: test accuracy %.3f on 300 reviews, chance %.3f' % (accuracy, chance))
+
+
+def test_check_6_passes_an_accuracy_exactly_margin_above_chance(reviews, two_layers):
+    # Its own labels: accuracy 1.0; a margin of 1 - chance is then met exactly (1.0 - chance and
+    # chance + that are exact in floating point for a chance between 0.5 and 1), which is enough.
+    X_test = reviews[3]
+    own = two_layers.predict(X_test)
+    chance = max(np.mean(own), 1 - np.mean(own))
+    assert chance + (1.0 - chance) == 1.0
+    assert_passes(6, check_line(exercises.check_6, two_layers, X_test, own, margin=1.0 - chance))
 
 
 def untrained_sentiment_rnn(n_words, model_dir, num_layers, cell=None):
@@ -123,13 +148,23 @@ def test_check_6_names_each_wrong_answer(reviews, one_layer, two_layers, tmp_pat
     n_words, X_test, y_test = reviews[0], reviews[3], reviews[4]
     untrained = untrained_sentiment_rnn(n_words, str(tmp_path), 2)
     gru = untrained_sentiment_rnn(n_words, str(tmp_path), 1, tf.nn.rnn_cell.GRUCell)
+    plain_rnn = untrained_sentiment_rnn(n_words, str(tmp_path), 2, tf.nn.rnn_cell.BasicRNNCell)
     three_layers = untrained_sentiment_rnn(n_words, str(tmp_path), 3)
-    assert_wrong_answers(6, exercises.check_6, (X_test, y_test), [
-        (one_layer, ['1 LSTM layer:', 'num_layers=2']), (untrained, ['no checkpoint', 'train your model first']),
-        (gru, ['has GRU cells', "the lecture's LSTM layers"]), (three_layers, ['3 LSTM layers', 'num_layers=2']),
-        (0.9, ['should be your trained SentimentRNN', 'a float (0.9)'])])
+    lecture_layers = "the task asks for the lecture's LSTM layers (SentimentRNN as it is, num_layers=2)"
+    assert_lines(6, exercises.check_6, (X_test, y_test), [
+        (one_layer, 'your model has 1 LSTM layer: build it with num_layers=2'),
+        (untrained, 'no checkpoint in %s: train your model first, rnn.train(X, y, num_epochs)' % tmp_path),
+        (gru, 'your model has GRU cells: ' + lecture_layers),
+        (plain_rnn, 'your model has no LSTM cells: ' + lecture_layers),
+        (three_layers, 'your model has 3 LSTM layers: build it with num_layers=2'),
+        (0.9, 'answer should be your trained SentimentRNN; got a float (0.9)')])
     # Labels the model cannot know (the opposite of the right ones): no better than chance.
-    assert_fails_with(6, check_line(exercises.check_6, two_layers, X_test, 1 - y_test), 'does not beat chance (0.5')
+    opposite = 1 - y_test
+    accuracy, chance = np.mean(two_layers.predict(X_test) == opposite), max(np.mean(opposite), 1 - np.mean(opposite))
+    assert accuracy < 0.1
+    assert check_line(exercises.check_6, two_layers, X_test, opposite) == (
+        "✗ Exercise 6: test accuracy %.3f does not beat chance (%.3f) by 0.05: train with the task's "
+        "settings (learning_rate, epochs)" % (accuracy, chance))
     # Every other label of each class the opposite one: chance is 0.5 and so, about, is the accuracy,
     # within the margin above and below chance.
     flipped = np.zeros(len(y_test), bool)
@@ -151,17 +186,22 @@ def labels_changed_the_students_way(rnn, X):
 def test_check_7_passes_the_count_of_tensorflows_own_predictions(reviews, one_layer):
     X = reviews[3][:200]  # 10 batches of 20
     changed = labels_changed_the_students_way(one_layer, X)
-    assert_passes(7, check_line(exercises.check_7, changed, one_layer, X))
+    assert check_line(exercises.check_7, changed, one_layer, X) == (
+        '✓ Exercise 7: %d of 200 labels depend on the reviews before them in X: the carried state leaks '
+        'from one batch into the next' % changed)
 
 
 def test_check_7_names_each_wrong_answer(reviews, one_layer):
     X = reviews[3][:200]
     changed = labels_changed_the_students_way(one_layer, X)
     assert 0 < changed < 100, changed  # some labels change, so each mistake below is another number
-    assert_wrong_answers(7, exercises.check_7, (one_layer, X), [
-        (200 - changed, ['answer is not right:', 'labels that stay']), (0, ['answer is not right:', 'nothing changes?']),
-        (changed + 1, ['answer is %d, not right: compare rnn.predict(X)' % (changed + 1)]),
-        (changed / 200, ['answer should be a whole number (a count); got a float'])])
+    assert_lines(7, exercises.check_7, (one_layer, X), [
+        (200 - changed, 'answer is not right: that is the number of labels that stay: count those that change'),
+        (0, 'answer is not right: nothing changes? predict() carries the state from batch to batch; to start '
+            'every batch from the zero state, call predict() on one batch at a time'),
+        (changed + 1, 'answer is %d, not right: compare rnn.predict(X) with the labels of one predict() per batch '
+                      'of batch_size rows' % (changed + 1)),
+        (changed / 200, 'answer should be a whole number (a count); got a float (%r)' % (changed / 200))])
 
 
 # ---------------------------------------------------------------------------
@@ -187,7 +227,9 @@ def test_check_9_passes_tensorflows_first_cost_and_ln_6(untrained_char):
         sess.run(rnn.init_op)
         first = sess.run('cost:0', {'tf_x:0': train_x[:, :10], 'tf_y:0': train_y[:, :10], 'tf_keepprob:0': 1.0})
     assert abs(first - math.log(6)) < 0.05  # near a uniform guess, which is the point of the exercise
-    assert_passes(9, check_line(exercises.check_9, (first, 1.791759469), *untrained_char))
+    assert check_line(exercises.check_9, (first, 1.791759469), *untrained_char) == (
+        "✓ Exercise 9: the untrained model's loss %.4f is that of a uniform guess, ln 6 = 1.7918: its logits "
+        "start near 0" % first)
 
 
 def test_check_9_names_each_wrong_answer(untrained_char):
@@ -197,17 +239,21 @@ def test_check_9_names_each_wrong_answer(untrained_char):
         sess.run(rnn.init_op)
         first = sess.run('cost:0', {'tf_x:0': train_x[:, :10], 'tf_y:0': train_y[:, :10], 'tf_keepprob:0': 1.0})
     assert abs(first - ln6) > 1e-3  # so that the swapped tuple is wrong in both places
-    assert_wrong_answers(9, exercises.check_9, untrained_char, [
-        ((ln6, first), ['the two are swapped', 'answer = (first_loss, uniform_loss)']),
-        ((ln6, 2.584962501), ['uniform_loss is not right: the cross-entropy uses the natural log: np.log, not log2']),
-        ((ln6, 0.778151250), ['uniform_loss is not right: the cross-entropy uses the natural log: np.log, not log10']),
-        ((ln6, 1 / 6), ['uniform_loss is not right: the loss is -ln(p) of the right character, not p']),
-        ((ln6, 1.7), ['uniform_loss is 1.7, not right: a uniform guess gives every one of the 6 characters '
-                      'p = 1/6; the loss is -ln p']),
-        ((ln6 + 0.5, first), ['uniform_loss is %.6g, not right' % first]),  # not taken for the swapped tuple
-        ((ln6 + 0.5, ln6), ['first_loss is', "run 'cost:0' right after rnn.init_op"]),
-        (('ln 6', ln6), ["first_loss should be a number; got a str ('ln 6')"]),
-        ((ln6, 'ln 6'), ["uniform_loss should be a number; got a str ('ln 6')"])])
+    uniform_hint = 'a uniform guess gives every one of the 6 characters p = 1/6; the loss is -ln p'
+    natural_log = 'uniform_loss is not right: the cross-entropy uses the natural log: np.log, not '
+    assert_lines(9, exercises.check_9, untrained_char, [
+        ((ln6, first), "the two are swapped: answer = (first_loss, uniform_loss), the model's loss first, then ln 6"),
+        ((ln6, 2.584962501), natural_log + 'log2'),
+        ((ln6, 0.778151250), natural_log + 'log10'),
+        ((ln6, 1 / 6), "uniform_loss is not right: the loss is -ln(p) of the right character, not p"),
+        ((ln6, 1.7), 'uniform_loss is 1.7, not right: ' + uniform_hint),
+        ((ln6 + 0.5, first), 'uniform_loss is %.6g, not right: %s' % (first, uniform_hint)),  # not the swapped tuple
+        ((ln6 + 0.5, ln6), "first_loss is %.6g, not right: run 'cost:0' right after rnn.init_op, on the first "
+                           "mini-batch (the first num_steps columns) with tf_keepprob 1.0 and the zero state"
+         % (ln6 + 0.5)),
+        (('ln 6', ln6), "first_loss should be a number; got a str ('ln 6')"),
+        ((ln6, 'ln 6'), "uniform_loss should be a number; got a str ('ln 6')"),
+        (ln6, 'answer should be a tuple of 2, (first_loss, uniform_loss); got a float (%r)' % ln6)])
 
 
 # The notebook's hparams keep the slides' dropout (keep_prob 0.5), grad_clip 5; the exercise turns
