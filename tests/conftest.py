@@ -46,16 +46,18 @@ TINY_REVIEWS = {
 }
 
 
-def make_imdb_tarball(path, reviews=TINY_REVIEWS, truncate=None, top='aclImdb/'):
-    """A tarball of reviews in the official layout (top: the folder they are in)."""
+def make_imdb_tarball(path, reviews=TINY_REVIEWS, truncate=None, top='aclImdb/', others=None):
+    """A tarball of reviews in the official layout (top: the folder they are in); others:
+    {member name: text} of files besides the reviews."""
+    members = [('%s%s/%s/%s' % (top, s, l, name), text) for (s, l), files in reviews.items()
+               for name, text in files.items()] + sorted((others or {}).items())
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode='w:gz') as tar:
-        for (s, l), files in reviews.items():
-            for name, text in files.items():
-                data = text.encode('utf-8') if isinstance(text, str) else text
-                info = tarfile.TarInfo('%s%s/%s/%s' % (top, s, l, name))
-                info.size = len(data)
-                tar.addfile(info, io.BytesIO(data))
+        for name, text in members:
+            data = text.encode('utf-8') if isinstance(text, str) else text
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
     data = buf.getvalue()
     with open(path, 'wb') as f:
         f.write(data[:truncate] if truncate else data)

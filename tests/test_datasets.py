@@ -1,6 +1,7 @@
 """Getting the data files (beyond_slides/datasets.py): the book's movie_data.csv from the official
 tarball or folder, cached and read again when the source changes; the tarball's layout; checks of
 every file. tests/test_downloads.py: the downloads."""
+import base64
 import hashlib
 import os
 import pathlib
@@ -31,7 +32,7 @@ def test_movie_data_from_folder_and_csv(tmp_path, data_cache, capfd):
     df = data_utils.load_movie_data(folder)
     assert as_rows(df) == expected_movie_rows()
     err = capfd.readouterr().err  # the progress of reading the 16 files
-    assert 'Reading %s' % folder in err and '100%' in err, err
+    assert err.splitlines()[0] == 'Reading %s' % folder and 'Total time elapsed' in err, err  # the bar full
     # the folder that holds aclImdb/ does as well as aclImdb/ itself
     assert as_rows(data_utils.load_movie_data(str(tmp_path / 'src'))) == expected_movie_rows()
     df2 = data_utils.load_movie_data(str(data_cache / 'movie_data.csv'))
@@ -56,10 +57,11 @@ def test_movie_data_is_cached_and_source_left_alone(tmp_path, monkeypatch):
     (lambda p: str(p), 'has no test/pos folder'),
     (lambda p: _write(p / 'bad.csv', b'text,label\nhello,1\n'), 'needs the columns review and sentiment'),
     (lambda p: _write(p / 'latin1.csv', 'review,sentiment\ncaf\xe9,1\n'.encode('latin-1')), 'not UTF-8'),
+    # a tarball: the error names it and the review's member
     (lambda p: make_imdb_tarball(str(p / 'latin.tar.gz'), {
-        **TINY_REVIEWS, ('train', 'neg'): {'0_1.txt': b'caf\xe9'}}), 'not UTF-8'),
+        **TINY_REVIEWS, ('train', 'neg'): {'0_1.txt': b'caf\xe9'}}), r'latin\.tar\.gz: aclImdb/train/neg/0_1\.txt is not UTF-8'),
     (lambda p: make_imdb_tarball(str(p / 'nopos.tar.gz'), {
-        k: v for k, v in TINY_REVIEWS.items() if k != ('train', 'pos')}), 'no reviews in aclImdb/train/pos'),
+        k: v for k, v in TINY_REVIEWS.items() if k != ('train', 'pos')}), r'nopos\.tar\.gz has no reviews in aclImdb/train/pos'),
     # an extracted folder: the error names the folder and the review's file
     (lambda p: _latin1(make_imdb_folder(str(p / 'src')), 'train/neg/0_2.txt'),
      'src/aclImdb: train/neg/0_2.txt is not UTF-8'),
@@ -70,6 +72,41 @@ def test_bad_imdb_sources_give_one_clear_error(tmp_path, make, message):
         data_utils.load_movie_data(make(tmp_path))
     assert '\n' not in str(e.value)
 
+
+def test_the_official_tarballs_other_files_are_not_reviews(tmp_path):
+    # aclImdb_v1.tar.gz also holds aclImdb/README, imdb.vocab, imdbEr.txt, train/labeledBow.feat and
+    # the 50,000 unlabelled reviews of train/unsup: none of them is a row of movie_data.csv
+    others = {'aclImdb/README': 'Large Movie Review Dataset v1.0', 'aclImdb/imdb.vocab': 'the\nand\n',
+              'aclImdb/imdbEr.txt': '0.0490972013402\n', 'aclImdb/train/labeledBow.feat': '0 0:9\n'}
+    reviews = {**TINY_REVIEWS, ('train', 'unsup'): {'0_0.txt': 'An unlabelled review.'}}
+    path = make_imdb_tarball(str(tmp_path / 'imdb.tar.gz'), reviews, others=others)
+    assert as_rows(data_utils.load_movie_data(path)) == expected_movie_rows()
+
+
+def test_a_review_is_read_as_the_books_text_mode_reads_it(tmp_path):
+    # open() in text mode turns both \r\n and a lone \r (old Mac line ends) into \n
+    reviews = {**TINY_REVIEWS, ('train', 'pos'): {**TINY_REVIEWS[('train', 'pos')], '3_8.txt': 'great\rending\r\nhere'}}
+    df = data_utils.load_movie_data(make_imdb_tarball(str(tmp_path / 'imdb.tar.gz'), reviews))
+    assert [r for r in df['review'] if 'ending' in r] == ['great\nending\nhere']
+
+
+@pytest.mark.parametrize('n_unlabelled', [0, 4])
+def test_reading_a_tarball_shows_its_progress_up_to_its_last_byte(tmp_path, capfd, monkeypatch, n_unlabelled):
+    # The tiny tarball is read at once; with 400 KB of unlabelled reviews that do not compress, in
+    # several steps, the last of which leaves gzip's end unread.
+    unlabelled = {'%d_0.txt' % i: base64.b64encode(os.urandom(75000)).decode() for i in range(n_unlabelled)}
+    path = make_imdb_tarball(str(tmp_path / 'imdb.tar.gz'), {**TINY_REVIEWS, ('train', 'unsup'): unlabelled})
+    steps, update = [], datasets.pyprind.ProgBar.update
+
+    def recorded(self, iterations=1, **kwargs):
+        steps.append(iterations)
+        return update(self, iterations, **kwargs)
+    monkeypatch.setattr(datasets.pyprind.ProgBar, 'update', recorded)
+    data_utils.load_movie_data(path)
+    assert all(n > 0 for n in steps) and sum(steps) == os.path.getsize(path), steps
+    assert len(steps) > 2 if n_unlabelled else len(steps) == 1, steps
+    err = capfd.readouterr().err
+    assert err.splitlines()[0] == 'Reading imdb.tar.gz' and 'Total time elapsed' in err, err  # the bar full
 
 def test_bad_source_keeps_the_good_cached_csv(tmp_path, data_cache):
     data_utils.load_movie_data(make_imdb_tarball(str(tmp_path / 'good.tar.gz')))
@@ -110,8 +147,28 @@ def test_hamlet_header_and_footer_are_cut(tmp_path, raw):
     assert data_utils.load_hamlet(str(path)) == (PLAY.rstrip() if raw is TODAY_STYLE else PLAY)
 
 
+def test_a_text_loses_its_byte_order_mark_only(tmp_path):
+    path = tmp_path / 'notes.txt'
+    path.write_text('\ufeffXmas at Elsinore.\n', encoding='utf-8')
+    assert data_utils.load_hamlet(str(path)) == 'Xmas at Elsinore.\n'
+
+
+def test_another_gutenberg_book_is_cut_after_its_start_line_and_before_its_end_line(tmp_path):
+    path = tmp_path / 'book.txt'
+    path.write_text('The header.\n*** START OF THE PROJECT GUTENBERG EBOOK X ***\nThe body.\n\n'
+                    '*** END OF THE PROJECT GUTENBERG EBOOK X ***\nThe license.\n', encoding='utf-8')
+    assert data_utils.load_hamlet(str(path)) == 'The body.'
+
+
+def test_without_the_shipped_copy_hamlet_is_downloaded(tmp_path, monkeypatch):
+    downloaded = tmp_path / 'pg2265.txt'
+    downloaded.write_text(BOOK_STYLE, encoding='utf-8')
+    monkeypatch.setattr(datasets, 'SHIPPED_HAMLET', str(tmp_path / 'removed.txt'))
+    monkeypatch.setattr(datasets, 'download_hamlet', lambda: str(downloaded))
+    assert data_utils.load_hamlet() == PLAY
+
 @pytest.mark.parametrize('content, message', [
-    (b'caf\xe9 au lait', 'not UTF-8'), (b'', 'holds no text'), (None, 'does not exist'),
+    (b'caf\xe9 au lait', r'text\.txt is not UTF-8 text \(byte 3\): save it as UTF-8'), (b'', 'holds no text'), (None, 'does not exist'),
     (b'ab\x00cd' * 10, 'holds NUL bytes'), (b'*** START OF THE PROJECT GUTENBERG EBOOK X ***\nab', 'truncated')])
 def test_bad_text_files(tmp_path, content, message):
     path = tmp_path / 'text.txt'

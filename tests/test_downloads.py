@@ -213,7 +213,7 @@ def test_a_download_of_several_blocks_is_whole_and_shows_its_progress(http_serve
     path = datasets.download(http_server.url + 'big.bin', 'big.bin', check=lambda path: None)
     assert open(path, 'rb').read() == data
     err = capfd.readouterr().err  # capfd: pyprind writes nothing where sys.stdout has no file number
-    assert 'Downloading %sbig.bin' % http_server.url in err and '100%' in err, err
+    assert err.splitlines()[0] == 'Downloading %sbig.bin' % http_server.url and 'Total time elapsed' in err, err  # the bar full
 
 
 class _NoSize(_Handler):
@@ -224,12 +224,19 @@ class _NoSize(_Handler):
             http.server.SimpleHTTPRequestHandler.send_header(self, keyword, value)
 
 
-def test_a_download_without_a_size_is_whole(http_server, data_cache):
+def test_a_download_without_a_size_is_whole_and_draws_no_bar(http_server, data_cache, capfd):
     data = os.urandom(BLOCK + 7)
     (http_server.root / 'big.bin').write_bytes(data)
     http_server.handler.send_header = _NoSize.send_header
     path = datasets.download(http_server.url + 'big.bin', 'big.bin', check=lambda path: None)
     assert open(path, 'rb').read() == data
+    assert '%' not in capfd.readouterr().err  # no size, no share of it to show
+
+
+def test_a_download_of_one_byte_shows_it_whole(http_server, data_cache, capfd):
+    (http_server.root / 'one.bin').write_bytes(b'x')
+    datasets.download(http_server.url + 'one.bin', 'one.bin', check=lambda path: None)
+    assert 'Total time elapsed' in capfd.readouterr().err  # the bar full
 
 
 def test_a_silent_server_ends_in_the_download_error(data_cache, monkeypatch):
