@@ -97,7 +97,9 @@ def test_the_vocabulary_beside_the_model_is_the_models_own_id_order(char_models,
     r = run_cli('char_rnn.py', '--export-keras', tmp_path / 'u.keras', '--model-dir', model_dir)
     assert r.returncode == 0 and r.stderr == '', r.stderr  # as quiet as the other commands: no C++ notes
     with open(str(tmp_path / 'u.keras.vocab.json'), encoding='utf-8') as f:
-        assert json.load(f)['vocab'] == UNSORTED
+        saved = json.load(f)
+    assert (saved['model'], saved['vocab']) == ('CharRNN', UNSORTED)
+    assert saved['hparams'] == ModelFolder(model_dir).load_config('CharRNN')[0]
 
 
 # ---------------------------------------------------------------------------
@@ -211,6 +213,7 @@ import errno, os, sys
 sys.path.insert(0, %r)
 real_replace = os.replace
 def replace(src, dst):
+    print('moved from %%s' %% os.path.dirname(os.path.dirname(src)), file=sys.stderr)
     if dst.endswith('.keras'):  # the model file's move into place, after the vocabulary's
         raise OSError(errno.ENOSPC, 'No space left on device', dst)
     return real_replace(src, dst)
@@ -228,3 +231,6 @@ def test_an_export_whose_model_cannot_be_put_in_place_leaves_neither_file(tmp_pa
     assert r.returncode == 2, r.stderr[-2000:]
     assert r.stderr.strip().splitlines()[-1].startswith('error: no space left on the disk, writing ')
     assert os.listdir(str(out)) == []
+    # both files were moved from a temporary folder beside their place: one file system, so each
+    # move is a rename that happens whole or not at all
+    assert {line for line in r.stderr.splitlines() if line.startswith('moved from')} == {'moved from %s' % out}

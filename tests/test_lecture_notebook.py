@@ -67,17 +67,17 @@ def test_each_section_gets_the_time_of_its_cells(tmp_path, capsys):
 
 
 def test_cells_before_the_first_heading_are_counted_first_and_in_the_total(tmp_path, capsys):
-    cells = [('code', 'import os'), ('markdown', '# Part'), ('code', 'a = 1')]
+    cells = [('code', 'import os'), ('markdown', '# XOR gates'), ('code', 'a = 1')]  # a heading starting with X
     path = tmp_path / 'nb.ipynb'
     path.write_text(json.dumps({'cells': [{'cell_type': t, 'source': s.splitlines(True)} for t, s in cells]}))
     ipython = FakeIPython()
     clock = lecture_notebook.SectionClock(ipython)
-    assert [h for h, _ in clock.by_section(str(path))] == ['Part']  # nothing run before the heading yet
+    assert [h for h, _ in clock.by_section(str(path))] == ['XOR gates']  # nothing run before the heading yet
     ipython.run('import os', 2.0, clock)
     ipython.run('a = 1', 1.0, clock)
     clock.report(str(path))
     assert capsys.readouterr().out.splitlines() == [
-        '(before the first heading)    2.0 s', 'Part                          1.0 s',
+        '(before the first heading)    2.0 s', 'XOR gates                     1.0 s',
         'total                         3.0 s']
 
 def test_the_loss_chart_averages_only_whole_windows_and_draws_the_baseline(tmp_path):
@@ -126,6 +126,7 @@ def test_the_embedding_chart_is_the_first_two_principal_components_of_the_sentim
     assert np.allclose(np.abs(positive), [[2, 1], [2, 1]]) and np.allclose(np.abs(negative), [[2, 1], [2, 1]])
     assert np.sign(positive[0, 0]) == -np.sign(negative[0, 0])  # the two groups on either side
     assert [t.get_text() for t in fig.axes[0].texts] == ['good', 'great', 'bad', 'awful']
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ['positive words', 'negative words']
 
 
 def test_the_embedding_charts_share_is_that_of_the_first_two_components():

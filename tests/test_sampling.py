@@ -93,3 +93,9 @@ def test_the_commands_options_reach_get_top_char(monkeypatch):
     with ModelFolder(SHIPPED).char_sampler(CharRNN) as sampler:
         sampler.sample(2, 'The ', pick)
     assert len(seen) == 3 and all(np.count_nonzero(p) == 3 for p in seen)
+
+
+def test_an_error_while_sampling_reaches_the_caller():
+    with pytest.raises(KeyError):
+        with ModelFolder(SHIPPED).char_sampler(CharRNN) as sampler:
+            sampler.step('\x00')   # not one of the model's characters

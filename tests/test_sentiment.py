@@ -312,3 +312,11 @@ def test_an_empty_review_to_rate_is_named_by_its_number_from_1():
     with pytest.raises(DataError) as e:
         encode_reviews(['a fine film', '  ', 'dull'], {'a': 1, 'fine': 2, 'film': 3}, 5)
     assert str(e.value) == 'review 2 of the texts is empty (it has no words): give the text of a review'
+
+
+def test_a_saved_sentiment_rnn_is_built_with_its_settings_and_the_ones_given(tmp_path):
+    folder = ModelFolder(str(tmp_path))
+    hparams = dict(TestConfig.sentiment, n_words=10)
+    folder.save_config('SentimentRNN', hparams, {'good': 1})
+    rnn = folder.sentiment_rnn(SentimentRNN, batch_size=7, seq_len=5)   # what the variables do not depend on
+    assert (rnn.n_words, rnn.lstm_size, rnn.embed_size, rnn.batch_size, rnn.seq_len) == (10, 16, 8, 7, 5)
