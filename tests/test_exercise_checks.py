@@ -9,6 +9,7 @@ tests/test_exercise_notebooks.py the two notebooks.
 import inspect
 import math
 import re
+import types
 
 import numpy as np
 import pytest
@@ -355,3 +356,12 @@ def test_check_12_names_each_wrong_answer(history_csv):
         (('x', 4.5), "mean_loss should be a number; got a str ('x')"),
         ((1.5, 'x'), "perplexity should be a number; got a str ('x')"),
         ((1.5,), 'answer should be a tuple of 2, (mean_loss, perplexity); got a tuple of 1')])
+
+
+def test_check_9_takes_two_equal_right_values_for_right_not_for_swapped(monkeypatch):
+    # A model whose first loss is 5e-4 above ln 6: (ln 6, ln 6) is right in both places (1e-3 and
+    # 1e-4), so it is not the swapped tuple, although each value is also near the other's answer.
+    ln6 = math.log(6)
+    monkeypatch.setattr(exercises, 'first_cost', lambda rnn, train_x, train_y: ln6 + 5e-4)
+    rnn = types.SimpleNamespace(num_classes=6)
+    assert_passes(9, check_line(exercises.check_9, (ln6, ln6), rnn, None, None))
