@@ -365,3 +365,32 @@ def test_check_9_takes_two_equal_right_values_for_right_not_for_swapped(monkeypa
     monkeypatch.setattr(exercises, 'first_cost', lambda rnn, train_x, train_y: ln6 + 5e-4)
     rnn = types.SimpleNamespace(num_classes=6)
     assert_passes(9, check_line(exercises.check_9, (ln6, ln6), rnn, None, None))
+
+
+@pytest.mark.parametrize('missing, line', [
+    (..., 'answer is still ...'), (None, 'answer is None'),
+    ((1.0, ...), 'part 2 of answer is still ...'), ([None, 2.0], 'part 1 of answer is None')])
+def test_a_missing_answer_or_part_is_named_whole(missing, line):
+    assert exercises.verdict(3, missing, pytest.fail) == '✗ Exercise 3: not yet: %s; replace it by your answer' % line
+
+
+@pytest.mark.parametrize('error, reason', [
+    (TypeError('list indices must be integers or slices, not str'), 'TypeError: list indices must be integers or '
+                                                                    'slices, not str'),
+    (ValueError('first line\nsecond line'), 'ValueError: first line'), (KeyError(), 'KeyError: ')])
+def test_an_answer_the_check_cannot_use_gives_the_first_line_of_the_reason(error, reason):
+    def judge(answer):
+        raise error
+    assert exercises.verdict(3, [1, 2], judge) == '✗ Exercise 3: the check could not use your answer (%s)' % reason
+
+
+def test_a_wrong_count_is_wrong_however_large_the_right_one():
+    # no relative tolerance: 102,969 words are not 102,968 (within 1e-5 of it)
+    assert message_of(exercises.compare, 102969, 102968, 'n_words', 0, 'a hint') == 'n_words is 102969, not right: a hint'
+
+
+def test_a_type_is_named_with_a_or_an_by_its_first_letter():
+    class Xylophone(object):
+        pass
+    assert [exercises.describe(v) for v in (Xylophone(), 4, 0.5, 'a', np.zeros((2, 9)), [1, 2, 3])] == [
+        'a Xylophone', 'an int (4)', 'a float (0.5)', "a str ('a')", 'an ndarray of shape (2, 9)', 'a list of 3']

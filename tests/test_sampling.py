@@ -99,3 +99,12 @@ def test_an_error_while_sampling_reaches_the_caller():
     with pytest.raises(KeyError):
         with ModelFolder(SHIPPED).char_sampler(CharRNN) as sampler:
             sampler.step('\x00')   # not one of the model's characters
+
+
+def test_a_prime_with_characters_the_model_never_saw_is_refused_before_sampling():
+    from beyond_slides import char_command
+    from beyond_slides.errors import DataError
+    with pytest.raises(DataError) as e:
+        char_command.sample(SHIPPED, 10, 'Ham\u2603\u20ac', 5, 1.0, 0, {})
+    assert str(e.value) == ("the prime has characters the model never saw: '\u20ac' '\u2603' (use only characters "
+                            "of the training text)")
