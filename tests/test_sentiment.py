@@ -12,7 +12,8 @@ import data_utils
 from beyond_slides.model_folder import ModelFolder
 from beyond_slides.predicting import predict_every_row
 from beyond_slides.tf_setup import tf
-from conftest import RecordingSaver, TestConfig, prepared, run_cli, run_clis, shared, start_from, synthetic_reviews
+from conftest import (RecordingSaver, TestConfig, prepared, quietly, run_cli, run_clis, shared, start_from,
+                      synthetic_reviews)
 from sentiment_rnn import SentimentRNN, create_batch_generator
 
 SMALL, SMALL_OPTS = TestConfig.sentiment, TestConfig.sentiment_opts
@@ -320,3 +321,19 @@ def test_a_saved_sentiment_rnn_is_built_with_its_settings_and_the_ones_given(tmp
     folder.save_config('SentimentRNN', hparams, {'good': 1})
     rnn = folder.sentiment_rnn(SentimentRNN, batch_size=7, seq_len=5)   # what the variables do not depend on
     assert (rnn.n_words, rnn.lstm_size, rnn.embed_size, rnn.batch_size, rnn.seq_len) == (10, 16, 8, 7, 5)
+
+
+def test_training_takes_the_walkthroughs_reviews_logs_for_tensorboard_and_resumes_only_when_asked(tmp_path, monkeypatch):
+    from beyond_slides import sentiment_command
+    from beyond_slides.errors import DataError
+    df = synthetic_reviews(80)
+    word_to_int, mapped = data_utils.preprocess_reviews(df['review'])
+    monkeypatch.setattr(data_utils, 'load_movie_data', lambda data=None: pytest.fail('the reviews read again'))
+    model_dir, logdir = str(tmp_path / 'model'), tmp_path / 'tb'
+    quietly(sentiment_command.train_and_test, model_dir, TestConfig.sentiment, 1, logdir=str(logdir),
+            prepared=(df, word_to_int, mapped))
+    events, = logdir.glob('events.out.tfevents.*')
+    steps = [e.step for e in tf.train.summary_iterator(str(events)) for v in e.summary.value if v.tag == 'train_loss']
+    assert steps == [1, 2]  # 40 training reviews: 2 mini-batches of 20
+    with pytest.raises(DataError, match='already holds a trained model'):
+        quietly(sentiment_command.train_and_test, model_dir, TestConfig.sentiment, 1, prepared=(df, word_to_int, mapped))
