@@ -46,6 +46,16 @@ def run_uncaught(command, argv):
     return command.run(cli.parse(command.build_parser(), argv, command.HPARAMS, command.EPOCHS))
 
 
+@pytest.mark.parametrize('command, model, hparams, epochs', [
+    (sentiment_cli, 'SentimentRNN', SENTIMENT_HPARAMS, 40),   # rnn.train(X_train, y_train, num_epochs=40)
+    (char_cli, 'CharRNN', CHAR_HPARAMS, 100)])                # rnn.train(train_x, train_y, num_epochs=100, ...)
+def test_each_command_hands_the_shared_main_its_model_its_settings_and_the_arguments(
+        command, model, hparams, epochs, monkeypatch):
+    seen = []
+    monkeypatch.setattr(cli, 'main', lambda *args: seen.append(args) or 0)
+    assert command.main(['--debug']) == 0
+    assert seen == [(command.build_parser, model, hparams, epochs, command.run, ['--debug'])]
+
 def test_the_sentiment_command_defaults_to_the_slides_settings(tmp_path, monkeypatch):
     from beyond_slides import sentiment_command
     seen = {}
