@@ -4,9 +4,9 @@
     python tools/mutation_summary.py run.txt [rerun.txt ...]
 
 A later file's verdict of a mutant replaces an earlier one's (a run again after new tests), unless
-the later run did not check it. A module whose mutants a later file lists in full (given as
-MODULE=rerun.txt, e.g. after the do_not_mutate_patterns changed what is mutated there) takes that
-file's mutants only. tools/mutation.sh ends with this summary of its own run.
+the later run did not check it. A module or function whose mutants a later file lists in full
+(given as NAME=rerun.txt, e.g. after the do_not_mutate_patterns or the function's code changed
+what is mutated there, and so the mutants' numbers) takes that file's mutants only. tools/mutation.sh ends with this summary of its own run.
 docs/mutation_equivalents.txt lists the equivalent survivors, one per line (`name: reason`): they
 leave the denominator. Score: killed (a test failed, or the tests ran out of time) of the mutants
 the tool checked and that are not equivalent.
@@ -36,14 +36,19 @@ def module_of(name):
     return re.split(r'\.x[_ǁ]', name, 1)[0]
 
 
+def belongs(name, part):
+    """Whether the mutant is one of a module's (its module_of) or of a function's (its prefix)."""
+    return module_of(name) == part or name.startswith(part + '__mutmut_')
+
+
 def merged(args):
     verdicts = {}
     for arg in args:
-        module, _, path = arg.rpartition('=')
+        part, _, path = arg.rpartition('=')
         found = read_results(path)
-        if module:
-            verdicts = {n: s for n, s in verdicts.items() if module_of(n) != module}
-            found = {n: s for n, s in found.items() if module_of(n) == module}
+        if part:
+            verdicts = {n: s for n, s in verdicts.items() if not belongs(n, part)}
+            found = {n: s for n, s in found.items() if belongs(n, part)}
         # what the later run did not check keeps the earlier verdict
         verdicts.update({n: s for n, s in found.items() if s != 'not checked' or n not in verdicts})
     patterns = scope_patterns()
