@@ -96,6 +96,17 @@ def test_help_gives_each_hyperparameters_default_and_no_empty_one(command, hpara
     assert '(default: None)' not in text and '(default: False)' not in text
 
 
+@pytest.mark.parametrize('command, says', [
+    (sentiment_cli, ["Train the slides' SentimentRNN on IMDb reviews and report test accuracy, or (--predict) "
+                     "rate reviews with a saved model.", '--batch-size BATCH_SIZE reviews per mini-batch (default: 100)']),
+    (char_cli, ["Print text sampled from the slides' CharRNN (the model shipped in models/char_rnn/), or "
+                "(--train) train it on Hamlet.", '--batch-size BATCH_SIZE sequences per mini-batch (default: 64)'])])
+def test_help_says_what_the_command_does_and_what_a_mini_batch_holds(command, says):
+    text = ' '.join(command.build_parser().format_help().split())
+    for words in says:
+        assert ' %s ' % words in text, words
+
+
 def test_the_options_are_frozen_once_read():
     options = cli.parse(char_cli.build_parser(), ['--lstm-size', '64'], char_cli.HPARAMS, char_cli.EPOCHS)
     assert options.hparams['lstm_size'] == 64 and options.given == {'lstm_size': 64}
