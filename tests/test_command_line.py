@@ -107,6 +107,15 @@ def test_help_says_what_the_command_does_and_what_a_mini_batch_holds(command, sa
         assert ' %s ' % words in text, words
 
 
+@pytest.mark.parametrize('command, smallest', [(sentiment_cli, 2), (char_cli, 1)])
+def test_the_smallest_batch_is_2_reviews_or_1_sequence(command, smallest, capsys):
+    # SentimentRNN's build() squeezes the logits of a batch of 1 to a scalar, which its cost cannot take
+    with pytest.raises(SystemExit):
+        cli.parse(command.build_parser(), ['--batch-size', str(smallest - 1)], command.HPARAMS, command.EPOCHS)
+    assert 'a whole number from %d to 100000' % smallest in capsys.readouterr().err
+    options = cli.parse(command.build_parser(), ['--batch-size', str(smallest)], command.HPARAMS, command.EPOCHS)
+    assert options.hparams['batch_size'] == smallest
+
 def test_the_options_are_frozen_once_read():
     options = cli.parse(char_cli.build_parser(), ['--lstm-size', '64'], char_cli.HPARAMS, char_cli.EPOCHS)
     assert options.hparams['lstm_size'] == 64 and options.given == {'lstm_size': 64}
