@@ -116,6 +116,22 @@ def test_the_smallest_batch_is_2_reviews_or_1_sequence(command, smallest, capsys
     options = cli.parse(command.build_parser(), ['--batch-size', str(smallest)], command.HPARAMS, command.EPOCHS)
     assert options.hparams['batch_size'] == smallest
 
+def test_the_device_line_names_each_gpu_or_counts_the_cpu_threads(monkeypatch):
+    import os
+    import types
+    from beyond_slides import tf_setup
+    tf = tf_setup.tf
+    gpus = [types.SimpleNamespace(name='/physical_device:GPU:0'), types.SimpleNamespace(name='/physical_device:GPU:1')]
+    details = {gpus[0].name: {'device_name': 'NVIDIA A100'}, gpus[1].name: {}}   # the second: no name given
+    monkeypatch.setattr(tf.config, 'list_physical_devices', lambda kind: gpus if kind == 'GPU' else [])
+    monkeypatch.setattr(tf.config.experimental, 'get_device_details', lambda gpu: details[gpu.name])
+    assert tf_setup.device_line() == 'TensorFlow %s on GPU: NVIDIA A100, /physical_device:GPU:1' % tf.__version__
+    monkeypatch.setattr(tf.config, 'list_physical_devices', lambda kind: [])
+    for set_threads, cores, says in ((1, 8, '1 thread'), (3, 8, '3 threads'), (0, 8, '8 threads'), (0, None, '1 thread')):
+        monkeypatch.setattr(tf.config.threading, 'get_intra_op_parallelism_threads', lambda: set_threads)
+        monkeypatch.setattr(os, 'cpu_count', lambda: cores)   # 0 threads set: TensorFlow takes the cores
+        assert tf_setup.device_line() == 'TensorFlow %s on CPU (%s)' % (tf.__version__, says)
+
 def test_the_options_are_frozen_once_read():
     options = cli.parse(char_cli.build_parser(), ['--lstm-size', '64'], char_cli.HPARAMS, char_cli.EPOCHS)
     assert options.hparams['lstm_size'] == 64 and options.given == {'lstm_size': 64}
