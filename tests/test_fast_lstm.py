@@ -138,3 +138,30 @@ def test_other_cells_run_tf_nn_dynamic_rnn_and_say_so(kind, capsys):
         np.testing.assert_array_equal(b, a, err_msg='fetch %d' % i)
     notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith('note:')]
     assert len(notes) == 1 and 'tf.nn.dynamic_rnn' in notes[0], notes
+
+
+def test_each_cell_the_fast_path_does_not_take_is_named_with_its_reason():
+    rnn_cell = tf.nn.rnn_cell
+    with tf.Graph().as_default():
+        multi = lambda *cells: rnn_cell.MultiRNNCell(list(cells))  # noqa: E731
+        assert fast_lstm.unsupported(multi(rnn_cell.DropoutWrapper(rnn_cell.BasicLSTMCell(4)),
+                                           rnn_cell.BasicLSTMCell(4))) is None   # the slides' cells
+        cases = [
+            (rnn_cell.BasicLSTMCell(4), 'the cells are a BasicLSTMCell, not a MultiRNNCell of (c, h) tuples'),
+            (multi(rnn_cell.LSTMCell(4)), 'a cell is a LSTMCell, not a BasicLSTMCell'),
+            (multi(rnn_cell.DropoutWrapper(rnn_cell.BasicLSTMCell(4), input_keep_prob=0.5)),
+             'a DropoutWrapper has input_keep_prob'),
+            (multi(rnn_cell.DropoutWrapper(rnn_cell.BasicLSTMCell(4), state_keep_prob=0.5)),
+             'a DropoutWrapper has state_keep_prob'),
+            (multi(rnn_cell.DropoutWrapper(rnn_cell.BasicLSTMCell(4), output_keep_prob=0.5,
+                                           variational_recurrent=True, dtype=tf.float32)),
+             'a DropoutWrapper has variational_recurrent'),
+            (multi(rnn_cell.BasicLSTMCell(4, activation=tf.nn.relu)),
+             'a BasicLSTMCell has another activation than tanh or no (c, h) state tuple')]
+        assert [fast_lstm.unsupported(cells) for cells, _ in cases] == [reason for _, reason in cases]
+
+
+def test_the_batch_rows_are_split_into_even_groups():
+    # BATCH_GROUPS = 2: one group for a batch of 1 or an unknown size (-1: all rows), else two
+    assert fast_lstm.BATCH_GROUPS == 2
+    assert [fast_lstm.group_sizes(n) for n in (None, 1, 2, 5, 64)] == [[-1], [1], [1, 1], [3, 2], [32, 32]]
