@@ -166,3 +166,9 @@ def test_sampling_reads_the_characters_handed_over_where_none_are_saved(tmp_path
     rnn = types.SimpleNamespace(chars='ba!', num_classes=3)
     chars, char2int, int2char = ModelFolder(str(tmp_path)).chars_for_sampling(rnn)
     assert (chars, char2int, int2char) == (['b', 'a', '!'], {'b': 0, 'a': 1, '!': 2}, {0: 'b', 1: 'a', 2: '!'})
+
+
+def test_a_training_run_shows_a_progress_bar_per_epoch_unless_told_not_to(tmp_path):
+    # the commands' runs take the default; the bar itself: test_stop_and_resume.py
+    assert TrainingRun(ModelFolder(str(tmp_path)), 'CharRNN', CHAR_HPARAMS, 1).progress is True
+    assert TrainingRun(ModelFolder(str(tmp_path)), 'CharRNN', CHAR_HPARAMS, 1, progress=False).progress is False
