@@ -25,7 +25,7 @@ def add_to_class(cls):
 # The time of each section
 # ---------------------------------------------------------------------------
 
-BEFORE_HEADINGS = '(before the first heading)'
+BEFORE_HEADINGS, EDITED_CELLS = '(before the first heading)', 'edited cells'
 
 
 class SectionClock(object):
@@ -48,7 +48,7 @@ class SectionClock(object):
     def by_section(self, notebook_path):
         """[(section heading, seconds)] for every heading, in the notebook's order (0 for a section
         without code); code run above the first heading counts first, under BEFORE_HEADINGS, and
-        cells edited since the notebook was saved last, under 'edited cells'."""
+        cells edited since the notebook was saved last, under EDITED_CELLS."""
         with open(notebook_path, encoding='utf-8') as f:
             cells = json.load(f)['cells']
         section_of, order, heading = {}, [], BEFORE_HEADINGS
@@ -61,10 +61,10 @@ class SectionClock(object):
                 section_of.setdefault(source.strip(), heading)
         seconds = {}
         for source, t in self.times:
-            section = section_of.get(source.strip(), 'edited cells')
+            section = section_of.get(source.strip(), EDITED_CELLS)
             seconds[section] = seconds.get(section, 0.0) + t
         first = [BEFORE_HEADINGS] if BEFORE_HEADINGS in seconds else []
-        last = ['edited cells'] if 'edited cells' in seconds else []
+        last = [EDITED_CELLS] if EDITED_CELLS in seconds else []
         return [(h, seconds.get(h, 0.0)) for h in first + order + last]
 
     def report(self, notebook_path):

@@ -353,10 +353,10 @@ def test_bad_input_one_line_nonzero_and_nothing_changed(results, case_id):
     assert not changed, 'files changed or created: %s' % changed
 
 
-@pytest.mark.parametrize('args', [['--train', '--data', 'nothing.txt'], ['--export-keras', 'model.h5']],
+@pytest.mark.parametrize('args', [['--train', '--data', '{w}/nothing.txt'], ['--export-keras', '{w}/model.h5']],
                          ids=['train', 'export'])
 def test_debug_shows_the_traceback(tmp_path, args):
-    r = run_cli('char_rnn.py', *[tmp_path / a if a.endswith(('.txt', '.h5')) else a for a in args], '--debug',
+    r = run_cli('char_rnn.py', *[a.format(w=tmp_path) for a in args], '--debug',
                 '--model-dir', tmp_path / 'm')
     assert r.returncode == 2
     assert 'Traceback' in r.stderr and r.stderr.strip().splitlines()[-1].startswith('error: ')

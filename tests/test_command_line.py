@@ -5,8 +5,10 @@ import argparse
 import contextlib
 import errno
 import io
+import os
 import signal
 import sys
+import types
 
 import pytest
 
@@ -117,8 +119,6 @@ def test_the_smallest_batch_is_2_reviews_or_1_sequence(command, smallest, capsys
     assert options.hparams['batch_size'] == smallest
 
 def test_the_device_line_names_each_gpu_or_counts_the_cpu_threads(monkeypatch):
-    import os
-    import types
     from beyond_slides import tf_setup
     tf = tf_setup.tf
     gpus = [types.SimpleNamespace(name='/physical_device:GPU:0'), types.SimpleNamespace(name='/physical_device:GPU:1')]

@@ -6,7 +6,8 @@
 A later file's verdict of a mutant replaces an earlier one's (a run again after new tests), unless
 the later run did not check it. A module or function whose mutants a later file lists in full
 (given as NAME=rerun.txt, e.g. after the do_not_mutate_patterns or the function's code changed
-what is mutated there, and so the mutants' numbers) takes that file's mutants only. tools/mutation.sh ends with this summary of its own run.
+what is mutated there, and so the mutants' numbers) takes that file's mutants only.
+tools/mutation.sh ends with this summary of its own run.
 docs/mutation_equivalents.txt lists the equivalent survivors, one per line (`name: reason`): they
 leave the denominator. Score: killed (a test failed, or the tests ran out of time) of the mutants
 the tool checked and that are not equivalent.
