@@ -114,28 +114,29 @@ def test_bare_basic_lstm_cells_take_the_fast_path(capsys):
     assert 'note:' not in capsys.readouterr().err
 
 
-# The dropout cases give their masks a seed of their own: without one, TensorFlow 1.x derives an
-# op's seed from how many operations the graph holds, which the two graphs must not depend on.
 OTHER_CELLS = {  # what a student may put in the slides' place; fast_lstm must not take them
     'LSTMCell': lambda: tf.nn.rnn_cell.DropoutWrapper(tf.nn.rnn_cell.LSTMCell(4), output_keep_prob=1.0),
     'GRUCell': lambda: tf.nn.rnn_cell.DropoutWrapper(tf.nn.rnn_cell.GRUCell(4), output_keep_prob=1.0),
     'input_keep_prob': lambda: tf.nn.rnn_cell.DropoutWrapper(tf.nn.rnn_cell.BasicLSTMCell(4),
-                                                              input_keep_prob=0.5, seed=11),
+                                                              input_keep_prob=0.5),
     'state_keep_prob': lambda: tf.nn.rnn_cell.DropoutWrapper(tf.nn.rnn_cell.BasicLSTMCell(4),
-                                                              state_keep_prob=0.5, seed=11),
+                                                              state_keep_prob=0.5),
     # one mask for all steps: the fast path draws a new one at each step, so it must not take it
     'variational_recurrent': lambda: tf.nn.rnn_cell.DropoutWrapper(
-        tf.nn.rnn_cell.BasicLSTMCell(4), output_keep_prob=0.5, variational_recurrent=True, dtype=tf.float32,
-        seed=11),
+        tf.nn.rnn_cell.BasicLSTMCell(4), output_keep_prob=0.5, variational_recurrent=True, dtype=tf.float32),
     'relu': lambda: tf.nn.rnn_cell.BasicLSTMCell(4, activation=tf.nn.relu),
 }
 
 
 @pytest.mark.parametrize('kind', sorted(OTHER_CELLS))
 def test_other_cells_run_tf_nn_dynamic_rnn_and_say_so(kind, capsys):
-    slides, fast = run_both(OTHER_CELLS[kind])
-    for i, (a, b) in enumerate(zip(slides, fast)):  # the very same graph: equal numbers
-        np.testing.assert_array_equal(b, a, err_msg='fetch %d' % i)
+    # The very same graph, op for op (so the same numbers). Not compared by running it: a
+    # dropout mask drawn inside the loop is drawn in whatever order the loop's parallel
+    # iterations reach it, so two runs of one graph can differ.
+    slides, fast = (build(dynamic_rnn, 7, 2, make_cell=OTHER_CELLS[kind])[0].as_graph_def()
+                    for dynamic_rnn in (tf.nn.dynamic_rnn, fast_lstm.dynamic_rnn))
+    assert [node.name for node in fast.node] == [node.name for node in slides.node]
+    assert fast == slides
     notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith('note:')]
     assert len(notes) == 1 and 'tf.nn.dynamic_rnn' in notes[0], notes
 
