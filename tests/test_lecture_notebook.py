@@ -2,6 +2,9 @@
 method cells' decorator, the time of each section, and charts with labelled axes and a legend,
 checked against values worked by hand."""
 import json
+import os
+import subprocess
+import sys
 import types
 
 import matplotlib
@@ -79,6 +82,26 @@ def test_cells_before_the_first_heading_are_counted_first_and_in_the_total(tmp_p
     assert capsys.readouterr().out.splitlines() == [
         '(before the first heading)    2.0 s', 'Part                          1.0 s',
         'total                         3.0 s']
+
+def test_the_section_clock_reads_the_notebook_as_utf_8_whatever_the_locale(tmp_path):
+    """A student whose locale is not UTF-8 (Windows' cp1252; here the C locale, ASCII) still gets
+    the headings of a notebook that has other characters than ASCII: .ipynb files are UTF-8."""
+    path = tmp_path / 'nb.ipynb'
+    cells = [{'cell_type': 'markdown', 'source': ['# Gates \u2014 f, i, o \u2713']}]
+    path.write_bytes(json.dumps({'cells': cells}, ensure_ascii=False).encode('utf-8'))
+    want = ['Gates \u2014 f, i, o \u2713']
+    assert [h for h, _ in lecture_notebook.SectionClock(FakeIPython()).by_section(str(path))] == want
+    ascii_locale = dict(os.environ, LC_ALL='C', LANG='C', PYTHONUTF8='0', PYTHONCOERCECLOCALE='0',
+                        PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(lecture_notebook.__file__))))
+    script = ('import sys, types; from beyond_slides import lecture_notebook; '
+              'clock = lecture_notebook.SectionClock(types.SimpleNamespace(events=types.SimpleNamespace('
+              'register=lambda name, f: None))); '
+              'print(ascii([h for h, _ in clock.by_section(sys.argv[1])]))')
+    child = subprocess.run([sys.executable, '-c', script, str(path)], env=ascii_locale, capture_output=True,
+                           text=True, encoding='utf-8')
+    assert child.returncode == 0, child.stderr[-2000:]
+    assert child.stdout.strip() == ascii(want)
+
 
 def test_the_loss_chart_averages_only_whole_windows_and_draws_the_baseline(tmp_path):
     folder = ModelFolder(str(tmp_path))
