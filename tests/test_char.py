@@ -12,8 +12,8 @@ import data_utils
 from beyond_slides.model_folder import ModelFolder
 from beyond_slides.tf_setup import tf
 from char_rnn import CharRNN, create_batch_generator, get_top_char
-from conftest import (PERIODIC, SHIPPED, RecordingSaver, TestConfig, run_cli, run_clis, shared, slides_file,
-                      snapshot, start_from, train_char)
+from conftest import (PERIODIC, SHIPPED, RecordingSaver, TestConfig, quietly, run_cli, run_clis, shared,
+                      slides_file, snapshot, start_from, train_char)
 
 SMALL, SMALL_OPTS = TestConfig.char, TestConfig.char_opts
 
@@ -187,6 +187,19 @@ def test_cli_sampling_same_seed_same_text(cli_model):
     assert runs[0].returncode == 0, runs[0].stderr
     assert runs[0].stdout == runs[1].stdout
     assert runs[0].stdout.startswith('ab') and len(runs[0].stdout) == 2 + 40 + 1
+
+
+def test_training_from_python_continues_a_saved_model_only_when_asked(cli_model):
+    """char_command.train(), called from Python as the command calls it, but without resume=True:
+    the folder's trained model is refused, not continued (nor overwritten)."""
+    from beyond_slides import char_command
+    text, model_dir = cli_model
+    with open(os.path.join(model_dir, 'checkpoint'), encoding='utf-8') as f:
+        before = f.read()
+    with pytest.raises(data_utils.DataError, match='already holds a trained model'):
+        quietly(char_command.train, model_dir, SMALL, 4, data=text)
+    with open(os.path.join(model_dir, 'checkpoint'), encoding='utf-8') as f:
+        assert f.read() == before
 
 
 def test_cli_sampling_refuses_what_the_model_cannot_do(cli_model):

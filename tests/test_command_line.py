@@ -4,6 +4,7 @@ by hand."""
 import argparse
 import contextlib
 import errno
+import importlib
 import io
 import os
 import signal
@@ -88,10 +89,32 @@ def test_the_char_command_defaults_to_the_slides_settings(tmp_path, monkeypatch)
     assert seen['num_epochs'] == 100
 
 
-@pytest.mark.parametrize('command, hparams', [(sentiment_cli, SENTIMENT_HPARAMS), (char_cli, CHAR_HPARAMS)])
-def test_help_gives_each_hyperparameters_default_and_no_empty_one(command, hparams):
+@pytest.mark.parametrize('command', [sentiment_cli, char_cli])
+def test_walkthrough_then_training_hands_on_each_option_and_the_walkthroughs_reviews(command, tmp_path, monkeypatch):
+    """--walkthrough --epochs N: the walkthrough first, then training with every option given
+    (--logdir included); the sentiment command trains on the reviews the walkthrough read."""
+    sentiment = command is sentiment_cli
+    module = importlib.import_module('beyond_slides.%s_command' % ('sentiment' if sentiment else 'char'))
+    train = 'train_and_test' if sentiment else 'train'
+    calls, read = [], ('the reviews', 'the word ids', 'the mapped reviews')
+    monkeypatch.setattr(module, 'walkthrough', lambda *args: calls.append(('walkthrough',) + args) or read)
+    monkeypatch.setattr(module, train, lambda *args, **kwargs: calls.append((train, args, kwargs)) or 0)
+    data, model_dir, logdir = (str(tmp_path / name) for name in ('data', 'm', 'tb'))
+    argv = ['--walkthrough', '--epochs', '3', '--data', data, '--model-dir', model_dir, '--logdir', logdir,
+            '--resume', '--lstm-size', '8'] + (['--limit', '500'] if sentiment else [])
+    assert run_uncaught(command, argv) == 0
+    options = dict(data=data, resume=True, given={'lstm_size': 8}, logdir=logdir)
+    if sentiment:
+        options.update(limit=500, prepared=read)
+    assert calls == [('walkthrough', data) + ((model_dir,) if sentiment else ()),
+                     (train, (model_dir, dict(command.HPARAMS, lstm_size=8), 3), options)]
+
+
+@pytest.mark.parametrize('command, script, hparams', [(sentiment_cli, 'sentiment_rnn.py', SENTIMENT_HPARAMS),
+                                                     (char_cli, 'char_rnn.py', CHAR_HPARAMS)])
+def test_help_gives_each_hyperparameters_default_and_no_empty_one(command, script, hparams):
     text = ' '.join(command.build_parser().format_help().split())
-    assert text.startswith('usage: %s [-h]' % command.build_parser().prog)
+    assert text.startswith('usage: python %s [-h]' % script)  # as the student types it
     for name, default in hparams.items():
         option = '--' + name.replace('_', '-')
         assert option in text and '(default: %g)' % default in text.split(option, 2)[-1][:120], option
