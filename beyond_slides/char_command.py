@@ -66,7 +66,6 @@ def train(model_dir, hparams, epochs, data=None, resume=False, given=None, logdi
         print(train_x.shape)
         run.begin(chars, n_batches=train_x.shape[1] // hparams['num_steps'])
         rnn = CharRNN(num_classes=len(chars), **hparams)
-        rnn.chars = chars
         start = time.time()
         with run.supervisor(rnn) as supervisor:
             rnn.train(train_x, train_y, num_epochs=epochs, ckpt_dir=model_dir, supervisor=supervisor)
