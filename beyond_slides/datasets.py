@@ -256,7 +256,9 @@ def read_movie_csv(path):
                         % (path, ', '.join(map(str, df.columns)) or 'none'))
     if len(df) == 0:
         raise DataError('%s holds no reviews' % path)
-    df['review'] = df['review'].fillna('').astype(str)
+    # pandas reads an empty review as NaN; as objects first: a column of empty reviews only is float,
+    # which pandas will stop filling with text
+    df['review'] = df['review'].astype(object).fillna('').astype(str)
     if not df['sentiment'].isin([0, 1]).all():
         raise DataError('%s: the sentiment column must hold only 0 and 1' % path)
     return df

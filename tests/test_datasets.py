@@ -5,6 +5,7 @@ import base64
 import hashlib
 import os
 import pathlib
+import warnings
 
 import numpy as np
 import pytest
@@ -56,6 +57,7 @@ def test_movie_data_is_cached_and_source_left_alone(tmp_path, monkeypatch):
     (lambda p: make_imdb_tarball(str(p / 'cut.tar.gz'), truncate=300), 'truncated'),
     (lambda p: str(p), 'has no test/pos folder'),
     (lambda p: _write(p / 'bad.csv', b'text,label\nhello,1\n'), 'needs the columns review and sentiment'),
+    (lambda p: _write(p / 'header.csv', b'review,sentiment\n'), 'holds no reviews'),
     (lambda p: _write(p / 'latin1.csv', 'review,sentiment\ncaf\xe9,1\n'.encode('latin-1')), 'not UTF-8'),
     # a tarball: the error names it and the review's member
     (lambda p: make_imdb_tarball(str(p / 'latin.tar.gz'), {
@@ -71,6 +73,15 @@ def test_bad_imdb_sources_give_one_clear_error(tmp_path, make, message):
     with pytest.raises(DataError, match=message) as e:
         data_utils.load_movie_data(make(tmp_path))
     assert '\n' not in str(e.value)
+
+
+def test_a_csv_of_one_empty_review_reads_it_as_empty_text(tmp_path):
+    """pandas reads an empty field as NaN; a review is text, so it becomes '' (one review is enough),
+    with no warning that a future pandas will refuse to fill the column (float here) with text."""
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        df = data_utils.load_movie_data(_write(tmp_path / 'one.csv', b'review,sentiment\n"",1\n'))
+    assert df['review'].tolist() == [''] and df['sentiment'].tolist() == [1]
 
 
 def test_the_official_tarballs_other_files_are_not_reviews(tmp_path):

@@ -34,6 +34,8 @@ def test_batch_generator_drops_the_last_partial_batch():
     assert [b.tolist() for b in create_batch_generator(x, None, 3)] == [[0, 1, 2], [3, 4, 5]]
     assert [(a.tolist(), b.tolist()) for a, b in create_batch_generator(x, x * 10, 3)] == \
         [([0, 1, 2], [0, 10, 20]), ([3, 4, 5], [30, 40, 50])]
+    # def create_batch_generator(x, y=None, batch_size=64): the slide's default
+    assert [b.tolist() for b in create_batch_generator(np.arange(130))] == [list(range(64)), list(range(64, 128))]
 
 
 def test_learns_the_label_word(trained):
