@@ -9,7 +9,7 @@ the later run did not check it. A module or function whose mutants a later file 
 what is mutated there, and so the mutants' numbers) takes that file's mutants only.
 tools/mutation.sh ends with this summary of its own run.
 docs/mutation_equivalents.txt lists the equivalent survivors, one per line (`name: reason`): they
-leave the denominator. Score: killed (a test failed, or the tests ran out of time) of the mutants
+leave the denominator. Score: killed (a test failed, the tests ran out of time or crashed) of the mutants
 the tool checked and that are not equivalent.
 """
 import collections
@@ -19,7 +19,7 @@ import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-KILLED = ('killed', 'timeout')
+KILLED = ('killed', 'timeout', 'segfault')  # a crash of the tests' process is a failure they show
 
 
 def scope_patterns():
@@ -67,7 +67,7 @@ def main(args):
     by_module = collections.defaultdict(collections.Counter)
     for name, status in verdicts.items():
         by_module[module_of(name)]['equivalent' if status == 'survived' and name in same else status] += 1
-    columns = ['killed', 'timeout', 'survived', 'equivalent', 'no tests', 'not checked']
+    columns = ['killed', 'timeout', 'segfault', 'survived', 'equivalent', 'no tests', 'not checked']
     print('%-34s' % 'module' + ''.join('%12s' % c for c in columns) + '%8s' % 'score')
     total = collections.Counter()
     for module in sorted(by_module):
