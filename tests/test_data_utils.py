@@ -1,3 +1,4 @@
+import gc
 import hashlib
 import os
 
@@ -54,6 +55,29 @@ def test_the_fast_pass_itself_gives_the_slides_ids():
     assert found is not None
     assert list(found[0].items()) == list(expected[0].items()) and found[1] == expected[1]
     assert fast_words.preprocess_reviews(AWKWARD_REVIEWS) is None
+
+
+@pytest.mark.parametrize('reviews, expected', [
+    (['', '  '], ({}, [[], []])),                    # no word at all
+    (['good'], ({'good': 1}, [[1]])),                # one word
+    ([' ', 'Good!'], ({'good': 1, '!': 2}, [[], [1, 2]])),
+])
+def test_the_fast_pass_on_no_word_one_word_and_two(reviews, expected):
+    found = fast_words.preprocess_reviews(reviews)
+    assert found is not None and (dict(found[0]), found[1]) == expected
+
+
+@pytest.mark.parametrize('gc_on', [True, False])
+def test_the_fast_pass_leaves_the_garbage_collector_as_it_found_it(gc_on):
+    """It pauses Python's garbage collector while it builds millions of lists, and must not
+    leave it off for the rest of a student's session (nor switch on one they turned off)."""
+    was = gc.isenabled()
+    try:
+        (gc.enable if gc_on else gc.disable)()
+        fast_words.preprocess_reviews(['b a, a', 'c b!'])
+        assert gc.isenabled() == gc_on
+    finally:
+        (gc.enable if was else gc.disable)()
 
 
 @pytest.mark.parametrize('fast', [True, False])
