@@ -121,10 +121,9 @@ def main(build_parser, model, hparam_defaults, default_epochs, run, argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     options = parse(parser, argv, hparam_defaults, default_epochs)
-    if options.export_keras:
-        return run_command(lambda: export_keras(model, options.model_dir, options.export_keras), argv,
-                           parser.prog, debug=options.debug)
-    return run_command(lambda: run(options), argv, parser.prog, debug=options.debug)
+    work = ((lambda: export_keras(model, options.model_dir, options.export_keras)) if options.export_keras
+            else (lambda: run(options)))
+    return run_command(work, argv, parser.prog, debug=options.debug)
 
 
 def parse(parser, argv, hparam_defaults, default_epochs):

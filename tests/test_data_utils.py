@@ -54,6 +54,8 @@ def test_the_fast_pass_itself_gives_the_slides_ids():
     found = fast_words.preprocess_reviews(no_sigma)
     assert found is not None
     assert list(found[0].items()) == list(expected[0].items()) and found[1] == expected[1]
+    # Python ints, as the slides' loops give (1.0 == 1 would pass above; mapped_reviews would print 1.0)
+    assert {type(i) for row in found[1] for i in row} == {type(i) for row in expected[1] for i in row} == {int}
     assert fast_words.preprocess_reviews(AWKWARD_REVIEWS) is None
 
 
