@@ -69,6 +69,14 @@ def test_main_hands_run_the_options_with_the_slides_epochs_and_returns_its_statu
     assert [(o.epochs, o.hparams) for o in seen] == [(epochs, command.HPARAMS)]
 
 
+def test_a_run_stopped_under_main_says_how_to_continue_it_with_its_own_options(monkeypatch, capsys):
+    def stopped(options):
+        raise TrainingStopped('stopped by SIGINT', signal.SIGINT)
+    monkeypatch.setattr(char_cli, 'run', stopped)
+    assert char_cli.main(['--train', '--epochs', '3']) == 130
+    assert capsys.readouterr().err == '\nstopped by SIGINT; continue with: python char_rnn.py --train --epochs 3 --resume\n'
+
+
 def test_the_sentiment_command_defaults_to_the_slides_settings(tmp_path, monkeypatch):
     from beyond_slides import sentiment_command
     seen = {}
@@ -169,6 +177,7 @@ def test_the_options_are_frozen_once_read():
     options = cli.parse(char_cli.build_parser(), ['--lstm-size', '64'], char_cli.HPARAMS, char_cli.EPOCHS)
     assert options.hparams['lstm_size'] == 64 and options.given == {'lstm_size': 64}
     assert options.epochs == 100
+    assert not set(char_cli.HPARAMS) & set(options._fields)  # a hyperparameter is read from hparams only
     with pytest.raises(AttributeError):
         options.epochs = 3
     walk = cli.parse(char_cli.build_parser(), ['--walkthrough'], char_cli.HPARAMS, char_cli.EPOCHS)
