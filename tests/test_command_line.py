@@ -139,6 +139,14 @@ def test_help_gives_each_hyperparameters_default_and_no_empty_one(command, scrip
     assert '(default: None)' not in text and '(default: False)' not in text
 
 
+def test_help_shows_the_sampling_defaults_of_the_slides_and_the_book():
+    # get_top_char(probas, char_size, top_n=5) and sample(..., starter_seq="The ") on the slides;
+    # the book's driver: rnn.sample(ckpt_dir=..., output_length=500)
+    text = ' '.join(char_cli.build_parser().format_help().split())
+    for option, default in (('--sample N', '500'), ('--prime PRIME', 'The '), ('--top-n TOP_N', '5')):
+        assert '(default: %s)' % default in text.rsplit(option, 1)[1][:100], option  # its help, not the usage
+
+
 @pytest.mark.parametrize('command, says', [
     (sentiment_cli, ["Train the slides' SentimentRNN on IMDb reviews and report test accuracy, or (--predict) "
                      "rate reviews with a saved model.", '--batch-size BATCH_SIZE reviews per mini-batch (default: 100)']),

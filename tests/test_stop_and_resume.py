@@ -53,6 +53,18 @@ def test_a_stop_in_the_last_epoch_keeps_that_epochs_running_loss(tmp_path):
     assert len(third) == 5 and supervisor.epoch_loss(3) == pytest.approx(sum(third) / 5, rel=1e-6)
 
 
+def test_the_first_checkpoint_after_a_resumed_stop_clears_the_stop(tmp_path):
+    """Once the resumed run saves a newer checkpoint (the slides' SentimentRNN: every 10th epoch),
+    the stop's checkpoint and its stop point are of no more use: both go."""
+    model_dir = str(tmp_path / 'm')
+    with pytest.raises(TrainingStopped):
+        sentiment_run(model_dir, epochs=10, stop_at=3)
+    assert {'stopped_at.npz', 'sentiment-stopped-3.ckpt.index'} <= set(os.listdir(model_dir))
+    sentiment_run(model_dir, epochs=10, resume=True)
+    names = sorted(os.listdir(model_dir))
+    assert 'sentiment-9.ckpt.index' in names and [n for n in names if 'stopped' in n] == [], names
+
+
 @pytest.mark.parametrize('script, prefix', [('sentiment_rnn.py', 'sentiment'), ('char_rnn.py', 'language_modeling')])
 def test_a_command_stopped_saves_its_checkpoint_under_the_models_name(tmp_path, monkeypatch, script, prefix):
     from beyond_slides import char_cli, cli, training
