@@ -1,6 +1,8 @@
 """The model folder (beyond_slides/model_folder.py): its configuration, its lock (one training run
 at a time), a new run's configuration before it trains, and how the supervisor sees and gives
 back the model's saver."""
+import contextlib
+import io
 import os
 import signal
 import types
@@ -171,4 +173,8 @@ def test_sampling_reads_the_characters_handed_over_where_none_are_saved(tmp_path
 def test_a_training_run_shows_a_progress_bar_per_epoch_unless_told_not_to(tmp_path):
     # the commands' runs take the default; the bar itself: test_stop_and_resume.py
     assert TrainingRun(ModelFolder(str(tmp_path)), 'CharRNN', CHAR_HPARAMS, 1).progress is True
-    assert TrainingRun(ModelFolder(str(tmp_path)), 'CharRNN', CHAR_HPARAMS, 1, progress=False).progress is False
+    for progress in (True, False):  # and the run's supervisor draws the bars, or not
+        run = TrainingRun(ModelFolder(str(tmp_path / str(progress))), 'CharRNN', CHAR_HPARAMS, 1, progress=progress)
+        with run, contextlib.redirect_stdout(io.StringIO()):
+            run.begin(['a', 'b'], n_batches=3)
+            assert run.supervisor(types.SimpleNamespace(saver=None)).progress is progress
