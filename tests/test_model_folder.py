@@ -170,6 +170,15 @@ def test_sampling_reads_the_characters_handed_over_where_none_are_saved(tmp_path
     assert (chars, char2int, int2char) == (['b', 'a', '!'], {'b': 0, 'a': 1, '!': 2}, {0: 'b', 1: 'a', 2: '!'})
 
 
+def test_a_run_refused_as_it_starts_leaves_no_folder_of_its_own(tmp_path):
+    """--resume where nothing was saved: refused, and the folder the lock made for it goes again."""
+    path = tmp_path / 'new'
+    with pytest.raises(DataError, match='has no saved model'):
+        with TrainingRun(ModelFolder(str(path)), 'CharRNN', CHAR_HPARAMS, 1, resume=True):
+            pass
+    assert not path.exists()
+
+
 def test_a_training_run_shows_a_progress_bar_per_epoch_unless_told_not_to(tmp_path):
     # the commands' runs take the default; the bar itself: test_stop_and_resume.py
     assert TrainingRun(ModelFolder(str(tmp_path)), 'CharRNN', CHAR_HPARAMS, 1).progress is True
