@@ -5,6 +5,8 @@ import contextlib
 import io
 import os
 import signal
+import subprocess
+import sys
 import types
 
 import pytest
@@ -168,6 +170,25 @@ def test_sampling_reads_the_characters_handed_over_where_none_are_saved(tmp_path
     rnn = types.SimpleNamespace(chars='ba!', num_classes=3)
     chars, char2int, int2char = ModelFolder(str(tmp_path)).chars_for_sampling(rnn)
     assert (chars, char2int, int2char) == (['b', 'a', '!'], {'b': 0, 'a': 1, '!': 2}, {0: 'b', 1: 'a', 2: '!'})
+
+
+def test_the_configuration_is_utf_8_text_read_back_the_same_whatever_the_locale(tmp_path):
+    """model_config.json is for students to read too: a word like caf\u00e9 stands in it as such
+    (not as \\u00e9), and reads back the same also where the locale is not UTF-8 (Windows'
+    cp1252; here a process in the C locale, ASCII)."""
+    folder = ModelFolder(str(tmp_path))
+    vocab = {'caf\u00e9': 1, 'na\u00efve': 2, 'good': 3}
+    folder.save_config('SentimentRNN', {'lstm_size': 4}, vocab)
+    assert 'caf\u00e9'.encode('utf-8') in (tmp_path / 'model_config.json').read_bytes()
+    assert folder.saved_vocab('SentimentRNN') == vocab
+    ascii_locale = dict(os.environ, LC_ALL='C', LANG='C', PYTHONUTF8='0', PYTHONCOERCECLOCALE='0',
+                        PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(model_folder.__file__))))
+    script = ('import sys; from beyond_slides.model_folder import ModelFolder; '
+              'print(ascii(ModelFolder(sys.argv[1]).saved_vocab("SentimentRNN")))')
+    child = subprocess.run([sys.executable, '-c', script, str(tmp_path)], env=ascii_locale, capture_output=True,
+                           text=True, encoding='utf-8')
+    assert child.returncode == 0, child.stderr[-2000:]
+    assert child.stdout.strip() == ascii(vocab)
 
 
 def test_a_run_refused_as_it_starts_leaves_no_folder_of_its_own(tmp_path):
