@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import traceback
 import types
 
 import pytest
@@ -194,10 +195,12 @@ def test_the_configuration_is_utf_8_text_read_back_the_same_whatever_the_locale(
 def test_a_run_refused_as_it_starts_leaves_no_folder_of_its_own(tmp_path):
     """--resume where nothing was saved: refused, and the folder the lock made for it goes again."""
     path = tmp_path / 'new'
-    with pytest.raises(DataError, match='has no saved model'):
+    with pytest.raises(DataError, match='has no saved model') as refused:
         with TrainingRun(ModelFolder(str(path)), 'CharRNN', CHAR_HPARAMS, 1, resume=True):
             pass
     assert not path.exists()
+    # its traceback (--debug prints it) still reaches the line that refused
+    assert 'load_config' in [frame.name for frame in traceback.extract_tb(refused.value.__traceback__)]
 
 
 def test_a_training_run_shows_a_progress_bar_per_epoch_unless_told_not_to(tmp_path):
