@@ -173,9 +173,9 @@ def test_sampling_reads_the_characters_handed_over_where_none_are_saved(tmp_path
     assert (chars, char2int, int2char) == (['b', 'a', '!'], {'b': 0, 'a': 1, '!': 2}, {0: 'b', 1: 'a', 2: '!'})
 
 
-def test_the_configuration_is_utf_8_text_read_back_the_same_whatever_the_locale(tmp_path):
+def test_the_configuration_is_utf_8_text_read_and_written_the_same_whatever_the_locale(tmp_path):
     """model_config.json is for students to read too: a word like caf\u00e9 stands in it as such
-    (not as \\u00e9), and reads back the same also where the locale is not UTF-8 (Windows'
+    (not as \\u00e9), and is read and written the same also where the locale is not UTF-8 (Windows'
     cp1252; here a process in the C locale, ASCII)."""
     folder = ModelFolder(str(tmp_path))
     vocab = {'caf\u00e9': 1, 'na\u00efve': 2, 'good': 3}
@@ -184,12 +184,14 @@ def test_the_configuration_is_utf_8_text_read_back_the_same_whatever_the_locale(
     assert folder.saved_vocab('SentimentRNN') == vocab
     ascii_locale = dict(os.environ, LC_ALL='C', LANG='C', PYTHONUTF8='0', PYTHONCOERCECLOCALE='0',
                         PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(model_folder.__file__))))
-    script = ('import sys; from beyond_slides.model_folder import ModelFolder; '
-              'print(ascii(ModelFolder(sys.argv[1]).saved_vocab("SentimentRNN")))')
+    script = ('import sys; from beyond_slides.model_folder import ModelFolder; folder = ModelFolder(sys.argv[1]); '
+              'print(ascii(folder.saved_vocab("SentimentRNN"))); '
+              'folder.save_config("SentimentRNN", {"lstm_size": 4}, {"\\u00e9t\\u00e9": 1})')
     child = subprocess.run([sys.executable, '-c', script, str(tmp_path)], env=ascii_locale, capture_output=True,
                            text=True, encoding='utf-8')
     assert child.returncode == 0, child.stderr[-2000:]
     assert child.stdout.strip() == ascii(vocab)
+    assert folder.saved_vocab('SentimentRNN') == {'\u00e9t\u00e9': 1}  # and it writes UTF-8 there too
 
 
 def test_a_run_refused_as_it_starts_leaves_no_folder_of_its_own(tmp_path):
