@@ -205,7 +205,7 @@ def test_a_run_refused_as_it_starts_leaves_no_folder_of_its_own(tmp_path):
     assert any('load_config' in frame.name for frame in traceback.extract_tb(refused.value.__traceback__))
 
 
-def test_a_training_run_shows_a_progress_bar_per_epoch_unless_told_not_to(tmp_path):
+def test_a_training_runs_supervisor_shows_a_progress_bar_per_epoch_unless_told_not_to(tmp_path):
     # the commands' runs take the default; the bar itself: test_stop_and_resume.py
     assert TrainingRun(ModelFolder(str(tmp_path)), 'CharRNN', CHAR_HPARAMS, 1).progress is True
     for progress in (True, False):  # and the run's supervisor draws the bars, or not
