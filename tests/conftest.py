@@ -8,7 +8,8 @@ and the way they run the commands.
   as the commands do (beyond_slides/training.py); start_from() loads given weights into a graph.
 - Commands: run_cli(script, *args) runs `python script args` in a new process; run_clis(jobs)
   runs several in one process (TensorFlow imported once). HOOKS.run_commands decides where:
-  tools/mutation_plugin.py runs them in the test's own process.
+  tools/mutation_plugin.py runs them in the test's own process. run_python_in_ascii_locale(script)
+  runs Python code where the locale is not UTF-8.
 - Files: snapshot(folder) to check that nothing changed; functions_in(path) to compare code.
 - The reference data (../shared/data, named by RNN_REFERENCE_DATA) and the slides
   (../shared/slides, or RNN_SLIDES_DIR): the tests that need them skip without them, and fail
@@ -265,6 +266,15 @@ def run_clis(jobs, cwd=None, env=None):
     specs = [(job[0], [str(a) for a in job[1]], {**(env or {}), **(job[2] if len(job) > 2 else {})})
              for job in jobs]
     return HOOKS.run_commands(specs, cwd)
+
+
+def run_python_in_ascii_locale(script, *args):
+    """python -c script args in a new process whose locale is not UTF-8 (the C locale, ASCII: as
+    Windows' cp1252, open() without an encoding cannot read or write other characters), importing
+    the project from ROOT; its output read as UTF-8. A CompletedProcess."""
+    env = dict(os.environ, LC_ALL='C', LANG='C', PYTHONUTF8='0', PYTHONCOERCECLOCALE='0', PYTHONPATH=ROOT)
+    return subprocess.run([sys.executable, '-c', script] + [str(a) for a in args], env=env, capture_output=True,
+                          text=True, encoding='utf-8')
 
 
 # ---------------------------------------------------------------------------

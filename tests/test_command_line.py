@@ -59,6 +59,7 @@ def test_each_command_hands_the_shared_main_its_model_its_settings_and_the_argum
     assert command.main(['--debug']) == 0
     assert seen == [(command.build_parser, model, hparams, epochs, command.run, ['--debug'])]
 
+
 @pytest.mark.parametrize('command, argv, epochs', [
     (sentiment_cli, [], 40), (char_cli, ['--train'], 100), (sentiment_cli, ['--epochs', '3'], 3)])
 def test_main_hands_run_the_options_with_the_slides_epochs_and_returns_its_status(command, argv, epochs,

@@ -2,9 +2,6 @@
 method cells' decorator, the time of each section, and charts with labelled axes and a legend,
 checked against values worked by hand."""
 import json
-import os
-import subprocess
-import sys
 import types
 
 import matplotlib
@@ -15,7 +12,7 @@ import pytest  # noqa: E402
 
 from beyond_slides import lecture_notebook  # noqa: E402
 from beyond_slides.model_folder import ModelFolder  # noqa: E402
-from conftest import assert_labelled  # noqa: E402
+from conftest import assert_labelled, run_python_in_ascii_locale  # noqa: E402
 
 
 def test_add_to_class_makes_the_function_a_method_and_a_new_cell_replaces_it():
@@ -83,6 +80,7 @@ def test_cells_before_the_first_heading_are_counted_first_and_in_the_total(tmp_p
         '(before the first heading)    2.0 s', 'Part                          1.0 s',
         'total                         3.0 s']
 
+
 def test_the_section_clock_reads_the_notebook_as_utf_8_whatever_the_locale(tmp_path):
     """A student whose locale is not UTF-8 (Windows' cp1252; here the C locale, ASCII) still gets
     the headings of a notebook that has other characters than ASCII: .ipynb files are UTF-8."""
@@ -91,14 +89,11 @@ def test_the_section_clock_reads_the_notebook_as_utf_8_whatever_the_locale(tmp_p
     path.write_bytes(json.dumps({'cells': cells}, ensure_ascii=False).encode('utf-8'))
     want = ['Gates \u2014 f, i, o \u2713']
     assert [h for h, _ in lecture_notebook.SectionClock(FakeIPython()).by_section(str(path))] == want
-    ascii_locale = dict(os.environ, LC_ALL='C', LANG='C', PYTHONUTF8='0', PYTHONCOERCECLOCALE='0',
-                        PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(lecture_notebook.__file__))))
-    script = ('import sys, types; from beyond_slides import lecture_notebook; '
-              'clock = lecture_notebook.SectionClock(types.SimpleNamespace(events=types.SimpleNamespace('
-              'register=lambda name, f: None))); '
-              'print(ascii([h for h, _ in clock.by_section(sys.argv[1])]))')
-    child = subprocess.run([sys.executable, '-c', script, str(path)], env=ascii_locale, capture_output=True,
-                           text=True, encoding='utf-8')
+    child = run_python_in_ascii_locale(
+        'import sys, types; from beyond_slides import lecture_notebook; '
+        'clock = lecture_notebook.SectionClock(types.SimpleNamespace(events=types.SimpleNamespace('
+        'register=lambda name, f: None))); '
+        'print(ascii([h for h, _ in clock.by_section(sys.argv[1])]))', path)
     assert child.returncode == 0, child.stderr[-2000:]
     assert child.stdout.strip() == ascii(want)
 

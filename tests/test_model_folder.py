@@ -5,8 +5,6 @@ import contextlib
 import io
 import os
 import signal
-import subprocess
-import sys
 import traceback
 import types
 
@@ -18,6 +16,7 @@ from beyond_slides.model_folder import LOCK_NAME, ModelFolder
 from beyond_slides.settings import CHAR_HPARAMS
 from beyond_slides.supervisor import SaverThatTells, Supervisor
 from beyond_slides.training import TrainingRun
+from conftest import run_python_in_ascii_locale
 
 
 def test_the_configuration_round_trips_and_says_what_is_wrong(tmp_path):
@@ -182,13 +181,10 @@ def test_the_configuration_is_utf_8_text_read_and_written_the_same_whatever_the_
     folder.save_config('SentimentRNN', {'lstm_size': 4}, vocab)
     assert 'caf\u00e9'.encode('utf-8') in (tmp_path / 'model_config.json').read_bytes()
     assert folder.saved_vocab('SentimentRNN') == vocab
-    ascii_locale = dict(os.environ, LC_ALL='C', LANG='C', PYTHONUTF8='0', PYTHONCOERCECLOCALE='0',
-                        PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(model_folder.__file__))))
-    script = ('import sys; from beyond_slides.model_folder import ModelFolder; folder = ModelFolder(sys.argv[1]); '
-              'print(ascii(folder.saved_vocab("SentimentRNN"))); '
-              'folder.save_config("SentimentRNN", {"lstm_size": 4}, {"\\u00e9t\\u00e9": 1})')
-    child = subprocess.run([sys.executable, '-c', script, str(tmp_path)], env=ascii_locale, capture_output=True,
-                           text=True, encoding='utf-8')
+    child = run_python_in_ascii_locale(
+        'import sys; from beyond_slides.model_folder import ModelFolder; folder = ModelFolder(sys.argv[1]); '
+        'print(ascii(folder.saved_vocab("SentimentRNN"))); '
+        'folder.save_config("SentimentRNN", {"lstm_size": 4}, {"\\u00e9t\\u00e9": 1})', tmp_path)
     assert child.returncode == 0, child.stderr[-2000:]
     assert child.stdout.strip() == ascii(vocab)
     assert folder.saved_vocab('SentimentRNN') == {'\u00e9t\u00e9': 1}  # and it writes UTF-8 there too
