@@ -22,10 +22,15 @@ setup(
     extras_require={
         # The tests: pytest-xdist runs them on every core (README's command), pytest-randomly in a new
         # order each run (the suite must pass in any order; it prints the seed to run one again);
-        # nbclient and the rest run the notebooks headless (tests/test_notebook.py).
-        'test': ['pytest', 'pytest-xdist', 'pytest-randomly', 'nbclient', 'nbformat', 'ipykernel', 'matplotlib'],
-        # The lecture notebook (notebooks/rnn_lecture.ipynb): Jupyter and its plots.
-        'notebook': ['notebook', 'matplotlib'],
+        # nbclient and the rest run the notebooks headless (tests/test_notebook.py); nbconvert makes
+        # the slide deck and playwright opens it in Debian's chromium (tests/test_deck.py; .ci/run
+        # installs chromium).
+        'test': ['pytest', 'pytest-xdist', 'pytest-randomly', 'nbclient', 'nbformat', 'ipykernel', 'matplotlib',
+                 'nbconvert', 'playwright'],
+        # The lecture notebook (notebooks/rnn_lecture.ipynb): Jupyter and its plots; the slide deck
+        # made from it (nbconvert's markdown and code colours, `python -m beyond_slides.deck`), and
+        # jupyterlab-rise to present it live from Jupyter with its cells editable.
+        'notebook': ['notebook', 'matplotlib', 'nbconvert', 'jupyterlab-rise'],
         # The mutation-testing tool of tools/mutation.sh (not run by the tests or CI).
         'mutation': ['mutmut==3.8.1'],
         # TensorFlow 2.21 no longer installs TensorBoard; only --logdir's viewer needs it.

@@ -1,15 +1,19 @@
 """What the lecture notebook (notebooks/rnn_lecture.ipynb) uses besides the slides' code (not on
-the slides): the one line that puts a method cell into its class, the time of each section, and
-its charts. Every chart has labelled axes and a legend.
+the slides): the one line that puts a method cell into its class, the time of each section, the
+model its test slides show, and its charts. Every chart has labelled axes and a legend.
 """
+import collections
 import json
+import os
 import time
 
 import matplotlib.pyplot as plt
+from matplotlib.transforms import Bbox
 import numpy as np
 import pandas as pd
 
-from beyond_slides.model_folder import HISTORY_NAME, ModelFolder
+from beyond_slides.model_folder import CONFIG_NAME, HISTORY_NAME, ModelFolder
+from beyond_slides.paths import REPO
 
 
 def add_to_class(cls):
@@ -80,6 +84,36 @@ class SectionClock(object):
 # Charts
 # ---------------------------------------------------------------------------
 
+# ---------------------------------------------------------------------------
+# The model the test slides show
+# ---------------------------------------------------------------------------
+
+Shown = collections.namedtuple('Shown', 'rnn model_dir title every_test_review note')
+
+
+def model_to_show(trained_dir, sentiment_rnn_class, word_to_int, quick):
+    """What the slides "Training the SentimentRNN Model" and "Test and Optimizing the Model" show: the
+    SentimentRNN trained beforehand in trained_dir with the slides' settings (`python
+    sentiment_rnn.py`), built from the notebook's class and rated on every test review as on the
+    slides, where that folder holds a model of this vocabulary; else quick, the notebook's own run,
+    as Shown(rnn, model_dir, title, False, ...). The note says which, and why."""
+    folder = ModelFolder(trained_dir)
+    # the folder as the repository names it (models/sentiment), the same on every machine
+    where = os.path.relpath(trained_dir, REPO) if os.path.abspath(trained_dir).startswith(REPO + os.sep) else trained_dir
+    if not os.path.isfile(folder.file(CONFIG_NAME)) or folder.latest_checkpoint() is None:
+        why = 'no model trained beforehand in %s (python sentiment_rnn.py trains one)' % where
+    else:
+        hparams, vocab = folder.load_config('SentimentRNN')
+        if vocab != word_to_int:  # its word ids would mean other words
+            why = 'the model in %s was trained on other reviews (another vocabulary)' % where
+        else:
+            return Shown(folder.sentiment_rnn(sentiment_rnn_class), trained_dir,
+                         'SentimentRNN trained beforehand: %d epochs' % hparams['epochs'], True,
+                         'These slides show the SentimentRNN trained beforehand in %s (%d epochs), '
+                         'rated on every test review' % (where, hparams['epochs']))
+    return quick._replace(every_test_review=False, note='These slides show this notebook\'s quick run: %s' % why)
+
+
 def plot_loss(model_dir, title, window=20, baseline=None):
     """The training loss of each iteration (the model folder's loss history) and its moving average
     over `window` iterations, drawn only where the window is whole (a shorter window at the edges
@@ -99,9 +133,10 @@ def plot_loss(model_dir, title, window=20, baseline=None):
     return fig
 
 
-def next_char_chart(chars, proba, picks, top_n, shown=12):
-    """The model's probabilities of the next character (the shown likeliest ones) beside how often
-    get_top_char picked each in the draws of `picks` ({temperature: [picked ids]})."""
+def next_char_chart(chars, proba, picks, top_n, context, shown=12):
+    """The model's probabilities of the next character after `context` (the text it read; the
+    shown likeliest ones) beside how often get_top_char picked each in the draws of `picks`
+    ({temperature: [picked ids]}). The title names the context."""
     order = np.argsort(proba)[::-1][:shown]
     width = 0.8 / (1 + len(picks))
     fig, ax = plt.subplots(figsize=(8, 3.5))
@@ -115,6 +150,7 @@ def next_char_chart(chars, proba, picks, top_n, shown=12):
     ax.set_xticklabels([repr(chars[i]) for i in order])
     ax.set_xlabel('next character (the likeliest first)')
     ax.set_ylabel('probability, or share of draws')
+    ax.set_title('The next character after %r' % context)
     ax.legend(fontsize=8)
     return fig
 
@@ -134,14 +170,77 @@ def embedding_pca(words, vectors, positive, negative):
     for colour, label in (('C2', 'positive words'), ('C3', 'negative words')):
         points = np.array([p for p, (_, c) in zip(xy, shown) if c == colour])
         ax.scatter(points[:, 0], points[:, 1], color=colour, label=label)
-    for (x, y), (w, colour) in zip(xy, shown):
-        ax.annotate(w, (x, y), fontsize=8, color=colour)
+    labels = [ax.annotate(w, (x, y), xytext=(5, 2), textcoords='offset points', fontsize=8, color=colour)
+              for (x, y), (w, colour) in zip(xy, shown)]
     ax.set_xlabel('first principal component')
     ax.set_ylabel('second principal component')
     ax.set_title('The learned embedding rows of %d sentiment words (the two components: %.0f %% of '
                  'their variance)' % (len(shown), 100 * share), fontsize=9)
     ax.legend(fontsize=8)
+    ax.margins(0.12)       # room for the labels at the edges
+    separate_labels(fig, ax, labels)
+    leader_lines(fig, ax, labels)
     return fig, share
+
+
+def leader_lines(fig, ax, labels, far=8.0):
+    """A thin line from each point to its label where separate_labels placed the label more than
+    `far` points away from the point, so that it still shows whose label it is."""
+    renderer = fig.canvas.get_renderer()
+    for label in labels:
+        box = label.get_window_extent(renderer)
+        point = ax.transData.transform(label.xy)
+        nearest = (np.clip(point[0], box.x0, box.x1), np.clip(point[1], box.y0, box.y1))  # pixels
+        if np.hypot(*(np.subtract(nearest, point))) * 72.0 / fig.dpi > far:
+            end = ax.transData.inverted().transform(nearest)
+            ax.plot([label.xy[0], end[0]], [label.xy[1], end[1]], color=label.get_color(), lw=0.5, alpha=0.7)
+
+
+def overlapping_pairs(extents, pad=1.0):
+    """The pairs (a, b), a < b, of the display boxes extents (matplotlib Bbox) that overlap,
+    each grown by pad pixels."""
+    return [(a, b) for a in range(len(extents)) for b in range(a + 1, len(extents))
+            if extents[a].x0 - pad < extents[b].x1 and extents[b].x0 - pad < extents[a].x1
+            and extents[a].y0 - pad < extents[b].y1 and extents[b].y0 - pad < extents[a].y1]
+
+
+def candidate_corners(width, height, gap=4.0, steps=range(0, 60, 5)):
+    """Where a label's box (width x height, in points) may stand around its point, nearest first:
+    its lower-left corner relative to the point, in points: right of it, left, above, below, then
+    the diagonals, each a further `steps` points away."""
+    for d in steps:
+        for corner in ((gap + d, -height / 2), (-width - gap - d, -height / 2),
+                       (-width / 2, gap + d), (-width / 2, -height - gap - d),
+                       (gap + d, gap + d), (-width - gap - d, gap + d),
+                       (gap + d, -height - gap - d), (-width - gap - d, -height - gap - d)):
+            yield corner
+
+
+def separate_labels(fig, ax, labels, marker=3.0):
+    """Place the labels (annotations offset in points from their points) one after the other, each
+    at the first of its candidate_corners where its rendered box (the renderer's text extent)
+    overlaps no label placed before it and no point (a box of `marker` points around each); then
+    checks, on the boxes as drawn, that no two labels overlap. The axes' limits are fixed first,
+    so that nothing moves with them."""
+    ax.set_xlim(ax.get_xlim())
+    ax.set_ylim(ax.get_ylim())
+    renderer = fig.canvas.get_renderer()
+    pixels = fig.dpi / 72.0                                                  # pixels per point
+    points = ax.transData.transform([t.xy for t in labels])                  # display pixels
+    taken = [Bbox.from_extents(x - marker * pixels, y - marker * pixels, x + marker * pixels, y + marker * pixels)
+             for x, y in points]
+    for label, (px, py) in zip(labels, points):
+        box = label.get_window_extent(renderer)
+        width, height = box.width / pixels, box.height / pixels              # points
+        for cx, cy in candidate_corners(width, height):
+            moved = Bbox.from_bounds(px + cx * pixels, py + cy * pixels, box.width, box.height)
+            if not any(overlapping_pairs([moved, other]) for other in taken):
+                break
+        # xyann is the text's anchor offset; move it by as much as the box's corner moves
+        label.xyann = (label.xyann[0] + (moved.x0 - box.x0) / pixels, label.xyann[1] + (moved.y0 - box.y0) / pixels)
+        taken.append(moved)
+    drawn = [t.get_window_extent(renderer) for t in labels]
+    assert not overlapping_pairs(drawn, pad=0), 'labels overlap: no free place found'
 
 
 def graph_op_counts(graph):

@@ -260,7 +260,8 @@ def clipping_under_adam(n_steps=300, dim=10, spike_at=100, spike_scale=1000.0, c
 
     Returns {'step_norms': {'sgd'|'adam' + ''|'_clipped': the norm of each step (n_steps,)},
     'spike': {'sgd', 'adam': the norm of the step at the spike unclipped over clipped},
-    'spike_at', 'spike_scale': as given,
+    'spike_at', 'spike_scale': as given, 'dim', 'n_steps': the synthetic gradients' size
+    (parameters) and length (steps), read from them,
     'after': {'sgd', 'adam': the mean step norm over the steps spike_at + after[0] to
     spike_at + after[1] unclipped over clipped}, 'clip_factor': the spike's norm over clip_norm,
     'n_clipped': how many gradients the clipping changed}.
@@ -288,4 +289,5 @@ def clipping_under_adam(n_steps=300, dim=10, spike_at=100, spike_scale=1000.0, c
                       for o in ('sgd', 'adam')},
             'clip_factor': float(np.linalg.norm(gradients[spike_at]) / clip_norm),
             'spike_at': spike_at, 'spike_scale': spike_scale,
+            'dim': gradients.shape[1], 'n_steps': gradients.shape[0],
             'n_clipped': int(np.sum(np.linalg.norm(gradients, axis=1) > clip_norm))}

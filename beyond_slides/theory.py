@@ -7,22 +7,27 @@ with an assert, so running the notebook proves them:
 1. "Different Categories of Sequence Modeling", "Unrolled RNNs": sentiment_shapes(),
    char_shapes(): the tensor shapes of each model, read from its built graph.
 2. "Computing Activations in RNNs": rnn_activations_match_tensorflow(): the slide's
-   h(t) = tanh(W_xh x(t) + W_hh h(t-1) + b_h) in numpy, equal to tf.nn.rnn_cell.BasicRNNCell.
+   h(t) = tanh(W_xh x(t) + W_hh h(t-1) + b_h) in numpy, equal to tf.nn.rnn_cell.BasicRNNCell;
+   output_matches_tensorflow(): its y(t) = phi(W_hy h(t) + b_y), equal to tf.layers.dense.
 3. "Training RNNs Using BPTT": bptt_matches_tensorflow(): dh(t)/dh(k) as the product of the
    steps' Jacobians, and dL/dW_hh of L = sum_t L(t) by the slide's sum over k, both equal to
    tf.gradients.
 4. "Gradient Problems": gradient_vs_distance(): the norm of the last step's loss gradient with
-   respect to h(k), as a function of t - k, for a trained SentimentRNN and for a plain tanh RNN.
+   respect to h(k), as a function of T - k, for a trained SentimentRNN and for a plain tanh RNN.
 5. Gradient clipping and truncated BPTT: clipping_norms(): the global gradient norm of every
-   CharRNN mini-batch, fetched from the graph's own tf.clip_by_global_norm.
+   CharRNN mini-batch, before and after the graph's own tf.clip_by_global_norm;
+   clipping_in_action(): the same with a learning rate at which the gradients explode.
 6. "LSTM Units": lstm_gates_on_line(): the gate equations in numpy on the shipped CharRNN's
-   weights over a line of Hamlet, equal to the TensorFlow graph at every step.
+   weights over a line of Hamlet, equal to the TensorFlow graph at every step; lstm_cell_sizes():
+   the sizes of its kernel, read from a built graph, for the cell's diagram.
+7. "Sigmoid": activation_curves(): sigma and tanh, the gates' and the candidate's squashing.
 
 Conventions: TensorFlow multiplies row vectors from the left (x W, shapes (batch, features));
 the slides write column vectors W x. Shapes are given in the comments, B batch rows, T steps,
 D inputs, H hidden units.
 """
 import contextlib
+import inspect
 import io
 import re
 
@@ -40,8 +45,20 @@ TRUNCATED_BPTT = (
     'backpropagates only through the 100 steps of its own window (the state carried in is fed as '
     'a constant): that is truncated backpropagation through time (TBPTT). It bounds the cost of a '
     'step and how long a product of Jacobians can grow, so it helps against exploding gradients; '
-    'it does nothing against vanishing ones, and a dependency longer than the window cannot be '
-    'learned from a step\'s gradient at all: that is what the LSTM is for.')
+    'it does nothing against vanishing ones. And it bounds what ANY model trained this way learns '
+    'by gradient, an LSTM as much as a tanh RNN: no gradient reaches back further than the window, '
+    'so a dependency longer than the window is never learned from the gradient directly. '
+    'Information still flows forward through the carried state, so the model can use what it '
+    'keeps in its state from earlier windows; how to keep it was learned only within windows. '
+    'The LSTM helps within the window: its additive cell state lets the gradient reach back over '
+    'the window\'s 100 steps without vanishing as fast as a tanh RNN\'s.')
+
+# Where the lecture's CharRNN clips for real (5): the slides' settings with a learning rate 200
+# times theirs (0.2 instead of 0.001), for one epoch. Adam's first steps at that rate throw the
+# weights far enough that a few mini-batches' gradients explode (their global norm goes far
+# above grad_clip = 5); the slides' settings never get there (their largest norm stays below 2).
+CLIPPING_ACTS = {'learning_rate': 0.2}
+CLIPPING_ACTS_EPOCHS = 1
 
 
 def build_quietly(model_class, *args, **kwargs):
@@ -177,6 +194,64 @@ def rnn_activations_match_tensorflow(n_in=3, n_hidden=4, n_steps=5, batch=2, see
             'h_numpy': h_numpy, 'h_tf': h_tf, 'max_diff': max_diff}
 
 
+# The slide's output: y(t) = phi(W_hy h(t) + b_y), with phi = softmax as in the CharRNN (its
+# tf.layers.dense 'logits', then tf.nn.softmax) -------------------------------------------------
+
+def softmax(z):
+    """softmax over the last axis, shifted by the maximum so that exp cannot overflow."""
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def slide_output_weights(kernel):
+    """tf.layers.dense's kernel (H, Y) as the slide's W_hy (Y, H): the layer computes h @ kernel
+    with row vectors, the slide W_hy h with column vectors."""
+    return kernel.T
+
+
+def output_activations(hs, W_hy, b_y, phi=softmax):
+    """The slide's y(t) = phi(W_hy h(t) + b_y), one column vector h(t) (H,) at a time.
+    hs (B, T, H); returns every y(t) (B, T, Y)."""
+    out = np.zeros(hs.shape[:2] + (W_hy.shape[0],))                  # (B, T, Y)
+    for b, sequence in enumerate(hs):
+        for t, h in enumerate(sequence):                            # h (H,)
+            out[b, t] = phi(W_hy @ h + b_y)                         # (Y,)
+    return out
+
+
+def tf_dense_outputs(hs, kernel, bias):
+    """TensorFlow's tf.compat.v1.layers.dense (as the lecture models call it, activation=None,
+    named 'logits') then tf.nn.softmax, over the rows of hs (B, T, H) reshaped to (B*T, H) as the
+    CharRNN does, with the given kernel (H, Y) and bias (Y,): (B, T, Y)."""
+    graph = tf.Graph()
+    with graph.as_default():
+        rows = tf.constant(hs.reshape(-1, hs.shape[-1]), tf.float32)          # (B*T, H)
+        logits = tf.layers.dense(rows, kernel.shape[1], activation=None, name='logits')
+        proba = tf.nn.softmax(logits)                                         # (B*T, Y)
+        variables = {v.op.name: v for v in tf.global_variables()}
+        with tf.Session() as sess:
+            variables['logits/kernel'].load(kernel, sess)
+            variables['logits/bias'].load(bias, sess)
+            return sess.run(proba).reshape(hs.shape[:2] + (kernel.shape[1],))
+
+
+def output_matches_tensorflow(hs, n_out=3, seed=0):
+    """The slide's y(t) = softmax(W_hy h(t) + b_y) in numpy, from the hidden states hs (B, T, H),
+    against tf.layers.dense + tf.nn.softmax with the same (random) kernel (H, Y) and bias (Y,).
+    Returns {'kernel_shape': (H, Y), 'W_hy' (Y, H), 'b_y' (Y,), 'y_numpy', 'y_tf' (B, T, Y),
+    'max_diff'}; asserts max_diff < 1e-6."""
+    rng = np.random.RandomState(seed)
+    kernel = rng.normal(scale=0.8, size=(hs.shape[-1], n_out)).astype(np.float32)   # (H, Y)
+    bias = rng.normal(scale=0.5, size=n_out).astype(np.float32)                     # (Y,)
+    W_hy = slide_output_weights(kernel.astype(np.float64))                          # (Y, H)
+    y_numpy = output_activations(np.asarray(hs, np.float64), W_hy, bias.astype(np.float64))
+    y_tf = tf_dense_outputs(np.asarray(hs, np.float32), kernel, bias)
+    max_diff = float(np.abs(y_numpy - y_tf).max())
+    assert max_diff < 1e-6, 'the slide\'s y(t) differs from tf.layers.dense by %g' % max_diff
+    return {'kernel_shape': kernel.shape, 'W_hy': W_hy, 'b_y': bias, 'y_numpy': y_numpy, 'y_tf': y_tf,
+            'max_diff': max_diff}
+
+
 # ---------------------------------------------------------------------------
 # 3. BPTT: dh(t)/dh(k) = prod_{i=k+1..t} dh(i)/dh(i-1);  L = sum_t L(t)
 # ---------------------------------------------------------------------------
@@ -280,19 +355,25 @@ def jacobian_norms_by_distance(scales=(0.5, 1.0, 1.5), n_hidden=16, n_steps=40, 
     every singular value of W_hh is `scale`. The inputs are small, so that tanh works near its
     linear part (tanh' near 1): below 1 the product shrinks with the distance, above 1 it can grow.
 
-    Returns {'distance' (n_steps,): T - k = 0..n_steps-1, 'norms': {scale: (n_steps,)}}."""
+    Returns {'distance' (n_steps,): T - k = 0..n_steps-1, 'norms': {scale: (n_steps,)},
+    'tanh_slope': {scale: the mean over the units of tanh' = 1 - h(i)^2 at each step i = 1..T
+    (n_steps,)}, 'step_norms': {scale: the spectral norm of each step's Jacobian (n_steps,)}}."""
     rng = np.random.RandomState(seed)
     orthogonal, _ = np.linalg.qr(rng.normal(size=(n_hidden, n_hidden)))   # (H, H)
     W_xh = rng.normal(scale=0.1, size=(n_hidden, 2))                     # (H, D): small inputs
     xs = rng.normal(scale=0.1, size=(1, n_steps, 2))                     # (1, T, D)
-    norms = {}
+    norms, slopes, step_norms = {}, {}, {}
     for scale in scales:
         W_hh = scale * orthogonal
         h_steps = rnn_activations(xs, W_xh, W_hh, np.zeros(n_hidden))[0]     # (T, H)
         hs = np.vstack([np.zeros(n_hidden), h_steps])                     # (T+1, H), hs[0] = h(0)
         norms[scale] = np.array([np.linalg.norm(jacobian_product(hs, W_hh, k, n_steps), 2)
                                  for k in range(n_steps, 0, -1)])          # distance 0, 1, ...
-    return {'distance': np.arange(n_steps), 'norms': norms}
+        # Why growth is capped: h is bounded, and as units saturate (|h| -> 1) tanh' = 1 - h^2
+        # shrinks, and with it the norm of each step's Jacobian diag(1 - h^2) W_hh.
+        slopes[scale] = (1 - h_steps ** 2).mean(axis=1)                                   # (T,)
+        step_norms[scale] = np.array([np.linalg.norm(step_jacobian(h, W_hh), 2) for h in h_steps])  # (T,)
+    return {'distance': np.arange(n_steps), 'norms': norms, 'tanh_slope': slopes, 'step_norms': step_norms}
 
 
 # ---------------------------------------------------------------------------
@@ -457,13 +538,22 @@ def clip_tensors(graph):
     return norms[0], grads, [op.outputs[0] for op in clipped]
 
 
+def global_norm(tensors):
+    """sqrt(sum of every entry's square) over a list of arrays, in float64."""
+    return float(np.sqrt(sum(np.sum(np.square(t, dtype=np.float64)) for t in tensors)))
+
+
 def assert_clipping(norm, grads, clipped, clip_norm):
     """The global norm is sqrt(sum of every gradient's squared entries), and clipping multiplies
-    every gradient by the same factor clip_norm / max(norm, clip_norm): the direction stays."""
-    assert np.isclose(norm, np.sqrt(sum(np.sum(np.square(g, dtype=np.float64)) for g in grads)), rtol=1e-4)
+    every gradient by the same factor clip_norm / max(norm, clip_norm): the direction stays.
+    Returns the largest difference of tf.clip_by_global_norm's result from g * clip_norm /
+    max(norm, clip_norm), relative to the largest clipped entry."""
+    assert np.isclose(norm, global_norm(grads), rtol=1e-4)
     scale = clip_norm / max(norm, clip_norm)
     for g, c in zip(grads, clipped):
         assert np.allclose(c, g * scale, rtol=1e-4, atol=1e-7)
+    largest = max(float(np.abs(c).max()) for c in clipped) or 1.0
+    return max(float(np.abs(c - g.astype(np.float64) * scale).max()) for g, c in zip(grads, clipped)) / largest
 
 
 def clipping_norms(text_ints, num_classes, hparams, num_epochs):
@@ -471,13 +561,15 @@ def clipping_norms(text_ints, num_classes, hparams, num_epochs):
     encoded text for num_epochs as its train() does, and fetch at every mini-batch the global norm
     of its gradients from the graph's own tf.clip_by_global_norm (asserted against the gradients).
 
-    Returns {'norms' (n_batches,), 'losses' (n_batches,), 'grad_clip', 'share_above': the share
-    of the mini-batches whose norm exceeded grad_clip (those clipping scaled down),
-    'batches_per_epoch'}."""
+    Returns {'norms' (n_batches,), 'norms_after' (n_batches,): the global norm of the clipped
+    gradients the optimizer applied (min(norm, grad_clip)), 'losses' (n_batches,), 'grad_clip',
+    'share_above': the share of the mini-batches whose norm exceeded grad_clip (those clipping
+    scaled down), 'batches_per_epoch', 'max_clip_error': the largest difference of
+    tf.clip_by_global_norm's result from g * grad_clip / max(norm, grad_clip), relative}."""
     rnn = build_quietly(CharRNN, num_classes, **hparams)
     train_x, train_y = data_utils.reshape_data(text_ints, rnn.batch_size, rnn.num_steps)  # (B, L) each
     norm_t, grads_t, clipped_t = clip_tensors(rnn.g)
-    norms, losses = [], []
+    norms, norms_after, losses, errors = [], [], [], []
     with tf.Session(graph=rnn.g) as sess:
         sess.run(rnn.init_op)
         for _ in range(num_epochs):
@@ -487,13 +579,25 @@ def clipping_norms(text_ints, num_classes, hparams, num_epochs):
                         rnn.initial_state: state}
                 norm, grads, clipped, loss, _, state = sess.run(
                     [norm_t, grads_t, clipped_t, 'cost:0', 'train_op', rnn.final_state], feed)
-                assert_clipping(norm, grads, clipped, rnn.grad_clip)
+                errors.append(assert_clipping(norm, grads, clipped, rnn.grad_clip))
                 norms.append(float(norm))
+                norms_after.append(global_norm(clipped))
                 losses.append(float(loss))
     norms = np.array(norms)
-    return {'norms': norms, 'losses': np.array(losses), 'grad_clip': rnn.grad_clip,
-            'share_above': float(np.mean(norms > rnn.grad_clip)),
-            'batches_per_epoch': train_x.shape[1] // rnn.num_steps}
+    return {'norms': norms, 'norms_after': np.array(norms_after), 'losses': np.array(losses),
+            'grad_clip': rnn.grad_clip, 'share_above': float(np.mean(norms > rnn.grad_clip)),
+            'batches_per_epoch': train_x.shape[1] // rnn.num_steps, 'max_clip_error': max(errors)}
+
+
+def clipping_in_action(text_ints, num_classes, hparams):
+    """clipping_norms() of the CharRNN with hparams (the slides' settings) changed by CLIPPING_ACTS
+    (a learning rate 200 times theirs), for CLIPPING_ACTS_EPOCHS: a training whose gradients
+    explode, so that tf.clip_by_global_norm acts. Returns clipping_norms's result, and
+    'hparams': the settings it ran."""
+    changed = dict(hparams, **CLIPPING_ACTS)
+    result = clipping_norms(text_ints, num_classes, changed, CLIPPING_ACTS_EPOCHS)
+    result['hparams'] = changed
+    return result
 
 
 # ---------------------------------------------------------------------------
@@ -570,3 +674,33 @@ def lstm_gates_on_line(model_dir, line, forget_bias=1.0):
     blocks = {name: (k * n_hidden, (k + 1) * n_hidden) for k, name in enumerate(('i', 'j', 'f', 'o'))}
     out.update(chars=list(line), proba=proba, kernel_blocks=blocks, forget_bias=forget_bias, max_diff=max_diff)
     return out
+
+
+def lstm_cell_sizes(rnn):
+    """The sizes of the first LSTM layer of a built CharRNN, read from its graph: its kernel
+    variable (D+H, 4H) over [x, h] and its bias (4H,). Returns {'n_inputs': D (the one-hot
+    input, num_classes), 'n_hidden': H, 'kernel_shape', 'bias_shape', 'blocks': the kernel's
+    column ranges of i, j, f, o (BasicLSTMCell's order), 'forget_bias': BasicLSTMCell's default,
+    which the CharRNN builds it with}."""
+    with rnn.g.as_default():
+        found = {v.op.name: v for v in tf.global_variables()}
+    prefix = 'rnn/multi_rnn_cell/cell_0/basic_lstm_cell/'
+    kernel_shape, bias_shape = shape_of(found[prefix + 'kernel']), shape_of(found[prefix + 'bias'])
+    n_hidden = kernel_shape[1] // 4
+    n_inputs = kernel_shape[0] - n_hidden
+    assert bias_shape == (4 * n_hidden,) and (n_inputs, n_hidden) == (rnn.num_classes, rnn.lstm_size)
+    blocks = {name: (k * n_hidden, (k + 1) * n_hidden) for k, name in enumerate(('i', 'j', 'f', 'o'))}
+    forget_bias = inspect.signature(tf.nn.rnn_cell.BasicLSTMCell.__init__).parameters['forget_bias'].default
+    return {'n_inputs': n_inputs, 'n_hidden': n_hidden, 'kernel_shape': kernel_shape, 'bias_shape': bias_shape,
+            'blocks': blocks, 'forget_bias': forget_bias}
+
+
+# ---------------------------------------------------------------------------
+# "Sigmoid": the gates' sigmoid and the candidate's tanh
+# ---------------------------------------------------------------------------
+
+def activation_curves(z=np.linspace(-6, 6, 241)):
+    """sigma(z) = 1 / (1 + e^-z), in (0, 1), and tanh(z) = 2 sigma(2z) - 1, in (-1, 1), at z:
+    {'z', 'sigmoid', 'tanh'}, each (n,)."""
+    z = np.asarray(z, np.float64)
+    return {'z': z, 'sigmoid': sigmoid(z), 'tanh': np.tanh(z)}

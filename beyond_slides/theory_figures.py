@@ -206,11 +206,10 @@ def unrolled_models(sentiment_shapes, char_shapes, n_steps=3):
 # Slide "Gradient Problems", measured
 # ---------------------------------------------------------------------------
 
-def norms_by_distance(lines, ylabel, title, one=False):
-    """A log-scale chart of norms against the distance t - k: lines [(label, colour, distance,
+def draw_norms_by_distance(ax, lines, ylabel, xlabel, title, one=False):
+    """On ax, a log-scale chart of norms against the distance: lines [(label, colour, distance,
     values)]. Zeros (every entry below float32's range) are not drawn; where a line reaches 0, a
     dotted line says so. one: a dotted line at norm 1."""
-    fig, ax = plt.subplots(figsize=(8, 3.9))
     for label, colour, distance, values in lines:
         values = np.asarray(values, dtype=float)
         shown = values > 0
@@ -221,20 +220,35 @@ def norms_by_distance(lines, ylabel, title, one=False):
                        label='every entry 0 in float32 from distance %d on' % first_zero)
     if one:
         ax.axhline(1.0, color='0.5', ls=':', lw=1, label='norm 1')
-    ax.set_xlabel('distance t - k (steps between h(k) and h(t))')
+    ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.set_title(title)
+    ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8)
+
+
+def norms_by_distance(lines, ylabel, title, one=False, xlabel='distance t - k (steps between h(k) and h(t))'):
+    """draw_norms_by_distance on a figure of its own."""
+    fig, ax = plt.subplots(figsize=(8, 3.9))
+    draw_norms_by_distance(ax, lines, ylabel, xlabel, title, one)
     return fig
 
 
+DISTANCE_TO_T = 'distance T - k (steps between h(k) and the last step T)'
+
+
 def gradient_vs_distance(result):
-    """The mean norm of dL(T)/dh(k) against the distance T - k, log scale, for the LSTM and the
-    tanh RNN (theory.gradient_vs_distance's result)."""
-    return norms_by_distance(
-        [('trained SentimentRNN (LSTM)', 'C0', result['distance'], result['lstm']),
-         ('plain tanh RNN (BasicRNNCell), trained briefly', 'C3', result['distance'], result['tanh'])],
-        'mean ||dL(T)/dh(k)|| over the reviews', 'How much the last step\'s loss still reaches back to h(k)')
+    """The mean norm of dL(T)/dh(k) against the distance T - k, log scale (theory.gradient_vs_distance's
+    result): both models on one axis (the tanh RNN's fall spans dozens of decades), and the trained
+    LSTM alone on an axis of its own, where its decay (a few decades) is visible."""
+    fig, (both, alone) = plt.subplots(1, 2, figsize=(12, 4.2))
+    lstm = ('trained SentimentRNN (LSTM)', 'C0', result['distance'], result['lstm'])
+    tanh = ('plain tanh RNN (BasicRNNCell), trained briefly', 'C3', result['distance'], result['tanh'])
+    ylabel = 'mean ||dL(T)/dh(k)|| over the reviews'
+    draw_norms_by_distance(both, [lstm, tanh], ylabel, DISTANCE_TO_T, 'Both models')
+    draw_norms_by_distance(alone, [lstm], ylabel, DISTANCE_TO_T, 'The trained LSTM alone (its own scale)')
+    fig.suptitle('How much the last step\'s loss still reaches back to h(k)')
+    fig.tight_layout()
+    return fig
 
 
 def jacobian_norms(result):
@@ -243,8 +257,8 @@ def jacobian_norms(result):
     return norms_by_distance(
         [('W_hh with every singular value %g' % scale, 'C%d' % k, result['distance'], norms)
          for k, (scale, norms) in enumerate(sorted(result['norms'].items()))],
-        'spectral norm of dh(t)/dh(k)', 'A product of step Jacobians: it vanishes or explodes with the distance',
-        one=True)
+        'spectral norm of dh(T)/dh(k)', 'A product of step Jacobians: it vanishes or explodes with the distance',
+        one=True, xlabel=DISTANCE_TO_T)
 
 
 # ---------------------------------------------------------------------------
@@ -268,6 +282,102 @@ def clipping_norms(result):
                  % (100 * result['share_above'], len(norms)))
     ax.set_ylim(0, max(norms.max(), result['grad_clip']) * 1.1)
     ax.legend(fontsize=8)
+    return fig
+
+
+def clipping_in_action(result):
+    """The global gradient norm of every CharRNN mini-batch before clipping, and the norm of the
+    clipped gradients the optimizer applied (min(norm, grad_clip)), log scale
+    (theory.clipping_in_action's result); the mini-batches where clipping acted are marked."""
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    before, after, limit = result['norms'], result['norms_after'], result['grad_clip']
+    iteration = np.arange(1, len(before) + 1)
+    ax.semilogy(iteration, before, color='C0', marker='.', lw=1, label='global norm before clipping')
+    ax.semilogy(iteration, after, color='C2', marker='.', ls='--', lw=1,
+                label='global norm applied, after clipping: min(norm, grad_clip)')
+    acted = before > limit
+    ax.scatter(iteration[acted], before[acted], s=80, facecolors='none', edgecolors='C3',
+               label='clipping acted (norm above grad_clip)')
+    ax.axhline(limit, color='C3', ls=':', label='grad_clip = %g' % limit)
+    ax.set_xlabel('iteration (mini-batch)')
+    ax.set_ylabel('global gradient norm')
+    ax.set_title('CharRNN at learning rate %g: clipping acted on %d of %d mini-batches (%.0f%%)'
+                 % (result['hparams']['learning_rate'], acted.sum(), len(before), 100 * result['share_above']),
+                 fontsize=10)
+    ax.legend(fontsize=8)
+    return fig
+
+
+# ---------------------------------------------------------------------------
+# Slide "LSTM Units": the cell's diagram, with the sizes of the CharRNN's built graph
+# ---------------------------------------------------------------------------
+
+LSTM_COLOURS = {'input': '#9ecae1', 'hidden': '#a1d99b', 'gate': '#fdd0a2', 'candidate': '#fc9272',
+                'kernel': '#d9d9d9', 'op': '#ffffff', 'cell': '#bcbddc'}
+LSTM_NAMES = {'input': 'input x(t) (one-hot)', 'hidden': 'hidden state h', 'gate': 'gate: \u03c3, in (0, 1)',
+              'candidate': 'candidate j (the slides\' g): tanh, in (\u22121, 1)', 'kernel': 'one kernel over [x, h]',
+              'op': 'elementwise: \u2299 product, + sum, tanh', 'cell': 'cell state c'}
+
+
+def lstm_cell_diagram(sizes):
+    """BasicLSTMCell as the CharRNN builds it, labelled with the sizes read from its graph
+    (theory.lstm_cell_sizes): [x(t), h(t-1)] (D + H) times one kernel (D+H, 4H) plus the bias,
+    its columns four blocks of H in TensorFlow's order i, j, f, o, forget_bias added to f; the
+    cell state path c(t-1) -> (x) f -> + i (x) j -> c(t), and h(t) = o (x) tanh(c(t))."""
+    d, h = sizes['n_inputs'], sizes['n_hidden']
+    rows, cols = sizes['kernel_shape']
+    fig, ax = plt.subplots(figsize=(12, 6.6))
+    kw = dict(colours=LSTM_COLOURS, fontsize=8)
+    # inputs, concatenated, and the one kernel
+    box(ax, 0.4, 0.0, 'x(t)\n%d' % d, 'input', width=1.2, height=0.8, **kw)
+    box(ax, 2.0, 0.0, 'h(t\u22121)\n%d' % h, 'hidden', width=1.2, height=0.8, **kw)
+    box(ax, 1.2, 1.4, '[x(t), h(t\u22121)]\n%d + %d = %d' % (d, h, d + h), 'kernel', width=2.4, height=0.8, **kw)
+    arrow(ax, (0.4, 0.4), (0.9, 1.0))
+    arrow(ax, (2.0, 0.4), (1.5, 1.0))
+    box(ax, 1.2, 2.9, 'z = [x, h] @ kernel + bias\nkernel %d \u00d7 %d = %d \u00d7 (4 \u00d7 %d)\nbias %d'
+        % (rows, cols, d + h, h, sizes['bias_shape'][0]), 'kernel', width=3.2, height=1.1, **kw)
+    up_arrow(ax, 1.2, 1.4, 2.9, half=0.4)
+    # the four blocks of columns, in TensorFlow's order
+    gate_x = {'i': 4.6, 'j': 6.3, 'f': 8.0, 'o': 9.7}
+    texts = {'i': 'i = \u03c3(z_i)\ninput gate',
+             'j': 'j = tanh(z_j)\ncandidate (g)',
+             'f': 'f = \u03c3(z_f + %g)\nforget gate\n(+ forget_bias)' % sizes['forget_bias'],
+             'o': 'o = \u03c3(z_o)\noutput gate'}
+    for name, x in gate_x.items():
+        a, b = sizes['blocks'][name]
+        box(ax, x, 2.9, '%s\ncolumns %d\u2013%d' % (texts[name], a, b - 1), 'candidate' if name == 'j' else 'gate',
+            width=1.6, height=1.4, **kw)
+    arrow(ax, (2.8, 2.9), (3.8, 2.9))
+    # the cell state path along the top, and h(t)
+    top, path = 6.0, '#54278f'
+    box(ax, 1.2, top, 'c(t\u22121)\n%d' % h, 'cell', width=1.2, height=0.8, **kw)
+    box(ax, 8.0, top, '\u2299', 'op', width=0.5, height=0.5, **kw)
+    box(ax, 9.4, top, '+', 'op', width=0.5, height=0.5, **kw)
+    box(ax, 5.45, 4.5, 'i \u2299 j', 'op', width=0.8, height=0.5, **kw)
+    box(ax, 11.0, top, 'c(t)\n%d' % h, 'cell', width=1.2, height=0.8, **kw)
+    box(ax, 12.4, 4.9, 'tanh', 'op', width=0.8, height=0.5, **kw)
+    box(ax, 12.4, 3.8, '\u2299', 'op', width=0.5, height=0.5, **kw)
+    box(ax, 12.4, 2.4, 'h(t)\n%d' % h, 'hidden', width=1.2, height=0.8, **kw)
+    arrow(ax, (1.8, top), (7.75, top), colour=path)
+    arrow(ax, (8.25, top), (9.15, top), colour=path)
+    arrow(ax, (9.65, top), (10.4, top), colour=path)
+    arrow(ax, (8.0, 3.6), (8.0, top - 0.25))                              # f into f (.) c(t-1)
+    arrow(ax, (4.6, 3.6), (5.2, 4.25))                                    # i into i (.) j
+    arrow(ax, (6.3, 3.6), (5.7, 4.25))                                    # j into i (.) j
+    arrow(ax, (5.85, 4.6), (9.2, top - 0.2), connection='arc3,rad=-0.15')  # i (.) j into +
+    arrow(ax, (11.6, top - 0.2), (12.3, 5.15), colour=path)               # c(t) into tanh
+    arrow(ax, (12.4, 4.65), (12.4, 4.05))                                 # tanh(c) into the product
+    arrow(ax, (10.5, 3.1), (12.15, 3.75))                                 # o into the product
+    arrow(ax, (12.4, 3.55), (12.4, 2.8))                                  # h(t)
+    ax.text(5.0, top + 0.3, 'c(t) = f \u2299 c(t\u22121) + i \u2299 j', ha='center', fontsize=10, color=path)
+    ax.text(12.4, 1.65, 'h(t) = o \u2299 tanh(c(t))', ha='center', fontsize=10)
+    diagram_axes(ax, (-0.6, 13.4), (-0.6, 6.8))
+    fig.suptitle('LSTM cell (BasicLSTMCell) with the sizes of the CharRNN\'s built graph: %d inputs, %d units'
+                 % (d, h))
+    box_legend(fig, ['input', 'hidden', 'kernel', 'gate', 'candidate', 'cell', 'op'],
+               [Line2D([], [], color=path, marker='>', label='cell state path')],
+               colours=LSTM_COLOURS, default_names=LSTM_NAMES, ncol=4)
+    fig.subplots_adjust(bottom=0.14, top=0.92, left=0.01, right=0.99)
     return fig
 
 
@@ -313,12 +423,41 @@ def lstm_heatmap(result, n_units=12, rows=GATE_ROWS):
 
 
 # ---------------------------------------------------------------------------
+# Slide "Sigmoid": the gates' sigmoid and the candidate's tanh
+# ---------------------------------------------------------------------------
+
+def activation_curves(curves):
+    """sigma(z) and tanh(z) against z (theory.activation_curves's result), their ranges (0, 1) and
+    (-1, 1) marked as bars at the right, their bounds dotted."""
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    z = curves['z']
+    right = z.max()
+    ax.plot(z, curves['sigmoid'], color='C0', label='\u03c3(z) = 1 / (1 + e^\u2212z): the gates i, f, o')
+    ax.plot(z, curves['tanh'], color='C1', label='tanh(z): the candidate j (g), and tanh(c) in h')
+    ax.plot([right + 0.5] * 2, [0, 1], color='C0', lw=6, alpha=0.5, solid_capstyle='butt',
+            label='range of \u03c3: (0, 1)')
+    ax.plot([right + 1.0] * 2, [-1, 1], color='C1', lw=6, alpha=0.5, solid_capstyle='butt',
+            label='range of tanh: (\u22121, 1)')
+    for level in (-1, 0, 1):
+        ax.axhline(level, color='0.6', lw=0.6, ls=':')
+    ax.set_xlim(z.min() - 0.3, right + 1.4)
+    ax.set_ylim(-1.25, 1.25)
+    ax.set_xlabel('z (pre-activation)')
+    ax.set_ylabel('activation')
+    ax.set_title('The gates\' \u03c3 lies in (0, 1), the candidate\'s tanh in (\u22121, 1); '
+                 '\u03c3(0) = 0.5, tanh(0) = 0', fontsize=10)
+    ax.legend(fontsize=8, loc='lower left', bbox_to_anchor=(0.4, 0.03))  # the empty lower right
+    return fig
+
+
+# ---------------------------------------------------------------------------
 # Pitfall: gradient clipping under Adam
 # ---------------------------------------------------------------------------
 
 def clipping_under_adam(result):
     """The step sizes of SGD and Adam around one huge gradient, clipped and not
-    (pitfalls.clipping_under_adam's result), log scale."""
+    (pitfalls.clipping_under_adam's result: a synthetic stream of gradients of result['dim']
+    parameters, not a model's), log scale."""
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharex=True)
     for ax, optimizer in zip(axes, ('sgd', 'adam')):
         for suffix, label, style in (('', 'not clipped', '-'), ('_clipped', 'clipped by the global norm', '--')):
@@ -330,5 +469,7 @@ def clipping_under_adam(result):
                      % ('SGD' if optimizer == 'sgd' else 'Adam', result['spike_at'] + 1, result['spike_scale'],
                         result['clip_factor']), fontsize=9)
         ax.legend(fontsize=8)
+    fig.suptitle('Synthetic gradients, not a model\'s: %d parameters, %d steps of Gaussian noise with one spike'
+                 % (result['dim'], result['n_steps']), fontsize=10)
     fig.tight_layout()
     return fig

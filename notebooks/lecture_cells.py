@@ -1,7 +1,8 @@
-"""The lecture notebook's slide-code cells, written from the lecture files: one source of truth.
+"""The lecture notebook's slide-code cells, written from the lecture files: one source of truth;
+and its slide tags, written from docs/slides.md's list of the lecture's slides.
 
-    python notebooks/lecture_cells.py            # rnn_lecture.ipynb's slide-code cells from the files
-    python notebooks/lecture_cells.py --check    # exit status 1 if a cell differs from its file
+    python notebooks/lecture_cells.py            # rnn_lecture.ipynb's slide-code cells and slide tags
+    python notebooks/lecture_cells.py --check    # exit status 1 if a cell differs from its file or rule
 
 A code cell whose metadata has `"lecture": "FILE:NAME"` holds that part of the lecture file FILE
 (sentiment_rnn.py, char_rnn.py, data_utils.py):
@@ -11,6 +12,9 @@ A code cell whose metadata has `"lecture": "FILE:NAME"` holds that part of the l
   puts it into the class the constructor's cell made.
 Edit the lecture files, then run this; tests/test_notebook.py checks that the notebook is current.
 A teacher may edit a cell in class: the notebook runs the cell as edited.
+
+Every cell's slideshow metadata (what Jupyter's slideshow tools and `python -m beyond_slides.deck`
+read) follows beyond_slides/deck.py's slide_tags(): add or move a cell, then run this.
 """
 import argparse
 import ast
@@ -21,6 +25,10 @@ import textwrap
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.path.insert(0, ROOT)
+from beyond_slides import deck  # noqa: E402
+from beyond_slides.files import atomic_write_text  # noqa: E402
+
 NOTEBOOK = os.path.join(HERE, 'rnn_lecture.ipynb')
 
 
@@ -64,13 +72,16 @@ def lecture_cells(nb):
 
 
 def stale(nb):
-    """The specs of the cells that differ from their files."""
-    return [spec for cell, spec in lecture_cells(nb) if ''.join(cell['source']) != cell_source(spec)]
+    """The specs of the cells that differ from their files, and the cells whose slide tags differ
+    from the deck's rules."""
+    return [spec for cell, spec in lecture_cells(nb) if ''.join(cell['source']) != cell_source(spec)] + \
+        ['slide tags of %r' % line for line in deck.stale_slide_tags(nb, deck.slide_titles())]
 
 
 def write_cells(nb):
     for cell, spec in lecture_cells(nb):
         cell['source'] = cell_source(spec).splitlines(True)
+    deck.apply_slide_tags(nb, deck.slide_titles())
 
 
 def main(argv=None):
@@ -82,13 +93,11 @@ def main(argv=None):
     differ = stale(nb)
     if args.check:
         for spec in differ:
-            print('differs from its file: %s' % spec)
+            print('differs from its file or rule: %s' % spec)
         return 1 if differ else 0
     write_cells(nb)
-    with open(NOTEBOOK, 'w', encoding='utf-8') as f:
-        json.dump(nb, f, indent=1, ensure_ascii=False)
-        f.write('\n')
-    print('wrote %d cells of %s from the lecture files' % (len(lecture_cells(nb)), NOTEBOOK))
+    atomic_write_text(NOTEBOOK, json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
+    print('wrote %d cells of %s from the lecture files, and its slide tags' % (len(lecture_cells(nb)), NOTEBOOK))
     return 0
 
 

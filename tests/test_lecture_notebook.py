@@ -2,6 +2,7 @@
 method cells' decorator, the time of each section, and charts with labelled axes and a legend,
 checked against values worked by hand."""
 import json
+import os
 import types
 
 import matplotlib
@@ -12,7 +13,7 @@ import pytest  # noqa: E402
 
 from beyond_slides import lecture_notebook  # noqa: E402
 from beyond_slides.model_folder import ModelFolder  # noqa: E402
-from conftest import assert_labelled, run_python_in_ascii_locale  # noqa: E402
+from conftest import ROOT, assert_labelled, run_python_in_ascii_locale  # noqa: E402
 
 
 def test_add_to_class_makes_the_function_a_method_and_a_new_cell_replaces_it():
@@ -115,7 +116,8 @@ def test_the_loss_chart_averages_only_whole_windows_and_draws_the_baseline(tmp_p
 def test_the_next_character_chart_says_its_bars_are_shares_of_draws():
     chars = ['a', 'b', 'c', 'd', 'e']
     fig = lecture_notebook.next_char_chart(chars, np.array([0.1, 0.4, 0.2, 0.3, 0.0]),
-                                           {1.0: [1, 1, 3, 2], 0.5: [1, 1, 1, 3, 4]}, top_n=2, shown=4)
+                                           {1.0: [1, 1, 3, 2], 0.5: [1, 1, 1, 3, 4]}, top_n=2, context='ab',
+                                           shown=4)
     ax = fig.axes[0]
     assert_labelled(fig)
     assert [t.get_text() for t in ax.get_xticklabels()] == ["'b'", "'d'", "'c'", "'a'"]  # the likeliest first
@@ -128,6 +130,43 @@ def test_the_next_character_chart_says_its_bars_are_shares_of_draws():
     centres = [[p.get_x() + p.get_width() / 2 for p in ax.patches[k * 4:k * 4 + 4]] for k in range(3)]
     assert np.allclose(centres, [np.arange(4) - width, np.arange(4), np.arange(4) + width])
     assert np.allclose([p.get_width() for p in ax.patches], width)
+
+
+@pytest.mark.parametrize('context', ['The ', 'Ham.\nTo be'])
+def test_the_next_character_chart_names_its_context_in_its_title(context):
+    fig = lecture_notebook.next_char_chart(['a', 'b', 'c'], np.array([0.5, 0.3, 0.2]), {1.0: [0, 1]}, top_n=2,
+                                           context=context, shown=3)
+    title = fig.axes[0].get_title()
+    assert title and repr(context) in title
+
+
+# The notebook's words (notebooks/rnn_lecture.ipynb, "Embedding (Input Feature Encoding)"); with
+# the shipped rows, the pairs excellent/fun, masterpiece/beautiful, amazing/love and lame/annoying
+# lie so close that labels put beside their points overlap.
+POSITIVE = ['great', 'excellent', 'wonderful', 'best', 'perfect', 'love', 'beautiful', 'brilliant',
+            'enjoyed', 'fun', 'amazing', 'superb', 'favorite', 'masterpiece', 'recommend']
+NEGATIVE = ['bad', 'worst', 'awful', 'boring', 'terrible', 'waste', 'poor', 'stupid', 'dull',
+            'horrible', 'worse', 'disappointing', 'mess', 'annoying', 'lame']
+
+
+def test_no_two_labels_of_the_embedding_chart_overlap_as_rendered():
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    shipped = np.load(os.path.join(ROOT, 'models', 'sentiment_embedding.npz'))
+    fig, _ = lecture_notebook.embedding_pca(list(shipped['words']), shipped['rows'], POSITIVE, NEGATIVE)
+    assert isinstance(fig.canvas, FigureCanvasAgg)
+    fig.canvas.draw()  # as the notebook renders it
+    renderer = fig.canvas.get_renderer()
+    texts = fig.axes[0].texts
+    assert sorted(t.get_text() for t in texts) == sorted(POSITIVE + NEGATIVE)
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    overlaps = [(texts[a].get_text(), texts[b].get_text()) for a in range(len(boxes)) for b in range(a + 1, len(boxes))
+                if boxes[a].overlaps(boxes[b])]
+    assert overlaps == []
+    for t, box in zip(texts, boxes):  # and each label stays within a few lines' height of its point
+        x, y = fig.axes[0].transData.transform(t.xy)
+        assert box.x0 - 80 < x < box.x1 + 80 and box.y0 - 80 < y < box.y1 + 80, t.get_text()
+    plt.close(fig)
 
 
 def test_the_embedding_chart_is_the_first_two_principal_components_of_the_sentiment_words():
@@ -173,6 +212,30 @@ def test_the_charts_defaults_are_a_window_of_20_and_the_12_likeliest_characters(
     assert np.isnan(average).sum() == 19 and average[10] == 10.5
     chars = list('abcdefghijklmn')  # 14 characters; the likeliest, 'n', never drawn
     proba = np.arange(1.0, 15.0) / np.arange(1.0, 15.0).sum()
-    fig = lecture_notebook.next_char_chart(chars, proba, {1.0: [0, 1, 1]}, top_n=3)
+    fig = lecture_notebook.next_char_chart(chars, proba, {1.0: [0, 1, 1]}, top_n=3, context='ab')
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == [repr(c) for c in 'nmlkjihgfedc']
     assert [p.get_height() for p in fig.axes[0].patches[12:]] == [0.0] * 12  # 'a' and 'b' are not shown
+
+
+def test_the_test_slides_show_a_model_trained_beforehand_of_this_vocabulary_else_the_quick_run(tmp_path):
+    from conftest import prepared, train_sentiment
+    from sentiment_rnn import SentimentRNN
+    quick = lecture_notebook.Shown('the quick model', 'runs/sentiment', 'SentimentRNN: 2000 reviews, 2 epochs', None, '')
+    trained_dir = str(tmp_path / 'sentiment')
+    nothing = lecture_notebook.model_to_show(trained_dir, SentimentRNN, {}, quick)
+    assert nothing[:4] == ('the quick model', 'runs/sentiment', 'SentimentRNN: 2000 reviews, 2 epochs', False)
+    assert nothing.note == "These slides show this notebook's quick run: no model trained beforehand in %s " \
+                           "(python sentiment_rnn.py trains one)" % trained_dir
+    rnn, data, _ = train_sentiment(trained_dir, epochs=2)
+    word_to_int = prepared(200)[0]  # the vocabulary train_sentiment trained on
+    (tmp_path / 'sentiment' / 'checkpoint').rename(tmp_path / 'checkpoint')  # a run stopped before its first checkpoint
+    assert lecture_notebook.model_to_show(trained_dir, SentimentRNN, word_to_int, quick).rnn == 'the quick model'
+    (tmp_path / 'checkpoint').rename(tmp_path / 'sentiment' / 'checkpoint')
+    other = dict(word_to_int, great=len(word_to_int) + 1)
+    refused = lecture_notebook.model_to_show(trained_dir, SentimentRNN, other, quick)
+    assert refused.rnn == 'the quick model' and 'trained on other reviews' in refused.note
+    shown = lecture_notebook.model_to_show(trained_dir, SentimentRNN, word_to_int, quick)
+    assert isinstance(shown.rnn, SentimentRNN) and shown.model_dir == trained_dir and shown.every_test_review
+    assert shown.title == 'SentimentRNN trained beforehand: 2 epochs'
+    X_test = data[2][:rnn.batch_size]
+    assert (shown.rnn.predict(X_test, return_proba=True) == rnn.predict(X_test, return_proba=True)).all()

@@ -104,6 +104,55 @@ def test_rnn_activations_match_tensorflow_reports_one_kernel():
     assert result['max_diff'] < 1e-6
 
 
+# The output: y(t) = phi(W_hy h(t) + b_y), phi = softmax as in the CharRNN
+
+def tf_dense_softmax(hs, kernel, bias):
+    """TensorFlow's own tf.compat.v1.layers.dense, then tf.nn.softmax, over hs (N, H) with the given
+    kernel (H, Y) and bias (Y,)."""
+    graph = tf.Graph()
+    with graph.as_default():
+        out = tf.nn.softmax(tf.compat.v1.layers.dense(tf.constant(hs, tf.float32), kernel.shape[1], name='dense'))
+        variables = {v.op.name: v for v in tf.global_variables()}
+        with tf.Session() as sess:
+            variables['dense/kernel'].load(kernel, sess)
+            variables['dense/bias'].load(bias, sess)
+            return sess.run(out)
+
+
+@pytest.mark.parametrize('n_hidden, n_out', [(4, 3), (3, 3)])  # (3, 3): a W_hy not transposed is no shape error
+def test_numpy_output_equals_tensorflows_dense_layer(n_hidden, n_out):
+    rng = np.random.RandomState(n_hidden)
+    hs = np.tanh(rng.normal(size=(2, 5, n_hidden)))
+    kernel = rng.normal(size=(n_hidden, n_out)).astype(np.float32)
+    bias = rng.normal(size=n_out).astype(np.float32)
+    W_hy = theory.slide_output_weights(kernel.astype(np.float64))
+    assert W_hy.shape == (n_out, n_hidden)
+    y = theory.output_activations(hs, W_hy, bias.astype(np.float64))
+    expected = tf_dense_softmax(hs.reshape(-1, n_hidden), kernel, bias).reshape(2, 5, n_out)
+    assert np.abs(y - expected).max() < 1e-6
+
+
+def test_output_by_hand():
+    """H = 2, Y = 2: the dense kernel (H, Y) [[1, 0], [2, -1]] is W_hy = [[1, 2], [0, -1]]; for
+    h = (0.5, -1) and b_y = (0.1, 0.3), W_hy h + b_y = (0.5 - 2 + 0.1, 1 + 0.3) = (-1.4, 1.3)."""
+    W_hy = theory.slide_output_weights(np.array([[1.0, 0.0], [2.0, -1.0]]))
+    assert W_hy.tolist() == [[1.0, 2.0], [0.0, -1.0]]
+    hs = np.array([[[0.5, -1.0]]])
+    z = theory.output_activations(hs, W_hy, np.array([0.1, 0.3]), phi=lambda v: v)
+    assert z[0, 0] == pytest.approx([-1.4, 1.3])
+    y = theory.output_activations(hs, W_hy, np.array([0.1, 0.3]))
+    e = [math.exp(-1.4), math.exp(1.3)]
+    assert y[0, 0] == pytest.approx([e[0] / sum(e), e[1] / sum(e)])
+
+
+def test_output_matches_tensorflow_runs_its_assert():
+    hs = theory.rnn_activations_match_tensorflow(n_in=3, n_hidden=4)['h_numpy']     # (2, 5, 4)
+    result = theory.output_matches_tensorflow(hs, n_out=3)
+    assert result['kernel_shape'] == (4, 3) and result['W_hy'].shape == (3, 4)
+    assert result['y_numpy'].shape == (2, 5, 3) and result['max_diff'] < 1e-6
+    assert result['y_numpy'].sum(axis=-1) == pytest.approx(np.ones((2, 5)))
+
+
 # ---------------------------------------------------------------------------
 # 3. BPTT
 # ---------------------------------------------------------------------------
@@ -203,6 +252,18 @@ def test_jacobian_norms_shrink_below_norm_1_and_can_grow_above():
         # at most `scale`
         assert np.all(norms <= scale ** result['distance'] * (1 + 1e-9))
     assert result['norms'][0.5][20] < 1e-6 and result['norms'][1.5][29] > 10
+
+
+def test_saturation_caps_the_growth_of_the_jacobian_product():
+    """W_hh with singular values 1.5: the product grows far less than 1.5^(T - k), because h is
+    bounded and tanh' = 1 - h^2 falls as units saturate; with small weights (0.5) the units stay
+    near 0, where tanh' is about 1."""
+    result = theory.jacobian_norms_by_distance(scales=(0.5, 1.5), n_steps=40)
+    slope, step = result['tanh_slope'], result['step_norms']
+    assert slope[0.5].min() > 0.99 and slope[1.5][0] > 0.99      # h(1) small: tanh' near 1 at first
+    assert slope[1.5][-1] < 0.7                                  # saturated units: tanh' well below 1
+    assert step[1.5][0] == pytest.approx(1.5, rel=1e-2) and step[1.5][-1] < step[1.5][0]
+    assert result['norms'][1.5][39] < 1.5 ** 39 / 1000          # far below the unsaturated growth
 
 
 # ---------------------------------------------------------------------------
@@ -310,9 +371,53 @@ def test_clipping_norms_are_the_gradients_global_norms(grad_clip):
     assert result['share_above'] == (1.0 if grad_clip < 1 else 0.0)  # this text's norms lie between
 
 
+def hamlet_ints():
+    text = data_utils.load_hamlet()
+    return data_utils.encode_text(text, data_utils.char_vocab(text)[1])
+
+
+def test_the_clipping_in_action_run_clips_for_real():
+    """The slides' limit (grad_clip 5) with the learning rate CLIPPING_ACTS gives: some
+    mini-batches' global norm is above 5, and there the applied gradients' norm is exactly 5;
+    elsewhere clipping changes nothing. (With the slides' settings no norm reaches 5.)"""
+    result = theory.clipping_in_action(hamlet_ints(), 65, settings.CHAR_HPARAMS)
+    norms, after = result['norms'], result['norms_after']
+    assert result['hparams']['grad_clip'] == 5.0 == result['grad_clip']
+    above = norms > 5.0
+    assert above.any() and norms.max() > 5.0
+    assert result['share_above'] > 0 and result['share_above'] == pytest.approx(above.mean())
+    assert after[above] == pytest.approx(np.full(above.sum(), 5.0), rel=1e-4)     # min(norm, 5) = 5
+    assert after[~above] == pytest.approx(norms[~above], rel=1e-4)                # min(norm, 5) = norm
+    assert result['max_clip_error'] < 1e-5
+
+
 # ---------------------------------------------------------------------------
 # 6. LSTM units
 # ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize('fast', [True, False])
+def test_lstm_cell_sizes_are_read_from_the_built_graph(fast):
+    """7 characters, 5 units: the kernel over [x, h] has 7 + 5 = 12 rows and 4 x 5 = 20 columns,
+    in blocks of 5 in BasicLSTMCell's order i, j, f, o."""
+    rnn = theory.build_quietly(CharRNN, 7, batch_size=2, num_steps=3, lstm_size=5, fast=fast)
+    sizes = theory.lstm_cell_sizes(rnn)
+    assert sizes == {'n_inputs': 7, 'n_hidden': 5, 'kernel_shape': (12, 20), 'bias_shape': (20,),
+                     'blocks': {'i': (0, 5), 'j': (5, 10), 'f': (10, 15), 'o': (15, 20)}, 'forget_bias': 1.0}
+
+
+def test_activation_curves_by_hand():
+    z = np.array([-30.0, -2.0, 0.0, 2.0, 30.0])
+    curves = theory.activation_curves(z)
+    assert curves['sigmoid'] == pytest.approx([0.0, 1 / (1 + math.e ** 2), 0.5, 1 / (1 + math.e ** -2), 1.0], abs=1e-12)
+    assert curves['tanh'] == pytest.approx([-1.0, -math.tanh(2), 0.0, math.tanh(2), 1.0], abs=1e-12)
+    assert curves['z'].tolist() == z.tolist()
+
+
+def test_the_truncated_bptt_text_says_truncation_bounds_any_model():
+    text = theory.TRUNCATED_BPTT
+    assert 'ANY model' in text and 'an LSTM as much as a tanh RNN' in text and 'forward' in text
+    assert 'that is what the LSTM is for' not in text
+
 
 def tf_lstm_cell_steps(xs, kernel, bias):
     """TensorFlow's own BasicLSTMCell (forget_bias 1.0, its default) over xs (B, T, D) from the zero

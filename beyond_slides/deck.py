@@ -1,0 +1,416 @@
+"""The lecture as a slide deck (not on the slides): one HTML file, made from the executed lecture
+notebook, that opens from the file system with no network and steps through the lecture's slides.
+
+    python -m beyond_slides.deck                 # notebooks/rnn_lecture.ipynb -> rnn_lecture_deck.html
+    python -m beyond_slides.deck --notebook my_run.ipynb --out deck.html
+
+Two halves:
+- slide_tags(): the slideshow metadata of every cell, by the rules below, from the notebook's
+  headings and docs/slides.md's list of the lecture's slides. notebooks/lecture_cells.py writes them
+  into the notebook, where Jupyter's slideshow tools (RISE) read them too.
+- build_deck(): the HTML, read from those tags. Each slide of the list is one slide of the deck, its
+  figures and long code on pages of their own (sub-slides); a method the slides show in parts
+  ("SentimentRNN: build() (1/4)" to "(4/4)") is cut at the slides' own comment lines. Images are
+  embedded, the script and the styles inline: nothing is fetched from anywhere.
+"""
+import argparse
+import base64
+import html
+import os
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NOTEBOOK = os.path.join(ROOT, 'notebooks', 'rnn_lecture.ipynb')
+SLIDE_LIST = os.path.join(ROOT, 'docs', 'slides.md')
+SLIDE_LIST_HEADING = '## The deck: the lecture\'s slides in order'
+
+# Cells for the notebook only (settings, imports, the section clock): the deck leaves them out.
+NOTEBOOK_ONLY = 'notebook-only'
+# A cell whose output the deck shows without its code (nbconvert's name for it).
+REMOVE_INPUT = 'remove_input'
+
+# The methods the slides show in parts: the first line of each part after the first, as the
+# slides' own comments (or first statements) begin them.
+PARTS = {
+    'sentiment_rnn.py:SentimentRNN.build': ('## Define LSTM cell and stack them together',
+                                            '## Apply a FC layer after on top of RNN output:',
+                                            '## Define the cost function'),
+    'char_rnn.py:CharRNN.build': ('### Build the multi-layer RNN cells', 'logits = tf.layers.dense(',
+                                  '# Gradient clipping to avoid "exploding gradients"'),
+    'char_rnn.py:CharRNN.train': ('# Train network', '## Save the trained model'),
+    'char_rnn.py:CharRNN.sample': ('## 2: run the model using the updated observed_seq',),
+}
+PART = re.compile(r'^(.*) \((\d+)/(\d+)\)$')  # "SentimentRNN: build() (2/4)"
+
+
+def slide_titles(path=SLIDE_LIST):
+    """The lecture's slide titles in order: the numbered list under SLIDE_LIST_HEADING."""
+    with open(path, encoding='utf-8') as f:
+        text = f.read()
+    if SLIDE_LIST_HEADING not in text:
+        raise ValueError('%s has no section %r' % (path, SLIDE_LIST_HEADING))
+    section = text.split(SLIDE_LIST_HEADING, 1)[1].split('\n## ', 1)[0]
+    return [m.group(1).strip().strip('`') for m in re.finditer(r'^\d+\. (.+)$', section, re.M)]
+
+
+def source(cell):
+    return ''.join(cell['source'])
+
+
+def heading(cell):
+    """The title of a markdown cell that starts with a heading, else None."""
+    text = source(cell)
+    if cell['cell_type'] != 'markdown' or not text.startswith('#'):
+        return None
+    return text.splitlines()[0].lstrip('#').strip()
+
+
+def parts_of(title, titles):
+    """How many slides of titles the notebook's heading title stands for: 1 for a title of its own,
+    n for "title (1/n)" ... "title (n/n)", 0 for a heading that is not a slide."""
+    if title in titles:
+        return 1
+    numbered = [t for t in titles if t.startswith(title + ' (')]
+    found = [PART.match(t) for t in numbered]
+    n = len(found)
+    if n and all(m and m.group(1) == title and int(m.group(3)) == n for m in found):
+        return n
+    return 0
+
+
+def slide_tags(cells, titles):
+    """[(slide_type, remove_input)] for each cell, by the deck's rules:
+    - a heading that is a slide title begins a slide; another heading a page (sub-slide) of its own;
+    - a cell tagged notebook-only is skipped;
+    - a figure (a cell tagged 'plot'), a cell of the slides' code (metadata 'lecture'), a pitfall
+      box and the text after a figure begin a page of their own, the figure without its code;
+    - a cell of the slides' driver code (tagged 'figures': it prints a slide's figures, or
+      'slide-code') shows its code and output, any other code cell its output only; everything
+      else goes on the page above it."""
+    tags, after_figure = [], False
+    for cell in cells:
+        meta, title = cell.get('metadata', {}), heading(cell)
+        cell_tags = meta.get('tags', [])
+        if NOTEBOOK_ONLY in cell_tags:
+            tags.append(('skip', False))
+            continue
+        if title is not None:
+            tags.append(('slide' if parts_of(title, titles) else 'subslide', False))
+        elif cell['cell_type'] == 'markdown':
+            new_page = after_figure or source(cell).startswith('**Pitfall')
+            tags.append(('subslide' if new_page else '-', False))
+        elif 'plot' in cell_tags:
+            tags.append(('subslide', True))
+        elif 'lecture' in meta:
+            tags.append(('subslide', False))
+        else:
+            tags.append(('-', not {'figures', 'slide-code'} & set(cell_tags)))
+        after_figure = 'plot' in cell_tags
+    return tags
+
+
+def apply_slide_tags(nb, titles):
+    """Write slide_tags() into the cells' metadata (nb: the notebook's JSON); returns nb."""
+    for cell, (slide_type, remove_input) in zip(nb['cells'], slide_tags(nb['cells'], titles)):
+        meta = cell.setdefault('metadata', {})
+        meta['slideshow'] = {'slide_type': slide_type}
+        tags = [t for t in meta.get('tags', []) if t != REMOVE_INPUT] + ([REMOVE_INPUT] if remove_input else [])
+        if tags:
+            meta['tags'] = tags
+        else:
+            meta.pop('tags', None)
+    return nb
+
+
+def stale_slide_tags(nb, titles):
+    """The first lines of the cells whose stored slide tags differ from slide_tags()'s."""
+    stale = []
+    for cell, (slide_type, remove_input) in zip(nb['cells'], slide_tags(nb['cells'], titles)):
+        meta = cell.get('metadata', {})
+        if (meta.get('slideshow', {}).get('slide_type') != slide_type
+                or (REMOVE_INPUT in meta.get('tags', [])) != remove_input):
+            stale.append(source(cell).split('\n', 1)[0][:60])
+    return stale
+
+
+# ---------------------------------------------------------------------------
+# The deck: slides of pages, read from the tags
+# ---------------------------------------------------------------------------
+
+class Slide(object):
+    def __init__(self, title):
+        self.title, self.pages = title, [[]]  # pages: [[html block]]
+
+    def add(self, block, new_page=False):
+        if new_page and self.pages[-1]:
+            self.pages.append([])
+        self.pages[-1].append(block)
+
+
+def split_code(code, markers):
+    """code cut before each marker line (its first line that starts with the marker, indented or not):
+    len(markers) + 1 pieces, dedented as the slides show them."""
+    import textwrap
+    lines, cuts = code.splitlines(), []
+    for marker in markers:
+        at = next((i for i, line in enumerate(lines) if line.strip().startswith(marker)
+                   and (not cuts or i > cuts[-1])), None)
+        if at is None:
+            raise ValueError('the slides\' part line %r is not in the code' % marker)
+        cuts.append(at)
+    bounds = [0] + cuts + [len(lines)]
+    return [textwrap.dedent('\n'.join(lines[a:b])).strip('\n') for a, b in zip(bounds, bounds[1:])]
+
+
+def split_bullets(markdown, n):
+    """(the text before the first "(k/n)" bullet, [the bullet of each part]) of a heading cell's text."""
+    pieces = re.split(r'^- \*\*\(\d+/%d\)\*\* ' % n, markdown, flags=re.M)
+    if len(pieces) != n + 1:
+        raise ValueError('expected %d bullets "(k/%d)", found %d' % (n, n, len(pieces) - 1))
+    return pieces[0], pieces[1:]
+
+
+def slides_of(nb, titles, parts=PARTS):
+    """[Slide] of the notebook, by its cells' slideshow tags; checks them against titles.
+    parts: {a slide-code cell's spec: its part lines}, for the slides shown in parts."""
+    slides, pending = [], None  # pending: (n, bullets) of a slide shown in parts, until its code
+    for cell in nb['cells']:
+        meta = cell.get('metadata', {})
+        slide_type = meta.get('slideshow', {}).get('slide_type', '-')
+        if slide_type in ('skip', 'notes'):
+            continue
+        if slide_type == 'slide':
+            title = heading(cell)
+            n = parts_of(title, titles) if title else 0
+            if n == 0:
+                raise ValueError('a cell begins a slide but is no slide title of %s: %r'
+                                 % (SLIDE_LIST, source(cell)[:60]))
+            if n > 1:
+                intro, bullets = split_bullets(body_of(cell), n)
+                slides.append(Slide('%s (1/%d)' % (title, n)))
+                slides[-1].add(markdown_html(intro))
+                pending = (title, n, bullets)
+                continue
+            slides.append(Slide(title))
+            slides[-1].add(markdown_html(body_of(cell)))
+            continue
+        if not slides:
+            raise ValueError('a cell comes before the first slide: %r' % source(cell)[:60])
+        if pending and meta.get('lecture') in parts:
+            title, n, bullets = pending
+            pieces = split_code(source(cell), parts[meta['lecture']])
+            if len(pieces) != n:
+                raise ValueError('%s is cut in %d parts; the slides have %d' % (meta['lecture'], len(pieces), n))
+            for k, (bullet, piece) in enumerate(zip(bullets, pieces), 1):
+                if k > 1:
+                    slides.append(Slide('%s (%d/%d)' % (title, k, n)))
+                slides[-1].add(markdown_html(bullet) + code_html(piece))
+            pending = None
+            continue
+        blocks = []
+        if heading(cell) is not None:
+            blocks.append('<h3>%s</h3>' % html.escape(heading(cell)) + markdown_html(body_of(cell)))
+        elif cell['cell_type'] == 'markdown':
+            blocks.append(markdown_html(source(cell)))
+        else:
+            if REMOVE_INPUT not in meta.get('tags', []):
+                blocks.append(code_html(source(cell)))
+            blocks.extend(outputs_html(cell))
+        for i, block in enumerate(blocks):
+            slides[-1].add(block, new_page=(slide_type == 'subslide' and i == 0))
+    if pending:
+        raise ValueError('%s is shown in parts, but no cell of its code follows' % pending[0])
+    got = [s.title for s in slides]
+    if got != titles:
+        missing = [t for t in titles if t not in got]
+        extra = [t for t in got if t not in titles]
+        raise ValueError('the deck\'s slides are not the lecture\'s slides of %s: missing %s, not listed %s, '
+                         'or another order; run python notebooks/lecture_cells.py' % (SLIDE_LIST, missing, extra))
+    return slides
+
+
+def body_of(cell):
+    """A heading cell's text without its heading line."""
+    return source(cell).split('\n', 1)[1] if '\n' in source(cell) else ''
+
+
+def markdown_html(text):
+    """The markdown as HTML; links become their text and address, so that the deck links nowhere."""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+    out = markdown2html_mistune(text)
+    return re.sub(r'<a\s[^>]*href="([^"]*)"[^>]*>(.*?)</a>', _unlink, out, flags=re.S)
+
+
+def _unlink(match):
+    href, text = match.group(1), match.group(2)
+    return text if html.unescape(href) in html.unescape(re.sub('<[^>]+>', '', text)) else \
+        '%s <span class="address">(%s)</span>' % (text, href)
+
+
+def code_html(code):
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import PythonLexer
+    return highlight(code, PythonLexer(), HtmlFormatter())
+
+
+ANSI = re.compile(r'\x1b\[[0-9;]*[A-Za-z]')
+
+
+def printed_text(text):
+    """Printed text as a terminal shows it: colours dropped, a line rewritten by '\\r' shown last."""
+    return '\n'.join(line.rsplit('\r', 1)[-1] for line in ANSI.sub('', text).split('\n'))
+
+
+def outputs_html(cell):
+    """A code cell's outputs as HTML blocks: its figures, and what it printed in one box between two
+    figures (a cell's prints arrive as many pieces)."""
+    blocks, printed = [], []
+
+    def end_of_print():
+        text = printed_text(''.join(printed)).strip('\n')
+        if text.strip():
+            blocks.append('<pre class="output">%s</pre>' % html.escape(text))
+        del printed[:]
+
+    for out in cell.get('outputs', []):
+        data = out.get('data', {})
+        if 'image/png' in data:
+            end_of_print()
+            png = ''.join(data['image/png']).replace('\n', '')
+            blocks.append('<img alt="figure" src="data:image/png;base64,%s">' % png)
+        elif out['output_type'] == 'stream':
+            printed.append(''.join(out['text']))
+        elif 'text/plain' in data:
+            printed.append(''.join(data['text/plain']) + '\n')
+        elif out['output_type'] == 'error':
+            end_of_print()
+            blocks.append('<pre class="output error">%s</pre>'
+                          % html.escape(printed_text('\n'.join(out.get('traceback', [])))))
+    end_of_print()
+    return blocks
+
+
+def build_deck(nb, titles, parts=PARTS):
+    """The deck's HTML (nb: the executed notebook's JSON; titles and parts: as slides_of's)."""
+    from pygments.formatters import HtmlFormatter
+    slides = slides_of(nb, titles, parts)
+    sections = []
+    for h, slide in enumerate(slides):
+        pages = []
+        for v, page in enumerate(slide.pages):
+            title = '<h2>%s</h2>' % html.escape(slide.title) if v == 0 else \
+                '<h2 class="more">%s <span>(%d/%d)</span></h2>' % (html.escape(slide.title), v + 1, len(slide.pages))
+            pages.append('<section class="page">%s%s</section>' % (title, '\n'.join(page)))
+        sections.append('<section class="slide" data-title="%s">\n%s\n</section>'
+                        % (html.escape(slide.title, quote=True), '\n'.join(pages)))
+    return TEMPLATE % {'title': html.escape(slides[0].title), 'style': STYLE,
+                       'code_style': HtmlFormatter().get_style_defs('.highlight'),
+                       'slides': '\n'.join(sections), 'script': SCRIPT}
+
+
+STYLE = """
+html, body { margin: 0; height: 100%; background: #222; overflow: hidden; }
+body { font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; }
+#stage { position: absolute; left: 50%; top: 50%; width: 1280px; height: 720px; background: #fff;
+         transform-origin: 0 0; }
+.slide, .page { display: none; }
+.slide.present, .page.present { display: block; }
+.page { position: absolute; inset: 0; padding: 28px 48px 40px; overflow-y: auto; box-sizing: border-box;
+        font-size: 24px; line-height: 1.35; color: #111; }
+h2 { margin: 0 0 14px; font-size: 38px; color: #1a4a7a; }
+h2.more { font-size: 28px; } h2.more span { color: #888; font-weight: normal; }
+h3 { margin: 8px 0; font-size: 28px; color: #1a4a7a; }
+p, li { margin: 6px 0; }
+code { font-size: 0.9em; background: #f2f2f2; padding: 0 3px; }
+.highlight pre, pre.output { font-size: 16px; line-height: 1.3; margin: 8px 0; padding: 8px 12px;
+                             overflow-x: auto; }
+.highlight pre { background: #f6f8fa; border-left: 4px solid #1a4a7a; }
+pre.output { white-space: pre-wrap; background: #fff; border-left: 4px solid #bbb; max-height: 420px; overflow-y: auto; }
+pre.error { border-left-color: #c00; }
+img { display: block; margin: 6px auto; max-width: 100%; max-height: 560px; }
+.address { color: #666; font-size: 0.8em; }
+#counter { position: fixed; right: 14px; bottom: 8px; color: #ddd; font-size: 14px; }
+"""
+
+SCRIPT = """
+(function () {
+  var slides = Array.prototype.slice.call(document.querySelectorAll('.slide'));
+  var stage = document.getElementById('stage'), counter = document.getElementById('counter');
+  var at = {h: 0, v: 0};
+  function pages(h) { return slides[h].querySelectorAll('.page'); }
+  function show(h, v) {
+    h = Math.max(0, Math.min(slides.length - 1, h));
+    v = Math.max(0, Math.min(pages(h).length - 1, v));
+    slides.forEach(function (s, i) { s.classList.toggle('present', i === h); });
+    Array.prototype.forEach.call(document.querySelectorAll('.page.present'), function (p) { p.classList.remove('present'); });
+    pages(h)[v].classList.add('present');
+    at = {h: h, v: v};
+    document.body.dataset.slide = h; document.body.dataset.page = v;
+    counter.textContent = (h + 1) + ' / ' + slides.length + (pages(h).length > 1 ? '  (' + (v + 1) + '/' + pages(h).length + ')' : '');
+    if (location.hash !== '#/' + h + '/' + v) { history.replaceState(null, '', '#/' + h + '/' + v); }
+  }
+  function next() {
+    if (at.v + 1 < pages(at.h).length) { show(at.h, at.v + 1); } else if (at.h + 1 < slides.length) { show(at.h + 1, 0); }
+  }
+  function previous() { if (at.v > 0) { show(at.h, at.v - 1); } else if (at.h > 0) { show(at.h - 1, pages(at.h - 1).length - 1); } }
+  function fit() {
+    var s = Math.min(window.innerWidth / 1280, window.innerHeight / 720);
+    stage.style.transform = 'scale(' + s + ') translate(-50%, -50%)';
+  }
+  document.addEventListener('keydown', function (e) {
+    var keys = {ArrowRight: next, ArrowDown: next, PageDown: next, ' ': next, n: next,
+                ArrowLeft: previous, ArrowUp: previous, PageUp: previous, Backspace: previous, p: previous,
+                Home: function () { show(0, 0); }, End: function () { show(slides.length - 1, 0); },
+                f: function () { document.documentElement.requestFullscreen(); }};
+    if (keys[e.key] && !e.altKey && !e.ctrlKey && !e.metaKey) { e.preventDefault(); keys[e.key](); }
+  });
+  window.addEventListener('resize', fit);
+  var start = /^#\\/(\\d+)\\/(\\d+)$/.exec(location.hash);
+  fit();
+  show(start ? +start[1] : 0, start ? +start[2] : 0);
+})();
+"""
+
+TEMPLATE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>%(title)s</title>
+<style>%(style)s
+%(code_style)s</style>
+</head>
+<body>
+<div id="stage">
+%(slides)s
+</div>
+<div id="counter"></div>
+<script>%(script)s</script>
+</body>
+</html>
+"""
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog='python -m beyond_slides.deck', description=__doc__.splitlines()[0])
+    p.add_argument('--notebook', default=NOTEBOOK, help='the executed lecture notebook (default: %(default)s)')
+    p.add_argument('--out', default='rnn_lecture_deck.html', help='the deck to write (default: %(default)s)')
+    args = p.parse_args(argv)
+    import json
+    from beyond_slides.files import atomic_write_text
+    try:
+        with open(args.notebook, encoding='utf-8') as f:
+            nb = json.load(f)
+        deck = build_deck(nb, slide_titles())
+    except (OSError, ValueError) as e:
+        print('error: %s' % e, file=sys.stderr)
+        return 2
+    atomic_write_text(args.out, deck)
+    print('wrote %s: %d slides; open it in a browser (arrow keys, space: next; f: full screen)'
+          % (args.out, deck.count('<section class="slide"')))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
