@@ -329,7 +329,9 @@ code { font-size: 0.9em; background: #f2f2f2; padding: 0 3px; }
 .highlight pre { background: #f6f8fa; border-left: 4px solid #1a4a7a; }
 pre.output { white-space: pre-wrap; background: #fff; border-left: 4px solid #bbb; max-height: 420px; overflow-y: auto; }
 pre.error { border-left-color: #c00; }
-img { display: block; margin: 6px auto; max-width: 100%; max-height: 560px; }
+/* figures drawn at 8 inches (about 800 px) fill the slide's width, as far as its height allows */
+img { display: block; margin: 6px auto; width: min(1000px, 100%); height: auto; max-height: 540px;
+      object-fit: contain; }
 .address { color: #666; font-size: 0.8em; }
 #counter { position: fixed; right: 14px; bottom: 8px; color: #ddd; font-size: 14px; }
 """

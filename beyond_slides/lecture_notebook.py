@@ -107,10 +107,11 @@ def model_to_show(trained_dir, sentiment_rnn_class, word_to_int, quick):
         if vocab != word_to_int:  # its word ids would mean other words
             why = 'the model in %s was trained on other reviews (another vocabulary)' % where
         else:
+            epochs = '%d epoch%s' % (hparams['epochs'], '' if hparams['epochs'] == 1 else 's')
             return Shown(folder.sentiment_rnn(sentiment_rnn_class), trained_dir,
-                         'SentimentRNN trained beforehand: %d epochs' % hparams['epochs'], True,
-                         'These slides show the SentimentRNN trained beforehand in %s (%d epochs), '
-                         'rated on every test review' % (where, hparams['epochs']))
+                         'SentimentRNN trained beforehand: %s' % epochs, True,
+                         'These slides show the SentimentRNN trained beforehand in %s (%s), rated on '
+                         'every test review' % (where, epochs))
     return quick._replace(every_test_review=False, note='These slides show this notebook\'s quick run: %s' % why)
 
 

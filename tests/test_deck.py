@@ -291,3 +291,17 @@ def test_nothing_in_the_deck_points_outside_the_machine(deck_file):
         text = f.read()
     assert re.findall(r'(?:src|href)\s*=\s*["\']?(?!data:)[^"\'\s>]+', text) == []
     assert re.findall(r'@import|url\((?!data:)', text) == []
+
+
+def test_the_lesson_plans_times_are_the_measured_ones():
+    """Every "Section: N s" of docs/lesson_plan.md is the section clock's time in docs/results.md."""
+    with open(os.path.join(ROOT, 'docs', 'results.md'), encoding='utf-8') as f:
+        results = f.read().split('## The lecture notebook by section', 1)[1].split('\n## ', 1)[0]
+    measured = dict(re.findall(r'^(\S.*?)\s{2,}([\d.]+) s$', results, re.M))
+    with open(os.path.join(ROOT, 'docs', 'lesson_plan.md'), encoding='utf-8') as f:
+        plan = f.read()
+    cited = re.findall(r'(?:^|[|;(] ?|, )([A-Z][^|;:()]*?|get_top_char\(\)): ([\d.]+) s', plan, re.M)
+    assert len(cited) >= 8
+    for section, seconds in cited:
+        assert measured.get(section.strip()) == seconds, (section, seconds, measured.get(section.strip()))
+    assert float(measured['total']) > 0
