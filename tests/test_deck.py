@@ -255,8 +255,10 @@ def test_the_deck_steps_through_every_slide_offline_in_chromium(deck_file, brows
     page.on('request', lambda r: requests.append(r.url))
     page.goto('file://' + deck_file)
     seen, shots = [], {}
-    wanted = {('Gradient Problems', 'img'): 'theory', ('SentimentRNN: build() (1/4)', 'pre'): 'code',
-              ('LSTM Units', 'img'): 'lstm'}
+    # (slide, a text of the page, its element to check): a theory figure, a code slide, the LSTM diagram
+    wanted = {('Gradient Problems', 'singular values 0.5', 'img'): 'theory',
+              ('SentimentRNN: build() (1/4)', 'Define the placeholders', 'pre'): 'code',
+              ('LSTM Units', 'over [x, h] of', 'img'): 'lstm'}
     for _ in range(400):
         where = page.evaluate('[+document.body.dataset.slide, +document.body.dataset.page]')
         if seen and where == seen[-1]:
@@ -264,8 +266,8 @@ def test_the_deck_steps_through_every_slide_offline_in_chromium(deck_file, brows
         seen.append(where)
         title = page.evaluate("document.querySelector('.slide.present').dataset.title")
         shown = page.evaluate("document.querySelector('.page.present').innerHTML")
-        for (slide, element), name in wanted.items():
-            if title == slide and name not in shots and '<' + element in shown:
+        for (slide, text, element), name in wanted.items():
+            if title == slide and name not in shots and text in shown and '<' + element in shown:
                 page.screenshot(path=str(tmp_path / (name + '.png')))  # the slide, as the class sees it
                 shots[name] = str(tmp_path / (name + '-content.png'))  # its figure or code, checked below
                 page.locator('.page.present %s' % element).first.screenshot(path=shots[name])
