@@ -2,7 +2,7 @@
 the command samples the shipped CharRNN; --train trains one, --walkthrough prints the slides'
 output, --export-keras writes a Keras 3 file: beyond_slides/char_command.py does each."""
 from beyond_slides import cli
-from beyond_slides.paths import SHIPPED_CHAR_RNN
+from beyond_slides.paths import SHIPPED_CHAR_RNN, TRAINED_CHAR_RNN
 from beyond_slides.settings import CHAR_EPOCHS as EPOCHS, CHAR_HPARAMS as HPARAMS
 
 MODEL = 'CharRNN'
@@ -19,8 +19,9 @@ def build_parser():
     p.add_argument('--temperature', type=cli.positive_number(100), default=1.0,
                    help='divides the logits before the top-n cut: below 1 is safer, above 1 wilder')
     p.add_argument('--seed', type=cli.seed, default=None, help='random seed: the same seed gives the same text')
-    p.add_argument('--model-dir', dest='model_dir', default=SHIPPED_CHAR_RNN,
-                   help='folder of the checkpoint and its vocabulary')
+    cli.add_model_dir_option(p, default_model_dir,
+                             'folder of the checkpoint and its vocabulary (default: the shipped models/char_rnn '
+                             'to sample and export; models/my_char_rnn to train into)')
     p.add_argument('--train', action='store_true', help='train a model instead of sampling')
     p.add_argument('--data', metavar='PATH',
                    help="text to train on (default: the book's pg2265.txt, shipped with the project)")
@@ -28,6 +29,13 @@ def build_parser():
     cli.add_export_option(p)
     cli.add_run_options(p, EPOCHS)
     return p
+
+
+def default_model_dir(options):
+    """The folder without --model-dir: the shipped model to sample or export; a training run
+    (--train, or --walkthrough with --epochs) never trains into it (git tracks it)."""
+    trains = options['train'] or (options['walkthrough'] and options['epochs'] is not None)
+    return TRAINED_CHAR_RNN if trains else SHIPPED_CHAR_RNN
 
 
 def run(options):

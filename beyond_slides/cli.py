@@ -42,6 +42,13 @@ def add_export_option(p):
                         "weights, and its vocabulary as PATH.keras.vocab.json")
 
 
+def add_model_dir_option(p, default_for, help):
+    """--model-dir DIR, whose default depends on the job: default_for(options) names the folder
+    when --model-dir is not given (char_rnn.py: the shipped model to sample, never to train into)."""
+    p.add_argument('--model-dir', dest='model_dir', help=help)
+    p.set_defaults(model_dir_default=default_for)
+
+
 def add_run_options(p, epochs):
     """--epochs, --resume, --walkthrough, --logdir and --debug, the same for both commands."""
     p.add_argument('--epochs', type=count(10000),
@@ -136,6 +143,9 @@ def parse(parser, argv, hparam_defaults, default_epochs):
     for k in hparam_defaults:
         args.pop(k, None)
     hparams = dict(hparam_defaults, **given)
+    default_for = args.pop('model_dir_default', None)
+    if default_for is not None and args['model_dir'] is None:
+        args['model_dir'] = default_for(args)
     if args['epochs'] is None and not args['walkthrough']:
         args['epochs'] = default_epochs
     fields = dict(args, hparams=hparams, given=given)

@@ -6,6 +6,7 @@ every file is checked before use, so that a missing, truncated or wrong file is 
 saying which and what to do. Hamlet ships with the project (pg2265.txt at its top), so the
 CharRNN needs no download. The lecture's steps that read these files are in data_utils.py.
 """
+import contextlib
 import hashlib
 import json
 import os
@@ -128,8 +129,11 @@ def movie_data_csv(source=None):
     downloaded into the data cache once. The CSV built from a tarball or folder is cached
     (data_dir()/movie_data.csv) and rebuilt only when the source changes.
     """
+    if source is None and os.environ.get(IMDB_COPY_VARIABLE):
+        with _named_by_variable(IMDB_COPY_VARIABLE):
+            return movie_data_csv(os.environ[IMDB_COPY_VARIABLE])
     if source is None:
-        source = os.environ.get(IMDB_COPY_VARIABLE) or download_imdb()
+        source = download_imdb()
     source = os.path.abspath(os.path.expanduser(source))
     if not os.path.exists(source):
         raise DataError('%s does not exist (give the aclImdb tarball, aclImdb/ folder or movie_data.csv)'
@@ -144,6 +148,17 @@ def movie_data_csv(source=None):
         atomic_write_text(csv_path, df.to_csv(index=False))
         atomic_write_text(stamp_path, json.dumps(stamp))
     return csv_path
+
+
+@contextlib.contextmanager
+def _named_by_variable(variable):
+    """A DataError about a path that came from an environment variable says so: the user typed
+    no path, and must know where to correct it."""
+    try:
+        yield
+    except DataError as e:
+        raise DataError('%s (this path came from the environment variable %s: correct it, or unset it '
+                        'to download the data)' % (e.args[0], variable)) from e
 
 
 def cached_movie_data_path():

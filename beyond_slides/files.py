@@ -5,13 +5,20 @@ import tempfile
 
 
 def atomic_write_text(path, text):
-    """Write a text file under a temporary name, then rename it: a crash never leaves half a file."""
+    """Write a text file (UTF-8, newlines as given) under a temporary name, then rename it: a crash
+    never leaves half a file."""
+    atomic_write_bytes(path, text.encode('utf-8'))
+
+
+def atomic_write_bytes(path, data):
+    """Write a file under a temporary name, then rename it: a crash never leaves half a file, and
+    the file that was there stays whole until the new one is."""
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix='.' + os.path.basename(path) + '.', suffix='.tmp')
     try:
-        with os.fdopen(fd, 'w', encoding='utf-8', newline='') as f:
-            f.write(text)
+        with os.fdopen(fd, 'wb') as f:
+            f.write(data)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; give it a normal file's mode

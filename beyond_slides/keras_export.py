@@ -26,6 +26,8 @@ So, for each layer (lstm_weights below):
 The embedding, the dense layer (`logits`) and the output's sigmoid or softmax are the same
 layers under the same names. Dropout is off when predicting, so the Keras models have none.
 """
+import contextlib
+import errno
 import os
 import tempfile
 
@@ -104,6 +106,7 @@ def checkpoint_weights(model_dir):
     path = tf.train.latest_checkpoint(model_dir)
     if path is None:
         raise DataError('%s holds no checkpoint: train a model first or give --model-dir' % model_dir)
+    ModelFolder(model_dir).refuse_missing_files(path)
     try:
         reader = tf.train.load_checkpoint(path)
         return {name: reader.get_tensor(name) for name in reader.get_variable_to_shape_map()
@@ -111,6 +114,19 @@ def checkpoint_weights(model_dir):
     except Exception as e:  # noqa: BLE001  (TensorFlow's many ways of saying: unreadable)
         raise DataError('cannot read the checkpoint %s (%s): it is damaged; train again or give '
                         'another --model-dir' % (path, str(e).splitlines()[0][:100])) from e
+
+
+@contextlib.contextmanager
+def _writing_into(folder, path):
+    """An OSError while writing the export (a read-only folder, say) said about the destination,
+    not about the temporary folder beside it; a full disk is left to the commands' own message."""
+    try:
+        yield
+    except OSError as e:
+        if e.errno == errno.ENOSPC:
+            raise
+        raise DataError('cannot write %s into %s (%s): give a path in a writable folder'
+                        % (os.path.basename(path), folder, e.strerror or e)) from e
 
 
 def export(model_name, model_dir, path):
@@ -136,7 +152,8 @@ def export(model_name, model_dir, path):
     except (KeyError, ValueError) as e:
         raise DataError('the checkpoint in %s does not fit its model_config.json (%s): train again or give '
                         'another --model-dir' % (model_dir, str(e).splitlines()[0][:100])) from e
-    with tempfile.TemporaryDirectory(dir=folder, prefix='.export-') as tmp:  # removed whatever happens
+    with _writing_into(folder, path), \
+            tempfile.TemporaryDirectory(dir=folder, prefix='.export-') as tmp:  # removed whatever happens
         model.save(os.path.join(tmp, 'model.keras'))
         write_model_config(os.path.join(tmp, 'vocab.json'), model_name, hparams, vocab)
         os.replace(os.path.join(tmp, 'vocab.json'), path + '.vocab.json')

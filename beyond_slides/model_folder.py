@@ -24,8 +24,9 @@ import os
 
 import numpy as np
 
-from beyond_slides.files import atomic_write_text, read_json
+from beyond_slides.files import atomic_write_bytes, atomic_write_text, read_json
 from beyond_slides.errors import DataError, ModelFolderInUse
+from beyond_slides.paths import REPO, SHIPPED_CHAR_RNN, TRAINED_CHAR_RNN
 from beyond_slides.settings import HPARAMS
 
 if os.name == 'posix':
@@ -94,7 +95,18 @@ class ModelFolder(object):
         if config['model'] != model:
             raise DataError('%s holds a %s model, not a %s model: give the right {model_dir}'
                             % (self.path, config['model'], model))
+        if not isinstance(config['hparams'], dict):
+            raise DataError('%s is corrupt: delete the folder and train again' % path)
         return config['hparams'], config['vocab']
+
+    def require_hparams(self, hparams, names):
+        """The saved hyperparameters a loader builds its graph from: a configuration without one is
+        damaged (a one-line error, not a KeyError)."""
+        missing = sorted(set(names) - set(hparams))
+        if missing:
+            raise DataError('%s is corrupt (its hparams lack %s): delete the folder and train again'
+                            % (self.file(CONFIG_NAME), ', '.join(missing)))
+        return {k: hparams[k] for k in names}
 
     def saved_vocab(self, model):
         """The vocabulary saved here, or None when the folder has no configuration yet."""
@@ -144,6 +156,14 @@ class ModelFolder(object):
                             'or give another {model_dir}' % (self.path, ', '.join(differ)))
 
     # -- one training run at a time --------------------------------------------------------
+
+    def refuse_shipped(self):
+        """No training run, new or resumed, ever writes into the CharRNN shipped with the project
+        (git tracks it; sampling it needs no training)."""
+        if os.path.realpath(self.path) == os.path.realpath(SHIPPED_CHAR_RNN):
+            raise DataError('%s is the CharRNN shipped with the project, which training never changes: '
+                            'train into a folder of your own, e.g. {model_dir} %s'
+                            % (self.path, os.path.relpath(TRAINED_CHAR_RNN, REPO)))
 
     def refuse_to_overwrite(self):
         """A new training run never writes over a saved model."""
@@ -226,6 +246,22 @@ class ModelFolder(object):
                             % self.path)
         return path
 
+    def refuse_missing_files(self, checkpoint):
+        """DataError naming the first file of the checkpoint (its .index, or the .data file its
+        index names) that is not on disk, as a deleted file, not as a checkpoint of other shapes."""
+        index = checkpoint + '.index'
+        data = glob.glob(glob.escape(checkpoint) + '.data-*')
+        if os.path.exists(index) and data:
+            # A .data file's name says how many there are: .data-00000-of-00002 and .data-00001-of-00002.
+            total = int(data[0].rsplit('-of-', 1)[1])
+            names = ['%s.data-%05d-of-%05d' % (checkpoint, i, total) for i in range(total)]
+            missing = [n for n in names if not os.path.exists(n)]
+        else:
+            missing = [index] if not os.path.exists(index) else ['%s.data-00000-of-00001' % checkpoint]
+        if missing:
+            raise DataError('the checkpoint file %s is missing (deleted, or not copied with the folder): '
+                            'put it back from a copy of the folder, or train again' % missing[0])
+
     def newest_complete_checkpoint(self, but=None):
         """The newest checkpoint here (other than `but`) whose every tensor reads back, or None."""
         tf = _tf()
@@ -258,6 +294,7 @@ class ModelFolder(object):
         when it is missing, damaged, or of another configuration. Wrap the restore only: an error
         after it is not the checkpoint's."""
         path = self.latest_checkpoint_or_fail()
+        self.refuse_missing_files(path)
         tf = _tf()
         try:
             yield
@@ -274,11 +311,10 @@ class ModelFolder(object):
         """Write where a stopped run goes on (before its checkpoint: a run killed in between leaves
         the latest checkpoint unchanged, and resume_point() then ignores this file)."""
         arrays = {'state_%d' % i: a for i, a in enumerate(point.state)}
-        tmp = self.file(STOP_POINT_NAME + '.tmp')
-        with open(tmp, 'wb') as f:
-            np.savez(f, checkpoint=point.checkpoint, epoch=point.epoch, batch=point.batch,
-                     loss_sum=point.loss_sum, n_losses=point.n_losses, **arrays)
-        os.replace(tmp, self.file(STOP_POINT_NAME))
+        buffer = io.BytesIO()
+        np.savez(buffer, checkpoint=point.checkpoint, epoch=point.epoch, batch=point.batch,
+                 loss_sum=point.loss_sum, n_losses=point.n_losses, **arrays)
+        atomic_write_bytes(self.file(STOP_POINT_NAME), buffer.getvalue())
 
     def resume_point(self, epochs_done):
         """Where a resumed run goes on: from the stop point of a run stopped mid-epoch, else after
@@ -330,7 +366,7 @@ class ModelFolder(object):
         as seq_len or batch_size, which its variables do not depend on); its predict() restores the
         folder's latest checkpoint. The class is handed in: the lecture's, or a notebook's own."""
         hparams, _ = self.load_config('SentimentRNN')
-        built = dict({k: hparams[k] for k in ('n_words',) + tuple(HPARAMS['SentimentRNN'])}, **overrides)
+        built = dict(self.require_hparams(hparams, ('n_words',) + tuple(HPARAMS['SentimentRNN'])), **overrides)
         with contextlib.redirect_stdout(io.StringIO()):  # build() prints the slides' tensors
             return sentiment_rnn_class(model_dir=self.path, **built)
 
@@ -349,6 +385,7 @@ class CharSampler(object):
 
     def __init__(self, folder, char_rnn_class):
         hparams, self.chars = folder.load_config('CharRNN')
+        hparams = folder.require_hparams(hparams, ('lstm_size', 'num_layers'))
         self.folder = folder
         self.char2int = {ch: i for i, ch in enumerate(self.chars)}
         with contextlib.redirect_stdout(io.StringIO()):  # build() prints the slides' tensors

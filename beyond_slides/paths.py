@@ -10,6 +10,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHIPPED_HAMLET = os.path.join(REPO, 'pg2265.txt')
 # The CharRNN trained for 200 epochs that ships with the project (models/README.md).
 SHIPPED_CHAR_RNN = os.path.join(REPO, 'models', 'char_rnn')
+# Where `python char_rnn.py --train` trains without --model-dir: never into the shipped model.
+TRAINED_CHAR_RNN = os.path.join(REPO, 'models', 'my_char_rnn')
 
 
 def data_dir():

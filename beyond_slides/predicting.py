@@ -39,3 +39,9 @@ def encode_reviews(texts, word_to_int, seq_len):
         unknown.update(w for w in words if w not in word_to_int)
         mapped.append([word_to_int.get(w, 0) for w in words])
     return data_utils.make_sequences(mapped, seq_len), unknown
+
+
+def printable(word):
+    """A word as the terminal can show it: bytes of the command line that are not UTF-8 (Python
+    keeps them as lone surrogates, such as \\udc80) written as escapes (\\x80)."""
+    return word.encode('utf-8', 'surrogateescape').decode('utf-8', 'backslashreplace')

@@ -11,7 +11,7 @@ import data_utils
 from beyond_slides import walkthrough as show
 from beyond_slides.errors import DataError
 from beyond_slides.model_folder import CONFIG_NAME, ModelFolder
-from beyond_slides.predicting import encode_reviews, predict_every_row
+from beyond_slides.predicting import encode_reviews, predict_every_row, printable
 from beyond_slides.settings import SENTIMENT_HPARAMS
 from beyond_slides.tf_setup import device_line
 from beyond_slides.training import TrainingRun
@@ -48,12 +48,12 @@ def predict_texts(texts, model_dir, given):
     sequences, unknown = encode_reviews(texts, word_to_int, hparams['seq_len'])
     if unknown:
         print('note: %d word(s) never seen in training are read as padding (id 0): %s'
-              % (len(unknown), ', '.join(sorted(unknown)[:10])), file=sys.stderr)
+              % (len(unknown), ', '.join(printable(w) for w in sorted(unknown)[:10])), file=sys.stderr)
     print(device_line(), file=sys.stderr)
     rnn = folder.sentiment_rnn(SentimentRNN)
     proba = predict_every_row(rnn, sequences, return_proba=True, from_zero_state=True)
     for text, p in zip(texts, proba):
-        print('%.3f  %s  %s' % (p, 'positive' if p >= 0.5 else 'negative', text))
+        print('%.3f  %s  %s' % (p, 'positive' if p >= 0.5 else 'negative', printable(text)))
     return 0
 
 

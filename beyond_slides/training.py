@@ -53,11 +53,14 @@ class TrainingRun(object):
 
     def __enter__(self):
         """Take the model folder (one run at a time); on resume read the saved settings, which the
-        given ones must not contradict; otherwise the folder must hold no model."""
+        given ones must not contradict; otherwise the folder must hold no model. Never the shipped
+        model's folder: refused before the lock, which would write a file there."""
+        self.folder.refuse_shipped()
         self._lock.__enter__()
         try:
             if self.resume:
                 self.saved_hparams, self.saved_vocab = self.folder.load_config(self.model_name)
+                self.folder.require_hparams(self.saved_hparams, self.hparams)  # the graph is built from them
                 self.folder.check_same_hparams(self.saved_hparams, self.given)
                 self.hparams.update({k: v for k, v in self.saved_hparams.items() if k in self.hparams})
             else:

@@ -1,8 +1,12 @@
-"""Run a notebook of this folder from top to bottom, headless, and save it with its outputs.
+"""Run a notebook of this folder from top to bottom, headless; save it with its outputs if asked.
 
-    python notebooks/run_notebook.py                                   # rnn_lecture.ipynb
+    python notebooks/run_notebook.py                                   # rnn_lecture.ipynb: runs, saves nothing
+    python notebooks/run_notebook.py --out lecture_run.ipynb           # ... and saves the run there
+    python notebooks/run_notebook.py --in-place                        # ... into the notebook itself
     python notebooks/run_notebook.py exercises_solutions.ipynb --imdb aclImdb_v1.tar.gz
 
+The committed notebook is left as it is unless --in-place says otherwise (git would show it
+modified); a file is written only once the run has finished, whole (never half a notebook).
 Each notebook runs as saved, in its quick setting. --imdb: a copy of the IMDb data for this run
 (the kernel's RNN_IMDB_DATA; without it, $RNN_IMDB_DATA or the download). Its models go to a
 temporary folder (the kernel's RNN_RUNS_DIR), so a run never touches runs/. The tests run the
@@ -15,6 +19,9 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from beyond_slides.files import atomic_write_text  # noqa: E402
+
 LECTURE = os.path.join(HERE, 'rnn_lecture.ipynb')
 
 
@@ -54,12 +61,22 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('notebook', nargs='?', default=LECTURE, help='the notebook (default: rnn_lecture.ipynb)')
     p.add_argument('--imdb', help='aclImdb_v1.tar.gz, an extracted aclImdb/ folder or movie_data.csv')
+    where = p.add_mutually_exclusive_group()
+    where.add_argument('--out', metavar='PATH', help='save the notebook with its outputs at PATH')
+    where.add_argument('--in-place', dest='in_place', action='store_true',
+                       help='save the notebook with its outputs over the notebook itself')
     args = p.parse_args(argv)
     import nbformat
     path = args.notebook if os.path.isabs(args.notebook) or os.path.exists(args.notebook) \
         else os.path.join(HERE, args.notebook)
-    nbformat.write(execute(path, args.imdb), path)
-    print('saved %s with its outputs' % path)
+    nb = execute(path, args.imdb)
+    out = path if args.in_place else args.out
+    if out is None:
+        print('ran %s without an error; saved nothing (--out PATH or --in-place keeps its outputs)' % path)
+        return 0
+    text = nbformat.writes(nb)
+    atomic_write_text(out, text if text.endswith('\n') else text + '\n')  # as nbformat.write() ends it
+    print('saved %s with its outputs' % out)
     return 0
 
 

@@ -30,8 +30,12 @@ def run(script, args, env):
             except SystemExit as e:  # argparse's errors
                 status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
     finally:
+        # The project's TF_USE_LEGACY_KERAS=1 is set once for the process, by the job that first imports
+        # TensorFlow; TensorFlow reads it later, when a graph first uses its layers: it stays for the
+        # jobs after, as it would in that job's own process.
+        process_wide = {k: os.environ[k] for k in ('TF_USE_LEGACY_KERAS',) if k in os.environ and k not in env}
         os.environ.clear()
-        os.environ.update(saved)
+        os.environ.update(saved, **process_wide)
     return [status, out.getvalue(), err.getvalue()]
 
 

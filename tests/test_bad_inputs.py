@@ -36,13 +36,23 @@ C_RESUME = ('char_rnn.py', ['--train', '--resume', '--data', '{w}/text.txt', '--
                             '--model-dir', '{model}'])
 
 CASES = {}  # id -> (script, args, the words the error line must hold, prepare(workspace) or None)
+ENVS = {}   # id -> the environment variables of the case ({w}: its workspace)
+NOT_SAID = {}  # id -> words the error line must not hold
 
 
-def case(case_id, entry, message, data=None, model=None, extra=(), prepare=None):
+def case(case_id, entry, message, data=None, model=None, extra=(), prepare=None, env=None, not_said=()):
     script, args = entry
     args = [str(a).format(w='{w}', data=data or '', model=model or '') for a in args] + [str(a) for a in extra]
     assert case_id not in CASES
     CASES[case_id] = (script, args, message, prepare)
+    ENVS[case_id] = env or {}
+    NOT_SAID[case_id] = not_said
+
+
+def env_of(case_id, workspace):
+    """The case's environment: its own data cache, and its own variables."""
+    return dict({'RNN_DATA_DIR': os.path.join(workspace, 'cache')},
+                **{k: v.replace('{w}', workspace) for k, v in ENVS[case_id].items()})
 
 
 # --- data files: missing, empty, truncated, not UTF-8, wrong format, a folder of the wrong layout
@@ -118,11 +128,26 @@ MODEL_FOLDERS = {
     'damaged-checkpoint': ('{w}/smodel_ckpt', '{w}/cmodel_ckpt', 'it is damaged'),
     'no-checkpoint': ('{w}/smodel_nockpt', '{w}/cmodel_nockpt', 'holds no checkpoint'),
     'a-file': ('{w}/reviews.csv', '{w}/text.txt', 'is a file, not a'),
+    # model_config.json without one of its fields, or without one hyperparameter the graph needs
+    'config-without-vocab': ('{w}/smodel_novocab', '{w}/cmodel_novocab', 'is corrupt'),
+    'config-without-hparams': ('{w}/smodel_nohparams', '{w}/cmodel_nohparams', 'is corrupt'),
+    'config-without-model': ('{w}/smodel_nomodel', '{w}/cmodel_nomodel', 'is corrupt'),
+    'config-without-lstm-size': ('{w}/smodel_nolstm', '{w}/cmodel_nolstm', 'is corrupt (its hparams lack lstm_size)'),
+    # a checkpoint whose .data file was deleted: a missing file, named
+    'checkpoint-data-deleted': ('{w}/smodel_nodata', '{w}/cmodel_nodata', 'sentinel: set below'),
 }
+MISSING_DATA = '%s_nodata/%s.ckpt.data-00000-of-00001 is missing'
 # --predict without a saved model names the command that trains one
 TRAIN_ONE = 'has no saved model: train one first, e.g. `python sentiment_rnn.py --epochs 3 --model-dir'
 for name, (s_dir, c_dir, message) in MODEL_FOLDERS.items():
     use, s_resume, c_resume = message if isinstance(message, tuple) else (message,) * 3
+    if name == 'checkpoint-data-deleted':  # each command names its own model's file
+        case('sentiment-predict-model-' + name, S_PREDICT, MISSING_DATA % ('smodel', 'sentiment-0'), model=s_dir)
+        case('char-sample-model-' + name, C_SAMPLE, MISSING_DATA % ('cmodel', 'language_modeling'), model=c_dir)
+        case('char-export-model-' + name, ('char_rnn.py', ['--export-keras', '{w}/new.keras', '--model-dir', c_dir]),
+             MISSING_DATA % ('cmodel', 'language_modeling'),
+             prepare=lambda w: contextlib.nullcontext())  # alone: Keras 3 in a process breaks the TF1 graphs
+        continue
     case('sentiment-predict-model-' + name, S_PREDICT, TRAIN_ONE if name in ('missing', 'empty') else use,
          model=s_dir)
     case('sentiment-resume-model-' + name, S_RESUME, s_resume, model=s_dir)
@@ -152,8 +177,19 @@ case('char-resume-other-text', ('char_rnn.py', ['--train', '--resume', '--data',
      'was trained on another text')
 case('sentiment-train-over-a-model', S_TRAIN, 'already holds a trained model', data='{w}/reviews.csv',
      extra=['--model-dir', '{w}/smodel'])
-case('char-train-over-the-shipped-model', ('char_rnn.py', ['--train', '--data', '{w}/text.txt']),
-     'already holds a trained model')
+SHIPPED_REFUSED = 'is the CharRNN shipped with the project, which training never changes: train into a folder of ' \
+                  'your own, e.g. --model-dir models/my_char_rnn'
+case('char-train-over-the-shipped-model', ('char_rnn.py', ['--train', '--data', '{w}/text.txt', '--model-dir', SHIPPED]),
+     SHIPPED_REFUSED, not_said=['--resume'])
+case('char-resume-the-shipped-model', ('char_rnn.py', ['--train', '--resume', '--data', '{w}/text.txt', '--epochs',
+                                                       300, '--model-dir', SHIPPED]), SHIPPED_REFUSED,
+     not_said=['--resume'])
+# a path in $RNN_IMDB_DATA that is wrong: the message says where it came from
+FROM_VARIABLE = 'does not exist (give the aclImdb tarball, aclImdb/ folder or movie_data.csv) (this path came ' \
+                'from the environment variable RNN_IMDB_DATA: correct it, or unset it to download the data)'
+case('sentiment-train-imdb-variable-missing',
+     ('sentiment_rnn.py', ['--model-dir', '{w}/new', '--epochs', 1] + SENTIMENT_OPTS), FROM_VARIABLE,
+     env={'RNN_IMDB_DATA': '{w}/nothing.tar.gz'})
 case('sentiment-train-limit-above-the-data', S_TRAIN, 'is more than the 200 reviews in the data',
      data='{w}/reviews.csv', extra=['--limit', 1000])
 case('sentiment-train-limit-below-a-batch', S_TRAIN, 'make less than one batch of 20',
@@ -196,6 +232,11 @@ for name, entry, model in (('sentiment-resume', S_RESUME, '{w}/smodel'), ('char-
          data='{w}/reviews.csv' if entry is S_TRAIN else '{w}/text.txt',
          extra=['--model-dir', model] if entry in (S_TRAIN, C_TRAIN) else [],
          prepare=lambda w, m=model: read_only(m.format(w=w)))
+
+case('char-export-into-a-read-only-folder', ('char_rnn.py', ['--export-keras', '{w}/readonly/m.keras',
+                                                             '--model-dir', '{w}/cmodel']),
+     'cannot write m.keras into ', prepare=lambda w: read_only(os.path.join(w, 'readonly')),
+     not_said=['.export-'])
 
 
 def make_assets(base):
@@ -248,8 +289,14 @@ def make_assets(base):
         assert r.returncode == 0, r.stderr
     shutil.rmtree(cache, ignore_errors=True)
     for kind in ('smodel', 'cmodel'):
-        for variant in ('vocab', 'json', 'ckpt', 'nockpt'):
+        for variant in ('vocab', 'json', 'ckpt', 'nockpt', 'novocab', 'nohparams', 'nomodel', 'nolstm', 'nodata'):
             shutil.copytree(w(kind), w('%s_%s' % (kind, variant)))
+        for field in ('vocab', 'hparams', 'model'):
+            edit_config(w('%s_no%s' % (kind, field)), lambda config: config.pop(field))
+        edit_config(w(kind + '_nolstm'), lambda config: config['hparams'].pop('lstm_size'))
+        for name in os.listdir(w(kind + '_nodata')):
+            if '.data-' in name:
+                os.remove(w('%s_nodata/%s' % (kind, name)))
         config_path = w(kind + '_vocab/model_config.json')
         with open(config_path, encoding='utf-8') as f:
             config = json.load(f)
@@ -268,6 +315,16 @@ def make_assets(base):
         for name in os.listdir(w(kind + '_nockpt')):
             if 'ckpt' in name or name == 'checkpoint':
                 os.remove(w(kind + '_nockpt/' + name))
+
+
+def edit_config(folder, edit):
+    """The folder's model_config.json changed in place by edit(config)."""
+    path = os.path.join(folder, 'model_config.json')
+    with open(path, encoding='utf-8') as f:
+        config = json.load(f)
+    edit(config)
+    with open(path, 'w', encoding='utf-8') as f:
+        json.dump(config, f)
 
 
 def workspace_of(base, root, case_id):
@@ -294,7 +351,7 @@ def run_alone(base, root, case_id):
     try:
         with prepare(workspace):
             before, paths_before = snapshot(workspace), paths(workspace)
-            r = run_cli(script, *args, env={'RNN_DATA_DIR': os.path.join(workspace, 'cache')})
+            r = run_cli(script, *args, env=env_of(case_id, workspace))
             changed = changes(workspace, before, paths_before)
     except pytest.skip.Exception as e:
         return {case_id: (e, None)}
@@ -306,7 +363,7 @@ def run_together(base, root, case_ids):
     jobs, states = [], []
     for case_id in case_ids:
         workspace, script, args = workspace_of(base, root, case_id)
-        jobs.append((script, args, {'RNN_DATA_DIR': os.path.join(workspace, 'cache')}))
+        jobs.append((script, args, env_of(case_id, workspace)))
         states.append((workspace, snapshot(workspace), paths(workspace)))
     return {case_id: (r, changes(*state)) for case_id, r, state in zip(case_ids, run_clis(jobs), states)}
 
@@ -350,6 +407,7 @@ def test_bad_input_one_line_nonzero_and_nothing_changed(results, case_id):
     assert 'Traceback' not in r.stderr, r.stderr
     last = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else ''
     assert last.startswith('error: ') and message in last, r.stderr[-2000:]
+    assert not [words for words in NOT_SAID[case_id] if words in last], last
     assert not changed, 'files changed or created: %s' % changed
 
 

@@ -344,3 +344,38 @@ def test_debug_prints_the_traceback_before_the_line(capsys):
                   RuntimeError('/m/x.index; No space left on device'), MemoryError()):
         status, err = outcome(error, capsys, debug=True)
         assert status == 2 and err.startswith('Traceback') and 'raise error' in err, error
+
+
+# ---------------------------------------------------------------------------
+# Where char_rnn.py trains without --model-dir: never into the shipped, git-tracked model
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize('argv, folder', [
+    ([], 'char_rnn'),                                  # sampling: the shipped model
+    (['--export-keras', 'x.keras'], 'char_rnn'),       # exporting it
+    (['--walkthrough'], 'char_rnn'),                   # no training
+    (['--train'], 'my_char_rnn'),                      # training: a folder of the user's own
+    (['--walkthrough', '--epochs', '1'], 'my_char_rnn'),
+    (['--train', '--model-dir', 'mine'], None)])       # a folder given is the folder used
+def test_char_rnn_trains_into_models_my_char_rnn_and_samples_the_shipped_model_by_default(argv, folder):
+    options = cli.parse(char_cli.build_parser(), argv, char_cli.HPARAMS, char_cli.EPOCHS)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    assert options.model_dir == (os.path.join(root, 'models', folder) if folder else 'mine')
+    assert 'model_dir_default' not in options._fields
+
+
+def test_no_training_run_takes_the_shipped_models_folder(tmp_path):
+    """Refused before the lock, whose file would be written into the shipped folder."""
+    from beyond_slides.model_folder import ModelFolder
+    from beyond_slides.paths import SHIPPED_CHAR_RNN
+    from beyond_slides.training import TrainingRun
+    from conftest import snapshot
+    before = snapshot(SHIPPED_CHAR_RNN)
+    for resume in (False, True):
+        with pytest.raises(DataError, match='is the CharRNN shipped with the project'):
+            with TrainingRun(ModelFolder(SHIPPED_CHAR_RNN + os.sep), 'CharRNN', dict(CHAR_HPARAMS), 300,
+                             resume=resume):
+                pass
+    assert snapshot(SHIPPED_CHAR_RNN) == before
+    with TrainingRun(ModelFolder(str(tmp_path / 'char_rnn')), 'CharRNN', dict(CHAR_HPARAMS), 1):
+        pass  # a folder of the same name elsewhere is the user's own

@@ -339,3 +339,21 @@ def test_training_takes_the_walkthroughs_reviews_logs_for_tensorboard_and_resume
     assert steps == [1, 2]  # 40 training reviews: 2 mini-batches of 20
     with pytest.raises(DataError, match='already holds a trained model'):
         quietly(sentiment_command.train_and_test, model_dir, TestConfig.sentiment, 1, prepared=(df, word_to_int, mapped))
+
+
+def test_predict_writes_undecodable_bytes_of_the_command_line_as_escapes_in_its_note():
+    """Python keeps a command-line byte that is not UTF-8 as a lone surrogate (b'\\x80' -> '\\udc80'),
+    which a terminal cannot show: the note writes the byte as \\x80; other words stay as typed."""
+    from beyond_slides.predicting import printable
+    assert printable('caf\udc80\udcff') == 'caf\\x80\\xff'
+    assert printable('na\u00efve') == 'na\u00efve'
+
+
+def test_predicts_note_on_unknown_words_shows_undecodable_bytes_as_escapes(tmp_path):
+    from conftest import run_cli, train_sentiment
+    model_dir = str(tmp_path / 'm')
+    train_sentiment(model_dir, 1)
+    r = run_cli('sentiment_rnn.py', '--predict', 'caf\udc80 great', '--model-dir', model_dir)
+    assert r.returncode == 0, r.stderr
+    assert 'note: 1 word(s) never seen in training are read as padding (id 0): caf\\x80\n' in r.stderr
+    assert r.stdout.endswith('  caf\\x80 great\n')  # the review as typed, its byte escaped

@@ -18,7 +18,7 @@ from beyond_slides.supervisor import Supervisor
 from beyond_slides.tf_setup import tf
 from char_rnn import CharRNN
 from conftest import (PERIODIC, TestConfig, quietly, run_cli, run_clis, signal_at, snapshot, synthetic_reviews,
-                      train_sentiment)
+                      train_char, train_sentiment)
 
 
 def sentiment_run(model_dir, epochs, stop_at=None, times=1, resume=False):
@@ -234,3 +234,39 @@ def test_a_loss_that_is_not_finite_stops_the_run_and_keeps_the_last_checkpoint(t
     assert str(e.value).startswith('the training loss became %s at epoch 2, iteration 6: lower learning_rate '
                                    'or grad_clip' % bad)
     assert snapshot(model_dir) == before
+
+
+# ---------------------------------------------------------------------------
+# Resuming from Python with other settings: refused as the commands refuse it, nothing written
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize('name, other', [('learning_rate', 0.02), ('lstm_size', 33)])
+@pytest.mark.parametrize('model', ['CharRNN', 'SentimentRNN'])
+def test_supervised_training_refuses_to_resume_with_other_settings_and_writes_nothing(tmp_path, model, name, other):
+    """training.supervised_training (the notebook's path): the model's own settings are the ones
+    given, and must be the saved model's."""
+    model_dir = str(tmp_path / 'm')
+    train = (lambda **kw: train_char(PERIODIC, model_dir, **kw)) if model == 'CharRNN' \
+        else (lambda **kw: train_sentiment(model_dir, **kw))
+    train(epochs=1)
+    before = snapshot(model_dir)
+    with pytest.raises(DataError) as refused:
+        train(epochs=2, resume=True, **{name: other})
+    saved = TestConfig.char[name] if model == 'CharRNN' else TestConfig.sentiment[name]
+    assert str(refused.value) == ('the model in %s was trained with other settings: %s %s (saved: %s); leave '
+                                  'those out or give another model folder' % (model_dir, name, other, saved))
+    assert snapshot(model_dir) == before
+
+
+def test_char_command_train_refuses_to_resume_with_other_settings_and_writes_nothing(tmp_path):
+    """char_command.train() called from Python without `given`: all its settings count as given."""
+    from beyond_slides import char_command
+    text, model_dir = tmp_path / 'text.txt', str(tmp_path / 'm')
+    text.write_text(PERIODIC, encoding='utf-8')
+    quietly(char_command.train, model_dir, dict(TestConfig.char), 1, data=str(text))
+    before = snapshot(model_dir)
+    with pytest.raises(DataError, match=r'other settings: lstm_size 33 \(saved: 32\)'):
+        quietly(char_command.train, model_dir, dict(TestConfig.char, lstm_size=33), 2, data=str(text), resume=True)
+    assert snapshot(model_dir) == before
+    quietly(char_command.train, model_dir, dict(TestConfig.char), 2, data=str(text), resume=True)  # the same: goes on
+    assert ModelFolder(model_dir).load_config('CharRNN')[0]['epochs'] == 2

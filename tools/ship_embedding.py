@@ -9,12 +9,14 @@ says which run made the shipped file). The file holds `words` (the commonest fir
 and `rows` (words, embed_size), float32.
 """
 import argparse
+import io
 import os
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from beyond_slides.files import atomic_write_bytes  # noqa: E402
 from beyond_slides.model_folder import ModelFolder  # noqa: E402
 from beyond_slides.paths import REPO  # noqa: E402
 from beyond_slides.tf_setup import tf  # noqa: E402
@@ -39,7 +41,9 @@ def main(argv=None):
     p.add_argument('--out', default=SHIPPED)
     args = p.parse_args(argv)
     words, rows = embedding_rows(args.model_dir, args.words)
-    np.savez_compressed(args.out, words=words, rows=rows)
+    buffer = io.BytesIO()  # the whole file first: a failed run leaves the shipped file as it was
+    np.savez_compressed(buffer, words=words, rows=rows)
+    atomic_write_bytes(args.out, buffer.getvalue())
     print('wrote %s: %d words, rows %s, %d bytes' % (args.out, len(words), rows.shape, os.path.getsize(args.out)))
     return 0
 

@@ -1,0 +1,76 @@
+"""notebooks/lecture_cells.py run as a command, on a copy of the repository (never on the real
+notebook): it writes a lecture file's edit into its cell, and --check then passes; --check fails
+(status 1, naming the cell) on a notebook older than its lecture file."""
+import ast
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+# What lecture_cells.py reads: the lecture files, the package, the notebook, docs/slides.md.
+NEEDED = ['sentiment_rnn.py', 'char_rnn.py', 'data_utils.py', 'beyond_slides', 'notebooks', 'docs']
+
+
+@pytest.fixture
+def copy(tmp_path):
+    """A copy of the repository's files that lecture_cells.py reads, its notebook current."""
+    for name in NEEDED:
+        source, target = os.path.join(ROOT, name), str(tmp_path / name)
+        if os.path.isdir(source):
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns('__pycache__'))
+        else:
+            shutil.copy(source, target)
+    assert lecture_cells(tmp_path).returncode == 0  # the copy's notebook made current first
+    return tmp_path
+
+
+def lecture_cells(copy, *args):
+    return subprocess.run([sys.executable, str(copy / 'notebooks' / 'lecture_cells.py')] + list(args),
+                          capture_output=True, text=True, cwd=str(copy), timeout=300)
+
+
+def cell_of(copy, spec):
+    with open(str(copy / 'notebooks' / 'rnn_lecture.ipynb'), encoding='utf-8') as f:
+        nb = json.load(f)
+    return next(''.join(c['source']) for c in nb['cells'] if c.get('metadata', {}).get('lecture') == spec)
+
+
+def edit_function(path, name, line):
+    """Insert `line` into the top-level function `name` of the file, before its last line."""
+    with open(path, encoding='utf-8') as f:
+        lines = f.read().splitlines(True)
+    node = next(n for n in ast.parse(''.join(lines)).body if isinstance(n, ast.FunctionDef) and n.name == name)
+    last = lines[node.end_lineno - 1]
+    indent = last[:len(last) - len(last.lstrip())]
+    lines.insert(node.end_lineno - 1, indent + line + '\n')
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(''.join(lines))
+
+
+SPEC = 'char_rnn.py:get_top_char'
+EDIT = '# a teacher edits the lecture file'
+
+
+def test_writing_the_cells_puts_a_lecture_files_edit_into_its_cell_and_check_then_passes(copy):
+    assert EDIT not in cell_of(copy, SPEC)
+    edit_function(str(copy / 'char_rnn.py'), 'get_top_char', EDIT)
+    wrote = lecture_cells(copy)
+    assert wrote.returncode == 0, wrote.stderr
+    assert EDIT in cell_of(copy, SPEC)
+    check = lecture_cells(copy, '--check')
+    assert (check.returncode, check.stdout) == (0, '')
+
+
+def test_check_fails_on_a_notebook_older_than_its_lecture_file_and_changes_nothing(copy):
+    notebook = copy / 'notebooks' / 'rnn_lecture.ipynb'
+    before = notebook.read_bytes()
+    edit_function(str(copy / 'char_rnn.py'), 'get_top_char', EDIT)
+    check = lecture_cells(copy, '--check')
+    assert check.returncode == 1
+    assert check.stdout == 'differs from its file or rule: %s\n' % SPEC
+    assert notebook.read_bytes() == before
