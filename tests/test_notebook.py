@@ -156,7 +156,7 @@ def test_committed_outputs_are_those_of_the_current_code(executed):
     fresh, saved = tagged(executed, 'figures'), tagged(nb, 'figures')
     assert len(saved) == len(fresh) >= 8
     for new, old in zip(fresh, saved):
-        assert figures_of(old) == figures_of(new), 'stale outputs: run python notebooks/run_notebook.py'
+        assert figures_of(old) == figures_of(new), 'stale outputs: run python notebooks/run_notebook.py --in-place'
     for cell in nb['cells']:  # every code cell was run, in order
         if cell['cell_type'] == 'code':
             assert cell['execution_count'] is not None, ''.join(cell['source'])[:60]
