@@ -249,9 +249,12 @@ def _unlink(match):
 
 
 def code_html(code):
+    """The code, coloured; without the notebook's `@add_to_class(...)` line, which only puts a method
+    cell into its class (the slides show the method)."""
     from pygments import highlight
     from pygments.formatters import HtmlFormatter
     from pygments.lexers import PythonLexer
+    code = re.sub(r'^@add_to_class\(\w+\)\n', '', code)
     return highlight(code, PythonLexer(), HtmlFormatter())
 
 
@@ -280,7 +283,7 @@ def outputs_html(cell):
             end_of_print()
             png = ''.join(data['image/png']).replace('\n', '')
             blocks.append('<img alt="figure" src="data:image/png;base64,%s">' % png)
-        elif out['output_type'] == 'stream':
+        elif out['output_type'] == 'stream' and out.get('name') != 'stderr':  # stderr: TensorFlow's notes
             printed.append(''.join(out['text']))
         elif 'text/plain' in data:
             printed.append(''.join(data['text/plain']) + '\n')
@@ -301,8 +304,10 @@ def build_deck(nb, titles, parts=PARTS):
         pages = []
         for v, page in enumerate(slide.pages):
             title = '<h2>%s</h2>' % html.escape(slide.title) if v == 0 else \
-                '<h2 class="more">%s <span>(%d/%d)</span></h2>' % (html.escape(slide.title), v + 1, len(slide.pages))
-            pages.append('<section class="page">%s%s</section>' % (title, '\n'.join(page)))
+                '<h2 class="more">%s <span>continued</span></h2>' % html.escape(slide.title)
+            kind = ' title-only' if not ''.join(page).strip() else ''  # a section's title slide
+            pages.append('<section class="page%s"><div class="content">%s%s</div></section>'
+                         % (kind, title, '\n'.join(page)))
         sections.append('<section class="slide" data-title="%s">\n%s\n</section>'
                         % (html.escape(slide.title, quote=True), '\n'.join(pages)))
     return TEMPLATE % {'title': html.escape(slides[0].title), 'style': STYLE,
@@ -317,61 +322,93 @@ body { font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; }
          transform-origin: 0 0; }
 .slide, .page { display: none; }
 .slide.present, .page.present { display: block; }
-.page { position: absolute; inset: 0; padding: 28px 48px 40px; overflow-y: auto; box-sizing: border-box;
+.page { position: absolute; inset: 0; padding: 28px 48px 40px; overflow: hidden; box-sizing: border-box;
         font-size: 24px; line-height: 1.35; color: #111; }
 h2 { margin: 0 0 14px; font-size: 38px; color: #1a4a7a; }
-h2.more { font-size: 28px; } h2.more span { color: #888; font-weight: normal; }
+h2.more { font-size: 28px; } h2.more span { color: #888; font-weight: normal; font-size: 20px; }
+.title-only h2 { margin-top: 260px; text-align: center; font-size: 48px; }
 h3 { margin: 8px 0; font-size: 28px; color: #1a4a7a; }
 p, li { margin: 6px 0; }
 code { font-size: 0.9em; background: #f2f2f2; padding: 0 3px; }
 .highlight pre, pre.output { font-size: 16px; line-height: 1.3; margin: 8px 0; padding: 8px 12px;
                              overflow-x: auto; }
 .highlight pre { background: #f6f8fa; border-left: 4px solid #1a4a7a; }
-pre.output { white-space: pre-wrap; background: #fff; border-left: 4px solid #bbb; max-height: 420px; overflow-y: auto; }
+pre.output { white-space: pre-wrap; background: #fff; border-left: 4px solid #bbb; }
 pre.error { border-left-color: #c00; }
 /* figures drawn at 8 inches (about 800 px) fill the slide's width, as far as its height allows */
 img { display: block; margin: 6px auto; width: min(1000px, 100%); height: auto; max-height: 540px;
       object-fit: contain; }
 .address { color: #666; font-size: 0.8em; }
-#counter { position: fixed; right: 14px; bottom: 8px; color: #ddd; font-size: 14px; }
+#counter { position: absolute; right: 16px; bottom: 8px; color: #555; font-size: 16px; }
+#blank { display: none; position: fixed; inset: 0; background: #000; }
+body.blank #blank { display: block; }
 """
 
 SCRIPT = """
 (function () {
+  // The deck's keys: next (right, down, space, page down, n), previous (left, up, page up, p),
+  // first and last slide (Home, End), slide N (its number, then Enter), full screen (f), a black
+  // screen (b). The address ends in #/slide/page (from 1), so that a reload stays where it was.
   var slides = Array.prototype.slice.call(document.querySelectorAll('.slide'));
   var stage = document.getElementById('stage'), counter = document.getElementById('counter');
-  var at = {h: 0, v: 0};
+  var at = {h: 0, v: 0}, typed = '';
   function pages(h) { return slides[h].querySelectorAll('.page'); }
+  function overflow(page) {
+    // How much taller than its room the page's content is, in the slide's pixels (0: it fits).
+    var content = page.querySelector('.content'), style = getComputedStyle(page);
+    var scale = page.getBoundingClientRect().height / page.offsetHeight;  // the stage's scale
+    var room = page.offsetHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+    return Math.max(0, content.getBoundingClientRect().height / scale - room);
+  }
+  function fitPage(page) {
+    // A page taller than the slide is shrunk to fit (never below half size): nothing is cut off.
+    var content = page.querySelector('.content'), zoom = 1;
+    content.style.zoom = 1;
+    for (var i = 0; i < 4 && overflow(page) > 1 && zoom > 0.5; i++) {
+      var needed = content.getBoundingClientRect().height / (page.getBoundingClientRect().height / page.offsetHeight);
+      zoom = Math.max(0.5, zoom * (needed - overflow(page)) / needed);
+      content.style.zoom = zoom;
+    }
+  }
+  window.deck = {overflow: function () { return overflow(pages(at.h)[at.v]); },
+                 zoom: function () { return +(pages(at.h)[at.v].querySelector('.content').style.zoom || 1); }};
   function show(h, v) {
     h = Math.max(0, Math.min(slides.length - 1, h));
     v = Math.max(0, Math.min(pages(h).length - 1, v));
     slides.forEach(function (s, i) { s.classList.toggle('present', i === h); });
     Array.prototype.forEach.call(document.querySelectorAll('.page.present'), function (p) { p.classList.remove('present'); });
     pages(h)[v].classList.add('present');
+    fitPage(pages(h)[v]);
     at = {h: h, v: v};
     document.body.dataset.slide = h; document.body.dataset.page = v;
-    counter.textContent = (h + 1) + ' / ' + slides.length + (pages(h).length > 1 ? '  (' + (v + 1) + '/' + pages(h).length + ')' : '');
-    if (location.hash !== '#/' + h + '/' + v) { history.replaceState(null, '', '#/' + h + '/' + v); }
+    counter.textContent = (h + 1) + ' / ' + slides.length + (pages(h).length > 1 ? ' \u00b7 page ' + (v + 1) + ' of ' + pages(h).length : '');
+    var hash = '#/' + (h + 1) + '/' + (v + 1);
+    if (location.hash !== hash) { history.replaceState(null, '', hash); }
   }
   function next() {
     if (at.v + 1 < pages(at.h).length) { show(at.h, at.v + 1); } else if (at.h + 1 < slides.length) { show(at.h + 1, 0); }
   }
   function previous() { if (at.v > 0) { show(at.h, at.v - 1); } else if (at.h > 0) { show(at.h - 1, pages(at.h - 1).length - 1); } }
-  function fit() {
+  function scaleStage() {
     var s = Math.min(window.innerWidth / 1280, window.innerHeight / 720);
     stage.style.transform = 'scale(' + s + ') translate(-50%, -50%)';
   }
   document.addEventListener('keydown', function (e) {
+    if (e.altKey || e.ctrlKey || e.metaKey) { return; }
+    if (/^[0-9]$/.test(e.key)) { typed += e.key; return; }
+    if (e.key === 'Enter' && typed) { show(+typed - 1, 0); typed = ''; e.preventDefault(); return; }
+    typed = '';
     var keys = {ArrowRight: next, ArrowDown: next, PageDown: next, ' ': next, n: next,
                 ArrowLeft: previous, ArrowUp: previous, PageUp: previous, Backspace: previous, p: previous,
                 Home: function () { show(0, 0); }, End: function () { show(slides.length - 1, 0); },
-                f: function () { document.documentElement.requestFullscreen(); }};
-    if (keys[e.key] && !e.altKey && !e.ctrlKey && !e.metaKey) { e.preventDefault(); keys[e.key](); }
+                f: function () { document.documentElement.requestFullscreen(); },
+                b: function () { document.body.classList.toggle('blank'); }};
+    if (keys[e.key]) { e.preventDefault(); keys[e.key](); }
   });
-  window.addEventListener('resize', fit);
+  window.addEventListener('resize', function () { scaleStage(); fitPage(pages(at.h)[at.v]); });
   var start = /^#\\/(\\d+)\\/(\\d+)$/.exec(location.hash);
-  fit();
-  show(start ? +start[1] : 0, start ? +start[2] : 0);
+  scaleStage();
+  show(start ? +start[1] - 1 : 0, start ? +start[2] - 1 : 0);
 })();
 """
 
@@ -386,8 +423,9 @@ TEMPLATE = """<!DOCTYPE html>
 <body>
 <div id="stage">
 %(slides)s
-</div>
 <div id="counter"></div>
+</div>
+<div id="blank"></div>
 <script>%(script)s</script>
 </body>
 </html>

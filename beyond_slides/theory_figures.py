@@ -400,7 +400,13 @@ def lstm_heatmap(result, n_units=12, rows=GATE_ROWS):
     (theory.lstm_gates_on_line's result), for the n_units units whose cell state varies most."""
     units = busiest_units(result['c'], n_units)
     chars = [{'\n': '\\n', ' ': '\u2423'}.get(ch, ch) for ch in result['chars']]  # a space as a visible box
-    fig, axes = plt.subplots(len(rows), 1, figsize=(max(8, 0.22 * len(chars) + 2), 13), sharex=True)
+    # Two columns of panels: wide like a slide, so that a projector shows the characters legibly.
+    n_rows = (len(rows) + 1) // 2
+    fig, grid = plt.subplots(n_rows, 2, figsize=(max(14, 0.3 * len(chars) + 2), 2.6 * n_rows + 1.2),
+                             sharex=True, squeeze=False)
+    axes = list(grid.T.ravel())  # down the first column, then the second
+    for ax in axes[len(rows):]:
+        ax.set_visible(False)
     for ax, (key, label, cmap, limits) in zip(axes, rows):
         values = result[key][:, units].T                                  # (units, T)
         if limits is None:
@@ -409,13 +415,15 @@ def lstm_heatmap(result, n_units=12, rows=GATE_ROWS):
         image = ax.imshow(values, aspect='auto', cmap=cmap, vmin=limits[0], vmax=limits[1],
                           interpolation='nearest')
         ax.set_yticks(range(len(units)))
-        ax.set_yticklabels(units, fontsize=6)
+        ax.set_yticklabels(units, fontsize=7)
         ax.set_ylabel('unit')
-        ax.set_title(label, fontsize=9, loc='left')
+        ax.set_title(label, fontsize=11, loc='left')
         fig.colorbar(image, ax=ax, pad=0.01).set_label(key, rotation=0)
-    axes[-1].set_xticks(range(len(chars)))
-    axes[-1].set_xticklabels(chars, fontsize=8)
-    axes[-1].set_xlabel('character of the line (fed one at a time, the state carried)')
+    for ax in grid[-1]:  # the characters under each column (the axes share them)
+        ax.set_xticks(range(len(chars)))
+        ax.set_xticklabels(chars, fontsize=10)
+        ax.tick_params(axis='x', labelbottom=True)
+        ax.set_xlabel('character of the line (fed one at a time, the state carried)')
     fig.suptitle('Shipped CharRNN: gates and states of the %d units whose cell state varies most\n'
                  '(colour bars: the value of each gate or state)' % len(units))
     fig.tight_layout()
