@@ -196,6 +196,9 @@ case('sentiment-train-limit-below-a-batch', S_TRAIN, 'make less than one batch o
      data='{w}/reviews.csv', extra=['--limit', 30])
 case('char-train-over-a-model', C_TRAIN, 'already holds a trained model', data='{w}/text.txt',
      extra=['--model-dir', '{w}/cmodel'])
+# a model folder that cannot be made: its parent is a file (ModelFolder._make_writable)
+case('char-train-model-folder-under-a-file', C_TRAIN, 'text.txt/m (Not a directory): give another --model-dir',
+     data='{w}/text.txt', extra=['--model-dir', '{w}/text.txt/m'])
 
 # --- what the user types: a prime with unknown characters, an empty prime, an empty review
 case('char-sample-prime-unknown', C_SAMPLE, 'the prime has characters the model never saw: ',

@@ -48,6 +48,15 @@ def test_labels_changed_by_carried_state_counts_whole_batches_only(tiny):
         pitfalls.labels_changed_by_carried_state(rnn, X_test[:rnn.batch_size - 1])
 
 
+def test_labels_changed_by_carried_state_takes_exactly_one_batch_and_refuses_one_row_less(tiny):
+    """One whole batch is the least it can compare (20 rows); 19 make no batch of 20."""
+    rnn, _, X_test, _ = tiny
+    n_changed, n_rows = pitfalls.labels_changed_by_carried_state(rnn, X_test[:20])
+    assert n_rows == 20 and 0 <= n_changed <= 20
+    with pytest.raises(ValueError, match='^X has 19 rows, fewer than one batch of 20$'):
+        pitfalls.labels_changed_by_carried_state(rnn, X_test[:19])
+
+
 # ---------------------------------------------------------------------------
 # The vocabulary counted over all reviews
 # ---------------------------------------------------------------------------
@@ -69,6 +78,14 @@ def test_words_only_in_test_half_by_hand(n_train, expected):
 def test_words_only_in_test_half_refuses_reviews_of_another_vocabulary():
     with pytest.raises(ValueError):
         pitfalls.words_only_in_test_half(WORDS, [[1], [9]], 1)
+
+
+def test_words_only_in_test_half_refuses_an_id_one_past_the_vocabulary_and_takes_its_last():
+    """WORDS has ids 1 to 5: a test review with id 6 was mapped with another vocabulary; id 5 is
+    WORDS' own 'plot'."""
+    assert pitfalls.words_only_in_test_half(WORDS, [[1], [5]], 1) == {5}
+    with pytest.raises(ValueError, match='^1 word ids of the reviews are not in word_to_int, e.g. 6$'):
+        pitfalls.words_only_in_test_half(WORDS, [[1], [5, 6]], 1)
 
 
 def test_untrained_words_summary_by_hand():
