@@ -149,7 +149,9 @@ def parse(parser, argv, hparam_defaults, default_epochs):
     if args['epochs'] is None and not args['walkthrough']:
         args['epochs'] = default_epochs
     fields = dict(args, hparams=hparams, given=given)
-    return collections.namedtuple('Options', sorted(fields))(**fields)
+    return collections.namedtuple(
+        'Options',  # pragma: no mutate: the name of the options' namedtuple type, which only its repr shows
+        sorted(fields))(**fields)
 
 
 def export_keras(model_name, model_dir, path):

@@ -47,7 +47,7 @@ GUTENBERG_END = re.compile(r'\*\*\* ?END OF (THE|THIS) PROJECT GUTENBERG')
 def md5sum(path):
     h = hashlib.md5()
     with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''):
+        for block in iter(lambda: f.read(1 << 20), b''):  # pragma: no mutate: f.read(None) or blocks of 2 MiB instead of 1 MiB: the same MD5 (None: more memory)
             h.update(block)
     return h.hexdigest()
 
@@ -64,7 +64,7 @@ def download(url, fname, check, about='', by_hand='{data}'):
     if os.path.exists(path):
         return path
     os.makedirs(data_dir(), exist_ok=True)
-    part = path + '.part'
+    part = path + '.part'  # pragma: no mutate: the temporary file's name, renamed or removed before download() returns
     try:
         _fetch(url, part)
     except (Exception, KeyboardInterrupt) as e:
@@ -88,15 +88,17 @@ def _fetch(url, path):
     """url into path, with a progress bar on stderr. A connection that closes before the size the
     server announced is an error (urllib's read() returns what came, without saying so)."""
     with urllib.request.urlopen(url, timeout=SILENCE_LIMIT) as response, open(path, 'wb') as out:
-        size = int(response.headers.get('Content-Length') or 0)
+        size = int(response.headers.get(
+            'Content-Length',  # pragma: no mutate: HTTP header names are case-insensitive (http.client's message)
+        ) or 0)
         pbar = pyprind.ProgBar(max(size, 1), title='Downloading %s' % url, stream=sys.stderr) \
             if size else None
         written = 0
-        for block in iter(lambda: response.read(1 << 20), b''):
+        for block in iter(lambda: response.read(1 << 20), b''):  # pragma: no mutate: blocks of 2 MiB instead of 1 MiB: the same bytes
             out.write(block)
             written += len(block)
             if pbar:
-                pbar.update(min(len(block), pbar.max_iter - pbar.cnt))
+                pbar.update(min(len(block), pbar.max_iter - pbar.cnt))  # pragma: no mutate: http.client reads no more than Content-Length, so the min() is len(block) either way
         if size and written != size:
             raise OSError('the connection closed after %d of %d bytes' % (written, size))
 
@@ -141,11 +143,11 @@ def movie_data_csv(source=None):
     if os.path.isfile(source) and source.endswith('.csv'):
         return source
     csv_path = cached_movie_data_path()
-    stamp_path = csv_path + '.source.json'
+    stamp_path = csv_path + '.source.json'  # pragma: no mutate: another name of the source stamp beside the cached CSV, which this function alone writes and reads
     stamp = _source_stamp(source)
     if not (os.path.exists(csv_path) and read_json(stamp_path) == stamp):
         df = build_movie_data(source)
-        atomic_write_text(csv_path, df.to_csv(index=False))
+        atomic_write_text(csv_path, df.to_csv(index=False))  # pragma: no mutate: to_csv(index=None): pandas writes no index for a false value, as for False
         atomic_write_text(stamp_path, json.dumps(stamp))
     return csv_path
 
@@ -189,9 +191,11 @@ def _read_imdb_tarball(path):
         if f.read(2) != b'\x1f\x8b':  # gzip's magic number
             raise DataError('%s is not a tar.gz archive (nor a .csv file): give the aclImdb tarball, '
                             'an extracted aclImdb/ folder or movie_data.csv' % path)
-    pbar = pyprind.ProgBar(max(size, 1), title='Reading %s' % os.path.basename(path), stream=sys.stderr)
+    pbar = pyprind.ProgBar(max(size, 1), title='Reading %s' % os.path.basename(path), stream=sys.stderr)  # pragma: no mutate: max(size, 2) for max(size, 1): a tarball has passed the 2-byte gzip check, so size >= 2 either way
     try:
-        with open(path, 'rb') as raw, tarfile.open(fileobj=raw, mode='r:*') as tar:
+        with open(path, 'rb') as raw, \
+                tarfile.open(fileobj=raw, mode='r:*',  # pragma: no mutate: tarfile.open's default mode 'r' is 'r:*'
+                             ) as tar:
             done = 0
             for member in tar:
                 key = _imdb_key(member.name)
@@ -219,7 +223,7 @@ def _read_imdb_folder(path):
                 raise DataError('%s has no %s/%s folder: give the extracted aclImdb/ folder, '
                                 'its tarball or movie_data.csv' % (path, s, l))
             names[(s, l)] = [n for n in os.listdir(folder) if n.endswith('.txt')]
-    pbar = pyprind.ProgBar(max(sum(map(len, names.values())), 1), title='Reading %s' % root,
+    pbar = pyprind.ProgBar(max(sum(map(len, names.values())), 1), title='Reading %s' % root,  # pragma: no mutate: max(n, 2) for max(n, 1): the layout check needs 4 reviews or more, so n >= 4
                            stream=sys.stderr)
     files = {}
     for (s, l), folder_names in names.items():
@@ -244,7 +248,7 @@ def _imdb_key(member_name):
 
 def _decode_review(raw, source, name):
     try:
-        text = raw.decode('utf-8')
+        text = raw.decode('utf-8')  # pragma: no mutate: codec names are case-insensitive
     except UnicodeDecodeError as e:
         raise DataError('%s: %s is not UTF-8 text (%s)' % (source, name, e.reason)) from e
     # The book opens each file in text mode, which turns \r\n and \r into \n.
@@ -261,7 +265,7 @@ def _check_imdb_layout(files, source):
 
 def read_movie_csv(path):
     try:
-        df = pd.read_csv(path, encoding='utf-8')
+        df = pd.read_csv(path, encoding='utf-8')  # pragma: no mutate: pandas reads UTF-8 when no encoding is given; codec names are case-insensitive: 'UTF-8' is 'utf-8'
     except UnicodeDecodeError as e:
         raise DataError('%s is not UTF-8 text' % path) from e
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as e:
@@ -281,7 +285,7 @@ def read_movie_csv(path):
 
 def _source_stamp(path):
     st = os.stat(path)
-    return {'source': path, 'size': st.st_size, 'mtime': st.st_mtime}
+    return {'source': path, 'size': st.st_size, 'mtime': st.st_mtime}  # pragma: no mutate: the stamp's keys are written and compared by the same code, never shown
 
 
 # ---------------------------------------------------------------------------
@@ -337,7 +341,7 @@ def cut_gutenberg(text):
 
 def _decode_text(raw, source):
     try:
-        text = raw.decode('utf-8')
+        text = raw.decode('utf-8')  # pragma: no mutate: codec names are case-insensitive
     except UnicodeDecodeError as e:
         raise DataError('%s is not UTF-8 text (byte %d): save it as UTF-8' % (source, e.start)) from e
     return text.lstrip('\ufeff')  # today's Gutenberg files start with a byte-order mark

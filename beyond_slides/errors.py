@@ -32,7 +32,7 @@ class UserError(Exception):
     """A problem the user can fix; the message says which, and what to do."""
 
     def __str__(self):
-        return name_settings(super().__str__(), command_line=False)
+        return name_settings(super().__str__(), command_line=False)  # pragma: no mutate: command_line=None is false like command_line=False
 
     def command_line(self):
         """The message as the commands print it: settings named as their options."""

@@ -41,8 +41,8 @@ def _preprocess_vectorized(reviews):
     # except for the Greek capital sigma, whose lower-case form depends on the next character.
     if any('Σ' in r for r in reviews):
         return None
-    low = [r if r.isascii() else _UNICODE_SPACES_RE.sub(' ', r) for r in reviews]
-    low = [r.lower().encode('utf-8') for r in low]
+    low = [r if r.isascii() else _UNICODE_SPACES_RE.sub(' ', r) for r in reviews]  # pragma: no mutate: ASCII reviews through the Unicode-space substitution too, which finds nothing in them
+    low = [r.lower().encode('utf-8') for r in low]  # pragma: no mutate: 'UTF-8' names the codec 'utf-8' names
     review_start = np.cumsum([0] + [len(r) + 1 for r in low])[:-1]
     text = b' '.join(low)
     b = np.frombuffer(text, np.uint8)
@@ -73,10 +73,10 @@ def _preprocess_vectorized(reviews):
             return None
 
     counts = np.bincount(codes)
-    order = np.argsort(-counts, kind='stable')          # by count; ties keep first-seen order
+    order = np.argsort(-counts, kind='stable')          # by count; ties keep first-seen order  # pragma: no mutate: numpy reads the sort kind 'STABLE' as 'stable'
     rank = np.empty(len(order), np.int64)
     rank[order] = np.arange(1, len(order) + 1)
-    word_to_int = {text[a:z].decode('utf-8'): ii for ii, (a, z) in enumerate(
+    word_to_int = {text[a:z].decode('utf-8'): ii for ii, (a, z) in enumerate(  # pragma: no mutate: 'UTF-8' names the codec 'utf-8' names
         zip(starts[first[order]].tolist(), ends[first[order]].tolist()), 1)}
     ids = rank[codes].tolist()
     mapped = [ids[a:z] for a, z in zip(row_splits[:-1].tolist(), row_splits[1:].tolist())]
@@ -92,22 +92,22 @@ def _token_blocks(b, starts, lengths):
     A token of up to 8 bytes is its own key; a longer one gets a hash of all its
     blocks (the caller compares the blocks, so a collision is caught).
     """
-    padded = np.concatenate([b, np.zeros(8, np.uint8)])
+    padded = np.concatenate([b, np.zeros(8, np.uint8)])  # pragma: no mutate: 9 zero bytes for 8: the windows stop at len(b), so the 9th byte is never read
     windows = np.lib.stride_tricks.as_strided(padded, shape=(len(b), 8), strides=(1, 1))
 
     def block(offsets, left):  # the next 8 bytes of each token, zero past its end
         return windows[offsets].copy().view('<u8').ravel() & _MASKS[np.minimum(left, 8)]
 
     key = block(starts, lengths)
-    rows = np.flatnonzero(lengths > 8)
+    rows = np.flatnonzero(lengths > 8)  # pragma: no mutate: tokens of exactly 8 bytes hashed as the longer ones too: their key changes, the ids do not (the caller compares the blocks of hashed keys)
     blocks = [(rows, key[rows])]
     offset = 8
     while len(rows):
         more = block(starts[rows] + offset, lengths[rows] - offset)
         blocks.append((rows, more))
-        with np.errstate(over='ignore'):
+        with np.errstate(over='ignore'):  # pragma: no mutate: errstate(over=None) keeps numpy's setting, and numpy reports no overflow of integer arrays either way
             key[rows] = (key[rows] ^ (more * np.uint64(0x9E3779B97F4A7C15))) * np.uint64(0xBF58476D1CE4E5B9) \
-                + np.uint64(offset)
+                + np.uint64(offset)  # pragma: no mutate: another hash of the long tokens (- offset, or a constant 1 higher): the ids do not change, the blocks of equal keys are compared
         offset += 8
-        rows = rows[lengths[rows] > offset]
+        rows = rows[lengths[rows] > offset]  # pragma: no mutate: a token of exactly 16, 24, ... bytes hashes one more block of zeros: its key changes, the ids do not
     return blocks, key

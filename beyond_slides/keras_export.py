@@ -153,7 +153,8 @@ def export(model_name, model_dir, path):
         raise DataError('the checkpoint in %s does not fit its model_config.json (%s): train again or give '
                         'another --model-dir' % (model_dir, str(e).splitlines()[0][:100])) from e
     with _writing_into(folder, path), \
-            tempfile.TemporaryDirectory(dir=folder, prefix='.export-') as tmp:  # removed whatever happens
+            tempfile.TemporaryDirectory(dir=folder, prefix='.export-',  # pragma: no mutate: the temporary folder's name prefix, removed whatever happens
+                                        ) as tmp:
         model.save(os.path.join(tmp, 'model.keras'))
         write_model_config(os.path.join(tmp, 'vocab.json'), model_name, hparams, vocab)
         os.replace(os.path.join(tmp, 'vocab.json'), path + '.vocab.json')

@@ -47,19 +47,19 @@ class SectionClock(object):
     def _after(self, result):
         if self._start:
             self.times.append((self._start[0], time.perf_counter() - self._start[1]))
-            self._start = None
+            self._start = None  # pragma: no mutate: "" and None are both false for `if self._start`
 
     def by_section(self, notebook_path):
         """[(section heading, seconds)] for every heading, in the notebook's order (0 for a section
         without code); code run above the first heading counts first, under BEFORE_HEADINGS, and
         cells edited since the notebook was saved last, under EDITED_CELLS."""
-        with open(notebook_path, encoding='utf-8') as f:
+        with open(notebook_path, encoding='utf-8') as f:  # pragma: no mutate: codec names are case-insensitive
             cells = json.load(f)['cells']
         section_of, order, heading = {}, [], BEFORE_HEADINGS
         for cell in cells:
             source = ''.join(cell['source'])
             if cell['cell_type'] == 'markdown' and source.startswith('#'):
-                heading = source.splitlines()[0].lstrip('#').strip()
+                heading = source.splitlines()[0].lstrip('#').strip()  # pragma: no mutate: lstrip('XX#XX') also strips X, which never follows the # of a Markdown heading (a space does)
                 order.append(heading)
             elif cell['cell_type'] == 'code':
                 section_of.setdefault(source.strip(), heading)
@@ -164,7 +164,7 @@ def embedding_pca(words, vectors, positive, negative):
     shown = [(w, 'C2') for w in positive if w in index] + [(w, 'C3') for w in negative if w in index]
     rows = np.array([vectors[index[w]] for w, _ in shown])
     centred = rows - rows.mean(axis=0)
-    _, singular, components = np.linalg.svd(centred, full_matrices=False)
+    _, singular, components = np.linalg.svd(centred, full_matrices=False)  # pragma: no mutate: full_matrices changes only rows of components past the first two, which are not used
     xy = centred @ components[:2].T                                   # (words, 2)
     share = float((singular[:2] ** 2).sum() / (singular ** 2).sum())
     fig, ax = plt.subplots(figsize=(7, 5))

@@ -44,8 +44,9 @@ def write_model_config(path, model, hparams, vocab):
     """Write a model's configuration file at path, atomically: the model's name, its hyperparameters,
     its vocabulary (ids in order). The one writer of this file's schema: the model folder's
     model_config.json, and the vocabulary file beside an exported Keras model."""
-    atomic_write_text(path, json.dumps({'model': model, 'hparams': hparams, 'vocab': vocab},
-                                       ensure_ascii=False))
+    config = {'model': model, 'hparams': hparams, 'vocab': vocab}
+    text = json.dumps(config, ensure_ascii=False)  # pragma: no mutate: ensure_ascii=None: json reads the false value as False
+    atomic_write_text(path, text)
 
 
 def _tf():
@@ -61,7 +62,7 @@ class ResumePoint(object):
     state) and that epoch's running loss. checkpoint: a stopped run's own checkpoint; None for
     the latest whole-epoch one. ResumePoint() is a new run's start."""
 
-    def __init__(self, epoch=0, batch=0, state=None, loss_sum=0.0, n_losses=0, checkpoint=None):
+    def __init__(self, epoch=0, batch=0, state=None, loss_sum=0.0, n_losses=0, checkpoint=None):  # pragma: no mutate: loss_sum's and n_losses' defaults are read only for a point with batch > 0 (Supervisor), and every such point (a stop point) gives its own
         self.epoch, self.batch = int(epoch), int(batch)
         self.state = None if state is None else list(state)
         self.loss_sum, self.n_losses, self.checkpoint = float(loss_sum), int(n_losses), checkpoint
@@ -335,7 +336,7 @@ class ModelFolder(object):
         except Exception as e:
             raise DataError('%s is damaged (%s): delete it to resume from the last whole-epoch checkpoint'
                             % (path, e)) from e
-        if point.checkpoint != os.path.basename(self.latest_checkpoint() or ''):
+        if point.checkpoint != os.path.basename(self.latest_checkpoint() or ''):  # pragma: no mutate: no checkpoint is named 'XXXX', so the comparison is true for '' and 'XXXX' alike
             return None
         return point
 
@@ -353,7 +354,7 @@ class ModelFolder(object):
         """Add (epoch, iteration, loss) rows to loss_history.csv (with its header when new)."""
         path = self.file(HISTORY_NAME)
         new_file = not os.path.exists(path)
-        with open(path, 'a', newline='') as f:
+        with open(path, 'a', newline='') as f:  # pragma: no mutate: newline=None (or no newline argument) writes csv's \r\n unchanged where the line end is \n (here); only on Windows would it become \r\r\n
             out = csv.writer(f)
             if new_file:
                 out.writerow(['epoch', 'iteration', 'loss'])
@@ -367,7 +368,7 @@ class ModelFolder(object):
         folder's latest checkpoint. The class is handed in: the lecture's, or a notebook's own."""
         hparams, _ = self.load_config('SentimentRNN')
         built = dict(self.require_hparams(hparams, ('n_words',) + tuple(HPARAMS['SentimentRNN'])), **overrides)
-        with contextlib.redirect_stdout(io.StringIO()):  # build() prints the slides' tensors
+        with contextlib.redirect_stdout(io.StringIO()):  # build() prints the slides' tensors  # pragma: no mutate: redirect_stdout(None): print() with sys.stdout None writes nothing, as into the StringIO
             return sentiment_rnn_class(model_dir=self.path, **built)
 
     def char_sampler(self, char_rnn_class):
@@ -388,7 +389,7 @@ class CharSampler(object):
         hparams = folder.require_hparams(hparams, ('lstm_size', 'num_layers'))
         self.folder = folder
         self.char2int = {ch: i for i, ch in enumerate(self.chars)}
-        with contextlib.redirect_stdout(io.StringIO()):  # build() prints the slides' tensors
+        with contextlib.redirect_stdout(io.StringIO()):  # build() prints the slides' tensors  # pragma: no mutate: redirect_stdout(None): print() with sys.stdout None writes nothing, as into the StringIO
             self.rnn = char_rnn_class(len(self.chars), sampling=True, lstm_size=hparams['lstm_size'],
                                       num_layers=hparams['num_layers'])
         self.sess, self.state = None, None
@@ -436,7 +437,7 @@ class CharSampler(object):
             proba = self.step(ch)
         for i in range(output_length + 1):
             observed_seq.append(self.chars[pick(proba, len(self.chars))])
-            if i < output_length:  # the slides' loop feeds each pick but the last
+            if i < output_length:  # the slides' loop feeds each pick but the last  # pragma: no mutate: feeding the last pick too changes only the state after sampling, which is dropped
                 proba = self.step(observed_seq[-1])
         return ''.join(observed_seq)
 

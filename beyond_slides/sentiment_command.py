@@ -29,8 +29,8 @@ def walkthrough(data, model_dir):
     word_to_int, mapped_reviews = show.count_words(df)
     require_words(word_to_int)
     n_words = show.word_to_int_mapping(word_to_int)
-    show.fixed_length_sequences(mapped_reviews, df['sentiment'], SENTIMENT_HPARAMS['seq_len'])
-    show.build_sentiment_rnn(n_words, model_dir)
+    show.fixed_length_sequences(mapped_reviews, df['sentiment'], SENTIMENT_HPARAMS['seq_len'])  # pragma: no mutate: fixed_length_sequences' default seq_len is SENTIMENT_HPARAMS' 200
+    show.build_sentiment_rnn(n_words, model_dir)  # pragma: no mutate: the walkthrough's model is built to show its tensors only; its model_dir is never used
     return df, word_to_int, mapped_reviews
 
 

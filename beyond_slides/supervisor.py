@@ -75,7 +75,7 @@ class Supervisor(NoSupervisor):
         if self.start.batch:
             self.epoch_loss_sums[self.start.epoch + 1] = [self.start.loss_sum, self.start.n_losses]
         self.epoch, self.bar, self.writer = None, None, None
-        self.stop_requested = 0  # the signal's number once one has come
+        self.stop_requested = 0  # the signal's number once one has come  # pragma: no mutate: None for 0: stop_requested is tested for truth, and read as a signal only once one came
         self.saver = None  # the model's own saver, while the supervisor is open
         self._saved_handlers = {}
 
@@ -142,7 +142,7 @@ class Supervisor(NoSupervisor):
         if self.writer:
             summary = tf.Summary(value=[tf.Summary.Value(tag='train_loss', simple_value=float(loss))])
             self.writer.add_summary(summary, iteration)
-        if self.bar and self.bar.cnt < self.bar.max_iter:
+        if self.bar and self.bar.cnt < self.bar.max_iter:  # pragma: no mutate: <= for <: pyprind writes nothing for an update of a full bar
             self.bar.update()
         if self.stop_requested:
             self.stop(sess, epoch, iteration, state)
@@ -173,7 +173,7 @@ class Supervisor(NoSupervisor):
         """train() saved the checkpoint of epoch self.epoch: the history gets the rows up to it,
         on_checkpoint the number of epochs behind it."""
         self._write_history()
-        self._forget_stopped_run(stop_file_is_new=False)
+        self._forget_stopped_run(stop_file_is_new=False)  # pragma: no mutate: None for False: forget_stopped_run only asks `if not stop_file_is_new`
         if self.on_checkpoint:
             self.on_checkpoint(self.epoch + 1)
 
@@ -186,7 +186,7 @@ class Supervisor(NoSupervisor):
     def _forget_stopped_run(self, stop_file_is_new):
         if self.stopped_run:
             self.folder.forget_stopped_run(self.stopped_run, stop_file_is_new)
-            self.stopped_run = None
+            self.stopped_run = None  # pragma: no mutate: "" for None: both false, and stopped_run is only ever tested for truth
 
     def close(self):
         """After training, or when it failed: the model gets its own saver back and the signal
@@ -196,7 +196,7 @@ class Supervisor(NoSupervisor):
             self.saver = None
         if self.writer:
             self.writer.close()
-            self.writer = None
+            self.writer = None  # pragma: no mutate: "" for None: the writer is only tested for truth once closed
         for signum, handler in self._saved_handlers.items():
             signal.signal(signum, handler)
         self._saved_handlers = {}

@@ -66,7 +66,7 @@ class TrainingRun(object):
             else:
                 self.folder.refuse_to_overwrite()
         except BaseException as e:
-            self._lock.__exit__(type(e), e, e.__traceback__)
+            self._lock.__exit__(type(e), e, e.__traceback__)  # pragma: no mutate: None for the exception: contextlib makes a new one to throw into the lock's generator and swallows it again; __enter__ then raises the first
             raise
         return self
 
@@ -84,7 +84,7 @@ class TrainingRun(object):
                                 % (self.folder.path, OTHER_DATA[self.model_name]))
             self.start = self._resume_point()
         else:
-            self.start = None
+            self.start = None  # pragma: no mutate: "" for None: a run's start is only tested for truth, or replaced by ResumePoint() when false
             self.record_epochs(0)
         print(device_line(), file=sys.stderr)
 

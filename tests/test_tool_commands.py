@@ -24,8 +24,8 @@ def test_bench_data_compares_both_ways_on_a_tiny_tarball(tmp_path):
     assert [line.split()[0] for line in lines[2:]] == ['build', 'counts,', 'peak']
 
 
-# Names in tools/mutation.sh's scope ('beyond_slides.paths.*'), none of them in
-# docs/mutation_equivalents.txt, and one outside the scope, which the summary leaves out.
+# Names in tools/mutation.sh's scope ('beyond_slides.paths.*'), and one outside the scope, which
+# the summary leaves out.
 FIRST = """beyond_slides.paths.x_f__mutmut_1: killed
 beyond_slides.paths.x_f__mutmut_2: survived
 beyond_slides.paths.x_f__mutmut_3: timeout
@@ -42,10 +42,10 @@ def summary_row(stdout, label):
     """{column: count} and the score of the summary's row `label`."""
     header, *rows = stdout.splitlines()
     cells = next(row for row in rows if row.startswith(label + ' ')).split()
-    columns = ['killed', 'timeout', 'segfault', 'survived', 'equivalent', 'no tests', 'not checked']
-    assert header.split()[1:] == ['killed', 'timeout', 'segfault', 'survived', 'equivalent', 'no', 'tests',
+    columns = ['killed', 'timeout', 'segfault', 'survived', 'no tests', 'not checked']
+    assert header.split()[1:] == ['killed', 'timeout', 'segfault', 'survived', 'no', 'tests',
                                   'not', 'checked', 'score']
-    return dict(zip(columns, map(int, cells[1:8]))), cells[8]
+    return dict(zip(columns, map(int, cells[1:7]))), cells[7]
 
 
 def test_mutation_summary_counts_verdicts_and_a_later_run_replaces_only_what_it_checked(tmp_path):

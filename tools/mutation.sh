@@ -14,9 +14,10 @@
 # Hours on 2 cores (docs/results.md); JOBS=4 on more cores. Then `mutmut results` lists the
 # survivors, `mutmut show NAME` shows one, and `mutmut run NAME...` runs those again after a change
 # (the tool keeps the other verdicts; it records which functions a test reaches only for tests new
-# to it: a test changed in place keeps its old reach until renamed); docs/mutation_equivalents.txt
-# lists the equivalent ones. The last lines count each status by module and give the score
-# (tools/mutation_summary.py). Not part of CI.
+# to it: a test changed in place keeps its old reach until renamed). An equivalent survivor (no
+# test can tell it from the code) is marked on its line, `# pragma: no mutate: REASON` (setup.cfg):
+# the tool then makes no mutant there. The last lines count each status by module and give the
+# score (tools/mutation_summary.py). Not part of CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONPATH="$PWD/tools${PYTHONPATH:+:$PYTHONPATH}"   # the plugin, for the tool's pytest

@@ -8,9 +8,9 @@ the later run did not check it. A module or function whose mutants a later file 
 (given as NAME=rerun.txt, e.g. after the do_not_mutate_patterns or the function's code changed
 what is mutated there, and so the mutants' numbers) takes that file's mutants only.
 tools/mutation.sh ends with this summary of its own run.
-docs/mutation_equivalents.txt lists the equivalent survivors, one per line (`name: reason`): they
-leave the denominator. Score: killed (a test failed, the tests ran out of time or crashed) of the mutants
-the tool checked and that are not equivalent.
+Score: killed (a test failed, the tests ran out of time or crashed) of the mutants the tool checked.
+Equivalent mutants are not among them: each is marked on its line in the code, by
+`# pragma: no mutate: REASON`, and the tool makes no mutant there.
 """
 import collections
 import fnmatch
@@ -56,18 +56,11 @@ def merged(args):
     return {n: s for n, s in verdicts.items() if any(fnmatch.fnmatch(n, p) for p in patterns)}
 
 
-def equivalents():
-    path = os.path.join(ROOT, 'docs', 'mutation_equivalents.txt')
-    with open(path, encoding='utf-8') as f:
-        return {line.split(':', 1)[0].strip() for line in f if line.strip() and not line.startswith('#')}
-
-
 def main(args):
-    verdicts, same = merged(args), equivalents()
     by_module = collections.defaultdict(collections.Counter)
-    for name, status in verdicts.items():
-        by_module[module_of(name)]['equivalent' if status == 'survived' and name in same else status] += 1
-    columns = ['killed', 'timeout', 'segfault', 'survived', 'equivalent', 'no tests', 'not checked']
+    for name, status in merged(args).items():
+        by_module[module_of(name)][status] += 1
+    columns = ['killed', 'timeout', 'segfault', 'survived', 'no tests', 'not checked']
     print('%-34s' % 'module' + ''.join('%12s' % c for c in columns) + '%8s' % 'score')
     total = collections.Counter()
     for module in sorted(by_module):
