@@ -1,18 +1,24 @@
 """The checks of the homework notebook (not on the slides): notebooks/exercises.ipynb.
 
-Each exercise ends with `exercises.check_N(answer, ...)`, which prints one line:
+Each exercise's answer cell starts with `answer = exercises.start(ID)` and ends by setting `answer`;
+the check cell below it, `exercises.check_ID(answer, ...)`, prints one line:
 
-    ✓ Exercise N: what the right answer shows
-    ✗ Exercise N: what is wrong, and a hint
+    ✓ Exercise ID: what the right answer shows
+    ✗ Exercise ID: what is wrong, and a hint
 
 An answer still `...` (or None, or a tuple with such a part) is "not yet", never a traceback;
-an answer of the wrong type or shape is named as such. A check that needs context (the data,
-a model, its folder) takes it as arguments, which the notebook passes. docs/exercises.md says
-per exercise how its check decides, and how to add an exercise.
+an answer of the wrong type or shape is named as such. A check never judges a stale answer: after
+an answer cell that raised it says "your cell above did not finish", and after one that did not
+set `answer`, or when `answer` was last set by another exercise's cell, "not yet" (see start()).
+A check that needs context (the data, a model, its folder) takes it as arguments, which the
+notebook passes. IDs are the numbers of the first twelve exercises and names for the rest, so that
+an exercise is added without renumbering. docs/exercises.md says per exercise how its check
+decides, and how to add an exercise.
 """
 import math
 import numbers
 import re
+import sys
 
 import numpy as np
 import pandas as pd
@@ -24,31 +30,134 @@ from beyond_slides.tf_setup import tf
 
 
 class WrongAnswer(Exception):
-    """What is wrong with an answer and a hint: the text after '✗ Exercise N: '."""
+    """What is wrong with an answer and a hint: the text after '✗ Exercise ID: '."""
+
+
+# ---------------------------------------------------------------------------
+# Which answer cell ran last, and whether it finished: no stale verdicts
+# ---------------------------------------------------------------------------
+
+class Unanswered(object):
+    """What `answer = exercises.start(ID)` sets: the answer cell has not set its own answer yet."""
+
+    def __init__(self, exercise):
+        self.exercise = exercise
+
+    def __repr__(self):
+        return '<no answer yet for exercise %s>' % self.exercise
+
+
+# The answer cell that ran last, as IPython's hooks saw it: {'exercise': its ID, 'error': the
+# exception it raised (None: it finished, or it is still running)}; None before any answer cell ran,
+# as when a check is called from plain Python (the tests), where the answer given is judged.
+LAST_ANSWER_CELL = None
+_hooked = []          # the IPython shells whose post_run_cell hook is registered
+_started_in_cell = []  # the IDs start() was called with during the cell running now
+START = re.compile(r'exercises\.start\(\s*[\'"]?(\w+)')
+
+
+def start(exercise):
+    """The first line of every answer cell, `answer = exercises.start(ID)`: records that exercise
+    ID's answer cell runs, and returns the placeholder that a cell which never sets `answer` leaves.
+
+    Why IPython's post_run_cell hook: it is called after every cell with the cell's own outcome
+    (result.error_in_exec, or result.error_before_exec for a cell that does not even compile), in
+    Jupyter, JupyterLab, Colab and a headless nbclient kernel alike; so a check knows whether the
+    answer cell above it finished, whatever ran in between. Without IPython (plain Python) there
+    are no cells: only the exercise is recorded."""
+    global LAST_ANSWER_CELL
+    exercise = str(exercise)
+    LAST_ANSWER_CELL = {'exercise': exercise, 'error': None}
+    _started_in_cell.append(exercise)
+    hook_ipython()
+    return Unanswered(exercise)
+
+
+def hook_ipython():
+    """Register after_cell with the running IPython shell, once; nothing outside IPython."""
+    ipython = sys.modules.get('IPython')
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, 'get_ipython') else None
+    if shell is None or any(s is shell for s in _hooked):
+        return
+    shell.events.register('pre_run_cell', before_cell)
+    shell.events.register('post_run_cell', after_cell)
+    _hooked.append(shell)
+
+
+def before_cell(info=None):
+    del _started_in_cell[:]
+
+
+def after_cell(result):
+    """Record the outcome of an answer cell: the one that called start(), or one that did not
+    compile although its text calls start() (a SyntaxError: start() never ran)."""
+    global LAST_ANSWER_CELL
+    error = result.error_before_exec or result.error_in_exec
+    if _started_in_cell:
+        LAST_ANSWER_CELL = {'exercise': _started_in_cell[-1], 'error': error}
+    elif result.error_before_exec is not None:
+        found = START.search(getattr(getattr(result, 'info', None), 'raw_cell', '') or '')
+        if found:
+            LAST_ANSWER_CELL = {'exercise': found.group(1), 'error': error}
+    del _started_in_cell[:]
+
+
+def stale(exercise, answer):
+    """Why answer is not exercise's own, finished answer ('' when it is, or outside a notebook)."""
+    last = LAST_ANSWER_CELL
+    if last is None:
+        return ''
+    if last['exercise'] == exercise and last['error'] is not None:
+        error = last['error']
+        return 'your cell above did not finish: %s: %s; fix it and run it again' \
+            % (type(error).__name__, first_line(error))
+    if last['exercise'] != exercise or (isinstance(answer, Unanswered) and answer.exercise != exercise):
+        return ('not yet: run your answer cell above (its first line, answer = exercises.start(%s), marks it); '
+                'answer now holds what exercise %s\'s cell left' % (quoted(exercise), last['exercise']))
+    if isinstance(answer, Unanswered):
+        return 'not yet: your cell above did not set answer; end it with answer = your answer'
+    return ''
+
+
+def quoted(exercise):
+    return exercise if exercise.isdigit() else repr(exercise)
+
+
+def first_line(error):
+    return (str(error).strip().splitlines() or [''])[0]
 
 
 # ---------------------------------------------------------------------------
 # The one line each check prints
 # ---------------------------------------------------------------------------
 
-def report(number, answer, judge):
-    """Print exercise `number`'s line for answer; judge(answer) returns what a right answer shows,
-    or raises WrongAnswer."""
-    print(verdict(number, answer, judge))
+def label(exercise):
+    """'Exercise 3', 'Exercise bptt', 'Questionnaire': how a line names its exercise."""
+    return 'Questionnaire' if exercise == 'questionnaire' else 'Exercise %s' % exercise
 
 
-def verdict(number, answer, judge):
+def report(exercise, answer, judge):
+    """Print the line of exercise `exercise` (its ID) for answer; judge(answer) returns what a right
+    answer shows, or raises WrongAnswer."""
+    print(verdict(exercise, answer, judge))
+
+
+def verdict(exercise, answer, judge):
     """The line report() prints."""
+    exercise = str(exercise)
+    why = stale(exercise, answer)
+    if why:
+        return '✗ %s: %s' % (label(exercise), why)
     missing = missing_part(answer, 'answer')
     if missing:
-        return '✗ Exercise %d: not yet: %s; replace it by your answer' % (number, missing)
+        return '✗ %s: not yet: %s; replace it by your answer' % (label(exercise), missing)
     try:
-        return '✓ Exercise %d: %s' % (number, judge(answer))
+        return '✓ %s: %s' % (label(exercise), judge(answer))
     except WrongAnswer as e:
-        return '✗ Exercise %d: %s' % (number, e)
+        return '✗ %s: %s' % (label(exercise), e)
     except Exception as e:  # an answer the check cannot use: one line, never a traceback
-        reason = (str(e).strip().splitlines() or [''])[0]
-        return '✗ Exercise %d: the check could not use your answer (%s: %s)' % (number, type(e).__name__, reason)
+        return '✗ %s: the check could not use your answer (%s: %s)' % (label(exercise), type(e).__name__,
+                                                                       first_line(e))
 
 
 def missing_part(answer, name):
@@ -109,11 +218,16 @@ def as_count(value, what):
     return int(number)
 
 
-def as_array(value, shape, what, hint=''):
-    """value as a float array of the given shape; another type or shape is named, with the hint."""
+def as_array(value, shape, what, hint='', ragged=''):
+    """value as a float array of the given shape; another type or shape is named, with the hint;
+    rows of different lengths are named as such, with the hint ragged (else hint)."""
     try:
         array = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
+        lengths = row_lengths(value)
+        if lengths:
+            raise WrongAnswer('%s has rows of different lengths %s%s'
+                              % (what, lengths, ': ' + (ragged or hint) if ragged or hint else '')) from None
         raise WrongAnswer('%s should be an array of numbers; got %s' % (what, describe(value))) from None
     if array.shape != tuple(shape):
         transposed = ' (transposed?)' if array.shape == tuple(shape)[::-1] else ''
@@ -122,6 +236,16 @@ def as_array(value, shape, what, hint=''):
     if not np.all(np.isfinite(array)):
         raise WrongAnswer('%s holds nan or inf' % what)
     return array
+
+
+def row_lengths(value):
+    """The lengths of value's rows when they differ (a list of lists of numbers, ragged), else None."""
+    if not isinstance(value, (list, tuple, np.ndarray)) or not len(value):
+        return None
+    if not all(isinstance(row, (list, tuple, np.ndarray)) for row in value):
+        return None
+    lengths = tuple(len(row) for row in value)
+    return lengths if len(set(lengths)) > 1 else None
 
 
 # ---------------------------------------------------------------------------
@@ -137,6 +261,18 @@ def known_mistake(got, mistakes, tolerance):
     return None
 
 
+def shown(value, tolerance):
+    """value with enough decimals (up to 6) to tell it from a value more than tolerance away: 1.676 is
+    shown as 1.67600 when the check allows 1e-4, so that a rounded answer does not look right."""
+    if tolerance == 0:
+        return '%.6g' % value
+    return '%.*f' % (min(6, max(1, int(math.ceil(-math.log10(tolerance))) + 1)), value)
+
+
+def allowed(tolerance):
+    return ' (it must be within %g of the right value)' % tolerance if tolerance else ''
+
+
 def compare(got, expected, what, tolerance, hint, mistakes=()):
     """Nothing if got is within tolerance of expected (element by element); else WrongAnswer naming
     the known mistake that gives got, or the largest difference and the hint."""
@@ -147,9 +283,76 @@ def compare(got, expected, what, tolerance, hint, mistakes=()):
     if mistake:
         raise WrongAnswer('%s is not right: %s' % (what, mistake))
     if got.shape == ():
-        raise WrongAnswer('%s is %.6g, not right: %s' % (what, got, hint))
+        raise WrongAnswer('%s is %s, not right%s: %s' % (what, shown(got, tolerance), allowed(tolerance), hint))
     raise WrongAnswer('%s differs from the right one by up to %.3g (tolerance %g): %s'
                       % (what, np.max(np.abs(got - expected)), tolerance, hint))
+
+
+def as_shape(value, what):
+    """value as a shape: a tuple of whole numbers (a list, a tuple or an array's .shape)."""
+    if isinstance(value, np.ndarray) or not isinstance(value, (tuple, list)):
+        raise WrongAnswer('%s should be a shape, a tuple of whole numbers such as (2, 3); got %s'
+                          % (what, describe(value)))
+    return tuple(as_count(n, what) for n in value)
+
+
+def compare_shape(got, expected, what, hint, mistakes=()):
+    """Nothing if the shapes are equal; else WrongAnswer naming the mistake (hint, shape) that fits."""
+    if got == tuple(expected):
+        return
+    for mistake, shape in mistakes:
+        if got == tuple(shape):
+            raise WrongAnswer('%s %s is not right: %s' % (what, got, mistake))
+    raise WrongAnswer('%s %s is not right: %s' % (what, got, hint))
+
+
+# ---------------------------------------------------------------------------
+# Exercise categories, "Different Categories of Sequence Modeling": the task decides the outputs
+# ---------------------------------------------------------------------------
+
+CATEGORIES = ('many-to-one', 'one-to-many', 'many-to-many synchronized', 'many-to-many delayed')
+# The exercise's tasks (the notebook prints them), each with its category and why, from the slide.
+CATEGORY_TASKS = (
+    ('rate a movie review as positive or negative (the SentimentRNN)', 'many-to-one',
+     'it reads every word, and gives one label after the last'),
+    ('write a caption for an image', 'one-to-many', 'one input, the image; a sequence of words out'),
+    ('translate a sentence into another language', 'many-to-many delayed',
+     'the translation starts once the whole sentence has been read'),
+    ('predict the next character after each character of a text (the CharRNN)', 'many-to-many synchronized',
+     'an output at every step, as each input arrives'))
+
+
+def check_categories(answer, sentiment_hparams, char_hparams):
+    """answer: (the category of each of CATEGORY_TASKS, one of CATEGORIES; the shape of the
+    SentimentRNN's output for one batch, (batch_size, 1); the shape of the CharRNN's LSTM outputs
+    for one batch, (batch_size, num_steps, lstm_size), before any reshape). Exact."""
+    def judge(answer):
+        categories, sentiment_shape, char_shape = as_parts(answer, ('categories', 'SentimentRNN output shape',
+                                                                    'CharRNN LSTM outputs shape'))
+        if not isinstance(categories, (list, tuple)) or len(categories) != len(CATEGORY_TASKS):
+            raise WrongAnswer('categories should be a list of %d, one per task; got %s'
+                              % (len(CATEGORY_TASKS), describe(categories)))
+        for i, (given, (task, right, why)) in enumerate(zip(categories, CATEGORY_TASKS)):
+            name = ' '.join(str(given).lower().replace('_', '-').split())
+            if name not in CATEGORIES:
+                raise WrongAnswer('category %d (%r) should be one of %s' % (i + 1, given, ', '.join(CATEGORIES)))
+            if name != right:
+                raise WrongAnswer('task %d (%s) is not %s: %s' % (i + 1, task, name, why))
+        s, c = sentiment_hparams, char_hparams
+        compare_shape(as_shape(sentiment_shape, 'the SentimentRNN output shape'), (s['batch_size'], 1),
+                      'the SentimentRNN output shape', 'one output per review of the batch, a single logit',
+                      [('that is its input, one id per word: many-to-one gives one output per review',
+                        (s['batch_size'], s['seq_len']))])
+        compare_shape(as_shape(char_shape, 'the CharRNN LSTM outputs shape'),
+                      (c['batch_size'], c['num_steps'], c['lstm_size']), 'the CharRNN LSTM outputs shape',
+                      'dynamic_rnn gives an output of lstm_size units at every step of every row',
+                      [('that is after the reshape to rows of lstm_size: dynamic_rnn gives (batch, steps, units)',
+                        (c['batch_size'] * c['num_steps'], c['lstm_size'])),
+                       ('that is the last step only: many-to-many gives an output at every step',
+                        (c['batch_size'], c['lstm_size']))])
+        return 'the SentimentRNN is many-to-one, one output (%d, 1) per batch; the CharRNN synchronized ' \
+               'many-to-many, an output at each of its %d steps' % (s['batch_size'], c['num_steps'])
+    report('categories', answer, judge)
 
 
 # ---------------------------------------------------------------------------
@@ -167,7 +370,10 @@ def check_1(answer, xs, kernel, bias):
         mistakes = [('the bias b_h is missing', theory.rnn_activations(xs, W_xh, W_hh, 0 * bias)[0]),
                     ('h is carried: each step adds W_hh h(t-1), with h(0) = 0',
                      theory.rnn_activations(xs, W_xh, 0 * W_hh, bias)[0]),
-                    ('tanh is missing (the slide\'s activation phi)', linear_rnn(xs[0], W_xh, W_hh, bias))]
+                    ('tanh is missing (the slide\'s activation phi)', linear_rnn(xs[0], W_xh, W_hh, bias)),
+                    ('W_hh is transposed: with rows as examples h(t-1) @ W_hh takes W_hh = kernel[%d:] as it '
+                     'is (row j multiplies unit j of h(t-1))' % np.shape(xs)[2],
+                     theory.rnn_activations(xs, W_xh, W_hh.T, bias)[0])]
         compare(got, expected, 'answer', 1e-5, 'h(t) = tanh(x(t) @ W_xh + h(t-1) @ W_hh + b_h), where W_xh is '
                 'the kernel\'s first %d rows (they multiply x) and W_hh the rest' % np.shape(xs)[2], mistakes)
         return 'your numpy steps give BasicRNNCell\'s h(t) (within 1e-5): one kernel over [x, h]'
@@ -181,6 +387,126 @@ def linear_rnn(xs, W_xh, W_hh, b_h):
         h = W_xh @ x + W_hh @ h + b_h
         out.append(h)
     return np.array(out)
+
+
+# ---------------------------------------------------------------------------
+# Exercise bptt, "Training RNNs Using BPTT": dh(t)/dh(k) as a product of the steps' Jacobians
+# ---------------------------------------------------------------------------
+
+def check_bptt(answer, xs, kernel, bias, k, t):
+    """answer: dh(t)/dh(k) (H, H), entry [a, b] = dh(t)_a / dh(k)_b, of the BasicRNNCell with kernel
+    and bias over the one sequence xs (T, D) from h(0) = 0, steps counted from 1; against
+    tf.gradients on the cell unrolled step by step (beyond_slides/theory.py), within 1e-5."""
+    def judge(answer):
+        expected = jacobian_from_tensorflow(xs, kernel, bias, k, t)
+        got = as_array(answer, expected.shape, 'answer', 'entry [a, b] is dh(t)_a / dh(k)_b, H x H')
+        W_xh, W_hh = theory.slide_weights(np.asarray(kernel, float), np.shape(xs)[1])
+        hs = np.vstack([np.zeros(W_hh.shape[0]), theory.rnn_activations(np.asarray(xs, float)[None], W_xh, W_hh,
+                                                                         bias)[0]])   # h(0) .. h(T)
+        steps = [theory.step_jacobian(hs[i], W_hh) for i in range(k + 1, t + 1)]   # J(k+1) .. J(t)
+        mistakes = [('the product runs the other way: the latest step\'s Jacobian leftmost, J(t) ... J(k+1)',
+                     product(steps)),
+                    ('tanh\' is missing: each step\'s Jacobian is diag(1 - h(i)^2) W_hh, not W_hh alone',
+                     np.linalg.matrix_power(W_hh, t - k)),
+                    ('each step\'s tanh\' is taken at h(i), the step\'s own output: diag(1 - h(i)^2), not h(i-1)',
+                     product([theory.step_jacobian(hs[i - 1], W_hh) for i in range(t, k, -1)])),
+                    ('it is transposed: entry [a, b] is dh(t)_a / dh(k)_b; with the kernel\'s rows, W_hh = '
+                     'kernel[%d:].T' % np.shape(xs)[1], expected.T)]
+        compare(got, expected, 'answer', 1e-5, 'dh(t)/dh(k) = J(t) J(t-1) ... J(k+1), J(i) = diag(1 - h(i)^2) '
+                'W_hh, W_hh = kernel[%d:].T' % np.shape(xs)[1], mistakes)
+        return 'the product of the %d step Jacobians is tf.gradients\' dh(%d)/dh(%d) (within 1e-5): its ' \
+               'spectral norm %.3g' % (t - k, t, k, np.linalg.norm(expected, 2))
+    report('bptt', answer, judge)
+
+
+def product(matrices):
+    """matrices[0] @ matrices[1] @ ..."""
+    result = np.eye(matrices[0].shape[0])
+    for m in matrices:
+        result = result @ m
+    return result
+
+
+def jacobian_from_tensorflow(xs, kernel, bias, k, t):
+    """dh(t)/dh(k) (H, H) from tf.gradients on BasicRNNCell unrolled over xs (T, D), one output
+    unit at a time (theory.unrolled_tanh_rnn_graph; its output layer is not used here)."""
+    xs, kernel, bias = (np.asarray(a, np.float32) for a in (xs, kernel, bias))
+    n_hidden = kernel.shape[1]
+    with tf.Graph().as_default():
+        g = theory.unrolled_tanh_rnn_graph(xs, kernel, bias, np.zeros((1, n_hidden), np.float32),
+                                           np.zeros(1, np.float32), np.zeros((len(xs), 1), np.float32))
+        h_t, h_k = g['hs'][t - 1], g['hs'][k - 1]          # g['hs'][0] is h(1)
+        rows = tf.stack([tf.gradients(h_t[0, a], h_k)[0][0] for a in range(n_hidden)])
+        with tf.Session() as sess:
+            g['kernel'].load(kernel, sess)
+            g['bias'].load(bias, sess)
+            return sess.run(rows).astype(float)
+
+
+# ---------------------------------------------------------------------------
+# Exercise vanishing, "Gradient Problems": how fast the product shrinks or grows, predicted
+# ---------------------------------------------------------------------------
+
+def check_vanishing(answer, scales, distance, small_scale, below):
+    """answer: (the spectral norm of W_hh ** distance for W_hh = scale x an orthogonal matrix, for
+    each of scales: scale ** distance, within 1e-6 relative; the smallest distance d at which
+    small_scale ** d is below `below`: exact). The slide's linear picture: tanh' <= 1 can only
+    shrink the product further."""
+    def judge(answer):
+        norms, steps = as_parts(answer, ('norms', 'distance'))
+        expected = np.array([float(s) ** distance for s in scales])
+        norms = as_array(norms, expected.shape, 'norms', 'one norm per scale')
+        ratio = norms / expected
+        compare(ratio, np.ones(len(scales)), 'norms (as a ratio to the right ones)', 1e-6,
+                'W_hh ** %d multiplies each singular value by itself %d times' % (distance, distance),
+                [('that is scale x distance: a product of %d matrices multiplies their norms, scale ** %d'
+                  % (distance, distance), [float(s) * distance / e for s, e in zip(scales, expected)]),
+                 ('that is one factor too many: the distance %d is %d step Jacobians, scale ** %d'
+                  % (distance, distance, distance), [float(s) for s in scales]),
+                 ('that is one factor too few: the distance %d is %d step Jacobians, scale ** %d'
+                  % (distance, distance, distance), [1 / float(s) for s in scales])])
+        right = int(math.ceil(math.log(below) / math.log(small_scale)))
+        right += small_scale ** right >= below   # a power that lands exactly on `below` is not below it
+        compare(as_count(steps, 'distance'), right, 'distance', 0, 'the smallest d with %g ** d < %g: d > '
+                'ln(%g) / ln(%g)' % (small_scale, below, below, small_scale),
+                [('%g ** %d is not yet below %g: one step more' % (small_scale, right - 1, below), right - 1)])
+        return 'below 1 the product vanishes (%g ** %d = %.3g), above 1 it explodes (%.4g); even %g falls ' \
+               'below %g in %d steps' % (scales[0], distance, expected[0], expected[-1], small_scale, below, right)
+    report('vanishing', answer, judge)
+
+
+# ---------------------------------------------------------------------------
+# Exercise clipping, "Gradient Problems": the factor of tf.clip_by_global_norm
+# ---------------------------------------------------------------------------
+
+def check_clipping(answer, grads, clip_norm):
+    """answer: (the global norm of grads, sqrt of the sum of every entry's square; the factor
+    tf.clip_by_global_norm multiplies every gradient by, clip_norm / max(norm, clip_norm); that
+    factor for the gradients divided by 10), each within 1e-6 relative."""
+    def judge(answer):
+        norm, factor, factor_tenth = (as_number(v, what) for v, what in zip(
+            as_parts(answer, ('global_norm', 'factor', 'factor for grads / 10')),
+            ('global_norm', 'factor', 'factor for grads / 10')))
+        arrays = [np.asarray(g, float) for g in grads]
+        right = math.sqrt(sum(float(np.sum(g ** 2)) for g in arrays))
+        norms = [float(np.sqrt(np.sum(g ** 2))) for g in arrays]
+        compare(norm / right, 1.0, 'global_norm (as a ratio to the right one)', 1e-6, 'square every entry of '
+                'every gradient, sum, take the square root',
+                [('that is the sum of squares: take its square root', right ** 2 / right),
+                 ('that is the sum of the tensors\' norms: the global norm is the norm of all entries together',
+                  sum(norms) / right),
+                 ('that is the largest tensor\'s norm: the global norm is the norm of all entries together',
+                  max(norms) / right)])
+        for what, got, n in (('factor', factor, right), ('factor for grads / 10', factor_tenth, right / 10)):
+            expected = clip_norm / max(n, clip_norm)
+            compare(got / expected, 1.0, '%s (as a ratio to the right one)' % what, 1e-6,
+                    'every gradient is multiplied by clip_norm / max(global_norm, clip_norm)',
+                    [('that is global_norm / clip_norm: the factor is clip_norm / global_norm',
+                      n / clip_norm / expected),
+                     ('clipping never scales up: below clip_norm the factor is 1', clip_norm / n / expected)])
+        return 'the global norm %.4g is above %g, so every gradient is scaled by %.4g, its direction kept; ' \
+               'below %g nothing changes' % (right, clip_norm, clip_norm / max(right, clip_norm), clip_norm)
+    report('clipping', answer, judge)
 
 
 # ---------------------------------------------------------------------------
@@ -211,11 +537,15 @@ def lstm_mistakes(model_dir, prime):
     kernel, bias = (tf.train.load_variable(checkpoint, layer + name) for name in ('kernel', 'bias'))
     chars = ModelFolder(model_dir).load_config('CharRNN')[1]
     x_rows = np.eye(len(chars))[[chars.index(ch) for ch in prime]]
-    swap_j_f = np.concatenate([np.split(np.arange(kernel.shape[1]), 4)[i] for i in (0, 2, 1, 3)])
+    blocks = np.split(np.arange(kernel.shape[1]), 4)
+    swap_j_f = np.concatenate([blocks[i] for i in (0, 2, 1, 3)])
+    textbook = np.concatenate([blocks[i] for i in (1, 2, 0, 3)])   # read as (f, i, g, o): f is block 0
     right = lstm_run(x_rows, kernel, bias)
     return [('BasicLSTMCell adds forget_bias=1.0 to f before the sigmoid', lstm_run(x_rows, kernel, bias, 0.0)),
             ('BasicLSTMCell orders the four parts of z as (i, j, f, o): input, new values, forget, output '
              '(Keras orders them i, f, c, o)', lstm_run(x_rows, kernel[:, swap_j_f], bias[swap_j_f])),
+            ('BasicLSTMCell orders the four parts of z as (i, j, f, o), not the textbook\'s (f, i, g, o): '
+             'i, j, f, o = np.split(z, 4, axis=1)', lstm_run(x_rows, kernel[:, textbook], bias[textbook])),
             ('the state is carried: each character starts from the (c, h) the one before left',
              lstm_run(x_rows[-1:], kernel, bias)),
             ('c and h are swapped: answer = (c, h)', right[::-1])]
@@ -289,7 +619,9 @@ def check_5(answer, mapped_reviews, seq_len):
     """answer: the fixed-length sequences of mapped_reviews, by hand; exact."""
     def judge(answer):
         expected = left_padded(mapped_reviews, seq_len, keep='last')
-        got = as_array(answer, expected.shape, 'answer', 'one row per review, seq_len columns')
+        got = as_array(answer, expected.shape, 'answer', 'one row per review, seq_len columns',
+                       ragged='every row must be padded to seq_len = %d ids, zeros on the left (a longer review '
+                       'cut to its last %d)' % (seq_len, seq_len))
         mistakes = [('the last words are kept, but the zeros go on the right: they go on the left, '
                      'sequences[i, -len(row):], so that the words are the last steps the LSTM reads',
                      right_padded(mapped_reviews, seq_len, keep='last')),
@@ -408,6 +740,9 @@ def check_8(answer, sequence, batch_size, num_steps):
                 'batches of %d x %d' % (len(sequence), batch_size, num_steps))
         x = as_array(x, expected_x.shape, 'x', hint)
         y = as_array(y, expected_y.shape, 'y', hint)
+        if np.array_equal(x, expected_y) and np.array_equal(y, expected_x):
+            raise WrongAnswer('x and y are swapped: answer = (x, y), x the ids the model reads, y the next ids '
+                              'it must predict')
         compare(x, expected_x, 'x', 0, 'x is the first %d ids, cut into %d rows'
                 % (expected_x.size, batch_size), [('its rows and columns are swapped', expected_x.T)])
         compare(y, expected_y, 'y', 0, 'y is x shifted by one id', [('y is x itself: y is x shifted by one id',
@@ -424,6 +759,34 @@ def reshaped(sequence, batch_size, num_steps):
     tot_batch_length = batch_size * num_steps
     n = (len(sequence) - 1) // tot_batch_length * tot_batch_length
     return sequence[:n].reshape(batch_size, -1), sequence[1:n + 1].reshape(batch_size, -1)
+
+
+# ---------------------------------------------------------------------------
+# Exercise logits, "CharRNN: build() (2/4)": the many-to-many outputs as rows of logits
+# ---------------------------------------------------------------------------
+
+def check_logits(answer, batch_size, num_steps, num_classes, row, step):
+    """answer: (the shape of the CharRNN's logits, of its y_reshaped, both (batch_size * num_steps,
+    num_classes); the row of logits that holds sequence `row`'s step `step`, row * num_steps + step,
+    steps and rows counted from 0). Exact."""
+    def judge(answer):
+        logits_shape, y_shape, index = as_parts(answer, ('logits shape', 'y_reshaped shape', 'the row'))
+        expected = (batch_size * num_steps, num_classes)
+        mistakes = [('that is one row per sequence: the reshape makes a row of every step of every sequence',
+                     (batch_size, num_steps * num_classes)),
+                    ('that is before the reshape: tf.reshape(lstm_outputs, [-1, lstm_size]) makes a row per step '
+                     'of every sequence', (batch_size, num_steps, num_classes))]
+        compare_shape(as_shape(logits_shape, 'the logits shape'), expected, 'the logits shape',
+                      'a row per step of every sequence, a column per character', mistakes)
+        compare_shape(as_shape(y_shape, 'the y_reshaped shape'), expected, 'the y_reshaped shape',
+                      'the one-hot targets reshaped like the logits, a row per step of every sequence', mistakes)
+        compare(as_count(index, 'the row'), row * num_steps + step, 'the row', 0, 'tf.reshape keeps the order '
+                'of the entries: the steps of sequence 0 first, then those of sequence 1, ...',
+                [('that is a time-major order: the reshape keeps the batch axis outer, row = sequence x num_steps '
+                  '+ step', step * batch_size + row)])
+        return 'logits and targets are %d rows of %d: row %d is step %d of sequence %d, so the cross-entropy ' \
+               'averages over all %d predictions' % (expected + (row * num_steps + step, step, row, expected[0]))
+    report('logits', answer, judge)
 
 
 # ---------------------------------------------------------------------------
@@ -516,7 +879,10 @@ def check_11(answer, probas, top_n, temperature):
                     ('all but the top %d must be 0' % top_n, top_n_of(p ** (1 / temperature), len(p))),
                     ('a temperature T sharpens p as p ** (1 / T), not p ** T', top_n_of(p ** temperature, top_n)),
                     ('the probabilities must sum to 1: divide by their sum',
-                     top_n_of(p ** (1 / temperature), top_n, normalize=False))]
+                     top_n_of(p ** (1 / temperature), top_n, normalize=False)),
+                    ('after the top-%d cut the kept probabilities no longer sum to 1: divide them by their sum '
+                     'again' % top_n, top_n_of(p ** (1 / temperature) / np.sum(p ** (1 / temperature)), top_n,
+                                               normalize=False))]
         compare(got, top_n_of(p ** (1 / temperature), top_n), 'answer', 1e-6,
                 'p ** (1 / T), all but the top %d set to 0, divided by the sum' % top_n, mistakes)
         return 'T=%g sharpens, the top-%d cut keeps %d characters, the rest never drawn' \
@@ -557,3 +923,67 @@ def check_12(answer, history_csv):
         return 'loss %.3f is a perplexity of %.2f: as unsure as a fair pick among %.1f characters' \
             % (mean_loss, perplexity, perplexity)
     report(12, answer, judge)
+
+
+# ---------------------------------------------------------------------------
+# The questionnaire: the whole chapter, in questions with checkable answers
+# ---------------------------------------------------------------------------
+
+# {question: (kind, right answer, hint)}; kind 'number' (within 1e-3 relative), 'shape' (a tuple of
+# whole numbers), 'choice' (a letter). The questions themselves stand in the notebook; each right
+# answer is worked out in docs/exercises.md.
+QUESTIONS = {
+    1: ('number', 32, 'a kernel of (3 + 4) x 4 over [x, h], and a bias of 4'),
+    2: ('number', 99328, 'a kernel of (65 + 128) x (4 x 128), the four blocks i, j, f, o, and a bias of 4 x 128'),
+    3: ('number', 6, 'one Jacobian per step from k + 1 to t'),
+    4: ('choice', 'b', 'clipping caps the norm of a step that is too large'),
+    5: ('choice', 'c', 'the cell state is carried by elementwise products and sums, not by W_hh'),
+    6: ('choice', 'b', 'the forget gate is a sigmoid'),
+    7: ('number', 50, 'the review fills the last 150 of the 200 places'),
+    8: ('shape', (10, 80), 'reshape_data keeps whole batches of batch_size x num_steps ids that leave y a next id'),
+    9: ('number', 2.0, 'the perplexity is e ** loss'),
+    10: ('choice', 'b', 'p ** (1 / T) with T near 0 leaves all the weight on the largest p'),
+    11: ('number', 1000, 'predict() answers whole batches only'),
+}
+
+
+def check_questionnaire(answer):
+    """answer: {question number: its answer} for every question of QUESTIONS; a question still
+    `...` is "not yet"; right when every answer is."""
+    def judge(answer):
+        if not isinstance(answer, dict) or set(answer) != set(QUESTIONS):
+            raise WrongAnswer('answer should be a dict of %d, {1: ..., ..., %d: ...}; got %s'
+                              % (len(QUESTIONS), len(QUESTIONS), describe(answer) if not isinstance(answer, dict)
+                                 else 'the questions %s' % sorted(answer, key=str)))
+        unanswered = [q for q in sorted(QUESTIONS) if missing_part(answer[q], 'answer')]
+        wrong = []
+        for q in sorted(set(QUESTIONS) - set(unanswered)):
+            try:
+                judge_question(q, answer[q])
+            except WrongAnswer as e:
+                wrong.append('question %d: %s' % (q, e))
+        if len(unanswered) == len(QUESTIONS):
+            raise WrongAnswer('not yet: every question is still ...; replace each ... by your answer')
+        if wrong or unanswered:
+            right = len(QUESTIONS) - len(wrong) - len(unanswered)
+            raise WrongAnswer('%d of %d right%s%s' % (
+                right, len(QUESTIONS), '; not yet: question%s %s' % ('s' if len(unanswered) > 1 else '',
+                                                                     ', '.join(map(str, unanswered)))
+                if unanswered else '', '; ' + '; '.join(wrong) if wrong else ''))
+        return 'all %d right' % len(QUESTIONS)
+    report('questionnaire', answer, judge)
+
+
+def judge_question(q, given):
+    """Nothing if given is question q's right answer; else WrongAnswer with the question's hint."""
+    kind, right, hint = QUESTIONS[q]
+    if kind == 'choice':
+        letter = str(given).strip().lower().rstrip(')')
+        if letter not in 'abcd' or len(letter) != 1:
+            raise WrongAnswer('give one letter, a to d; got %r' % (given,))
+        if letter != right:
+            raise WrongAnswer('not %s: %s' % (letter, hint))
+    elif kind == 'shape':
+        compare_shape(as_shape(given, 'the shape'), right, 'the shape', hint)
+    elif abs(as_number(given, 'the answer') / right - 1) > 1e-3:
+        raise WrongAnswer('%s is not right: %s' % (given, hint))

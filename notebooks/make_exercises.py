@@ -25,34 +25,61 @@ def tags(cell):
     return cell.get('metadata', {}).get('tags', [])
 
 
+class MalformedCell(ValueError):
+    """An answer cell whose solution markers are missing or out of order: one line that names it."""
+
+
+def marker_problem(source):
+    """Why the solution markers of an answer cell's source are not one BEGIN then one END, or ''."""
+    lines = [line.strip() for line in source.split('\n')]
+    starts = [i for i, line in enumerate(lines) if line == BEGIN]
+    ends = [i for i, line in enumerate(lines) if line == END]
+    if len(starts) > 1 or len(ends) > 1:
+        return 'it has %d %r and %d %r lines; it needs exactly one of each' % (len(starts), BEGIN, len(ends), END)
+    if not starts:
+        return 'it has no %r line' % BEGIN
+    if not ends:
+        return 'its %r has no %r after it' % (BEGIN, END)
+    if ends[0] < starts[0]:
+        return 'its %r comes before its %r' % (END, BEGIN)
+    return ''
+
+
 def gap_for_solution(source):
     """An answer cell's source with its solution block replaced by the gap."""
+    problem = marker_problem(source)
+    if problem:
+        raise MalformedCell(problem)
     lines = source.split('\n')
-    starts = [i for i, line in enumerate(lines) if line.strip() == BEGIN]
-    ends = [i for i, line in enumerate(lines) if line.strip() == END]
-    if len(starts) != 1 or len(ends) != 1 or starts[0] > ends[0]:
-        raise ValueError('an answer cell needs one %r line and, after it, one %r line:\n%s' % (BEGIN, END, source))
-    return '\n'.join(lines[:starts[0]] + [GAP] + lines[ends[0] + 1:])
+    start = [line.strip() for line in lines].index(BEGIN)
+    end = [line.strip() for line in lines].index(END)
+    return '\n'.join(lines[:start] + [GAP] + lines[end + 1:])
 
 
 def blank_notebook(solutions):
-    """The blank notebook of a solutions notebook (nbformat 4): gaps for solutions, no outputs."""
+    """The blank notebook of a solutions notebook (nbformat 4): gaps for solutions, no outputs.
+    A malformed answer cell raises MalformedCell naming the cell (its index and first line)."""
     blank = copy.deepcopy(solutions)
+    for index, cell in enumerate(blank.cells):
+        if cell.cell_type == 'code' and 'answer' in tags(cell):
+            try:
+                cell.source = gap_for_solution(cell.source)
+            except MalformedCell as e:
+                first = (cell.source.strip().splitlines() or [''])[0]
+                raise MalformedCell('cell %d (%s): %s' % (index, first, e)) from None
     blank.cells = [cell for cell in blank.cells if 'solutions-only' not in tags(cell)]
     for cell in blank.cells:
-        if cell.cell_type != 'code':
-            continue
-        if 'answer' in tags(cell):
-            cell.source = gap_for_solution(cell.source)
-        cell.outputs, cell.execution_count = [], None
-        cell.metadata.pop('execution', None)   # the solutions' run times
+        if cell.cell_type == 'code':
+            cell.outputs, cell.execution_count = [], None
+            cell.metadata.pop('execution', None)   # the solutions' run times
     return blank
 
 
-def blank_text(solutions_path=SOLUTIONS):
+def blank_text(solutions_path=None):
     """The text exercises.ipynb should hold, made from the solutions notebook at solutions_path."""
     import nbformat
-    return nbformat.writes(blank_notebook(nbformat.read(solutions_path, as_version=4))) + '\n'
+    solutions = nbformat.read(solutions_path or SOLUTIONS, as_version=4)
+    return nbformat.writes(blank_notebook(solutions)) + '\n'
 
 
 def main(argv=None):
@@ -61,13 +88,21 @@ def main(argv=None):
                    help='first execute the solutions notebook headless and save it with its outputs')
     p.add_argument('--imdb', help='the IMDb data for --run (default: $RNN_IMDB_DATA, else downloaded once)')
     args = p.parse_args(argv)
-    if args.run:
-        import nbformat
-        from run_notebook import execute
-        nbformat.write(execute(SOLUTIONS, args.imdb), SOLUTIONS)
-        print('saved %s with its outputs' % SOLUTIONS)
-    with open(BLANK, 'w', encoding='utf-8') as f:
-        f.write(blank_text())
+    import nbformat
+    sys.path.insert(0, os.path.dirname(HERE))
+    from beyond_slides.files import atomic_write_text
+    try:
+        blank_text(SOLUTIONS)  # the markers checked before a run of minutes, and before anything is written
+        if args.run:
+            from run_notebook import execute
+            atomic_write_text(SOLUTIONS, nbformat.writes(execute(SOLUTIONS, args.imdb)) + '\n')
+            print('saved %s with its outputs' % SOLUTIONS)
+        text = blank_text(SOLUTIONS)   # whole before exercises.ipynb is touched
+    except MalformedCell as e:
+        print('error: %s: %s; fix its markers (one %r line, then one %r line) and run this again'
+              % (os.path.basename(SOLUTIONS), e, BEGIN, END), file=sys.stderr)
+        return 2
+    atomic_write_text(BLANK, text)
     print('wrote %s' % BLANK)
     return 0
 

@@ -2,6 +2,8 @@
 import contextlib
 import io
 
+from beyond_slides.exercises import label
+
 
 def check_line(check, answer, *context, **options):
     """The one line check(answer, ...) prints."""
@@ -13,20 +15,20 @@ def check_line(check, answer, *context, **options):
     return lines[0]
 
 
-def assert_passes(number, line):
-    assert line.startswith('✓ Exercise %d: ' % number), line
+def assert_passes(exercise, line):
+    assert line.startswith('✓ %s: ' % label(str(exercise))), line
 
 
-def assert_fails_with(number, line, *hints):
-    assert line.startswith('✗ Exercise %d: ' % number), line
+def assert_fails_with(exercise, line, *hints):
+    assert line.startswith('✗ %s: ' % label(str(exercise))), line
     assert 'not yet' not in line, line
     for hint in hints:
         assert hint in line, (hint, line)
 
 
-def assert_lines(number, check, context, cases):
-    """cases: [(answer, the whole line after '✗ Exercise N: ')]: the words a student reads, names
+def assert_lines(exercise, check, context, cases):
+    """cases: [(answer, the whole line after '✗ Exercise ID: ')]: the words a student reads, names
     and hints included, as they stand in the docstrings of beyond_slides/exercises.py's checks."""
     for answer, expected in cases:
         line = check_line(check, answer, *context)
-        assert line == '✗ Exercise %d: %s' % (number, expected), line
+        assert line == '✗ %s: %s' % (label(str(exercise)), expected), line

@@ -69,6 +69,8 @@ def test_check_2_names_each_wrong_answer(char_model):
     without_forget_bias = basic_lstm_cell_state(model_dir, chars, 'abc', forget_bias=0.0)
     j_and_f_swapped = basic_lstm_cell_state(model_dir, chars, 'abc', forget_bias=1.0, parts=(0, 2, 1, 3))
     from_zero = graph_state_after(model_dir, chars, 'c')
+    # z split as the textbook's (f, i, g, o): its f is block 0 (TensorFlow's i), i block 1 (j), g block 2 (f)
+    textbook_order = basic_lstm_cell_state(model_dir, chars, 'abc', forget_bias=1.0, parts=(1, 2, 0, 3))
     nan_h = np.where(np.arange(h.size) == 0, np.nan, h)
     equations = ('z = [x, h] @ lstm_kernel + lstm_bias splits into (i, j, f, o); c = c * sigmoid(f + 1) + '
                  'sigmoid(i) * tanh(j), h = tanh(c) * sigmoid(o), the state carried from one character to the next')
@@ -79,6 +81,8 @@ def test_check_2_names_each_wrong_answer(char_model):
         (from_zero, '(c, h) is not right: the state is carried: each character starts from the (c, h) the one '
                     'before left'),
         ((h, c), '(c, h) is not right: c and h are swapped: answer = (c, h)'),
+        (textbook_order, "(c, h) is not right: BasicLSTMCell orders the four parts of z as (i, j, f, o), not the "
+                         "textbook's (f, i, g, o): i, j, f, o = np.split(z, 4, axis=1)"),
         ((c, h + 0.01), '(c, h) differs from the right one by up to 0.01 (tolerance 0.0001): ' + equations),
         ((c[0], h[0]), 'c has shape (32,); expected (1, 32): one row: the state of one sequence'),
         ((c, h[0]), 'h has shape (32,); expected (1, 32): one row: the state of one sequence'),
@@ -132,6 +136,24 @@ def test_check_6_passes_an_accuracy_exactly_margin_above_chance(reviews, two_lay
     chance = max(np.mean(own), 1 - np.mean(own))
     assert chance + (1.0 - chance) == 1.0
     assert_passes(6, check_line(exercises.check_6, two_layers, X_test, own, margin=1.0 - chance))
+
+
+def test_check_6_fails_an_accuracy_between_chance_and_chance_plus_margin(reviews, two_layers):
+    # Labels made from the model's own: k of each predicted class flipped, so that the share of each
+    # label, and with it chance, stays that of the predictions, and the accuracy is 1 - 2k / n, set
+    # to about chance + 0.025: above chance, below chance + 0.05.
+    X_test = reviews[3]
+    own = two_layers.predict(X_test)
+    n, chance = len(own), max(np.mean(own), 1 - np.mean(own))
+    k = int(round((1 - chance - 0.025) * n / 2))
+    labels = own.copy()
+    for label in (0, 1):
+        labels[np.flatnonzero(own == label)[:k]] = 1 - label
+    accuracy = np.mean(two_layers.predict(X_test) == labels)
+    assert max(np.mean(labels), 1 - np.mean(labels)) == chance and chance < accuracy < chance + 0.05, (accuracy, chance)
+    assert check_line(exercises.check_6, two_layers, X_test, labels) == (
+        "✗ Exercise 6: test accuracy %.3f does not beat chance (%.3f) by 0.05: train with the task's settings "
+        "(learning_rate, epochs)" % (accuracy, chance))
 
 
 def untrained_sentiment_rnn(n_words, model_dir, num_layers, cell=None):
@@ -241,16 +263,17 @@ def test_check_9_names_each_wrong_answer(untrained_char):
     assert abs(first - ln6) > 1e-3  # so that the swapped tuple is wrong in both places
     uniform_hint = 'a uniform guess gives every one of the 6 characters p = 1/6; the loss is -ln p'
     natural_log = 'uniform_loss is not right: the cross-entropy uses the natural log: np.log, not '
+    within = ' (it must be within %g of the right value)'
     assert_lines(9, exercises.check_9, untrained_char, [
         ((ln6, first), "the two are swapped: answer = (first_loss, uniform_loss), the model's loss first, then ln 6"),
         ((ln6, 2.584962501), natural_log + 'log2'),
         ((ln6, 0.778151250), natural_log + 'log10'),
         ((ln6, 1 / 6), "uniform_loss is not right: the loss is -ln(p) of the right character, not p"),
-        ((ln6, 1.7), 'uniform_loss is 1.7, not right: ' + uniform_hint),
-        ((ln6 + 0.5, first), 'uniform_loss is %.6g, not right: %s' % (first, uniform_hint)),  # not the swapped tuple
-        ((ln6 + 0.5, ln6), "first_loss is %.6g, not right: run 'cost:0' right after rnn.init_op, on the first "
-                           "mini-batch (the first num_steps columns) with tf_keepprob 1.0 and the zero state"
-         % (ln6 + 0.5)),
+        ((ln6, 1.7), 'uniform_loss is 1.70000, not right%s: %s' % (within % 0.0001, uniform_hint)),
+        ((ln6 + 0.5, first), 'uniform_loss is %.5f, not right%s: %s' % (first, within % 0.0001, uniform_hint)),
+        ((ln6 + 0.5, ln6), 'first_loss is %.4f, not right%s: ' % (ln6 + 0.5, within % 0.001) +
+         "run 'cost:0' right after rnn.init_op, on the first mini-batch (the first num_steps columns) with "
+         'tf_keepprob 1.0 and the zero state'),
         (('ln 6', ln6), "first_loss should be a number; got a str ('ln 6')"),
         ((ln6, 'ln 6'), "uniform_loss should be a number; got a str ('ln 6')"),
         (ln6, 'answer should be a tuple of 2, (first_loss, uniform_loss); got a float (%r)' % ln6)])

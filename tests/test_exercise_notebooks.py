@@ -16,8 +16,8 @@ sys.path.insert(0, os.path.join(ROOT, 'notebooks'))
 import make_exercises  # noqa: E402
 import run_notebook  # noqa: E402
 
-# {N: check_N} of every exercise the checking module has.
-CHECKS = {int(name[len('check_'):]): f for name, f in vars(exercises).items() if re.fullmatch(r'check_\d+', name)}
+# {ID: check_ID} of every exercise the checking module has (IDs: '1' to '12', then names).
+CHECKS = {name[len('check_'):]: f for name, f in vars(exercises).items() if re.fullmatch(r'check_\w+', name)}
 notebooks = pytest.mark.notebooks
 
 # ---------------------------------------------------------------------------
@@ -34,7 +34,13 @@ def check_cells(nb):
 
 
 def check_number(cell):
-    return int(re.fullmatch(r'exercises\.check_(\d+)\(answer\b.*\)', cell.source.strip(), re.S).group(1))
+    """The ID of the exercise a check cell checks, '1' or 'bptt'."""
+    return re.fullmatch(r'exercises\.check_(\w+)\(answer\b.*\)', cell.source.strip(), re.S).group(1)
+
+
+def heading(exercise):
+    """How the task of an exercise starts: '## Exercise 3:', the questionnaire '# Questionnaire'."""
+    return '# Questionnaire' if exercise == 'questionnaire' else '## Exercise %s:' % exercise
 
 
 def test_the_blank_notebook_is_made_from_the_solutions():
@@ -45,20 +51,27 @@ def test_the_blank_notebook_is_made_from_the_solutions():
 def test_each_exercise_has_a_task_naming_its_slide_a_gap_and_a_check_in_the_slides_order():
     blank = read_notebook(make_exercises.BLANK)
     numbers = [check_number(c) for c in check_cells(blank)]
-    assert numbers == sorted(CHECKS)  # one check cell per check, in order
+    assert sorted(numbers) == sorted(CHECKS) and len(set(numbers)) == len(numbers)  # one check cell per check
+    assert numbers[-1] == 'questionnaire'   # on the whole chapter, after the exercises
+    numbered = [int(n) for n in numbers if n.isdigit()]
+    assert numbered == list(range(1, 13)), numbered   # the numbers keep their order; names go between them
     with open(slides_file('rnn-lecture-slides.md'), encoding='utf-8') as f:
         slides = f.read().lower().replace('\\', '')  # the PDF text escapes underscores
     position = 0
     for n in numbers:
-        task = next(c for c in blank.cells if c.cell_type == 'markdown' and c.source.startswith('## Exercise %d:' % n))
-        slide = re.search(r'\*Slide: "(.+?)"\*', task.source).group(1)
-        found = slides.find(' '.join(slide.lower().split()[-3:]), position)  # as tests/test_docs.py finds a title
-        assert found >= 0, 'exercise %d: slide %r not found after the previous exercise\'s' % (n, slide)
-        position = found
+        task = next(c for c in blank.cells if c.cell_type == 'markdown' and c.source.startswith(heading(n)))
         following = blank.cells[blank.cells.index(task) + 1:]
         answer = next(c for c in following if 'answer' in make_exercises.tags(c))
         assert following.index(answer) < following.index(next(c for c in following if 'check' in make_exercises.tags(c)))
         assert make_exercises.GAP in answer.source.split('\n') and 'SOLUTION' not in answer.source
+        assert 'answer = exercises.start(%s)' % (n if n.isdigit() else repr(n)) in answer.source.split('\n'), \
+            answer.source   # the line that lets the check know the cell ran and finished
+        if n == 'questionnaire':
+            continue
+        slide = re.search(r'\*Slide: "(.+?)"\*', task.source).group(1)
+        found = slides.find(' '.join(slide.lower().split()[-3:]), position)  # as tests/test_docs.py finds a title
+        assert found >= 0, 'exercise %d: slide %r not found after the previous exercise\'s' % (n, slide)
+        position = found
     assert all(not c.get('outputs') and c.get('execution_count') is None and 'execution' not in c.metadata
                for c in blank.cells if c.cell_type == 'code')  # nothing of the solutions' run
 
@@ -70,11 +83,59 @@ def test_a_solution_block_becomes_the_gap_and_the_lines_around_it_stay():
         make_exercises.gap_for_solution('answer = 1')
 
 
+MALFORMED = {
+    'END before BEGIN': ("answer = exercises.start(1)\n# END SOLUTION\nanswer = 1\n# BEGIN SOLUTION",
+                         "its '# END SOLUTION' comes before its '# BEGIN SOLUTION'"),
+    'two BEGINs': ("answer = exercises.start(1)\n# BEGIN SOLUTION\n# BEGIN SOLUTION\nanswer = 1\n# END SOLUTION",
+                   "it has 2 '# BEGIN SOLUTION' and 1 '# END SOLUTION' lines; it needs exactly one of each"),
+    'BEGIN without END': ("answer = exercises.start(1)\n# BEGIN SOLUTION\nanswer = 1",
+                          "its '# BEGIN SOLUTION' has no '# END SOLUTION' after it"),
+    'no markers': ('answer = 1', "it has no '# BEGIN SOLUTION' line")}
+
+
+@pytest.fixture
+def notebooks_copy(tmp_path, monkeypatch):
+    """make_exercises working on copies in tmp_path: (solutions path, blank path, the blank's bytes)."""
+    import shutil
+    solutions, blank = tmp_path / 'exercises_solutions.ipynb', tmp_path / 'exercises.ipynb'
+    shutil.copy(make_exercises.SOLUTIONS, solutions)
+    blank.write_bytes(b'{"the students\' notebook": "as it was"}\n')
+    monkeypatch.setattr(make_exercises, 'SOLUTIONS', str(solutions))
+    monkeypatch.setattr(make_exercises, 'BLANK', str(blank))
+    return solutions, blank, blank.read_bytes()
+
+
+@pytest.mark.parametrize('case', sorted(MALFORMED))
+def test_make_exercises_refuses_a_malformed_answer_cell_and_leaves_the_blank_notebook(case, notebooks_copy, capsys):
+    import nbformat
+    solutions, blank, before = notebooks_copy
+    nb = nbformat.read(str(solutions), as_version=4)
+    index = next(i for i, c in enumerate(nb.cells) if 'answer' in make_exercises.tags(c))
+    source, why = MALFORMED[case]
+    nb.cells[index].source = '# Exercise 1: h(1) and h(2)\n' + source
+    nbformat.write(nb, str(solutions))
+    assert make_exercises.main([]) == 2
+    out, err = capsys.readouterr()
+    assert out == '' and err == (
+        'error: exercises_solutions.ipynb: cell %d (# Exercise 1: h(1) and h(2)): %s; fix its markers (one '
+        "'# BEGIN SOLUTION' line, then one '# END SOLUTION' line) and run this again\n" % (index, why)), err
+    assert blank.read_bytes() == before
+    assert [p.name for p in blank.parent.iterdir()] == [] or sorted(p.name for p in blank.parent.iterdir()) == [
+        'exercises.ipynb', 'exercises_solutions.ipynb']   # no temporary file left
+
+
+def test_make_exercises_writes_the_blank_notebook_of_well_formed_solutions(notebooks_copy, capsys):
+    solutions, blank, before = notebooks_copy
+    assert make_exercises.main([]) == 0
+    assert blank.read_text(encoding='utf-8') == make_exercises.blank_text(str(solutions))
+    assert capsys.readouterr().out == 'wrote %s\n' % blank
+
+
 def test_the_committed_solutions_were_run_and_every_check_passed():
     solutions = read_notebook(make_exercises.SOLUTIONS)
     for cell in check_cells(solutions):
         text = ''.join(o.get('text', '') for o in cell.outputs)
-        assert text.startswith('✓ Exercise %d: ' % check_number(cell)), text
+        assert text.startswith('✓ %s: ' % exercises.label(check_number(cell))), text
     assert all(c.execution_count for c in solutions.cells if c.cell_type == 'code')
     assert not [o for c in solutions.cells for o in c.get('outputs', []) if o.output_type == 'error']
 
@@ -85,8 +146,8 @@ def exercise_code_cells(nb):
     found, current = {}, None
     for cell in nb.cells:
         if cell.cell_type == 'markdown' and cell.source.startswith('#'):
-            match = re.match(r'## Exercise (\d+):', cell.source)
-            current = int(match.group(1)) if match else None
+            match = re.match(r'## Exercise (\w+):|# (Questionnaire)\b', cell.source)
+            current = (match.group(1) or match.group(2).lower()) if match else None
         elif cell.cell_type == 'code' and current is not None:
             found.setdefault(current, []).append(cell)
     return found
@@ -99,9 +160,9 @@ def rerun_cells(nb):
     cells run a second time). Each is tagged raises-exception, so that an error is recorded in its
     outputs and the next one still runs, and has metadata 'rerun': which pass and exercise."""
     cells = exercise_code_cells(nb)
-    plan = [('answer and check of exercise %d' % n,
-             [c for c in cells[n] if {'answer', 'check'} & set(make_exercises.tags(c))]) for n in sorted(cells)]
-    plan += [('every cell of exercise %d' % n, cells[n]) for n in sorted(cells, reverse=True)]
+    plan = [('answer and check of exercise %s' % n,
+             [c for c in cells[n] if {'answer', 'check'} & set(make_exercises.tags(c))]) for n in cells]
+    plan += [('every cell of exercise %s' % n, cells[n]) for n in reversed(list(cells))]
     copies = []
     for label, group in plan:
         for cell in group:
@@ -112,13 +173,45 @@ def rerun_cells(nb):
     return copies
 
 
+def stale_cells(nb):
+    """Cells that, run after the blank notebook, try every check after a stale answer, as a
+    student's kernel would hold it: for each exercise, its answer cell (i) raising a NameError
+    after start(), then its check; (ii) setting no answer, then its check; (iii) the cell of the
+    exercise before it setting an answer, then this one's check, its own answer cell not run; and
+    once (iv) an answer cell that does not compile. Each cell is tagged raises-exception and has
+    metadata 'stale': (the case, the exercise) on the check cells."""
+    import nbformat
+    cells = exercise_code_cells(nb)
+    ids = list(cells)
+    made = []
+
+    def add(source, case=None, exercise=None):
+        cell = nbformat.v4.new_code_cell(source, metadata={'tags': ['raises-exception']})
+        if case:
+            cell.metadata['stale'] = [case, exercise]
+        made.append(cell)
+    for position, n in enumerate(ids):
+        start = 'answer = exercises.start(%s)' % (n if n.isdigit() else repr(n))
+        check = next(c for c in cells[n] if 'check' in make_exercises.tags(c)).source
+        add('%s\nanswer = 1.0\nundefined_in_%s' % (start, n))
+        add(check, 'raised', n)
+        add('%s\nnot_the_answer = 1.0' % start)
+        add(check, 'no answer', n)
+        other = ids[position - 1]
+        add('answer = exercises.start(%s)\nanswer = (1.0, 2.0)' % (other if other.isdigit() else repr(other)))
+        add(check, 'other', n)
+    add('answer = exercises.start(3)\nanswer = (1, 4')
+    add(next(c for c in cells['3'] if 'check' in make_exercises.tags(c)).source, 'syntax', '3')
+    return made
+
+
 @pytest.fixture(scope=shared)
 def executed(reference_data, built_movie_data, tmp_path_factory):
-    """{'solutions': ..., 'reruns': [...], 'blank': ...}: both notebooks executed headless on the
+    """{'solutions': ..., 'reruns': [...], 'blank': ..., 'stale': [...]}: both notebooks executed headless on the
     reference data by run_notebook.execute, each in a data cache that already holds movie_data.csv
     and with model folders of its own; in the kernel of the solutions, after its cells, the
-    rerun_cells (executed, under 'reruns'); a notebook in which a cell raised is the error, which
-    its test shows."""
+    rerun_cells (executed, under 'reruns'); in that of the blank one, the stale_cells (under
+    'stale'); a notebook in which a cell raised is the error, which its test shows."""
     import shutil
     from nbclient.exceptions import CellExecutionError
     cache = str(tmp_path_factory.mktemp('exercises-cache'))
@@ -127,10 +220,13 @@ def executed(reference_data, built_movie_data, tmp_path_factory):
     solutions = read_notebook(make_exercises.SOLUTIONS)
     n_cells = len(solutions.cells)
     solutions.cells += rerun_cells(solutions)
+    blank = read_notebook(make_exercises.BLANK)
+    n_blank = len(blank.cells)
+    blank.cells += stale_cells(blank)
     executed = {}
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv('RNN_DATA_DIR', cache)  # the kernels' data cache
-        for name, path, nb in (('solutions', make_exercises.SOLUTIONS, solutions), ('blank', make_exercises.BLANK, None)):
+        for name, path, nb in (('solutions', make_exercises.SOLUTIONS, solutions), ('blank', make_exercises.BLANK, blank)):
             try:
                 executed[name] = run_notebook.execute(path, imdb=imdb, nb=nb)
             except CellExecutionError as e:
@@ -138,28 +234,32 @@ def executed(reference_data, built_movie_data, tmp_path_factory):
     if not isinstance(executed['solutions'], Exception):
         executed['reruns'] = executed['solutions'].cells[n_cells:]
         del executed['solutions'].cells[n_cells:]
+    if not isinstance(executed['blank'], Exception):
+        executed['stale'] = executed['blank'].cells[n_blank:]
+        del executed['blank'].cells[n_blank:]
     return executed
 
 
 def assert_every_check_printed(nb, start):
-    """Every exercise's check cell printed one line that starts with start % N; no cell raised."""
+    """Every exercise's check cell printed one line that starts with start % its label
+    ('Exercise 3', 'Questionnaire'); no cell raised."""
     assert not isinstance(nb, Exception), 'a cell raised:\n%s' % str(nb)[-3000:]
     lines = {check_number(c): ''.join(o.get('text', '') for o in c.outputs).strip() for c in check_cells(nb)}
     assert sorted(lines) == sorted(CHECKS)
     for n, text in lines.items():
-        assert text.startswith(start % n) and '\n' not in text, text
+        assert text.startswith(start % exercises.label(n)) and '\n' not in text, text
 
 
 @notebooks
 def test_notebook_of_solutions_runs_headless_and_every_check_passes(executed):
-    assert_every_check_printed(executed['solutions'], '✓ Exercise %d: ')
+    assert_every_check_printed(executed['solutions'], '✓ %s: ')
     committed = read_notebook(make_exercises.SOLUTIONS)  # the committed outputs are of the current sources
     assert [c.source for c in committed.cells] == [c.source for c in executed['solutions'].cells]
 
 
 @notebooks
 def test_notebook_blank_runs_headless_and_every_check_says_not_yet(executed):
-    assert_every_check_printed(executed['blank'], '✗ Exercise %d: not yet: ')
+    assert_every_check_printed(executed['blank'], '✗ %s: not yet: ')
 
 
 @notebooks
@@ -175,7 +275,36 @@ def test_every_exercise_runs_again_after_the_notebook_ran(executed):
         if 'check' in make_exercises.tags(cell):
             text = ''.join(o.get('text', '') for o in cell.outputs).strip()
             checked.append(check_number(cell))
-            if not text.startswith('✓ Exercise %d: ' % check_number(cell)):
+            if not text.startswith('✓ %s: ' % exercises.label(check_number(cell))):
                 problems.append('%s: %s' % (cell.metadata['rerun'], text))
     assert not problems, '\n'.join(problems)
     assert sorted(checked) == sorted(list(CHECKS) * 2)
+
+
+@notebooks
+def test_no_check_judges_a_stale_answer_in_a_kernel(executed):
+    # IPython's own hooks in a real kernel: each check after its answer cell raised, set no answer,
+    # or was not run while the exercise before it set one; and an answer cell that does not compile.
+    assert not isinstance(executed['blank'], Exception), 'a cell raised:\n%s' % str(executed['blank'])[-3000:]
+    expected = {
+        'raised': "your cell above did not finish: NameError: name 'undefined_in_%s' is not defined; fix it and "
+                  'run it again',
+        'no answer': 'not yet: your cell above did not set answer; end it with answer = your answer',
+        'other': 'not yet: run your answer cell above (its first line, answer = exercises.start(%s), marks it); '
+                 "answer now holds what exercise %s's cell left",
+        'syntax': 'your cell above did not finish: SyntaxError: '}
+    ids = list(exercise_code_cells(read_notebook(make_exercises.BLANK)))
+    seen, problems = [], []
+    for cell in (c for c in executed['stale'] if 'stale' in c.metadata):
+        case, n = cell.metadata['stale']
+        text = ''.join(o.get('text', '') for o in cell.outputs).strip()
+        other = ids[ids.index(n) - 1]
+        line = '✗ %s: ' % exercises.label(n) + {
+            'raised': expected['raised'] % n, 'other': expected['other'] % (n if n.isdigit() else repr(n), other)
+        }.get(case, expected[case])
+        if not (text == line or case == 'syntax' and text.startswith(line) and '\n' not in text):
+            problems.append('%s, exercise %s: %r' % (case, n, text))
+        seen.append((case, n))
+    assert not problems, '\n'.join(problems)
+    assert sorted(seen) == sorted([(case, n) for n in CHECKS for case in ('raised', 'no answer', 'other')] +
+                                  [('syntax', '3')])
