@@ -21,4 +21,8 @@ data_utils.py); this package holds what runs around it:
 - errors.py: the errors a user can fix, named for Python or for the command line.
 - walkthrough.py: what the slides print, one function per slide.
 - keras_export.py: the trained models as Keras 3 models with the same weights.
+- theory.py, theory_figures.py, pitfalls.py, lecture_notebook.py: what the lecture notebook
+  computes and draws beside the slides' code.
+- deck.py: the lecture as a slide deck that opens offline; exercises.py: the homework's checks;
+  grader.py: a class's notebooks run contained and graded.
 """
