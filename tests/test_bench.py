@@ -3,6 +3,9 @@ import os
 import sys
 
 import numpy as np
+import pytest
+
+from conftest import make_imdb_tarball
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'bench'))
 import bench_train  # noqa: E402
@@ -50,3 +53,26 @@ def test_whole_runs_build_train_and_save_both_graphs(monkeypatch):
         for fast in (False, True):
             assert bench_train.whole_run(model, fast, 2, data) > 0
     assert len(saved) == 2 * 2 + 2  # CharRNN after each of its 2 epochs; SentimentRNN after the last
+
+
+# One review in each folder, one word each: 4 words, so the vocabulary with its padding id 0 has 5.
+ONE_WORD_EACH = {('test', 'pos'): {'0_10.txt': 'good'}, ('test', 'neg'): {'0_1.txt': 'bad'},
+                 ('train', 'pos'): {'0_9.txt': 'fine'}, ('train', 'neg'): {'0_2.txt': 'poor'}}
+
+
+@pytest.mark.parametrize('n_words, accepted', [(5, True), (6, False), (4, False)])
+def test_review_training_set_refuses_a_vocabulary_other_than_the_slides(tmp_path, data_cache, monkeypatch,
+                                                                        n_words, accepted):
+    monkeypatch.setattr(bench_train, 'N_WORDS', n_words)  # the slides' 102967, here the tiny data's
+    tarball = make_imdb_tarball(str(tmp_path / 'imdb.tar.gz'), ONE_WORD_EACH)
+    if accepted:
+        X, y = bench_train.review_training_set(tarball, 3)
+        assert X.shape == (4, 3) and sorted(y.tolist()) == [0, 0, 1, 1]
+        assert sorted(X[:, -1].tolist()) == [1, 2, 3, 4] and not X[:, :-1].any()  # one word, left-padded
+    else:
+        with pytest.raises(SystemExit, match="expected the slides' %d words, found 5" % n_words):
+            bench_train.review_training_set(tarball, 3)
+
+
+def test_review_training_set_without_data_is_none(data_cache):
+    assert bench_train.review_training_set(None, 3) is None  # no movie_data.csv in the empty cache

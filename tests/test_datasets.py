@@ -224,3 +224,69 @@ def test_a_tarball_replaced_at_the_same_path_is_read_again(tmp_path, same_time):
         os.utime(path, (mtime, mtime))
     second = data_utils.load_movie_data(path)
     assert 'superb' in ' '.join(second['review']) and 'superb' not in ' '.join(first['review'])
+
+
+# ---------------------------------------------------------------------------
+# The checks' edges: the tarball's layout with one review per folder (accepted) or one folder
+# without any (refused, each in turn); the cache stamp told apart by each of its parts; a CSV
+# with one column missing or a label past 0 and 1; a text of blanks only
+# ---------------------------------------------------------------------------
+
+ONE_EACH = {key: dict([next(iter(files.items()))]) for key, files in TINY_REVIEWS.items()}
+
+
+def test_a_tarball_with_one_review_in_each_folder_is_accepted(tmp_path):
+    df = data_utils.load_movie_data(make_imdb_tarball(str(tmp_path / 'imdb.tar.gz'), ONE_EACH))
+    assert sorted(df['review']) == sorted(['A great film!', 'An awful film.', 'Great plot', 'awful plot'])
+
+
+@pytest.mark.parametrize('missing', sorted(TINY_REVIEWS))
+def test_a_tarball_without_the_reviews_of_one_folder_is_refused(tmp_path, missing):
+    path = make_imdb_tarball(str(tmp_path / 'imdb.tar.gz'), {k: v for k, v in ONE_EACH.items() if k != missing})
+    with pytest.raises(DataError, match=r'has no reviews in aclImdb/%s/%s:' % missing):
+        data_utils.load_movie_data(path)
+
+
+def test_the_cached_csv_is_built_again_for_another_folder_of_the_same_size_and_time(tmp_path, data_cache):
+    # the stamp's source path alone tells the two folders apart (same layout, times set equal)
+    first = make_imdb_folder(str(tmp_path / 'one'))
+    second = make_imdb_folder(str(tmp_path / 'two'), SUPERB)
+    for folder in (first, second):
+        os.utime(folder, (1e9, 1e9))
+    assert os.stat(first).st_size == os.stat(second).st_size  # the premise: only the path differs
+    assert 'superb' not in ' '.join(data_utils.load_movie_data(first)['review'])
+    assert 'superb' in ' '.join(data_utils.load_movie_data(second)['review'])
+
+
+def test_the_cached_csv_removed_is_built_again(tmp_path, data_cache):
+    path = make_imdb_tarball(str(tmp_path / 'imdb.tar.gz'))
+    data_utils.load_movie_data(path)
+    os.remove(str(data_cache / 'movie_data.csv'))  # its stamp stays and still matches the source
+    assert as_rows(data_utils.load_movie_data(path)) == expected_movie_rows()
+
+
+@pytest.mark.parametrize('content, message', [
+    (b'review,label\ngood,1\n', 'needs the columns review and sentiment'),   # one of the two missing
+    (b'text,sentiment\ngood,1\n', 'needs the columns review and sentiment'),
+    (b'review,sentiment\ngood,1\nbad,2\n', 'must hold only 0 and 1'),      # just past 1
+    (b'review,sentiment\ngood,1\nbad,-1\n', 'must hold only 0 and 1'),     # just past 0
+])
+def test_a_csv_just_past_its_rules_is_refused(tmp_path, content, message):
+    with pytest.raises(DataError, match=message):
+        data_utils.load_movie_data(_write(tmp_path / 'reviews.csv', content))
+
+
+def test_a_csv_of_both_labels_and_extra_columns_is_accepted(tmp_path):
+    df = data_utils.load_movie_data(_write(tmp_path / 'reviews.csv', b'id,review,sentiment\n7,good,1\n8,bad,0\n'))
+    assert df['review'].tolist() == ['good', 'bad'] and df['sentiment'].tolist() == [1, 0]
+
+
+@pytest.mark.parametrize('content, accepted', [(b' \n\t', False), (b'x', True), (b'x\x00', False)])
+def test_a_text_of_blanks_only_or_one_nul_is_refused_and_one_character_accepted(tmp_path, content, accepted):
+    path = tmp_path / 'text.txt'
+    path.write_bytes(content)
+    if accepted:
+        assert data_utils.load_hamlet(str(path)) == 'x'
+    else:
+        with pytest.raises(DataError, match='holds no text to train on|holds NUL bytes'):
+            data_utils.load_hamlet(str(path))

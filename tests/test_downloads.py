@@ -257,3 +257,32 @@ def test_a_silent_server_ends_in_the_download_error(data_cache, monkeypatch):
         assert not client.is_alive(), 'the download still waits for the silent server'
     assert len(errors) == 1 and 'could not download big.bin' in errors[0] and 'timed out' in errors[0], errors
     assert os.listdir(str(data_cache)) == []
+
+
+# ---------------------------------------------------------------------------
+# The download's checks just past their limits: one byte short of the announced size, an MD5 off
+# in its last digit (a download of the whole size with the right MD5 is accepted above)
+# ---------------------------------------------------------------------------
+
+class _OneByteShort(_Handler):
+    """Announces the file's whole size, then sends all of it but its last byte."""
+
+    def copyfile(self, source, outputfile):
+        outputfile.write(source.read()[:-1])
+
+
+def test_a_download_one_byte_short_of_its_announced_size_is_refused(http_server, data_cache):
+    (http_server.root / 'f.bin').write_bytes(b'0123456789')
+    http_server.handler.copyfile = _OneByteShort.copyfile
+    with pytest.raises(DataError, match=re.escape('(the connection closed after 9 of 10 bytes)')):
+        datasets.download(http_server.url + 'f.bin', 'f.bin', check=lambda path: None)  # no check to catch it
+    assert os.listdir(str(data_cache)) == []
+
+
+def test_an_md5_off_in_its_last_digit_is_refused(http_server, data_cache):
+    tarball = make_imdb_tarball(str(http_server.root / 'aclImdb_v1.tar.gz'))
+    right = md5_of(tarball)
+    wrong = right[:-1] + ('0' if right[-1] != '0' else '1')
+    with pytest.raises(DataError, match='corrupt or incomplete'):
+        datasets.download_imdb(http_server.url + 'aclImdb_v1.tar.gz', wrong)
+    assert os.listdir(str(data_cache)) == []

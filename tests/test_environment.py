@@ -87,3 +87,23 @@ def test_no_side_effects_outside_the_data_cache(tmp_path):
     made = sorted(str(p.relative_to(home)) for p in home.rglob('*'))
     assert all(p == '.cache' or p.startswith(os.path.join('.cache', 'rnn-lecture')) for p in made), made
     assert not (tmp_path / 's').exists() and not (tmp_path / 'c').exists()
+
+
+# tf-keras of TensorFlow 2.21.x: the same minor version with any patch, or none, is accepted (the
+# edge: '2.21'); the next and the previous minor, and a minor that only starts with 21, are refused.
+@pytest.mark.parametrize('found, accepted', [('2.21.0', True), ('2.21.3', True), ('2.21', True),
+                                             ('2.22.0', False), ('2.20.9', False), ('2.210.0', False),
+                                             ('3.21.0', False), ('?', False)])
+def test_tf_keras_is_accepted_of_tensorflows_minor_version_only(monkeypatch, found, accepted):
+    import sys
+    import types
+    from beyond_slides import tf_setup
+    from beyond_slides.errors import SetupError
+    fake = types.SimpleNamespace() if found == '?' else types.SimpleNamespace(__version__=found)
+    monkeypatch.setitem(sys.modules, 'tf_keras', fake)  # what `import tf_keras` then returns
+    if accepted:
+        tf_setup._check_tf_keras('2.21.1')
+    else:
+        with pytest.raises(SetupError, match=re.escape("tf-keras %s does not match TensorFlow 2.21.1: "
+                                                       "pip install 'tf-keras==2.21.*'" % found)):
+            tf_setup._check_tf_keras('2.21.1')

@@ -74,3 +74,28 @@ def test_check_fails_on_a_notebook_older_than_its_lecture_file_and_changes_nothi
     assert check.returncode == 1
     assert check.stdout == 'differs from its file or rule: %s\n' % SPEC
     assert notebook.read_bytes() == before
+
+
+def _lecture_cells_module():
+    """notebooks/lecture_cells.py as a module (under another name: this file has a function
+    lecture_cells)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('lecture_cells_tool', os.path.join(ROOT, 'notebooks', 'lecture_cells.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_top_level_finds_the_last_definition_and_refuses_a_name_that_is_no_top_level_def():
+    tool = _lecture_cells_module()
+    tree = ast.parse('x = 1\n'
+                     'def first():\n    def inner():\n        pass\n'
+                     'class Middle:\n    pass\n'
+                     'def last():\n    pass\n')
+    # the edge: the file's last statement is found, as its first definition and a class are
+    assert (tool.top_level(tree, 'last').name, tool.top_level(tree, 'last').lineno) == ('last', 7)
+    assert tool.top_level(tree, 'first').lineno == 2 and tool.top_level(tree, 'Middle').lineno == 5
+    # not there, a variable, a function inside another, a name that differs by case: KeyError
+    for name in ('missing', 'x', 'inner', 'Last'):
+        with pytest.raises(KeyError):
+            tool.top_level(tree, name)

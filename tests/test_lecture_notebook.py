@@ -239,3 +239,18 @@ def test_the_test_slides_show_a_model_trained_beforehand_of_this_vocabulary_else
     assert shown.title == 'SentimentRNN trained beforehand: 2 epochs'
     X_test = data[2][:rnn.batch_size]
     assert (shown.rnn.predict(X_test, return_proba=True) == rnn.predict(X_test, return_proba=True)).all()
+
+
+# overlapping_pairs: boxes of 10 x 10 pixels; b beside a (dx) or above it (dy), by gap pixels
+# (gap 0: the two edges touch; gap -1: they overlap by one pixel). Without pad touching boxes
+# do not overlap; with pad p each box grows by p, so a gap below p overlaps and a gap of p does not.
+@pytest.mark.parametrize('gap, pad, overlap', [(0, 0, False), (-1, 0, True), (1, 1, False), (0.5, 1, True),
+                                               (0, 1, True)])
+@pytest.mark.parametrize('axis', ['x', 'y'])
+@pytest.mark.parametrize('order', ['a first', 'b first'])
+def test_overlapping_pairs_touching_is_not_overlapping_and_one_pixel_is(gap, pad, overlap, axis, order):
+    from matplotlib.transforms import Bbox
+    a = Bbox.from_bounds(0, 0, 10, 10)
+    b = Bbox.from_bounds(10 + gap, 0, 10, 10) if axis == 'x' else Bbox.from_bounds(0, 10 + gap, 10, 10)
+    boxes = [a, b] if order == 'a first' else [b, a]
+    assert lecture_notebook.overlapping_pairs(boxes, pad=pad) == ([(0, 1)] if overlap else [])

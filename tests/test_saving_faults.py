@@ -170,3 +170,33 @@ def test_the_newest_complete_checkpoint_is_chosen_by_age_and_read_back(tmp_path)
     assert folder.newest_complete_checkpoint() is None
     assert folder._what_to_load_instead() == ('no complete checkpoint is left there: train again or restore '
                                                 'the folder from a copy')
+
+
+# ---------------------------------------------------------------------------
+# beyond_slides/files.py atomic_write_bytes: a write that fails leaves the old file whole and
+# no temporary file beside it; the edge of a right one, a new file, leaves that file alone
+# ---------------------------------------------------------------------------
+
+def test_an_atomic_write_that_fails_keeps_the_old_file_and_leaves_no_temporary_file(tmp_path, monkeypatch):
+    from beyond_slides import files
+    path = tmp_path / 'config.json'
+    path.write_bytes(b'the old content')
+
+    def full_disk(src, dst):  # the new content written whole, then its rename fails
+        raise OSError(28, 'No space left on device')
+    monkeypatch.setattr(files.os, 'replace', full_disk)
+    with pytest.raises(OSError):
+        files.atomic_write_bytes(str(path), b'the new content')
+    assert os.listdir(str(tmp_path)) == ['config.json'] and path.read_bytes() == b'the old content'
+    monkeypatch.undo()
+    with pytest.raises(TypeError):  # fails while writing: str is not bytes
+        files.atomic_write_bytes(str(path), 'not bytes')
+    assert os.listdir(str(tmp_path)) == ['config.json'] and path.read_bytes() == b'the old content'
+
+
+def test_an_atomic_write_that_succeeds_leaves_only_its_file(tmp_path):
+    from beyond_slides import files
+    files.atomic_write_bytes(str(tmp_path / 'new' / 'a.bin'), b'')  # the edge: no bytes, a new folder
+    files.atomic_write_bytes(str(tmp_path / 'new' / 'b.bin'), b'xy')
+    assert sorted(os.listdir(str(tmp_path / 'new'))) == ['a.bin', 'b.bin']
+    assert (tmp_path / 'new' / 'a.bin').read_bytes() == b'' and (tmp_path / 'new' / 'b.bin').read_bytes() == b'xy'

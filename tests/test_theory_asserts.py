@@ -51,3 +51,54 @@ def test_clipping_refuses_a_clipped_gradient_just_past_its_tolerance(off, refuse
             theory.assert_clipping(5.0, GRADS, clipped, 2.5)
     else:
         assert theory.assert_clipping(5.0, GRADS, clipped, 2.5) == pytest.approx(abs(off) / (2.0 + off))
+
+
+# The numpy-against-TensorFlow guards whose TensorFlow side is a function of its own: that side
+# replaced by the numpy result moved by `off`, so the difference the guard sees is exactly off.
+# Their limit: max_diff < 1e-6.
+@pytest.mark.parametrize('off, refused', [(1.01e-6, True), (-1.01e-6, True), (0.99e-6, False)])
+def test_rnn_activations_guard_refuses_just_past_1e_6(monkeypatch, off, refused):
+    def tf_side(xs, kernel, bias):
+        W_xh, W_hh = theory.slide_weights(kernel, xs.shape[-1])
+        return theory.rnn_activations(xs.astype(np.float64), W_xh, W_hh, bias) + off, kernel.shape
+    monkeypatch.setattr(theory, 'tf_basic_rnn', tf_side)
+    if refused:
+        with pytest.raises(AssertionError, match="h\\(t\\) differs from BasicRNNCell"):
+            theory.rnn_activations_match_tensorflow()
+    else:
+        assert theory.rnn_activations_match_tensorflow()['max_diff'] == pytest.approx(abs(off), rel=1e-6)
+
+
+@pytest.mark.parametrize('off, refused', [(1.01e-6, True), (-1.01e-6, True), (0.99e-6, False)])
+def test_output_guard_refuses_just_past_1e_6(monkeypatch, off, refused):
+    def tf_side(hs, kernel, bias):
+        return theory.output_activations(hs.astype(np.float64), kernel.astype(np.float64).T,
+                                         bias.astype(np.float64)) + off
+    monkeypatch.setattr(theory, 'tf_dense_outputs', tf_side)
+    hs = np.full((2, 5, 4), 0.5)
+    if refused:
+        with pytest.raises(AssertionError, match="y\\(t\\) differs from tf.layers.dense"):
+            theory.output_matches_tensorflow(hs)
+    else:
+        assert theory.output_matches_tensorflow(hs)['max_diff'] == pytest.approx(abs(off), rel=1e-6)
+
+
+# bptt_matches_tensorflow runs its TensorFlow graph inline: here the numpy side is moved instead.
+# An entry's tolerance is allclose's atol + rtol 1e-5 * |TF's entry|, atol 1e-5 for the Jacobian
+# product and 1e-4 * max(1, max |TF's|) for the gradient. Moved by 1.1 x the tolerance of the
+# entry nearest 0, that entry is past it; by 0.9 x atol, every entry is within (float32 TF
+# against float64 numpy: ~1e-7 besides).
+@pytest.mark.parametrize('part', ['jacobian_product', 'bptt_gradient_W_hh'])
+@pytest.mark.parametrize('refused', [True, False])
+def test_bptt_guards_refuse_just_past_their_tolerance_and_accept_just_within(monkeypatch, part, refused):
+    real = getattr(theory, part)
+    result = theory.bptt_matches_tensorflow()  # first unmoved: the TF values the tolerance is of
+    tf_values = result['jacobian_tf'] if part == 'jacobian_product' else result['dL_dW_hh_tf']
+    atol = 1e-5 if part == 'jacobian_product' else 1e-4 * max(1.0, np.abs(tf_values).max())
+    off = 1.1 * (atol + 1e-5 * np.abs(tf_values).min()) if refused else 0.9 * atol
+    monkeypatch.setattr(theory, part, lambda *args: real(*args) + off)
+    if refused:
+        with pytest.raises(AssertionError, match='differs from'):
+            theory.bptt_matches_tensorflow()
+    else:
+        theory.bptt_matches_tensorflow()

@@ -63,3 +63,16 @@ def test_mutation_summary_counts_verdicts_and_a_later_run_replaces_only_what_it_
         (2, 1, 1, 0, '75.0%')
     assert 'outside_the_scope' not in one.stdout + both.stdout
     assert summary_row(both.stdout, 'all')[1] == '75.0%'
+
+
+def test_bench_train_runs_as_a_command_with_its_smallest_settings(tmp_path):
+    # one timed step of the sentiment graphs on 5 random word ids, no memory child processes:
+    # about 6 s; its own data cache, so that it reads and writes nothing of the user's
+    r = subprocess.run([sys.executable, os.path.join(ROOT, 'bench', 'bench_train.py'), '--model', 'sentiment',
+                        '--steps', '1', '--warmup', '0', '--seq-lens', '5', '--no-memory', '--random-ids'],
+                       capture_output=True, text=True, cwd=ROOT, timeout=600,
+                       env=dict(os.environ, RNN_DATA_DIR=str(tmp_path / 'cache')))
+    assert r.returncode == 0, r.stderr[-3000:]
+    lines = r.stdout.splitlines()
+    assert lines[0].endswith('sentiment batches: random word ids') and lines[1].split()[0] == 'model'
+    assert len(lines) == 3 and lines[2].startswith('sentiment, 5 steps'), r.stdout
