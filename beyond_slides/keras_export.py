@@ -98,6 +98,9 @@ def set_weights(model, weights, n_inputs, embedding):
         model.get_layer('lstm_%d' % k).set_weights(lstm_weights(kernel, bias, n_inputs))
         n_inputs = kernel.shape[1] // 4
         k += 1
+    n_lstms = len([layer for layer in model.layers if layer.name.startswith('lstm_')])
+    if k != n_lstms:  # more layers than the checkpoint holds: the others would keep random weights
+        raise ValueError('%d LSTM layers, the checkpoint holds %d' % (n_lstms, k))
     model.get_layer('logits').set_weights([weights['logits/kernel'], weights['logits/bias']])
 
 

@@ -234,3 +234,68 @@ def test_an_export_whose_model_cannot_be_put_in_place_leaves_neither_file(tmp_pa
     # both files were moved from a temporary folder beside their place: one file system, so each
     # move is a rename that happens whole or not at all
     assert {line for line in r.stderr.splitlines() if line.startswith('moved from')} == {'moved from %s' % out}
+
+
+# ---------------------------------------------------------------------------
+# The export's two guards that need Keras itself: eager execution, and weights that fit the
+# configuration (each in a new process: the tests' own may have turned eager execution off)
+# ---------------------------------------------------------------------------
+
+EXPORT_THEN_TURN_EAGER_OFF = """
+import sys
+sys.path.insert(0, %r)
+from beyond_slides import char_cli
+first = char_cli.main(['--export-keras', sys.argv[1]])  # a new process: eager execution on
+print('first export: %%s' %% first, file=sys.stderr)
+from beyond_slides import tf_setup  # the lecture's TensorFlow 1.x set-up: graph mode from here on
+sys.exit(char_cli.main(['--export-keras', sys.argv[2]]))
+"""
+
+
+def test_the_export_in_a_process_the_lectures_code_turned_to_graph_mode_is_refused(tmp_path):
+    out = tmp_path / 'out'
+    out.mkdir()
+    r = subprocess.run([sys.executable, '-c', EXPORT_THEN_TURN_EAGER_OFF % ROOT, str(out / 'eager.keras'),
+                        str(out / 'graph.keras')], capture_output=True, text=True, timeout=600)
+    assert 'first export: 0' in r.stderr, r.stderr[-2000:]  # accepted while eager execution is on
+    assert r.returncode == 2, r.stderr[-2000:]
+    last = r.stderr.strip().splitlines()[-1]
+    assert last.startswith('error: Keras 3 needs eager execution') and 'export from a new one' in last, last
+    assert sorted(os.listdir(str(out))) == ['eager.keras', 'eager.keras.vocab.json']  # nothing of the refused one
+
+
+def with_config(tmp_path, name, change):
+    """A copy of the shipped model whose model_config.json is changed by change(config)."""
+    folder = str(tmp_path / name)
+    shutil.copytree(SHIPPED, folder)
+    path = os.path.join(folder, 'model_config.json')
+    with open(path, encoding='utf-8') as f:
+        config = json.load(f)
+    change(config)
+    with open(path, 'w', encoding='utf-8') as f:
+        json.dump(config, f)
+    return folder
+
+
+def test_a_checkpoint_one_unit_or_one_character_off_its_configuration_is_refused(tmp_path):
+    # the shipped checkpoint: 65 characters, 128 LSTM units, one layer (a second layer in the
+    # configuration would otherwise be exported with Keras's random weights)
+    cases = [('exact', lambda c: None, None),  # the edge: the configuration the checkpoint was saved with
+             ('units_127', lambda c: c['hparams'].update(lstm_size=127), 'does not fit its model_config.json'),
+             ('units_129', lambda c: c['hparams'].update(lstm_size=129), 'does not fit its model_config.json'),
+             ('chars_64', lambda c: c['vocab'].pop(), 'does not fit its model_config.json'),
+             ('chars_66', lambda c: c['vocab'].append('\u00e9'), 'does not fit its model_config.json'),
+             ('layers_2', lambda c: c['hparams'].update(num_layers=2), 'does not fit its model_config.json')]
+    out = tmp_path / 'out'
+    out.mkdir()
+    folders = [with_config(tmp_path, name, change) for name, change, _ in cases]
+    runs = run_clis([('char_rnn.py', ['--export-keras', out / (name + '.keras'), '--model-dir', folder])
+                     for (name, _, _), folder in zip(cases, folders)])
+    for (name, _, message), r in zip(cases, runs):
+        if message is None:
+            assert r.returncode == 0 and r.stderr == '', r.stderr[-2000:]
+        else:
+            assert r.returncode == 2, (name, r.stderr[-2000:])
+            last = r.stderr.strip().splitlines()[-1]
+            assert last.startswith('error: ') and message in last and name in last, last
+    assert sorted(os.listdir(str(out))) == ['exact.keras', 'exact.keras.vocab.json']

@@ -102,3 +102,75 @@ def test_bptt_guards_refuse_just_past_their_tolerance_and_accept_just_within(mon
             theory.bptt_matches_tensorflow()
     else:
         theory.bptt_matches_tensorflow()
+
+
+# lstm_gradient_norms checks its unrolled graph's probabilities against the SentimentRNN's own
+# (rnn.predict), with allclose(atol=1e-5) and its rtol 1e-5: an entry's tolerance is 1e-5 + 1e-5 *
+# |predict's p|. Here predict's side is moved by `off`, at most 1e-5 * (1 + 1e-5 + 3e-5) past
+# the largest p; just past it (1.1 x) every entry is refused, at 0.9e-5 every entry is within
+# atol alone (float32 graph against graph: ~1e-7 besides).
+@pytest.fixture(scope='module')
+def tiny_sentiment(tmp_path_factory):
+    from conftest import TestConfig, prepared
+    from sentiment_rnn import SentimentRNN
+    word_to_int, (X_train, y_train, X_test, y_test) = prepared(40)  # 20 reviews: one batch of 20
+    rnn = theory.build_quietly(SentimentRNN, max(word_to_int.values()) + 1,
+                               model_dir=str(tmp_path_factory.mktemp('tiny_sentiment')),
+                               **TestConfig.sentiment)
+    rnn.train(X_train, y_train, num_epochs=1)
+    return rnn, X_test[:3], y_test[:3]
+
+
+@pytest.mark.parametrize('sign, refused', [(1, True), (-1, True), (1, False), (-1, False)])
+def test_lstm_gradient_norms_refuses_probabilities_just_past_1e_5(monkeypatch, tiny_sentiment, sign, refused):
+    rnn, X, y = tiny_sentiment
+    proba = theory.lstm_gradient_norms(rnn, X, y)['proba']  # first unmoved: the graph's probabilities
+    off = 1.1 * (1e-5 + 1e-5 * (proba.max() + 3e-5)) if refused else 0.9e-5
+    real = rnn.predict
+    monkeypatch.setattr(rnn, 'predict', lambda *args, **kwargs: np.asarray(real(*args, **kwargs)) + sign * off)
+    if refused:
+        with pytest.raises(AssertionError, match='the unrolled LSTM differs from the SentimentRNN'):
+            theory.lstm_gradient_norms(rnn, X, y)
+    else:
+        assert theory.lstm_gradient_norms(rnn, X, y)['proba'] == pytest.approx(proba, abs=1e-7)
+
+
+# lstm_gates_on_line on a line of one character: one step, so a moved c(t) is carried nowhere.
+# Its guard on (c, h): max |numpy - TF| < 1e-5; numpy's c moved by 1.1e-5 is refused, by 0.9e-5
+# accepted (float32 TF against float64 numpy: ~1e-7 besides, a tenth of the 1e-6 margins).
+@pytest.mark.parametrize('off, refused', [(1.1e-5, True), (-1.1e-5, True), (0.9e-5, False), (-0.9e-5, False)])
+def test_lstm_gates_guard_refuses_a_cell_state_just_past_1e_5(monkeypatch, off, refused):
+    from conftest import SHIPPED
+    real = theory.lstm_step
+
+    def moved(*args, **kwargs):
+        step = real(*args, **kwargs)
+        return dict(step, c=step['c'] + off)  # c only: the probabilities come from h
+    monkeypatch.setattr(theory, 'lstm_step', moved)
+    if refused:
+        with pytest.raises(AssertionError, match='the gate equations differ from the TF graph'):
+            theory.lstm_gates_on_line(SHIPPED, 'T')
+    else:
+        assert theory.lstm_gates_on_line(SHIPPED, 'T')['max_diff'] == pytest.approx(abs(off), abs=1e-6)
+
+
+# Its guard on the probabilities: allclose(numpy's, TF's, atol=1e-5), rtol 1e-5: an entry's
+# tolerance 1e-5 + 1e-5 * |TF's p|. TF's side (the sampler's step) with its largest p moved by
+# 1.1 x that p's tolerance is refused (so is a larger atol or rtol); every p moved by 0.9e-5,
+# within atol alone, is accepted.
+@pytest.mark.parametrize('refused', [True, False])
+def test_lstm_gates_guard_refuses_probabilities_just_past_their_tolerance(monkeypatch, refused):
+    from beyond_slides.model_folder import CharSampler
+    from conftest import SHIPPED
+    proba = theory.lstm_gates_on_line(SHIPPED, 'T')['proba'][0]  # first unmoved: the step's probabilities
+    off = np.full_like(proba, 0.9e-5)
+    if refused:
+        off[:] = 0
+        off[proba.argmax()] = 1.1 * (1e-5 + 1e-5 * (proba.max() + 1.1 * 2e-5))
+    real = CharSampler.step
+    monkeypatch.setattr(CharSampler, 'step', lambda self, ch: real(self, ch) + off)
+    if refused:
+        with pytest.raises(AssertionError, match='the probabilities differ from the TF graph'):
+            theory.lstm_gates_on_line(SHIPPED, 'T')
+    else:
+        assert theory.lstm_gates_on_line(SHIPPED, 'T')['proba'][0] == pytest.approx(proba, abs=1e-7)
