@@ -146,7 +146,7 @@ def test_the_last_cell_gives_each_sections_time(executed):
     for title in THEORY_SLIDES + ['Training the SentimentRNN Model', 'Creating and Training the CharRNN Model']:
         assert title in times, title
     assert 'edited cells' not in times  # every cell run is the notebook's own
-    assert 0 < float(times['total']) < 180  # the quick setting: under 3 minutes on 2 cores (CI)
+    assert float(times['total']) > 0  # its speed is a measurement (docs/results.md), not a test
 
 
 @pytest.mark.notebooks
