@@ -300,6 +300,16 @@ def assert_labelled(fig):
 # Files, and the reference data
 # ---------------------------------------------------------------------------
 
+def edit_config(folder, edit):
+    """The folder's model_config.json changed in place by edit(config): a model folder a test spoils."""
+    path = os.path.join(folder, 'model_config.json')
+    with open(path, encoding='utf-8') as f:
+        config = json.load(f)
+    edit(config)
+    with open(path, 'w', encoding='utf-8') as f:
+        json.dump(config, f)
+
+
 def snapshot(folder):
     """{relative path: bytes} of every file under folder."""
     out = {}

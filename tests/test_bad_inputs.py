@@ -19,8 +19,8 @@ import subprocess
 
 import pytest
 
-from conftest import (HOOKS, PERIODIC, SHIPPED, TestConfig, make_imdb_tarball, run_cli, run_clis, snapshot,
-                      synthetic_reviews)
+from conftest import (HOOKS, PERIODIC, SHIPPED, TestConfig, edit_config, make_imdb_tarball, run_cli, run_clis,
+                      snapshot, synthetic_reviews)
 
 CHAR_OPTS, SENTIMENT_OPTS = TestConfig.char_opts, TestConfig.sentiment_opts
 
@@ -318,16 +318,6 @@ def make_assets(base):
         for name in os.listdir(w(kind + '_nockpt')):
             if 'ckpt' in name or name == 'checkpoint':
                 os.remove(w(kind + '_nockpt/' + name))
-
-
-def edit_config(folder, edit):
-    """The folder's model_config.json changed in place by edit(config)."""
-    path = os.path.join(folder, 'model_config.json')
-    with open(path, encoding='utf-8') as f:
-        config = json.load(f)
-    edit(config)
-    with open(path, 'w', encoding='utf-8') as f:
-        json.dump(config, f)
 
 
 def workspace_of(base, root, case_id):

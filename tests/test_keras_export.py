@@ -13,8 +13,8 @@ import pytest
 from beyond_slides.model_folder import ModelFolder
 from beyond_slides.predicting import encode_reviews, predict_every_row
 from char_rnn import CharRNN
-from conftest import (PERIODIC, ROOT, SHIPPED, TestConfig, quietly, run_cli, run_clis, shared, snapshot,
-                      synthetic_reviews)
+from conftest import (PERIODIC, ROOT, SHIPPED, TestConfig, edit_config, quietly, run_cli, run_clis, shared,
+                      snapshot, synthetic_reviews)
 from sentiment_rnn import SentimentRNN
 
 KERAS_ONLY = os.path.join(ROOT, 'tests', 'keras_only.py')
@@ -268,12 +268,7 @@ def with_config(tmp_path, name, change):
     """A copy of the shipped model whose model_config.json is changed by change(config)."""
     folder = str(tmp_path / name)
     shutil.copytree(SHIPPED, folder)
-    path = os.path.join(folder, 'model_config.json')
-    with open(path, encoding='utf-8') as f:
-        config = json.load(f)
-    change(config)
-    with open(path, 'w', encoding='utf-8') as f:
-        json.dump(config, f)
+    edit_config(folder, change)
     return folder
 
 
