@@ -14,7 +14,6 @@ Two halves:
   embedded, the script and the styles inline: nothing is fetched from anywhere.
 """
 import argparse
-import base64
 import html
 import os
 import re
@@ -63,7 +62,7 @@ def heading(cell):
     text = source(cell)
     if cell['cell_type'] != 'markdown' or not text.startswith('#'):
         return None
-    return text.splitlines()[0].lstrip('#').strip()
+    return text.splitlines()[0].lstrip('#').strip()  # pragma: no mutate: lstrip('XX#XX') also strips X, which never follows the # of a Markdown heading (a space does)
 
 
 def parts_of(title, titles):
@@ -174,7 +173,7 @@ def split_bullets(markdown, n):
 def slides_of(nb, titles, parts=PARTS):
     """[Slide] of the notebook, by its cells' slideshow tags; checks them against titles.
     parts: {a slide-code cell's spec: its part lines}, for the slides shown in parts."""
-    slides, pending = [], None  # pending: (n, bullets) of a slide shown in parts, until its code
+    slides, pending = [], None  # pending: (title, n, bullets) of a slide shown in parts, until its code
     for cell in nb['cells']:
         meta = cell.get('metadata', {})
         slide_type = meta.get('slideshow', {}).get('slide_type', '-')
@@ -208,9 +207,9 @@ def slides_of(nb, titles, parts=PARTS):
                 slides[-1].add(markdown_html(bullet) + code_html(piece))
             pending = None
             continue
-        blocks = []
-        if heading(cell) is not None:
-            blocks.append('<h3>%s</h3>' % html.escape(heading(cell)) + markdown_html(body_of(cell)))
+        blocks, title = [], heading(cell)
+        if title is not None:
+            blocks.append('<h3>%s</h3>' % html.escape(title) + markdown_html(body_of(cell)))
         elif cell['cell_type'] == 'markdown':
             blocks.append(markdown_html(source(cell)))
         else:
@@ -300,7 +299,7 @@ def build_deck(nb, titles, parts=PARTS):
     from pygments.formatters import HtmlFormatter
     slides = slides_of(nb, titles, parts)
     sections = []
-    for h, slide in enumerate(slides):
+    for slide in slides:
         pages = []
         for v, page in enumerate(slide.pages):
             title = '<h2>%s</h2>' % html.escape(slide.title) if v == 0 else \

@@ -12,6 +12,7 @@ from matplotlib.transforms import Bbox
 import numpy as np
 import pandas as pd
 
+from beyond_slides.deck import heading
 from beyond_slides.model_folder import CONFIG_NAME, HISTORY_NAME, ModelFolder
 from beyond_slides.paths import REPO
 
@@ -55,14 +56,14 @@ class SectionClock(object):
         cells edited since the notebook was saved last, under EDITED_CELLS."""
         with open(notebook_path, encoding='utf-8') as f:  # pragma: no mutate: codec names are case-insensitive
             cells = json.load(f)['cells']
-        section_of, order, heading = {}, [], BEFORE_HEADINGS
+        section_of, order, section = {}, [], BEFORE_HEADINGS
         for cell in cells:
-            source = ''.join(cell['source'])
-            if cell['cell_type'] == 'markdown' and source.startswith('#'):
-                heading = source.splitlines()[0].lstrip('#').strip()  # pragma: no mutate: lstrip('XX#XX') also strips X, which never follows the # of a Markdown heading (a space does)
-                order.append(heading)
+            title = heading(cell)
+            if title is not None:
+                section = title
+                order.append(title)
             elif cell['cell_type'] == 'code':
-                section_of.setdefault(source.strip(), heading)
+                section_of.setdefault(''.join(cell['source']).strip(), section)
         seconds = {}
         for source, t in self.times:
             section = section_of.get(source.strip(), EDITED_CELLS)
@@ -75,8 +76,8 @@ class SectionClock(object):
         """Print the seconds each section took in this run, and the total."""
         rows = self.by_section(notebook_path)
         width = max(len(h) for h, _ in rows)
-        for heading, seconds in rows:
-            print('%-*s %6.1f s' % (width, heading, seconds))
+        for section, seconds in rows:
+            print('%-*s %6.1f s' % (width, section, seconds))
         print('%-*s %6.1f s' % (width, 'total', sum(t for _, t in rows)))
 
 

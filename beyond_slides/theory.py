@@ -604,6 +604,12 @@ def clipping_in_action(text_ints, num_classes, hparams):
 # 6. LSTM units: the gate equations on the shipped CharRNN's weights
 # ---------------------------------------------------------------------------
 
+def kernel_blocks(n_hidden):
+    """The columns of BasicLSTMCell's kernel (and bias) that each gate reads, in its order
+    (i, j, f, o): {name: (first, last + 1)}."""
+    return {name: (k * n_hidden, (k + 1) * n_hidden) for k, name in enumerate(('i', 'j', 'f', 'o'))}
+
+
 def lstm_step(x, c_prev, h_prev, kernel, bias, forget_bias=1.0):
     """One step of the slides' LSTM unit in numpy, rows (B, .), with BasicLSTMCell's weights: kernel
     (D+H, 4H) over [x, h] (rows 0..D-1 multiply x, rows D.. multiply h), its columns four blocks
@@ -666,13 +672,11 @@ def lstm_gates_on_line(model_dir, line, forget_bias=1.0):
     out = {name: np.vstack([s[name] for s in steps]) for name in ('i', 'g', 'f', 'o', 'c', 'h')}  # (T, H)
     max_diff = float(max(np.abs(out['c'] - np.array(tf_c)).max(), np.abs(out['h'] - np.array(tf_h)).max()))
     assert max_diff < 1e-5, 'the gate equations differ from the TF graph by %g' % max_diff
-    logits = out['h'] @ w_out + b_out                               # (T, C)
-    proba = np.exp(logits - logits.max(1, keepdims=True))
-    proba /= proba.sum(1, keepdims=True)
+    proba = softmax(out['h'] @ w_out + b_out)                       # (T, C)
     if hparams['num_layers'] == 1:
         assert np.allclose(proba, np.array(tf_proba), atol=1e-5), 'the probabilities differ from the TF graph'
-    blocks = {name: (k * n_hidden, (k + 1) * n_hidden) for k, name in enumerate(('i', 'j', 'f', 'o'))}
-    out.update(chars=list(line), proba=proba, kernel_blocks=blocks, forget_bias=forget_bias, max_diff=max_diff)
+    out.update(chars=list(line), proba=proba, kernel_blocks=kernel_blocks(n_hidden), forget_bias=forget_bias,
+               max_diff=max_diff)
     return out
 
 
@@ -689,7 +693,7 @@ def lstm_cell_sizes(rnn):
     n_hidden = kernel_shape[1] // 4
     n_inputs = kernel_shape[0] - n_hidden
     assert bias_shape == (4 * n_hidden,) and (n_inputs, n_hidden) == (rnn.num_classes, rnn.lstm_size)
-    blocks = {name: (k * n_hidden, (k + 1) * n_hidden) for k, name in enumerate(('i', 'j', 'f', 'o'))}
+    blocks = kernel_blocks(n_hidden)
     forget_bias = inspect.signature(tf.nn.rnn_cell.BasicLSTMCell.__init__).parameters['forget_bias'].default
     return {'n_inputs': n_inputs, 'n_hidden': n_hidden, 'kernel_shape': kernel_shape, 'bias_shape': bias_shape,
             'blocks': blocks, 'forget_bias': forget_bias}

@@ -51,8 +51,8 @@ def gap_for_solution(source):
     if problem:
         raise MalformedCell(problem)
     lines = source.split('\n')
-    start = [line.strip() for line in lines].index(BEGIN)
-    end = [line.strip() for line in lines].index(END)
+    stripped = [line.strip() for line in lines]
+    start, end = stripped.index(BEGIN), stripped.index(END)
     return '\n'.join(lines[:start] + [GAP] + lines[end + 1:])
 
 
@@ -88,14 +88,13 @@ def main(argv=None):
                    help='first execute the solutions notebook headless and save it with its outputs')
     p.add_argument('--imdb', help='the IMDb data for --run (default: $RNN_IMDB_DATA, else downloaded once)')
     args = p.parse_args(argv)
-    import nbformat
     sys.path.insert(0, os.path.dirname(HERE))
     from beyond_slides.files import atomic_write_text
     try:
         blank_text(SOLUTIONS)  # the markers checked before a run of minutes, and before anything is written
         if args.run:
-            from run_notebook import execute
-            atomic_write_text(SOLUTIONS, nbformat.writes(execute(SOLUTIONS, args.imdb)) + '\n')
+            from run_notebook import execute, save
+            save(execute(SOLUTIONS, args.imdb), SOLUTIONS)
             print('saved %s with its outputs' % SOLUTIONS)
         text = blank_text(SOLUTIONS)   # whole before exercises.ipynb is touched
     except MalformedCell as e:

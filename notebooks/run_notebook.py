@@ -57,6 +57,13 @@ def execute(path, imdb=None, runs=None, timeout=1200, nb=None):
     return nb
 
 
+def save(nb, path):
+    """The notebook nb written at path as nbformat writes it, only once its text is whole."""
+    import nbformat
+    text = nbformat.writes(nb)
+    atomic_write_text(path, text if text.endswith('\n') else text + '\n')  # as nbformat.write() ends it
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('notebook', nargs='?', default=LECTURE, help='the notebook (default: rnn_lecture.ipynb)')
@@ -66,7 +73,6 @@ def main(argv=None):
     where.add_argument('--in-place', dest='in_place', action='store_true',
                        help='save the notebook with its outputs over the notebook itself')
     args = p.parse_args(argv)
-    import nbformat
     path = args.notebook if os.path.isabs(args.notebook) or os.path.exists(args.notebook) \
         else os.path.join(HERE, args.notebook)
     nb = execute(path, args.imdb)
@@ -74,8 +80,7 @@ def main(argv=None):
     if out is None:
         print('ran %s without an error; saved nothing (--out PATH or --in-place keeps its outputs)' % path)
         return 0
-    text = nbformat.writes(nb)
-    atomic_write_text(out, text if text.endswith('\n') else text + '\n')  # as nbformat.write() ends it
+    save(nb, out)
     print('saved %s with its outputs' % out)
     return 0
 

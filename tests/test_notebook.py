@@ -12,6 +12,8 @@ import pytest
 
 from conftest import ROOT, shared
 
+from beyond_slides import deck
+
 sys.path.insert(0, os.path.join(ROOT, 'notebooks'))
 import lecture_cells  # noqa: E402
 import run_notebook  # noqa: E402
@@ -55,8 +57,7 @@ def committed():
 
 
 def headings(nb):
-    return [''.join(c['source']).splitlines()[0].lstrip('#').strip() for c in nb['cells']
-            if c['cell_type'] == 'markdown' and ''.join(c['source']).startswith('#')]
+    return [title for title in map(deck.heading, nb['cells']) if title is not None]
 
 
 def test_the_slide_code_cells_are_the_lecture_files_code():
