@@ -19,7 +19,8 @@ import os
 import re
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from beyond_slides.paths import REPO as ROOT  # the repository
+
 NOTEBOOK = os.path.join(ROOT, 'notebooks', 'rnn_lecture.ipynb')
 SLIDE_LIST = os.path.join(ROOT, 'docs', 'slides.md')
 SLIDE_LIST_HEADING = '## The deck: the lecture\'s slides in order'

@@ -42,7 +42,8 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from beyond_slides.paths import REPO as ROOT  # the repository
+
 BLANK = os.path.join(ROOT, 'notebooks', 'exercises.ipynb')
 # What a notebook's kernel imports and reads: the lecture files, beyond_slides, the shipped model.
 PROJECT_FILES = ('data_utils.py', 'char_rnn.py', 'sentiment_rnn.py', 'pg2265.txt', 'beyond_slides',
