@@ -19,7 +19,7 @@ import numpy as np
 # changed: the slides' `import tensorflow as tf` is TensorFlow 1.x, which today is tf.compat.v1.
 from beyond_slides.tf_setup import tf
 # not on the slides: the same math, faster (fast=True), and the supervisor of a training run.
-from beyond_slides import fast_adam, fast_lstm
+from beyond_slides import fast_lstm
 from beyond_slides.supervisor import NO_SUPERVISOR
 
 
@@ -122,9 +122,9 @@ class SentimentRNN(object):
                  name='cost')
         ## Define the optimizer
         optimizer = tf.train.AdamOptimizer(self.learning_rate)
-        # changed: with fast, the same update in Adam's fused kernel (beyond_slides/fast_adam.py).
+        # changed: with fast, the same update in Adam's fused kernel (beyond_slides/fast_lstm.py).
         if self.fast:
-            train_op = fast_adam.fast_minimize(optimizer, cost, name='train_op')
+            train_op = fast_lstm.fast_minimize(optimizer, cost, name='train_op')
         else:
             train_op = optimizer.minimize(cost, name='train_op')
 

@@ -1,11 +1,21 @@
 """Rating reviews with a trained SentimentRNN (not on the slides): new texts as the slides' word
 ids, and an answer for every row. `python sentiment_rnn.py` (its Test Acc. and --predict) and
 the notebook use these."""
+import contextlib
+import io
+
 import numpy as np
 
 import data_utils
 from beyond_slides.errors import DataError
 from beyond_slides.model_folder import ModelFolder
+
+
+def build_quietly(model_class, *args, **kwargs):
+    """model_class(*args, **kwargs) without the tensors its build() prints (the slides print them
+    once; a model built again to predict, sample or draw shows nothing)."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        return model_class(*args, **kwargs)
 
 
 def predict_every_row(rnn, X, return_proba=False, from_zero_state=False):

@@ -26,15 +26,14 @@ Conventions: TensorFlow multiplies row vectors from the left (x W, shapes (batch
 the slides write column vectors W x. Shapes are given in the comments, B batch rows, T steps,
 D inputs, H hidden units.
 """
-import contextlib
 import inspect
-import io
 import re
 
 import numpy as np
 
 import data_utils
 from beyond_slides.model_folder import ModelFolder
+from beyond_slides.predicting import build_quietly
 from beyond_slides.tf_setup import tf
 from char_rnn import CharRNN, create_batch_generator as char_batch_generator
 
@@ -59,13 +58,6 @@ TRUNCATED_BPTT = (
 # above grad_clip = 5); the slides' settings never get there (their largest norm stays below 2).
 CLIPPING_ACTS = {'learning_rate': 0.2}
 CLIPPING_ACTS_EPOCHS = 1
-
-
-def build_quietly(model_class, *args, **kwargs):
-    """model_class(*args, **kwargs) without the tensors its build() prints (the lecture's
-    walkthrough shows them already)."""
-    with contextlib.redirect_stdout(io.StringIO()):
-        return model_class(*args, **kwargs)
 
 
 def sigmoid(z):

@@ -38,15 +38,16 @@ OTHER_DATA = {'SentimentRNN': 'other reviews (their vocabulary differs): give th
 
 class TrainingRun(object):
     def __init__(self, folder, model_name, hparams, epochs, resume=False, given=None, logdir=None,
-                 progress=True):
+                 progress=True, supervisor_class=Supervisor):
         """folder: a ModelFolder; hparams: the model's hyperparameters (on resume, the saved ones
         replace them, and those in `given` must equal the saved ones: by default all of hparams,
         the command line gives only those typed); epochs: the epochs the model has trained when the
-        run ends; logdir: a folder for TensorBoard; progress: a progress bar per epoch."""
+        run ends; logdir: a folder for TensorBoard; progress: a progress bar per epoch;
+        supervisor_class: what supervisor() makes (a test's subclass records or stops)."""
         self.folder, self.model_name, self.epochs, self.resume = folder, model_name, epochs, resume
         self.hparams = dict(hparams)
         self.given = dict(hparams) if given is None else dict(given)
-        self.logdir, self.progress = logdir, progress
+        self.logdir, self.progress, self.supervisor_class = logdir, progress, supervisor_class
         self.saved_hparams, self.saved_vocab = None, None
         self.vocab, self.extra, self.n_batches, self.start = None, {}, None, None
         self._lock = folder.lock()
@@ -105,7 +106,7 @@ class TrainingRun(object):
 
     def supervisor(self, model):
         """The Supervisor to hand to model.train() (a context manager)."""
-        return Supervisor(model, self.folder, CHECKPOINT_PREFIX[self.model_name], self.n_batches, self.epochs,
+        return self.supervisor_class(model, self.folder, CHECKPOINT_PREFIX[self.model_name], self.n_batches, self.epochs,
                           self.start, self.logdir, on_checkpoint=self.record_epochs, progress=self.progress)
 
     @property
@@ -116,14 +117,14 @@ class TrainingRun(object):
 
 @contextlib.contextmanager
 def supervised_training(model, model_dir, epochs, vocab, n_batches, resume=False, logdir=None, progress=True,
-                        **extra):
+                        supervisor_class=Supervisor, **extra):
     """A TrainingRun of a model built already, into model_dir (its model_dir, or the ckpt_dir its
     train() is given): yields the supervisor to hand to model.train(). Its hyperparameters are the
     model's own; extra: more to save (the SentimentRNN's n_words)."""
     name = type(model).__name__
     hparams = {k: getattr(model, k) for k in HPARAMS[name]}
     with TrainingRun(ModelFolder(model_dir), name, hparams, epochs, resume=resume, logdir=logdir,
-                     progress=progress) as run:
+                     progress=progress, supervisor_class=supervisor_class) as run:
         run.begin(vocab, n_batches, **extra)
         with run.supervisor(model) as supervisor:
             yield supervisor
