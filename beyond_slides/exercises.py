@@ -1,20 +1,11 @@
-"""The checks of the homework notebook (not on the slides): notebooks/exercises.ipynb.
+"""The checks of the homework notebook, notebooks/exercises.ipynb (not on the slides).
 
-Each exercise's answer cell starts with `answer = exercises.start(ID)` and ends by setting `answer`;
-the check cell below it, `exercises.check_ID(answer, ...)`, prints one line:
-
-    ✓ Exercise ID: what the right answer shows
-    ✗ Exercise ID: what is wrong, and a hint
-
-An answer still `...` (or None, or a tuple with such a part) is "not yet", never a traceback;
-an answer of the wrong type or shape is named as such. A check never judges a stale answer: after
-an answer cell that raised it says "your cell above did not finish", and after one that did not
-set `answer`, or when `answer` was last set by another exercise's cell, "not yet" (see start()).
-A check that needs context (the data, a model, its folder) takes it as arguments, which the
-notebook passes. IDs are the numbers of the first twelve exercises and names for the rest, so that
-an exercise is added without renumbering. docs/exercises.md says per exercise how its check
-decides, and how to add an exercise.
+Each check cell, `exercises.check_ID(answer, ...)`, prints one line: '✓ Exercise ID: what the right
+answer shows' or '✗ Exercise ID: what is wrong, and a hint'. A missing answer is "not yet", a wrong
+type or shape is named, a stale answer is never judged (start()); the context (data, a model, its
+folder) comes from the notebook. docs/exercises.md says how each check decides, and how to add one.
 """
+import functools
 import math
 import numbers
 import re
@@ -23,6 +14,7 @@ import sys
 import numpy as np
 import pandas as pd
 
+import data_utils
 from beyond_slides import pitfalls, theory
 from beyond_slides.model_folder import ModelFolder
 from beyond_slides.predicting import predict_every_row
@@ -33,9 +25,7 @@ class WrongAnswer(Exception):
     """What is wrong with an answer and a hint: the text after '✗ Exercise ID: '."""
 
 
-# ---------------------------------------------------------------------------
 # Which answer cell ran last, and whether it finished: no stale verdicts
-# ---------------------------------------------------------------------------
 
 class Unanswered(object):
     """What `answer = exercises.start(ID)` sets: the answer cell has not set its own answer yet."""
@@ -57,31 +47,20 @@ START = re.compile(r'exercises\.start\(\s*[\'"]?(\w+)')
 
 
 def start(exercise):
-    """The first line of every answer cell, `answer = exercises.start(ID)`: records that exercise
-    ID's answer cell runs, and returns the placeholder that a cell which never sets `answer` leaves.
-
-    Why IPython's post_run_cell hook: it is called after every cell with the cell's own outcome
-    (result.error_in_exec, or result.error_before_exec for a cell that does not even compile), in
-    Jupyter, JupyterLab, Colab and a headless nbclient kernel alike; so a check knows whether the
-    answer cell above it finished, whatever ran in between. Without IPython (plain Python) there
-    are no cells: only the exercise is recorded."""
+    """The first line of every answer cell: records that exercise ID's answer cell runs, and returns
+    the placeholder that a cell which never sets `answer` leaves. Why IPython's post_run_cell hook:
+    it sees the cell's own outcome after every cell, in Jupyter, Colab and nbclient alike; without
+    IPython there are no cells, and only the exercise is recorded."""
     global LAST_ANSWER_CELL
     exercise = str(exercise)
     LAST_ANSWER_CELL = {'exercise': exercise, 'error': None}
     _started_in_cell.append(exercise)
-    hook_ipython()
+    shell = getattr(sys.modules.get('IPython'), 'get_ipython', lambda: None)()
+    if shell is not None and not any(s is shell for s in _hooked):
+        shell.events.register('pre_run_cell', before_cell)
+        shell.events.register('post_run_cell', after_cell)
+        _hooked.append(shell)
     return Unanswered(exercise)
-
-
-def hook_ipython():
-    """Register after_cell with the running IPython shell, once; nothing outside IPython."""
-    ipython = sys.modules.get('IPython')
-    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, 'get_ipython') else None
-    if shell is None or any(s is shell for s in _hooked):
-        return
-    shell.events.register('pre_run_cell', before_cell)
-    shell.events.register('post_run_cell', after_cell)
-    _hooked.append(shell)
 
 
 def before_cell(info=None):
@@ -108,28 +87,22 @@ def stale(exercise, answer):
     if last is None:
         return ''
     if last['exercise'] == exercise and last['error'] is not None:
-        error = last['error']
         return 'your cell above did not finish: %s: %s; fix it and run it again' \
-            % (type(error).__name__, first_line(error))
+            % (type(last['error']).__name__, first_line(last['error']))
     if last['exercise'] != exercise or (isinstance(answer, Unanswered) and answer.exercise != exercise):
         return ('not yet: run your answer cell above (its first line, answer = exercises.start(%s), marks it); '
-                'answer now holds what exercise %s\'s cell left' % (quoted(exercise), last['exercise']))
+                'answer now holds what exercise %s\'s cell left'
+                % (exercise if exercise.isdigit() else repr(exercise), last['exercise']))
     if isinstance(answer, Unanswered):
         return 'not yet: your cell above did not set answer; end it with answer = your answer'
     return ''
-
-
-def quoted(exercise):
-    return exercise if exercise.isdigit() else repr(exercise)
 
 
 def first_line(error):
     return (str(error).strip().splitlines() or [''])[0]
 
 
-# ---------------------------------------------------------------------------
 # The one line each check prints
-# ---------------------------------------------------------------------------
 
 def label(exercise):
     """'Exercise 3', 'Exercise bptt', 'Questionnaire': how a line names its exercise."""
@@ -143,21 +116,20 @@ def report(exercise, answer, judge):
 
 
 def verdict(exercise, answer, judge):
-    """The line report() prints."""
-    exercise = str(exercise)
-    why = stale(exercise, answer)
+    """The line report() prints: stale and missing answers are recognised before judge runs."""
+    name = label(str(exercise))
+    why = stale(str(exercise), answer)
     if why:
-        return '✗ %s: %s' % (label(exercise), why)
+        return '✗ %s: %s' % (name, why)
     missing = missing_part(answer, 'answer')
     if missing:
-        return '✗ %s: not yet: %s; replace it by your answer' % (label(exercise), missing)
+        return '✗ %s: not yet: %s; replace it by your answer' % (name, missing)
     try:
-        return '✓ %s: %s' % (label(exercise), judge(answer))
+        return '✓ %s: %s' % (name, judge(answer))
     except WrongAnswer as e:
-        return '✗ %s: %s' % (label(exercise), e)
+        return '✗ %s: %s' % (name, e)
     except Exception as e:  # an answer the check cannot use: one line, never a traceback
-        return '✗ %s: the check could not use your answer (%s: %s)' % (label(exercise), type(e).__name__,
-                                                                       first_line(e))
+        return '✗ %s: the check could not use your answer (%s: %s)' % (name, type(e).__name__, first_line(e))
 
 
 def missing_part(answer, name):
@@ -174,9 +146,7 @@ def missing_part(answer, name):
     return ''
 
 
-# ---------------------------------------------------------------------------
-# Reading an answer: its type and shape, or a line that names them
-# ---------------------------------------------------------------------------
+# The shared readers: an answer's type and shape, or a line that names them
 
 def describe(value):
     """A value's type in a few words: 'a float (0.37)', 'an ndarray of shape (2, 9)', 'a list of 3'."""
@@ -218,14 +188,25 @@ def as_count(value, what):
     return int(number)
 
 
+def as_numbers(answer, names, read=as_number):
+    """answer as a tuple of len(names) numbers, each read by read (as_number or as_count) as its name."""
+    return [read(value, name) for value, name in zip(as_parts(answer, names), names)]
+
+
+def as_arrays(answer, names, shape, hint):
+    """answer as a tuple of len(names) arrays, each of the given shape (as_array) and read as its name."""
+    return [as_array(value, shape, name, hint) for value, name in zip(as_parts(answer, names), names)]
+
+
 def as_array(value, shape, what, hint='', ragged=''):
     """value as a float array of the given shape; another type or shape is named, with the hint;
     rows of different lengths are named as such, with the hint ragged (else hint)."""
     try:
         array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        lengths = row_lengths(value)
-        if lengths:
+    except (TypeError, ValueError):   # rows of different lengths, or not numbers
+        rows = value if isinstance(value, (list, tuple, np.ndarray)) and len(value) else []
+        lengths = tuple(len(row) for row in rows if isinstance(row, (list, tuple, np.ndarray)))
+        if len(lengths) == len(rows) and len(set(lengths)) > 1:
             raise WrongAnswer('%s has rows of different lengths %s%s'
                               % (what, lengths, ': ' + (ragged or hint) if ragged or hint else '')) from None
         raise WrongAnswer('%s should be an array of numbers; got %s' % (what, describe(value))) from None
@@ -238,19 +219,7 @@ def as_array(value, shape, what, hint='', ragged=''):
     return array
 
 
-def row_lengths(value):
-    """The lengths of value's rows when they differ (a list of lists of numbers, ragged), else None."""
-    if not isinstance(value, (list, tuple, np.ndarray)) or not len(value):
-        return None
-    if not all(isinstance(row, (list, tuple, np.ndarray)) for row in value):
-        return None
-    lengths = tuple(len(row) for row in value)
-    return lengths if len(set(lengths)) > 1 else None
-
-
-# ---------------------------------------------------------------------------
 # Comparing with the right answer, naming a known mistake when one fits
-# ---------------------------------------------------------------------------
 
 def known_mistake(got, mistakes, tolerance):
     """The hint of the first (hint, value it gives) in mistakes that got matches, or None."""
@@ -269,10 +238,6 @@ def shown(value, tolerance):
     return '%.*f' % (min(6, max(1, int(math.ceil(-math.log10(tolerance))) + 1)), value)
 
 
-def allowed(tolerance):
-    return ' (it must be within %g of the right value)' % tolerance if tolerance else ''
-
-
 def compare(got, expected, what, tolerance, hint, mistakes=()):
     """Nothing if got is within tolerance of expected (element by element); else WrongAnswer naming
     the known mistake that gives got, or the largest difference and the hint."""
@@ -283,21 +248,27 @@ def compare(got, expected, what, tolerance, hint, mistakes=()):
     if mistake:
         raise WrongAnswer('%s is not right: %s' % (what, mistake))
     if got.shape == ():
-        raise WrongAnswer('%s is %s, not right%s: %s' % (what, shown(got, tolerance), allowed(tolerance), hint))
+        allowed = ' (it must be within %g of the right value)' % tolerance if tolerance else ''
+        raise WrongAnswer('%s is %s, not right%s: %s' % (what, shown(got, tolerance), allowed, hint))
     raise WrongAnswer('%s differs from the right one by up to %.3g (tolerance %g): %s'
                       % (what, np.max(np.abs(got - expected)), tolerance, hint))
 
 
-def as_shape(value, what):
-    """value as a shape: a tuple of whole numbers (a list, a tuple or an array's .shape)."""
+def compare_ratio(got, expected, what, tolerance, hint, mistakes=()):
+    """compare() of got / expected with 1, for values of any size: tolerance is relative."""
+    expected = np.asarray(expected, dtype=float)
+    compare(np.asarray(got, dtype=float) / expected, np.ones_like(expected), '%s (as a ratio to the right one%s)'
+            % (what, 's' if expected.ndim else ''), tolerance, hint,
+            [(mistake, np.asarray(value, dtype=float) / expected) for mistake, value in mistakes])
+
+
+def compare_shape(value, expected, what, hint, mistakes=()):
+    """Nothing if value is the shape expected (a tuple or list of whole numbers); else WrongAnswer
+    naming the mistake (hint, shape) that fits, or the hint."""
     if isinstance(value, np.ndarray) or not isinstance(value, (tuple, list)):
         raise WrongAnswer('%s should be a shape, a tuple of whole numbers such as (2, 3); got %s'
                           % (what, describe(value)))
-    return tuple(as_count(n, what) for n in value)
-
-
-def compare_shape(got, expected, what, hint, mistakes=()):
-    """Nothing if the shapes are equal; else WrongAnswer naming the mistake (hint, shape) that fits."""
+    got = tuple(as_count(n, what) for n in value)
     if got == tuple(expected):
         return
     for mistake, shape in mistakes:
@@ -306,9 +277,7 @@ def compare_shape(got, expected, what, hint, mistakes=()):
     raise WrongAnswer('%s %s is not right: %s' % (what, got, hint))
 
 
-# ---------------------------------------------------------------------------
 # Exercise categories, "Different Categories of Sequence Modeling": the task decides the outputs
-# ---------------------------------------------------------------------------
 
 CATEGORIES = ('many-to-one', 'one-to-many', 'many-to-many synchronized', 'many-to-many delayed')
 # The exercise's tasks (the notebook prints them), each with its category and why, from the slide.
@@ -323,9 +292,7 @@ CATEGORY_TASKS = (
 
 
 def check_categories(answer, sentiment_hparams, char_hparams):
-    """answer: (the category of each of CATEGORY_TASKS, one of CATEGORIES; the shape of the
-    SentimentRNN's output for one batch, (batch_size, 1); the shape of the CharRNN's LSTM outputs
-    for one batch, (batch_size, num_steps, lstm_size), before any reshape). Exact."""
+    """answer: (a category per task of CATEGORY_TASKS, the SentimentRNN's output shape, the CharRNN LSTM's)."""
     def judge(answer):
         categories, sentiment_shape, char_shape = as_parts(answer, ('categories', 'SentimentRNN output shape',
                                                                     'CharRNN LSTM outputs shape'))
@@ -338,50 +305,44 @@ def check_categories(answer, sentiment_hparams, char_hparams):
                 raise WrongAnswer('category %d (%r) should be one of %s' % (i + 1, given, ', '.join(CATEGORIES)))
             if name != right:
                 raise WrongAnswer('task %d (%s) is not %s: %s' % (i + 1, task, name, why))
-        s, c = sentiment_hparams, char_hparams
-        compare_shape(as_shape(sentiment_shape, 'the SentimentRNN output shape'), (s['batch_size'], 1),
-                      'the SentimentRNN output shape', 'one output per review of the batch, a single logit',
-                      [('that is its input, one id per word: many-to-one gives one output per review',
-                        (s['batch_size'], s['seq_len']))])
-        compare_shape(as_shape(char_shape, 'the CharRNN LSTM outputs shape'),
-                      (c['batch_size'], c['num_steps'], c['lstm_size']), 'the CharRNN LSTM outputs shape',
-                      'dynamic_rnn gives an output of lstm_size units at every step of every row',
+        batch, steps, units = char_hparams['batch_size'], char_hparams['num_steps'], char_hparams['lstm_size']
+        reviews = sentiment_hparams['batch_size']
+        compare_shape(sentiment_shape, (reviews, 1), 'the SentimentRNN output shape', 'one output per review of '
+                      'the batch, a single logit', [('that is its input, one id per word: many-to-one gives one '
+                                                     'output per review', (reviews, sentiment_hparams['seq_len']))])
+        compare_shape(char_shape, (batch, steps, units), 'the CharRNN LSTM outputs shape', 'dynamic_rnn gives an '
+                      'output of lstm_size units at every step of every row',
                       [('that is after the reshape to rows of lstm_size: dynamic_rnn gives (batch, steps, units)',
-                        (c['batch_size'] * c['num_steps'], c['lstm_size'])),
-                       ('that is the last step only: many-to-many gives an output at every step',
-                        (c['batch_size'], c['lstm_size']))])
+                        (batch * steps, units)),
+                       ('that is the last step only: many-to-many gives an output at every step', (batch, units))])
         return 'the SentimentRNN is many-to-one, one output (%d, 1) per batch; the CharRNN synchronized ' \
-               'many-to-many, an output at each of its %d steps' % (s['batch_size'], c['num_steps'])
+               'many-to-many, an output at each of its %d steps' % (reviews, steps)
     report('categories', answer, judge)
 
 
-# ---------------------------------------------------------------------------
 # Exercise 1, "Computing Activations in RNNs": h(t) = tanh(W_xh x(t) + W_hh h(t-1) + b_h)
-# ---------------------------------------------------------------------------
-
 def check_1(answer, xs, kernel, bias):
-    """answer: h(1), h(2), ... of a BasicRNNCell over the one sequence xs (1, T, D) from the zero
-    state, computed in numpy, one row per step; against TensorFlow's BasicRNNCell with the same
-    kernel and bias (beyond_slides/theory.py), within 1e-5."""
+    """answer: h(1), h(2), ... of a BasicRNNCell over the one sequence xs (1, T, D) from the zero state,
+    in numpy, a row per step; against TensorFlow's own cell (theory.tf_basic_rnn), within 1e-5."""
     def judge(answer):
         expected = theory.tf_basic_rnn(xs, kernel, bias)[0][0]           # (T, H)
         got = as_array(answer, expected.shape, 'answer', 'one row h(t) per step t, as x @ W: rows are examples')
-        W_xh, W_hh = theory.slide_weights(kernel, np.shape(xs)[2])
+        n_in = np.shape(xs)[2]
+        W_xh, W_hh = theory.slide_weights(kernel, n_in)
         mistakes = [('the bias b_h is missing', theory.rnn_activations(xs, W_xh, W_hh, 0 * bias)[0]),
                     ('h is carried: each step adds W_hh h(t-1), with h(0) = 0',
                      theory.rnn_activations(xs, W_xh, 0 * W_hh, bias)[0]),
                     ('tanh is missing (the slide\'s activation phi)', linear_rnn(xs[0], W_xh, W_hh, bias)),
-                    ('W_hh is transposed: with rows as examples h(t-1) @ W_hh takes W_hh = kernel[%d:] as it '
-                     'is (row j multiplies unit j of h(t-1))' % np.shape(xs)[2],
-                     theory.rnn_activations(xs, W_xh, W_hh.T, bias)[0])]
+                    ('W_hh is transposed: with rows as examples h(t-1) @ W_hh takes W_hh = kernel[%d:] as it is '
+                     '(row j multiplies unit j of h(t-1))' % n_in, theory.rnn_activations(xs, W_xh, W_hh.T, bias)[0])]
         compare(got, expected, 'answer', 1e-5, 'h(t) = tanh(x(t) @ W_xh + h(t-1) @ W_hh + b_h), where W_xh is '
-                'the kernel\'s first %d rows (they multiply x) and W_hh the rest' % np.shape(xs)[2], mistakes)
+                'the kernel\'s first %d rows (they multiply x) and W_hh the rest' % n_in, mistakes)
         return 'your numpy steps give BasicRNNCell\'s h(t) (within 1e-5): one kernel over [x, h]'
     report(1, answer, judge)
 
 
 def linear_rnn(xs, W_xh, W_hh, b_h):
-    """The slip of exercise 1 that forgets tanh: h(t) = W_xh x(t) + W_hh h(t-1) + b_h, (T, H)."""
+    """Exercise 1's slip that forgets tanh: h(t) = W_xh x(t) + W_hh h(t-1) + b_h, (T, H)."""
     h, out = np.zeros(W_hh.shape[0]), []
     for x in xs:
         h = W_xh @ x + W_hh @ h + b_h
@@ -389,47 +350,35 @@ def linear_rnn(xs, W_xh, W_hh, b_h):
     return np.array(out)
 
 
-# ---------------------------------------------------------------------------
 # Exercise bptt, "Training RNNs Using BPTT": dh(t)/dh(k) as a product of the steps' Jacobians
-# ---------------------------------------------------------------------------
-
 def check_bptt(answer, xs, kernel, bias, k, t):
-    """answer: dh(t)/dh(k) (H, H), entry [a, b] = dh(t)_a / dh(k)_b, of the BasicRNNCell with kernel
-    and bias over the one sequence xs (T, D) from h(0) = 0, steps counted from 1; against
-    tf.gradients on the cell unrolled step by step (beyond_slides/theory.py), within 1e-5."""
+    """answer: dh(t)/dh(k) (H, H), entry [a, b] = dh(t)_a / dh(k)_b, of the BasicRNNCell with kernel and
+    bias over the one sequence xs (T, D) from h(0) = 0, steps from 1; against tf.gradients, within 1e-5."""
     def judge(answer):
         expected = jacobian_from_tensorflow(xs, kernel, bias, k, t)
         got = as_array(answer, expected.shape, 'answer', 'entry [a, b] is dh(t)_a / dh(k)_b, H x H')
-        W_xh, W_hh = theory.slide_weights(np.asarray(kernel, float), np.shape(xs)[1])
-        hs = np.vstack([np.zeros(W_hh.shape[0]), theory.rnn_activations(np.asarray(xs, float)[None], W_xh, W_hh,
-                                                                         bias)[0]])   # h(0) .. h(T)
-        steps = [theory.step_jacobian(hs[i], W_hh) for i in range(k + 1, t + 1)]   # J(k+1) .. J(t)
+        n_in = np.shape(xs)[1]
+        W_xh, W_hh = theory.slide_weights(np.asarray(kernel, float), n_in)
+        hs = np.vstack([np.zeros(len(W_hh)), theory.rnn_activations(np.asarray(xs, float)[None], W_xh, W_hh, bias)[0]])
+        steps = [theory.step_jacobian(hs[i], W_hh) for i in range(k + 1, t + 1)]   # J(k+1) .. J(t); hs[0] is h(0)
         mistakes = [('the product runs the other way: the latest step\'s Jacobian leftmost, J(t) ... J(k+1)',
-                     product(steps)),
+                     functools.reduce(np.matmul, steps, np.eye(len(W_hh)))),
                     ('tanh\' is missing: each step\'s Jacobian is diag(1 - h(i)^2) W_hh, not W_hh alone',
                      np.linalg.matrix_power(W_hh, t - k)),
                     ('each step\'s tanh\' is taken at h(i), the step\'s own output: diag(1 - h(i)^2), not h(i-1)',
-                     product([theory.step_jacobian(hs[i - 1], W_hh) for i in range(t, k, -1)])),
+                     theory.jacobian_product(hs, W_hh, k - 1, t - 1)),   # J(i) taken at h(i-1)
                     ('it is transposed: entry [a, b] is dh(t)_a / dh(k)_b; with the kernel\'s rows, W_hh = '
-                     'kernel[%d:].T' % np.shape(xs)[1], expected.T)]
+                     'kernel[%d:].T' % n_in, expected.T)]
         compare(got, expected, 'answer', 1e-5, 'dh(t)/dh(k) = J(t) J(t-1) ... J(k+1), J(i) = diag(1 - h(i)^2) '
-                'W_hh, W_hh = kernel[%d:].T' % np.shape(xs)[1], mistakes)
+                'W_hh, W_hh = kernel[%d:].T' % n_in, mistakes)
         return 'the product of the %d step Jacobians is tf.gradients\' dh(%d)/dh(%d) (within 1e-5): its ' \
                'spectral norm %.3g' % (t - k, t, k, np.linalg.norm(expected, 2))
     report('bptt', answer, judge)
 
 
-def product(matrices):
-    """matrices[0] @ matrices[1] @ ..."""
-    result = np.eye(matrices[0].shape[0])
-    for m in matrices:
-        result = result @ m
-    return result
-
-
 def jacobian_from_tensorflow(xs, kernel, bias, k, t):
-    """dh(t)/dh(k) (H, H) from tf.gradients on BasicRNNCell unrolled over xs (T, D), one output
-    unit at a time (theory.unrolled_tanh_rnn_graph; its output layer is not used here)."""
+    """dh(t)/dh(k) (H, H) from tf.gradients on BasicRNNCell unrolled over xs (T, D), one output unit
+    at a time (theory.unrolled_tanh_rnn_graph, its output layer unused)."""
     xs, kernel, bias = (np.asarray(a, np.float32) for a in (xs, kernel, bias))
     n_hidden = kernel.shape[1]
     with tf.Graph().as_default():
@@ -443,28 +392,22 @@ def jacobian_from_tensorflow(xs, kernel, bias, k, t):
             return sess.run(rows).astype(float)
 
 
-# ---------------------------------------------------------------------------
 # Exercise vanishing, "Gradient Problems": how fast the product shrinks or grows, predicted
-# ---------------------------------------------------------------------------
-
 def check_vanishing(answer, scales, distance, small_scale, below):
-    """answer: (the spectral norm of W_hh ** distance for W_hh = scale x an orthogonal matrix, for
-    each of scales: scale ** distance, within 1e-6 relative; the smallest distance d at which
-    small_scale ** d is below `below`: exact). The slide's linear picture: tanh' <= 1 can only
-    shrink the product further."""
+    """answer: (the spectral norm of W_hh ** distance for W_hh = scale x an orthogonal matrix, for each of
+    scales, within 1e-6 relative; the smallest d with small_scale ** d below `below`, exact). The slide's
+    linear picture: tanh' <= 1 can only shrink the product further."""
     def judge(answer):
         norms, steps = as_parts(answer, ('norms', 'distance'))
-        expected = np.array([float(s) ** distance for s in scales])
-        norms = as_array(norms, expected.shape, 'norms', 'one norm per scale')
-        ratio = norms / expected
-        compare(ratio, np.ones(len(scales)), 'norms (as a ratio to the right ones)', 1e-6,
-                'W_hh ** %d multiplies each singular value by itself %d times' % (distance, distance),
-                [('that is scale x distance: a product of %d matrices multiplies their norms, scale ** %d'
-                  % (distance, distance), [float(s) * distance / e for s, e in zip(scales, expected)]),
-                 ('that is one factor too many: the distance %d is %d step Jacobians, scale ** %d'
-                  % (distance, distance, distance), [float(s) for s in scales]),
-                 ('that is one factor too few: the distance %d is %d step Jacobians, scale ** %d'
-                  % (distance, distance, distance), [1 / float(s) for s in scales])])
+        scale = np.array(scales, dtype=float)
+        expected = scale ** distance
+        compare_ratio(as_array(norms, expected.shape, 'norms', 'one norm per scale'), expected, 'norms', 1e-6,
+                      'W_hh ** %d multiplies each singular value by itself %d times' % (distance, distance),
+                      [('that is scale x distance: a product of %d matrices multiplies their norms, scale ** %d'
+                        % (distance, distance), scale * distance)] +
+                      [('that is one factor too %s: the distance %d is %d step Jacobians, scale ** %d'
+                        % (which, distance, distance, distance), scale ** power)
+                       for which, power in (('many', distance + 1), ('few', distance - 1))])
         right = int(math.ceil(math.log(below) / math.log(small_scale)))
         right += small_scale ** right >= below   # a power that lands exactly on `below` is not below it
         compare(as_count(steps, 'distance'), right, 'distance', 0, 'the smallest d with %g ** d < %g: d > '
@@ -475,101 +418,74 @@ def check_vanishing(answer, scales, distance, small_scale, below):
     report('vanishing', answer, judge)
 
 
-# ---------------------------------------------------------------------------
 # Exercise clipping, "Gradient Problems": the factor of tf.clip_by_global_norm
-# ---------------------------------------------------------------------------
-
 def check_clipping(answer, grads, clip_norm):
-    """answer: (the global norm of grads, sqrt of the sum of every entry's square; the factor
-    tf.clip_by_global_norm multiplies every gradient by, clip_norm / max(norm, clip_norm); that
-    factor for the gradients divided by 10), each within 1e-6 relative."""
+    """answer: (the global norm of grads, the factor tf.clip_by_global_norm scales them by, that for grads / 10)."""
     def judge(answer):
-        norm, factor, factor_tenth = (as_number(v, what) for v, what in zip(
-            as_parts(answer, ('global_norm', 'factor', 'factor for grads / 10')),
-            ('global_norm', 'factor', 'factor for grads / 10')))
-        arrays = [np.asarray(g, float) for g in grads]
-        right = math.sqrt(sum(float(np.sum(g ** 2)) for g in arrays))
-        norms = [float(np.sqrt(np.sum(g ** 2))) for g in arrays]
-        compare(norm / right, 1.0, 'global_norm (as a ratio to the right one)', 1e-6, 'square every entry of '
-                'every gradient, sum, take the square root',
-                [('that is the sum of squares: take its square root', right ** 2 / right),
-                 ('that is the sum of the tensors\' norms: the global norm is the norm of all entries together',
-                  sum(norms) / right),
-                 ('that is the largest tensor\'s norm: the global norm is the norm of all entries together',
-                  max(norms) / right)])
+        norm, factor, factor_tenth = as_numbers(answer, ('global_norm', 'factor', 'factor for grads / 10'))
+        right = theory.global_norm(grads)
+        norms = [theory.global_norm([g]) for g in grads]
+        together = 'the global norm is the norm of all entries together'
+        compare_ratio(norm, right, 'global_norm', 1e-6, 'square every entry of every gradient, sum, take the '
+                      'square root', [('that is the sum of squares: take its square root', right ** 2),
+                                      ('that is the sum of the tensors\' norms: ' + together, sum(norms)),
+                                      ('that is the largest tensor\'s norm: ' + together, max(norms))])
         for what, got, n in (('factor', factor, right), ('factor for grads / 10', factor_tenth, right / 10)):
-            expected = clip_norm / max(n, clip_norm)
-            compare(got / expected, 1.0, '%s (as a ratio to the right one)' % what, 1e-6,
-                    'every gradient is multiplied by clip_norm / max(global_norm, clip_norm)',
-                    [('that is global_norm / clip_norm: the factor is clip_norm / global_norm',
-                      n / clip_norm / expected),
-                     ('clipping never scales up: below clip_norm the factor is 1', clip_norm / n / expected)])
+            compare_ratio(got, clip_norm / max(n, clip_norm), what, 1e-6,
+                          'every gradient is multiplied by clip_norm / max(global_norm, clip_norm)',
+                          [('that is global_norm / clip_norm: the factor is clip_norm / global_norm', n / clip_norm),
+                           ('clipping never scales up: below clip_norm the factor is 1', clip_norm / n)])
         return 'the global norm %.4g is above %g, so every gradient is scaled by %.4g, its direction kept; ' \
                'below %g nothing changes' % (right, clip_norm, clip_norm / max(right, clip_norm), clip_norm)
     report('clipping', answer, judge)
 
 
-# ---------------------------------------------------------------------------
 # Exercise 2, "Long Short-Term Memory (LSTM)": BasicLSTMCell's gates in numpy, shipped weights
-# ---------------------------------------------------------------------------
-
 def check_2(answer, model_dir, prime):
-    """answer: (c, h) of the CharRNN saved in model_dir after the characters of prime from the zero
-    state, in numpy; against its TensorFlow graph (beyond_slides/theory.py), within 1e-4."""
+    """answer: (c, h) of the CharRNN saved in model_dir after the characters of prime from the zero state,
+    in numpy; against its graph (theory.lstm_gates_on_line), within 1e-4."""
     def judge(answer):
-        c, h = as_parts(answer, ('c', 'h'))
         steps = theory.lstm_gates_on_line(model_dir, prime)   # numpy, asserted equal to the graph
         expected = np.stack([steps['c'][-1:], steps['h'][-1:]])   # (2, 1, H)
-        c = as_array(c, expected[0].shape, 'c', 'one row: the state of one sequence')
-        h = as_array(h, expected[1].shape, 'h', 'one row: the state of one sequence')
-        compare(np.stack([c, h]), expected, '(c, h)', 1e-4,
-                'z = [x, h] @ lstm_kernel + lstm_bias splits into (i, j, f, o); c = c * sigmoid(f + 1) + sigmoid(i) * '
-                'tanh(j), h = tanh(c) * sigmoid(o), the state carried from one character to the next',
-                lstm_mistakes(model_dir, prime))
+        c_h = as_arrays(answer, ('c', 'h'), expected.shape[1:], 'one row: the state of one sequence')
+        compare(c_h, expected, '(c, h)', 1e-4, 'z = [x, h] @ lstm_kernel + lstm_bias splits into (i, j, f, o); '
+                'c = c * sigmoid(f + 1) + sigmoid(i) * tanh(j), h = tanh(c) * sigmoid(o), the state carried from '
+                'one character to the next',
+                lstm_mistakes(model_dir, prime) + [('c and h are swapped: answer = (c, h)', expected[::-1])])
         return 'your numpy LSTM gives the graph\'s (c, h) after %r (within 1e-4)' % prime
     report(2, answer, judge)
 
 
 def lstm_mistakes(model_dir, prime):
-    """[(hint, (c, h) stacked)] of the usual slips in exercise 2."""
-    checkpoint = tf.train.latest_checkpoint(model_dir)
-    layer = 'rnn/multi_rnn_cell/cell_0/basic_lstm_cell/'   # the CharRNN's first LSTM layer
-    kernel, bias = (tf.train.load_variable(checkpoint, layer + name) for name in ('kernel', 'bias'))
+    """[(hint, (c, h) stacked)] of the usual slips of exercise 2, on the CharRNN's first LSTM layer."""
+    kernel, bias = (tf.train.load_variable(tf.train.latest_checkpoint(model_dir), theory.LSTM_LAYER_0 + name)
+                    for name in ('kernel', 'bias'))
     chars = ModelFolder(model_dir).load_config('CharRNN')[1]
     x_rows = np.eye(len(chars))[[chars.index(ch) for ch in prime]]
-    blocks = np.split(np.arange(kernel.shape[1]), 4)
-    swap_j_f = np.concatenate([blocks[i] for i in (0, 2, 1, 3)])
-    textbook = np.concatenate([blocks[i] for i in (1, 2, 0, 3)])   # read as (f, i, g, o): f is block 0
-    right = lstm_run(x_rows, kernel, bias)
-    return [('BasicLSTMCell adds forget_bias=1.0 to f before the sigmoid', lstm_run(x_rows, kernel, bias, 0.0)),
-            ('BasicLSTMCell orders the four parts of z as (i, j, f, o): input, new values, forget, output '
-             '(Keras orders them i, f, c, o)', lstm_run(x_rows, kernel[:, swap_j_f], bias[swap_j_f])),
-            ('BasicLSTMCell orders the four parts of z as (i, j, f, o), not the textbook\'s (f, i, g, o): '
-             'i, j, f, o = np.split(z, 4, axis=1)', lstm_run(x_rows, kernel[:, textbook], bias[textbook])),
-            ('the state is carried: each character starts from the (c, h) the one before left',
-             lstm_run(x_rows[-1:], kernel, bias)),
-            ('c and h are swapped: answer = (c, h)', right[::-1])]
+    n_hidden = kernel.shape[1] // 4
+    blocks = theory.kernel_blocks(n_hidden)
+
+    def run(order='ijfo', forget_bias=1.0, rows=x_rows):
+        """(c, h) stacked, (2, 1, H), after rows from the zero state, the gates' blocks put in order ('ijfo': as is)."""
+        columns = np.concatenate([np.arange(*blocks[gate]) for gate in order])
+        c = h = np.zeros((1, n_hidden))
+        for x in rows:
+            step = theory.lstm_step(x[None, :], c, h, kernel[:, columns], bias[columns], forget_bias)
+            c, h = step['c'], step['h']
+        return np.stack([c, h])
+    tf_order = 'BasicLSTMCell orders the four parts of z as (i, j, f, o)'
+    return [('BasicLSTMCell adds forget_bias=1.0 to f before the sigmoid', run(forget_bias=0.0)),
+            (tf_order + ': input, new values, forget, output (Keras orders them i, f, c, o)', run('ifjo')),
+            (tf_order + ', not the textbook\'s (f, i, g, o): i, j, f, o = np.split(z, 4, axis=1)',
+             run('jfio')),   # read as (f, i, g, o), the first block (i) is taken for f
+            ('the state is carried: each character starts from the (c, h) the one before left', run(rows=x_rows[-1:]))]
 
 
-def lstm_run(x_rows, kernel, bias, forget_bias=1.0):
-    """(c, h) stacked, (2, 1, H), of BasicLSTMCell (theory.lstm_step) after the rows of x_rows from
-    the zero state."""
-    c = h = np.zeros((1, np.shape(kernel)[1] // 4))
-    for x in x_rows:
-        step = theory.lstm_step(x[None, :], c, h, kernel, bias, forget_bias)
-        c, h = step['c'], step['h']
-    return np.stack([c, h])
-
-
-# ---------------------------------------------------------------------------
 # Exercise 3, "Create the Word to Integer Mapping": word ids from 1, n_words
-# ---------------------------------------------------------------------------
-
 def check_3(answer, word_to_int):
     """answer: (the id of 'the', n_words); exact."""
     def judge(answer):
-        the_id, n_words = as_parts(answer, ('the id of \'the\'', 'n_words'))
-        the_id, n_words = as_count(the_id, 'the id of \'the\''), as_count(n_words, 'n_words')
+        the_id, n_words = as_numbers(answer, ('the id of \'the\'', 'n_words'), as_count)
         expected_id, largest = word_to_int['the'], max(word_to_int.values())
         compare(the_id, expected_id, 'the id of \'the\'', 0, 'words are numbered by count, the most common first',
                 [('it is off by one: ids start at 1 (enumerate(word_counts, 1)); 0 is kept for the padding',
@@ -577,21 +493,17 @@ def check_3(answer, word_to_int):
         compare(n_words, largest + 1, 'n_words', 0, 'it is the number of rows the embedding needs',
                 [('it is the largest id + 1: the embedding needs a row for each id, and for the padding\'s 0',
                   largest)])
-        return '\'the\' is the most common word, id %d; the embedding has %d rows (row 0: padding)' \
-            % (the_id, n_words)
+        return '\'the\' is the most common word, id %d; the embedding has %d rows (row 0: padding)' % (the_id, n_words)
     report(3, answer, judge)
 
 
-# ---------------------------------------------------------------------------
 # Exercise 4, "Create the Word to Integer Mapping": a vocabulary from the training reviews only
-# ---------------------------------------------------------------------------
-
 def check_4(answer, word_to_int, mapped_reviews, n_train):
-    """answer: how many distinct words of the test reviews (mapped_reviews[n_train:]) appear in no
-    training review; exact."""
+    """answer: how many distinct words of the test reviews (mapped_reviews[n_train:]) appear in no training
+    review (pitfalls.words_only_in_test_half); exact."""
     def judge(answer):
         got = as_count(answer, 'answer')
-        unknown = unknown_test_words(word_to_int, mapped_reviews, n_train)
+        unknown = pitfalls.words_only_in_test_half(word_to_int, mapped_reviews, n_train)
         test_words = {i for review in mapped_reviews[n_train:] for i in review}
         mistakes = [('that counts every occurrence: count each distinct word once',
                      sum(i in unknown for review in mapped_reviews[n_train:] for i in review)),
@@ -606,63 +518,42 @@ def check_4(answer, word_to_int, mapped_reviews, n_train):
     report(4, answer, judge)
 
 
-def unknown_test_words(word_to_int, mapped_reviews, n_train):
-    """The word ids of the test reviews that no training review has (beyond_slides/pitfalls.py)."""
-    return pitfalls.words_only_in_test_half(word_to_int, mapped_reviews, n_train)
-
-
-# ---------------------------------------------------------------------------
 # Exercise 5, "Prepare Fixed-Length Sequences": left padding, the last words kept
-# ---------------------------------------------------------------------------
-
 def check_5(answer, mapped_reviews, seq_len):
-    """answer: the fixed-length sequences of mapped_reviews, by hand; exact."""
+    """answer: the slides' fixed-length sequences of mapped_reviews (data_utils.make_sequences), by hand; exact."""
     def judge(answer):
-        expected = left_padded(mapped_reviews, seq_len, keep='last')
+        expected = data_utils.make_sequences(mapped_reviews, seq_len)
         got = as_array(answer, expected.shape, 'answer', 'one row per review, seq_len columns',
                        ragged='every row must be padded to seq_len = %d ids, zeros on the left (a longer review '
                        'cut to its last %d)' % (seq_len, seq_len))
+        left = 'so that the words are the last steps the LSTM reads'
         mistakes = [('the last words are kept, but the zeros go on the right: they go on the left, '
-                     'sequences[i, -len(row):], so that the words are the last steps the LSTM reads',
-                     right_padded(mapped_reviews, seq_len, keep='last')),
-                    ('the zeros go on the left, so that the words are the last steps the LSTM reads; and a '
-                     'long review keeps its last seq_len words, not its first',
-                     right_padded(mapped_reviews, seq_len, keep='first')),
+                     'sequences[i, -len(row):], ' + left, padded(mapped_reviews, seq_len, right=True)),
+                    ('the zeros go on the left, %s; and a long review keeps its last seq_len words, not its first'
+                     % left, padded(mapped_reviews, seq_len, right=True, first=True)),
                     ('a long review keeps its last seq_len words (its end), not its first',
-                     left_padded(mapped_reviews, seq_len, keep='first'))]
-        compare(got, expected, 'answer', 0, 'row i ends with the last words of review i; zeros fill '
-                'the left', mistakes)
+                     padded(mapped_reviews, seq_len, first=True))]
+        compare(got, expected, 'answer', 0, 'row i ends with the last words of review i; zeros fill the left',
+                mistakes)
         return 'zeros on the left, the last %d words kept, as sequences[i, -len(row):] does' % seq_len
     report(5, answer, judge)
 
 
-def left_padded(mapped_reviews, seq_len, keep):
-    """The reviews as rows of seq_len ids, zeros on the left; keep: 'last' or 'first' words."""
+def padded(mapped_reviews, seq_len, right=False, first=False):
+    """Exercise 5's slips: the reviews as rows of seq_len ids, the zeros on the right (right: as
+    sequences[i, :len(row)] = review_arr[-seq_len:] does) or left, the first words kept (first) or the last."""
     rows = np.zeros((len(mapped_reviews), seq_len), dtype=int)
     for i, review in enumerate(mapped_reviews):
-        kept = review[-seq_len:] if keep == 'last' else review[:seq_len]
-        rows[i, seq_len - len(kept):] = kept
+        kept = review[:seq_len] if first else review[-seq_len:]
+        begin = 0 if right else seq_len - len(kept)
+        rows[i, begin:begin + len(kept)] = kept
     return rows
 
 
-def right_padded(mapped_reviews, seq_len, keep):
-    """The slips of exercise 5 that put the zeros on the right: keep 'last' is
-    sequences[i, :len(row)] = review_arr[-seq_len:], keep 'first' row[:seq_len] and zeros after it."""
-    rows = np.zeros((len(mapped_reviews), seq_len), dtype=int)
-    for i, review in enumerate(mapped_reviews):
-        kept = review[-seq_len:] if keep == 'last' else review[:seq_len]
-        rows[i, :len(kept)] = kept
-    return rows
-
-
-# ---------------------------------------------------------------------------
 # Exercise 6, "Instantiate the SentimentRNN Class": two LSTM layers that beat chance
-# ---------------------------------------------------------------------------
-
 def check_6(answer, X_test, y_test, margin=0.05):
-    """answer: a trained SentimentRNN of two LSTM layers, as the task asks (num_layers=2, the
-    lecture's BasicLSTMCell); right when its test accuracy beats chance (always the commoner label)
-    by margin."""
+    """answer: a trained SentimentRNN of two LSTM layers (num_layers=2, the lecture's BasicLSTMCell); right
+    when its test accuracy, every row answered, beats chance (the commoner label) by margin."""
     def judge(rnn):
         if not all(hasattr(rnn, name) for name in ('g', 'predict', 'model_dir', 'batch_size')):
             raise WrongAnswer('answer should be your trained SentimentRNN; got %s' % describe(rnn))
@@ -673,7 +564,10 @@ def check_6(answer, X_test, y_test, margin=0.05):
         if layers != 2:
             raise WrongAnswer('your model has %d LSTM layer%s: build it with num_layers=2'
                               % (layers, '' if layers == 1 else 's'))
-        accuracy = accuracy_on(rnn, X_test, y_test)
+        if tf.train.latest_checkpoint(rnn.model_dir) is None:
+            raise WrongAnswer('no checkpoint in %s: train your model first, rnn.train(X, y, num_epochs)'
+                              % rnn.model_dir)
+        accuracy = float(np.mean(predict_every_row(rnn, X_test) == np.asarray(y_test)))
         chance = max(np.mean(y_test), 1 - np.mean(y_test))
         if accuracy < chance + margin:
             raise WrongAnswer('test accuracy %.3f does not beat chance (%.3f) by %.2f: train with the '
@@ -684,33 +578,20 @@ def check_6(answer, X_test, y_test, margin=0.05):
 
 def recurrent_layers(graph):
     """(number of layers, 'LSTM', 'GRU' or 'no LSTM') of a model's graph, from its variables' names."""
-    with graph.as_default():
-        names = [v.op.name for v in tf.trainable_variables()]
+    names = [v.op.name for v in graph.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES)]
     layers = {m.group(1) for m in map(re.compile(r'/cell_(\d+)/').search, names) if m}
     kind = 'GRU' if any('gru_cell' in name for name in names) else \
         'LSTM' if any('lstm_cell' in name for name in names) else 'no LSTM'
     return len(layers), kind
 
 
-def accuracy_on(rnn, X, y):
-    """The share of rows of X whose predicted label is y, every row answered; the latest checkpoint
-    in rnn.model_dir must exist."""
-    if tf.train.latest_checkpoint(rnn.model_dir) is None:
-        raise WrongAnswer('no checkpoint in %s: train your model first, rnn.train(X, y, num_epochs)'
-                          % rnn.model_dir)
-    return float(np.mean(predict_every_row(rnn, X) == np.asarray(y)))
-
-
-# ---------------------------------------------------------------------------
 # Exercise 7, "Test and Optimizing the Model": predict() carries the state from batch to batch
-# ---------------------------------------------------------------------------
-
 def check_7(answer, rnn, X):
-    """answer: how many of the rows of X get another label from rnn.predict (the state carried
-    from batch to batch, as the slides do) than from a zero state in every batch; exact."""
+    """answer: how many rows of X get another label from rnn.predict (the state carried from batch to
+    batch, as the slides do) than from the zero state in every batch (pitfalls.py); exact."""
     def judge(answer):
         got = as_count(answer, 'answer')
-        changed, n_rows = labels_changed(rnn, X)
+        changed, n_rows = pitfalls.labels_changed_by_carried_state(rnn, X)
         mistakes = [('that is the number of labels that stay: count those that change', n_rows - changed),
                     ('nothing changes? predict() carries the state from batch to batch; to start every batch '
                      'from the zero state, call predict() on one batch at a time', 0)]
@@ -721,30 +602,19 @@ def check_7(answer, rnn, X):
     report(7, answer, judge)
 
 
-def labels_changed(rnn, X):
-    """(labels that differ between the state carried and a zero state in every batch, the rows
-    compared) (beyond_slides/pitfalls.py)."""
-    return pitfalls.labels_changed_by_carried_state(rnn, X)
-
-
-# ---------------------------------------------------------------------------
 # Exercise 8, "Reshape the Data into Batches of Sequences (2/3)": reshape_data by hand
-# ---------------------------------------------------------------------------
-
 def check_8(answer, sequence, batch_size, num_steps):
-    """answer: (x, y) of reshape_data(sequence, batch_size, num_steps), by hand; exact."""
+    """answer: (x, y) of the slides' data_utils.reshape_data(sequence, batch_size, num_steps), by hand; exact."""
     def judge(answer):
-        expected_x, expected_y = reshaped(sequence, batch_size, num_steps)
-        x, y = as_parts(answer, ('x', 'y'))
-        hint = ('y is x one id ahead, so x may use only ids that have a next one: with %d ids, whole '
-                'batches of %d x %d' % (len(sequence), batch_size, num_steps))
-        x = as_array(x, expected_x.shape, 'x', hint)
-        y = as_array(y, expected_y.shape, 'y', hint)
+        expected_x, expected_y = data_utils.reshape_data(np.asarray(sequence), batch_size, num_steps)
+        x, y = as_arrays(answer, ('x', 'y'), expected_x.shape, 'y is x one id ahead, so x may use only ids that '
+                         'have a next one: with %d ids, whole batches of %d x %d' % (len(sequence), batch_size,
+                                                                                     num_steps))
         if np.array_equal(x, expected_y) and np.array_equal(y, expected_x):
             raise WrongAnswer('x and y are swapped: answer = (x, y), x the ids the model reads, y the next ids '
                               'it must predict')
-        compare(x, expected_x, 'x', 0, 'x is the first %d ids, cut into %d rows'
-                % (expected_x.size, batch_size), [('its rows and columns are swapped', expected_x.T)])
+        compare(x, expected_x, 'x', 0, 'x is the first %d ids, cut into %d rows' % (expected_x.size, batch_size),
+                [('its rows and columns are swapped', expected_x.T)])
         compare(y, expected_y, 'y', 0, 'y is x shifted by one id', [('y is x itself: y is x shifted by one id',
                                                                        expected_x)])
         return 'x and y are %d rows of %d ids, y one ahead of x; the last ids that do not fill a batch ' \
@@ -752,23 +622,9 @@ def check_8(answer, sequence, batch_size, num_steps):
     report(8, answer, judge)
 
 
-def reshaped(sequence, batch_size, num_steps):
-    """reshape_data's (x, y): the most whole batches of batch_size x num_steps ids that still
-    leave y a next id, cut into batch_size rows."""
-    sequence = np.asarray(sequence)
-    tot_batch_length = batch_size * num_steps
-    n = (len(sequence) - 1) // tot_batch_length * tot_batch_length
-    return sequence[:n].reshape(batch_size, -1), sequence[1:n + 1].reshape(batch_size, -1)
-
-
-# ---------------------------------------------------------------------------
 # Exercise logits, "CharRNN: build() (2/4)": the many-to-many outputs as rows of logits
-# ---------------------------------------------------------------------------
-
 def check_logits(answer, batch_size, num_steps, num_classes, row, step):
-    """answer: (the shape of the CharRNN's logits, of its y_reshaped, both (batch_size * num_steps,
-    num_classes); the row of logits that holds sequence `row`'s step `step`, row * num_steps + step,
-    steps and rows counted from 0). Exact."""
+    """answer: (the shapes of the CharRNN's logits and y_reshaped, the row of sequence `row`'s step `step`)."""
     def judge(answer):
         logits_shape, y_shape, index = as_parts(answer, ('logits shape', 'y_reshaped shape', 'the row'))
         expected = (batch_size * num_steps, num_classes)
@@ -776,9 +632,9 @@ def check_logits(answer, batch_size, num_steps, num_classes, row, step):
                      (batch_size, num_steps * num_classes)),
                     ('that is before the reshape: tf.reshape(lstm_outputs, [-1, lstm_size]) makes a row per step '
                      'of every sequence', (batch_size, num_steps, num_classes))]
-        compare_shape(as_shape(logits_shape, 'the logits shape'), expected, 'the logits shape',
+        compare_shape(logits_shape, expected, 'the logits shape',
                       'a row per step of every sequence, a column per character', mistakes)
-        compare_shape(as_shape(y_shape, 'the y_reshaped shape'), expected, 'the y_reshaped shape',
+        compare_shape(y_shape, expected, 'the y_reshaped shape',
                       'the one-hot targets reshaped like the logits, a row per step of every sequence', mistakes)
         compare(as_count(index, 'the row'), row * num_steps + step, 'the row', 0, 'tf.reshape keeps the order '
                 'of the entries: the steps of sequence 0 first, then those of sequence 1, ...',
@@ -789,27 +645,21 @@ def check_logits(answer, batch_size, num_steps, num_classes, row, step):
     report('logits', answer, judge)
 
 
-# ---------------------------------------------------------------------------
 # Exercise 9, "CharRNN: build() (3/4)": an untrained CharRNN's first loss, about ln(num_classes)
-# ---------------------------------------------------------------------------
-
 def check_9(answer, rnn, train_x, train_y):
-    """answer: (the cost of the untrained rnn on the first mini-batch, dropout off, within 1e-3;
-    the loss of a uniform guess, ln(num_classes), within 1e-4)."""
+    """answer: (the cost of the untrained rnn on its first mini-batch, dropout off; ln(num_classes))."""
     def judge(answer):
-        first_loss, uniform_loss = as_parts(answer, ('first_loss', 'uniform_loss'))
-        first_loss, uniform_loss = as_number(first_loss, 'first_loss'), as_number(uniform_loss, 'uniform_loss')
+        first_loss, uniform_loss = as_numbers(answer, ('first_loss', 'uniform_loss'))
         k = rnn.num_classes
         expected = first_cost(rnn, train_x, train_y)
         if abs(first_loss - math.log(k)) <= 1e-4 and abs(uniform_loss - expected) <= 1e-3 \
                 and abs(uniform_loss - math.log(k)) > 1e-4:
             raise WrongAnswer('the two are swapped: answer = (first_loss, uniform_loss), the model\'s loss '
                               'first, then ln %d' % k)
-        mistakes = [('the cross-entropy uses the natural log: np.log, not log2', math.log2(k)),
-                    ('the cross-entropy uses the natural log: np.log, not log10', math.log10(k)),
-                    ('the loss is -ln(p) of the right character, not p', 1.0 / k)]
-        compare(uniform_loss, math.log(k), 'uniform_loss', 1e-4, 'a uniform guess gives every one of '
-                'the %d characters p = 1/%d; the loss is -ln p' % (k, k), mistakes)
+        compare(uniform_loss, math.log(k), 'uniform_loss', 1e-4, 'a uniform guess gives every one of the %d '
+                'characters p = 1/%d; the loss is -ln p' % (k, k),
+                [('the cross-entropy uses the natural log: np.log, not %s' % log.__name__, log(k))
+                 for log in (math.log2, math.log10)] + [('the loss is -ln(p) of the right character, not p', 1 / k)])
         compare(first_loss, expected, 'first_loss', 1e-3, 'run \'cost:0\' right after rnn.init_op, on '
                 'the first mini-batch (the first num_steps columns) with tf_keepprob 1.0 and the zero state')
         return 'the untrained model\'s loss %.4f is that of a uniform guess, ln %d = %.4f: its logits ' \
@@ -818,36 +668,28 @@ def check_9(answer, rnn, train_x, train_y):
 
 
 def first_cost(rnn, train_x, train_y):
-    """The cost of the CharRNN rnn on its first mini-batch, from its initial weights and the zero
-    state, dropout off."""
+    """The cost of the CharRNN rnn on its first mini-batch: its initial weights, the zero state, no dropout."""
     with tf.Session(graph=rnn.g) as sess:
         sess.run(rnn.init_op)
         return sess.run('cost:0', {'tf_x:0': train_x[:, :rnn.num_steps], 'tf_y:0': train_y[:, :rnn.num_steps],
                                    'tf_keepprob:0': 1.0, rnn.initial_state: sess.run(rnn.initial_state)})
 
 
-# ---------------------------------------------------------------------------
 # Exercise 10, "CharRNN: build() (4/4)": the gradients' global norm, and how far below grad_clip
-# ---------------------------------------------------------------------------
-
 def check_10(answer, text_ints, num_classes, hparams, threshold=1.0):
     """answer: (the gradients' global norm at each mini-batch of the first epoch of a
-    CharRNN(num_classes, **hparams) on text_ints, trained as train() does but with dropout off
-    ('tf_keepprob:0': 1.0), each within 0.1 %; the share of them above threshold, within 1e-9).
-    The right norms: beyond_slides/theory.py, which fetches them from the graph's
-    tf.clip_by_global_norm, here with keep_prob=1.0 whatever hparams says: without dropout nothing
-    random is drawn after the initialization, so the norms do not depend on how a student orders
-    the sess.run calls."""
+    CharRNN(num_classes, **hparams) on text_ints, trained as train() does but with dropout off, each within
+    0.1 %; the share of them above threshold, within 1e-9). The right norms: theory.clipping_norms, with
+    keep_prob=1.0: then nothing random is drawn after the initialization, whatever the order of sess.run."""
     def judge(answer):
         norms, share = as_parts(answer, ('norms', 'share'))
         share = as_number(share, 'share')
         run = theory.clipping_norms(text_ints, num_classes, dict(hparams, keep_prob=1.0), num_epochs=1)
         expected, grad_clip = run['norms'], run['grad_clip']
-        norms = as_array(norms, expected.shape, 'norms', 'one norm per mini-batch of the first epoch')
-        compare(norms / expected, np.ones(len(expected)), 'norms (as a ratio to the right ones)', 1e-3,
-                'from sess.run(rnn.init_op), run the mini-batches in turn as train() does (the state carried, '
-                'train_op run on each) but with \'tf_keepprob:0\': 1.0, dropout off, and fetch '
-                '\'global_norm/global_norm:0\' at each mini-batch, with its train_op or before it')
+        compare_ratio(as_array(norms, expected.shape, 'norms', 'one norm per mini-batch of the first epoch'),
+                      expected, 'norms', 1e-3, 'from sess.run(rnn.init_op), run the mini-batches in turn as train() '
+                      'does (the state carried, train_op run on each) but with \'tf_keepprob:0\': 1.0, dropout off, '
+                      'and fetch \'global_norm/global_norm:0\' at each mini-batch, with its train_op or before it')
         above = expected > threshold
         right = float(np.mean(above))
         mistakes = [('that is a count: give the share, the count / %d mini-batches' % len(expected), above.sum()),
@@ -865,25 +707,20 @@ def check_10(answer, text_ints, num_classes, hparams, threshold=1.0):
     report(10, answer, judge)
 
 
-# ---------------------------------------------------------------------------
 # Exercise 11, "get_top_char()": the distribution it draws from
-# ---------------------------------------------------------------------------
-
 def check_11(answer, probas, top_n, temperature):
-    """answer: the probabilities get_top_char(probas, len(probas), top_n, temperature) draws each
-    index with; within 1e-6."""
+    """answer: the probabilities get_top_char(probas, len(probas), top_n, temperature) draws each index with."""
     def judge(answer):
         p = np.asarray(probas, dtype=float)
         got = as_array(answer, p.shape, 'answer', 'one probability per character')
+        sharpened = p ** (1 / temperature)
         mistakes = [('the temperature is missing: p ** (1 / T), renormalized', top_n_of(p, top_n)),
-                    ('all but the top %d must be 0' % top_n, top_n_of(p ** (1 / temperature), len(p))),
+                    ('all but the top %d must be 0' % top_n, top_n_of(sharpened, len(p))),
                     ('a temperature T sharpens p as p ** (1 / T), not p ** T', top_n_of(p ** temperature, top_n)),
-                    ('the probabilities must sum to 1: divide by their sum',
-                     top_n_of(p ** (1 / temperature), top_n, normalize=False)),
+                    ('the probabilities must sum to 1: divide by their sum', top_n_of(sharpened, top_n, False)),
                     ('after the top-%d cut the kept probabilities no longer sum to 1: divide them by their sum '
-                     'again' % top_n, top_n_of(p ** (1 / temperature) / np.sum(p ** (1 / temperature)), top_n,
-                                               normalize=False))]
-        compare(got, top_n_of(p ** (1 / temperature), top_n), 'answer', 1e-6,
+                     'again' % top_n, top_n_of(sharpened / np.sum(sharpened), top_n, False))]
+        compare(got, top_n_of(sharpened, top_n), 'answer', 1e-6,
                 'p ** (1 / T), all but the top %d set to 0, divided by the sum' % top_n, mistakes)
         return 'T=%g sharpens, the top-%d cut keeps %d characters, the rest never drawn' \
             % (temperature, top_n, np.count_nonzero(got))
@@ -898,40 +735,29 @@ def top_n_of(p, top_n, normalize=True):
     return kept / kept.sum() if normalize else kept
 
 
-# ---------------------------------------------------------------------------
 # Exercise 12, "Creating and Training the CharRNN Model": perplexity from a loss
-# ---------------------------------------------------------------------------
-
 def check_12(answer, history_csv):
-    """answer: (the mean loss of the last epoch in history_csv, within 1e-4; its perplexity
-    exp(loss), within 1e-4 relative)."""
+    """answer: (the mean loss of the last epoch in history_csv, its perplexity exp(loss))."""
     def judge(answer):
         history = pd.read_csv(history_csv)
         last = history[history['epoch'] == history['epoch'].max()]['loss']
-        mean_loss, perplexity = as_parts(answer, ('mean_loss', 'perplexity'))
-        mean_loss, perplexity = as_number(mean_loss, 'mean_loss'), as_number(perplexity, 'perplexity')
-        compare(mean_loss, last.mean(), 'mean_loss', 1e-4, 'the mean of the loss column over the rows of '
-                'the last epoch', [('that is the last iteration\'s loss: take the mean of the last epoch',
-                                    last.iloc[-1]),
-                                   ('that is the mean of all epochs: take the last epoch only',
-                                    history['loss'].mean())])
-        expected = math.exp(last.mean())
-        compare(perplexity / expected, 1.0, 'perplexity (as a ratio to the right one)', 1e-4,
-                'the perplexity is e ** loss (the loss is in nats)',
-                [('the loss is in nats (natural log): e ** loss, not 2 ** loss', 2 ** last.mean() / expected),
-                 ('the loss is in nats (natural log): e ** loss, not 10 ** loss', 10 ** last.mean() / expected)])
+        mean_loss, perplexity = as_numbers(answer, ('mean_loss', 'perplexity'))
+        compare(mean_loss, last.mean(), 'mean_loss', 1e-4, 'the mean of the loss column over the rows of the last '
+                'epoch', [('that is the last iteration\'s loss: take the mean of the last epoch', last.iloc[-1]),
+                          ('that is the mean of all epochs: take the last epoch only', history['loss'].mean())])
+        compare_ratio(perplexity, math.exp(last.mean()), 'perplexity', 1e-4, 'the perplexity is e ** loss (the loss '
+                      'is in nats)', [('the loss is in nats (natural log): e ** loss, not %d ** loss' % base,
+                                       base ** last.mean()) for base in (2, 10)])
         return 'loss %.3f is a perplexity of %.2f: as unsure as a fair pick among %.1f characters' \
             % (mean_loss, perplexity, perplexity)
     report(12, answer, judge)
 
 
-# ---------------------------------------------------------------------------
 # The questionnaire: the whole chapter, in questions with checkable answers
-# ---------------------------------------------------------------------------
 
 # {question: (kind, right answer, hint)}; kind 'number' (within 1e-3 relative), 'shape' (a tuple of
-# whole numbers), 'choice' (a letter). The questions themselves stand in the notebook; each right
-# answer is worked out in docs/exercises.md.
+# whole numbers), 'choice' (a letter). The questions stand in the notebook, the worked answers in
+# docs/exercises.md.
 QUESTIONS = {
     1: ('number', 32, 'a kernel of (3 + 4) x 4 over [x, h], and a bias of 4'),
     2: ('number', 99328, 'a kernel of (65 + 128) x (4 x 128), the four blocks i, j, f, o, and a bias of 4 x 128'),
@@ -948,28 +774,25 @@ QUESTIONS = {
 
 
 def check_questionnaire(answer):
-    """answer: {question number: its answer} for every question of QUESTIONS; a question still
-    `...` is "not yet"; right when every answer is."""
+    """answer: {question number: its answer} for every question of QUESTIONS; right when every one is."""
     def judge(answer):
         if not isinstance(answer, dict) or set(answer) != set(QUESTIONS):
             raise WrongAnswer('answer should be a dict of %d, {1: ..., ..., %d: ...}; got %s'
                               % (len(QUESTIONS), len(QUESTIONS), describe(answer) if not isinstance(answer, dict)
                                  else 'the questions %s' % sorted(answer, key=str)))
         unanswered = [q for q in sorted(QUESTIONS) if missing_part(answer[q], 'answer')]
+        if len(unanswered) == len(QUESTIONS):
+            raise WrongAnswer('not yet: every question is still ...; replace each ... by your answer')
         wrong = []
         for q in sorted(set(QUESTIONS) - set(unanswered)):
             try:
                 judge_question(q, answer[q])
             except WrongAnswer as e:
-                wrong.append('question %d: %s' % (q, e))
-        if len(unanswered) == len(QUESTIONS):
-            raise WrongAnswer('not yet: every question is still ...; replace each ... by your answer')
+                wrong.append('; question %d: %s' % (q, e))
         if wrong or unanswered:
-            right = len(QUESTIONS) - len(wrong) - len(unanswered)
-            raise WrongAnswer('%d of %d right%s%s' % (
-                right, len(QUESTIONS), '; not yet: question%s %s' % ('s' if len(unanswered) > 1 else '',
-                                                                     ', '.join(map(str, unanswered)))
-                if unanswered else '', '; ' + '; '.join(wrong) if wrong else ''))
+            not_yet = '; not yet: question%s %s' % ('s' if len(unanswered) > 1 else '', ', '.join(map(str, unanswered)))
+            raise WrongAnswer('%d of %d right%s%s' % (len(QUESTIONS) - len(wrong) - len(unanswered), len(QUESTIONS),
+                                                      not_yet if unanswered else '', ''.join(wrong)))
         return 'all %d right' % len(QUESTIONS)
     report('questionnaire', answer, judge)
 
@@ -984,6 +807,6 @@ def judge_question(q, given):
         if letter != right:
             raise WrongAnswer('not %s: %s' % (letter, hint))
     elif kind == 'shape':
-        compare_shape(as_shape(given, 'the shape'), right, 'the shape', hint)
+        compare_shape(given, right, 'the shape', hint)
     elif abs(as_number(given, 'the answer') / right - 1) > 1e-3:
         raise WrongAnswer('%s is not right: %s' % (given, hint))

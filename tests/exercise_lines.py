@@ -28,7 +28,7 @@ def assert_fails_with(exercise, line, *hints):
 
 def assert_lines(exercise, check, context, cases):
     """cases: [(answer, the whole line after '✗ Exercise ID: ')]: the words a student reads, names
-    and hints included, as they stand in the docstrings of beyond_slides/exercises.py's checks."""
+    and hints included."""
     for answer, expected in cases:
         line = check_line(check, answer, *context)
         assert line == '✗ %s: %s' % (label(str(exercise)), expected), line

@@ -19,9 +19,7 @@ from beyond_slides import exercises
 from beyond_slides.tf_setup import tf
 from exercise_lines import assert_fails_with, assert_lines, assert_passes, check_line
 
-# ---------------------------------------------------------------------------
 # The shared machinery
-# ---------------------------------------------------------------------------
 
 # {ID: check_ID} of every exercise the checking module has.
 CHECKS = {name[len('check_'):]: f for name, f in vars(exercises).items() if re.fullmatch(r'check_\w+', name)}
@@ -49,9 +47,7 @@ def test_seventeen_exercises_twelve_numbered_the_rest_named_and_a_questionnaire(
     assert len(CHECKS) >= 18 and 'questionnaire' in CHECKS and len(exercises.QUESTIONS) >= 10
 
 
-# ---------------------------------------------------------------------------
 # No stale verdicts: the answer cell above raised, set no answer, or is another exercise's
-# ---------------------------------------------------------------------------
 
 def cell_result(error=None, before=None, raw_cell=''):
     """What IPython hands a post_run_cell hook: the cell's error (in it, or before it ran: a
@@ -147,7 +143,6 @@ def test_types_and_shapes_are_named():
     assert_fails_with(5, check_line(exercises.check_5, np.zeros((2, 3)), [[1], [2], [3]], 2), '(transposed?)')
 
 
-
 def message_of(function, *args):
     """The text of the WrongAnswer that function(*args) raises."""
     with pytest.raises(exercises.WrongAnswer) as raised:
@@ -205,9 +200,7 @@ def test_check_10_on_hand_worked_norms_says_each_line_whole(monkeypatch):
         ((HAND_NORMS, 'most'), "share should be a number; got a str ('most')"),
         (HAND_NORMS, 'answer should be a tuple of 2, (norms, share); got an ndarray of shape (5,)')])
 
-# ---------------------------------------------------------------------------
 # Exercise 1: two steps of the slide's RNN equation in numpy, against BasicRNNCell
-# ---------------------------------------------------------------------------
 
 # One input, one unit: W_xh = 0.3, W_hh = 0.4, b_h = 0.1; x(1) = 2, x(2) = 1, h(0) = 0.
 RNN_XS, RNN_KERNEL, RNN_BIAS = np.array([[[2.0], [1.0]]]), np.array([[0.3], [0.4]]), np.array([0.1])
@@ -248,9 +241,7 @@ def test_check_1_names_each_wrong_answer():
          'rows are examples')])
 
 
-# ---------------------------------------------------------------------------
 # Exercises 3 and 4: word ids; the words of the test reviews only
-# ---------------------------------------------------------------------------
 
 TOY_WORD_TO_INT = {'the': 1, 'a': 2, 'movie': 3}
 
@@ -298,9 +289,7 @@ def test_check_4_names_each_wrong_answer():
         ({5, 6}, 'answer should be a number; got a set')])
 
 
-# ---------------------------------------------------------------------------
 # Exercise 5: fixed-length sequences by hand
-# ---------------------------------------------------------------------------
 
 TOY_MAPPED = [[1, 3, 4, 5, 2], [6, 7, 2], [9, 8, 9, 10, 11, 8, 1, 3, 4, 6, 5, 2]]  # the notebook's
 TOY_PADDED = [[0, 1, 3, 4, 5, 2], [0, 0, 0, 6, 7, 2], [1, 3, 4, 6, 5, 2]]
@@ -339,9 +328,7 @@ def test_check_5_names_each_wrong_answer():
          'columns')])
 
 
-# ---------------------------------------------------------------------------
 # Exercise 8: reshape_data by hand
-# ---------------------------------------------------------------------------
 
 TOY_X = [[1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12]]   # 18 ids: 3 batches of 2 x 3 would leave 18 without a next
 TOY_Y = [[2, 3, 4, 5, 6, 7], [8, 9, 10, 11, 12, 13]]
@@ -381,9 +368,7 @@ def test_check_8_names_each_wrong_answer():
         (np.array([TOY_X, TOY_Y]), 'answer should be a tuple of 2, (x, y); got an ndarray of shape (2, 2, 6)')])
 
 
-# ---------------------------------------------------------------------------
 # Exercise 11: what get_top_char draws from
-# ---------------------------------------------------------------------------
 
 PROBAS = [0.1, 0.4, 0.2, 0.05, 0.25]
 # T = 0.5 squares: 0.01, 0.16, 0.04, 0.0025, 0.0625; the top 3 (0.16, 0.0625, 0.04) sum to 0.2625.
@@ -413,9 +398,7 @@ def test_check_11_names_each_wrong_answer():
         (DRAWN[:3], 'answer has shape (3,); expected (5,): one probability per character')])
 
 
-# ---------------------------------------------------------------------------
 # Exercise 12: perplexity from the loss history
-# ---------------------------------------------------------------------------
 
 @pytest.fixture
 def history_csv(tmp_path):
@@ -486,10 +469,8 @@ def test_a_type_is_named_with_a_or_an_by_its_first_letter():
         'a Xylophone', 'an int (4)', 'a float (0.5)', "a str ('a')", 'an ndarray of shape (2, 9)', 'a list of 3']
 
 
-# ---------------------------------------------------------------------------
 # The usual mistakes named (issue: hints that stayed generic), and numbers shown to the digits the
 # check needs
-# ---------------------------------------------------------------------------
 
 # Exercise 1 with two units, so that W_hh transposed is another matrix: one input; the kernel's row 0
 # multiplies x, rows 1 and 2 h (BasicRNNCell's layout); x(1) = 1, x(2) = 2.
@@ -554,9 +535,7 @@ def test_a_number_is_shown_with_the_decimals_its_tolerance_needs_and_no_more_tha
         '1.67600', '1.6760', '1.68', '1.676000', '1.676']
 
 
-# ---------------------------------------------------------------------------
 # Exercise categories: which kind of sequence model, and the shapes that follow
-# ---------------------------------------------------------------------------
 
 SLIDES_SENTIMENT = {'batch_size': 100, 'seq_len': 200}
 SLIDES_CHAR = {'batch_size': 64, 'num_steps': 100, 'lstm_size': 128}
@@ -601,9 +580,7 @@ def test_check_categories_names_each_wrong_answer():
          'a tuple of whole numbers such as (2, 3); got an ndarray of shape (100, 1)')])
 
 
-# ---------------------------------------------------------------------------
 # Exercise bptt: dh(t)/dh(k) against tf.gradients
-# ---------------------------------------------------------------------------
 
 # One input, two units, three steps; k = 1, t = 3: two step Jacobians.
 BPTT_XS = np.array([[0.5], [-1.0], [0.8]])
@@ -664,9 +641,7 @@ def test_check_bptt_names_each_wrong_answer():
     assert_passes('bptt', check_line(exercises.check_bptt, J[3] @ J[2] + 9e-6, BPTT_XS, BPTT_KERNEL, BPTT_BIAS, 1, 3))
 
 
-# ---------------------------------------------------------------------------
 # Exercise vanishing: s ** d, predicted
-# ---------------------------------------------------------------------------
 
 # 0.5 ** 20 = 9.5367431640625e-07, 1.5 ** 20 = 3325.256730079651; 0.9 ** 131 = 1.0097e-06 is not
 # below 1e-6, 0.9 ** 132 = 9.087e-07 is.
@@ -705,9 +680,7 @@ def test_check_vanishing_names_each_wrong_answer():
         ((HAND_NORMS_20[:2], 132), 'norms has shape (2,); expected (3,): one norm per scale')])
 
 
-# ---------------------------------------------------------------------------
 # Exercise clipping: the global norm and the factor, against tf.clip_by_global_norm
-# ---------------------------------------------------------------------------
 
 # 3² + 4² + 12² = 169: the global norm 13, the factor 5 / 13; divided by 10 the norm is 1.3 < 5: 1.
 GRADS = [np.array([[3.0, 0.0], [0.0, 4.0]]), np.array([12.0, 0.0, 0.0])]
@@ -740,9 +713,7 @@ def test_check_clipping_names_each_wrong_answer():
                          'of 2')])
 
 
-# ---------------------------------------------------------------------------
 # Exercise logits: the many-to-many reshape
-# ---------------------------------------------------------------------------
 
 def test_check_logits_passes_the_shapes_and_row_which_reshape_gives():
     numbered = np.arange(64 * 100).reshape(64, 100)   # each (sequence, step) numbered as tf.reshape orders them
@@ -770,9 +741,7 @@ def test_check_logits_names_each_wrong_answer():
                           '(6400)')])
 
 
-# ---------------------------------------------------------------------------
 # The questionnaire
-# ---------------------------------------------------------------------------
 
 # Worked by hand (docs/exercises.md): 1 (3 + 4) x 4 + 4; 2 (65 + 128) x 512 + 512; 3 t - k = 10 - 4;
 # 7 200 - 150; 8 4 batches of 10 x 20 (5 would leave the last id no next): 800 ids in 10 rows;

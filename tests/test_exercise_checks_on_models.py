@@ -11,16 +11,16 @@ import pytest
 
 import data_utils
 from beyond_slides import exercises
-from beyond_slides.model_folder import ModelFolder
+from beyond_slides.predicting import CharSampler, build_quietly
 from beyond_slides.tf_setup import tf
 from char_rnn import CharRNN, create_batch_generator
-from conftest import PERIODIC, TestConfig, prepared, quietly, shared, train_char
+from conftest import shared
+from data_helpers import PERIODIC
+from model_helpers import TestConfig, prepared, train_char
 from exercise_lines import assert_fails_with, assert_lines, assert_passes, check_line
 from sentiment_rnn import SentimentRNN
 
-# ---------------------------------------------------------------------------
 # Exercise 2: an LSTM step in numpy on a CharRNN's weights, against the graph
-# ---------------------------------------------------------------------------
 
 @pytest.fixture(scope=shared)
 def char_model(tmp_path_factory):
@@ -32,7 +32,7 @@ def char_model(tmp_path_factory):
 
 def graph_state_after(model_dir, chars, text):
     """(c, h) of the sampling CharRNN's graph restored from model_dir after the characters of text."""
-    with ModelFolder(model_dir).char_sampler(CharRNN) as sampler:
+    with CharSampler(model_dir, CharRNN) as sampler:
         sampler.after(text)
         return sampler.state[0].c, sampler.state[0].h
 
@@ -90,9 +90,7 @@ def test_check_2_names_each_wrong_answer(char_model):
         (np.stack([c, h]), 'answer should be a tuple of 2, (c, h); got an ndarray of shape (2, 1, 32)')])
 
 
-# ---------------------------------------------------------------------------
 # Exercises 6 and 7: a 2-layer SentimentRNN; the state carried by predict()
-# ---------------------------------------------------------------------------
 
 @pytest.fixture(scope=shared)
 def reviews():
@@ -103,8 +101,8 @@ def reviews():
 
 def trained_sentiment_rnn(reviews, model_dir, num_layers, epochs):
     n_words, X_train, y_train = reviews[:3]
-    rnn = quietly(SentimentRNN, n_words, model_dir=model_dir, **dict(TestConfig.sentiment, num_layers=num_layers))
-    quietly(rnn.train, X_train, y_train, num_epochs=epochs)
+    rnn = build_quietly(SentimentRNN, n_words, model_dir=model_dir, **dict(TestConfig.sentiment, num_layers=num_layers))
+    build_quietly(rnn.train, X_train, y_train, num_epochs=epochs)
     return rnn
 
 
@@ -161,9 +159,9 @@ def untrained_sentiment_rnn(n_words, model_dir, num_layers, cell=None):
     graph, fast=False, builds it with any cell)."""
     options = dict(TestConfig.sentiment, num_layers=num_layers)
     if cell is None:
-        return quietly(SentimentRNN, n_words, model_dir=model_dir, **options)
+        return build_quietly(SentimentRNN, n_words, model_dir=model_dir, **options)
     with mock.patch.object(tf.nn.rnn_cell, 'BasicLSTMCell', cell):
-        return quietly(SentimentRNN, n_words, model_dir=model_dir, fast=False, **options)
+        return build_quietly(SentimentRNN, n_words, model_dir=model_dir, fast=False, **options)
 
 
 def test_check_6_names_each_wrong_answer(reviews, one_layer, two_layers, tmp_path):
@@ -226,9 +224,7 @@ def test_check_7_names_each_wrong_answer(reviews, one_layer):
         (changed / 200, 'answer should be a whole number (a count); got a float (%r)' % (changed / 200))])
 
 
-# ---------------------------------------------------------------------------
 # Exercises 9 and 10: the first loss of an untrained CharRNN; gradient norms and clipping
-# ---------------------------------------------------------------------------
 
 def periodic_batches(batch_size, num_steps):
     """(chars, text_ints, train_x, train_y) of PERIODIC ('abcde\\n' x 200: 6 characters)."""
@@ -240,7 +236,7 @@ def periodic_batches(batch_size, num_steps):
 @pytest.fixture(scope=shared)
 def untrained_char():
     chars, _, train_x, train_y = periodic_batches(TestConfig.char['batch_size'], TestConfig.char['num_steps'])
-    return quietly(CharRNN, len(chars), **TestConfig.char), train_x, train_y
+    return build_quietly(CharRNN, len(chars), **TestConfig.char), train_x, train_y
 
 
 def test_check_9_passes_tensorflows_first_cost_and_ln_6(untrained_char):
@@ -290,7 +286,7 @@ def norms_the_students_way(hparams, keepprob=1.0, separate=False):
     but with 'tf_keepprob:0': keepprob; separate: the norm in a sess.run of its own, before the one
     of train_op."""
     chars, _, train_x, train_y = periodic_batches(hparams['batch_size'], hparams['num_steps'])
-    rnn = quietly(CharRNN, len(chars), **hparams)
+    rnn = build_quietly(CharRNN, len(chars), **hparams)
     norms = []
     with tf.Session(graph=rnn.g) as sess:
         sess.run(rnn.init_op)
