@@ -14,7 +14,9 @@ import pandas as pd
 
 from beyond_slides.deck import heading
 from beyond_slides.model_folder import CONFIG_NAME, HISTORY_NAME, ModelFolder
-from beyond_slides.paths import REPO
+from beyond_slides.predicting import load_sentiment_rnn
+from beyond_slides.settings import REPO
+from beyond_slides.theory_figures import labelled
 
 
 def add_to_class(cls):
@@ -26,9 +28,7 @@ def add_to_class(cls):
     return add
 
 
-# ---------------------------------------------------------------------------
-# The time of each section
-# ---------------------------------------------------------------------------
+# --- The time of each section -------------------------------------------------------------------
 
 BEFORE_HEADINGS, EDITED_CELLS = '(before the first heading)', 'edited cells'
 
@@ -51,7 +51,7 @@ class SectionClock(object):
             self._start = None  # pragma: no mutate: "" and None are both false for `if self._start`
 
     def by_section(self, notebook_path):
-        """[(section heading, seconds)] for every heading, in the notebook's order (0 for a section
+        """[(section heading, seconds)] for every heading in the notebook's order (0 for a section
         without code); code run above the first heading counts first, under BEFORE_HEADINGS, and
         cells edited since the notebook was saved last, under EDITED_CELLS."""
         with open(notebook_path, encoding='utf-8') as f:  # pragma: no mutate: codec names are case-insensitive
@@ -64,10 +64,9 @@ class SectionClock(object):
                 order.append(title)
             elif cell['cell_type'] == 'code':
                 section_of.setdefault(''.join(cell['source']).strip(), section)
-        seconds = {}
+        seconds = collections.Counter()
         for source, t in self.times:
-            section = section_of.get(source.strip(), EDITED_CELLS)
-            seconds[section] = seconds.get(section, 0.0) + t
+            seconds[section_of.get(source.strip(), EDITED_CELLS)] += t
         first = [BEFORE_HEADINGS] if BEFORE_HEADINGS in seconds else []
         last = [EDITED_CELLS] if EDITED_CELLS in seconds else []
         return [(h, seconds.get(h, 0.0)) for h in first + order + last]
@@ -76,31 +75,24 @@ class SectionClock(object):
         """Print the seconds each section took in this run, and the total."""
         rows = self.by_section(notebook_path)
         width = max(len(h) for h, _ in rows)
-        for section, seconds in rows:
+        for section, seconds in rows + [('total', sum(t for _, t in rows))]:
             print('%-*s %6.1f s' % (width, section, seconds))
-        print('%-*s %6.1f s' % (width, 'total', sum(t for _, t in rows)))
 
 
-# ---------------------------------------------------------------------------
-# Charts
-# ---------------------------------------------------------------------------
-
-# ---------------------------------------------------------------------------
-# The model the test slides show
-# ---------------------------------------------------------------------------
+# --- The model the test slides show -------------------------------------------------------------
 
 Shown = collections.namedtuple('Shown', 'rnn model_dir title every_test_review note')
 
 
 def model_to_show(trained_dir, sentiment_rnn_class, word_to_int, quick):
     """What the slides "Training the SentimentRNN Model" and "Test and Optimizing the Model" show: the
-    SentimentRNN trained beforehand in trained_dir with the slides' settings (`python
-    sentiment_rnn.py`), built from the notebook's class and rated on every test review as on the
-    slides, where that folder holds a model of this vocabulary; else quick, the notebook's own run,
-    as Shown(rnn, model_dir, title, False, ...). The note says which, and why."""
+    SentimentRNN trained beforehand in trained_dir (`python sentiment_rnn.py`), built from the
+    notebook's class and rated on every test review as on the slides, where that folder holds a
+    model of this vocabulary; else quick, the notebook's own run. The note says which, and why."""
     folder = ModelFolder(trained_dir)
     # the folder as the repository names it (models/sentiment), the same on every machine
-    where = os.path.relpath(trained_dir, REPO) if os.path.abspath(trained_dir).startswith(REPO + os.sep) else trained_dir
+    inside = os.path.abspath(trained_dir).startswith(REPO + os.sep)
+    where = os.path.relpath(trained_dir, REPO) if inside else trained_dir
     if not os.path.isfile(folder.file(CONFIG_NAME)) or folder.latest_checkpoint() is None:
         why = 'no model trained beforehand in %s (python sentiment_rnn.py trains one)' % where
     else:
@@ -109,18 +101,20 @@ def model_to_show(trained_dir, sentiment_rnn_class, word_to_int, quick):
             why = 'the model in %s was trained on other reviews (another vocabulary)' % where
         else:
             epochs = '%d epoch%s' % (hparams['epochs'], '' if hparams['epochs'] == 1 else 's')
-            return Shown(folder.sentiment_rnn(sentiment_rnn_class), trained_dir,
+            return Shown(load_sentiment_rnn(folder.path, sentiment_rnn_class), trained_dir,
                          'SentimentRNN trained beforehand: %s' % epochs, True,
                          'These slides show the SentimentRNN trained beforehand in %s (%s), rated on '
                          'every test review' % (where, epochs))
     return quick._replace(every_test_review=False, note='These slides show this notebook\'s quick run: %s' % why)
 
 
+# --- Charts -------------------------------------------------------------------------------------
+
 def plot_loss(model_dir, title, window=20, baseline=None):
     """The training loss of each iteration (the model folder's loss history) and its moving average
     over `window` iterations, drawn only where the window is whole (a shorter window at the edges
-    would not average the same thing). baseline: (value, label) drawn as a dotted line, such as
-    the loss of a uniform guess, ln(65) for the CharRNN."""
+    would not average the same thing). baseline: (value, label) drawn dotted, such as ln(65), the
+    loss of a uniform guess for the CharRNN."""
     history = pd.read_csv(ModelFolder(model_dir).file(HISTORY_NAME))
     fig, ax = plt.subplots(figsize=(8, 3.5))
     ax.plot(history['iteration'], history['loss'], color='0.7', lw=0.8, label='loss of each mini-batch')
@@ -128,17 +122,13 @@ def plot_loss(model_dir, title, window=20, baseline=None):
     ax.plot(history['iteration'], average, color='C0', label='moving average of %d mini-batches' % window)
     if baseline:
         ax.axhline(baseline[0], color='C3', ls=':', label=baseline[1])
-    ax.set_xlabel('iteration (mini-batch)')
-    ax.set_ylabel('training loss')
-    ax.set_title(title)
-    ax.legend()
+    labelled(ax, 'iteration (mini-batch)', 'training loss', title, legend={'fontsize': None})  # legend: default size
     return fig
 
 
 def next_char_chart(chars, proba, picks, top_n, context, shown=12):
-    """The model's probabilities of the next character after `context` (the text it read; the
-    shown likeliest ones) beside how often get_top_char picked each in the draws of `picks`
-    ({temperature: [picked ids]}). The title names the context."""
+    """The model's probabilities of the next character after `context` (the shown likeliest ones)
+    beside how often get_top_char picked each in the draws of `picks` ({temperature: [picked ids]})."""
     order = np.argsort(proba)[::-1][:shown]
     width = 0.8 / (1 + len(picks))
     fig, ax = plt.subplots(figsize=(8, 3.5))
@@ -150,17 +140,15 @@ def next_char_chart(chars, proba, picks, top_n, context, shown=12):
     ax.axvline(top_n - 0.5, color='k', ls=':', lw=1, label='the top-%d cut' % top_n)
     ax.set_xticks(range(shown))
     ax.set_xticklabels([repr(chars[i]) for i in order])
-    ax.set_xlabel('next character (the likeliest first)')
-    ax.set_ylabel('probability, or share of draws')
-    ax.set_title('The next character after %r' % context)
-    ax.legend(fontsize=8)
+    labelled(ax, 'next character (the likeliest first)', 'probability, or share of draws',
+             'The next character after %r' % context)
     return fig
 
 
 def embedding_pca(words, vectors, positive, negative):
-    """The first two principal components of the embedding rows of the words of positive and
-    negative (their rows of `vectors`, one per word of words), computed with numpy (SVD of the
-    centred rows). Returns (the figure, the share of those rows' variance the two components hold)."""
+    """The first two principal components (numpy's SVD of the centred rows) of the embedding rows
+    (`vectors`, one per word of words) of the words of positive and negative: (the figure, the
+    share of those rows' variance the two components hold)."""
     index = {w: i for i, w in enumerate(words)}
     shown = [(w, 'C2') for w in positive if w in index] + [(w, 'C3') for w in negative if w in index]
     rows = np.array([vectors[index[w]] for w, _ in shown])
@@ -174,11 +162,8 @@ def embedding_pca(words, vectors, positive, negative):
         ax.scatter(points[:, 0], points[:, 1], color=colour, label=label)
     labels = [ax.annotate(w, (x, y), xytext=(5, 2), textcoords='offset points', fontsize=8, color=colour)
               for (x, y), (w, colour) in zip(xy, shown)]
-    ax.set_xlabel('first principal component')
-    ax.set_ylabel('second principal component')
-    ax.set_title('The learned embedding rows of %d sentiment words (the two components: %.0f %% of '
-                 'their variance)' % (len(shown), 100 * share), fontsize=9)
-    ax.legend(fontsize=8)
+    labelled(ax, 'first principal component', 'second principal component', 'The learned embedding rows of %d '
+             'sentiment words (the two components: %.0f %% of their variance)' % (len(shown), 100 * share), fontsize=9)
     ax.margins(0.12)       # room for the labels at the edges
     separate_labels(fig, ax, labels)
     leader_lines(fig, ax, labels)
@@ -211,19 +196,16 @@ def candidate_corners(width, height, gap=4.0, steps=range(0, 60, 5)):
     its lower-left corner relative to the point, in points: right of it, left, above, below, then
     the diagonals, each a further `steps` points away."""
     for d in steps:
-        for corner in ((gap + d, -height / 2), (-width - gap - d, -height / 2),
-                       (-width / 2, gap + d), (-width / 2, -height - gap - d),
-                       (gap + d, gap + d), (-width - gap - d, gap + d),
-                       (gap + d, -height - gap - d), (-width - gap - d, -height - gap - d)):
-            yield corner
+        right, left, up, down = gap + d, -width - gap - d, gap + d, -height - gap - d
+        yield from ((right, -height / 2), (left, -height / 2), (-width / 2, up), (-width / 2, down),
+                    (right, up), (left, up), (right, down), (left, down))
 
 
 def separate_labels(fig, ax, labels, marker=3.0):
     """Place the labels (annotations offset in points from their points) one after the other, each
-    at the first of its candidate_corners where its rendered box (the renderer's text extent)
-    overlaps no label placed before it and no point (a box of `marker` points around each); then
-    checks, on the boxes as drawn, that no two labels overlap. The axes' limits are fixed first,
-    so that nothing moves with them."""
+    at the first of its candidate_corners where its rendered box overlaps no label placed before it
+    and no point (a box of `marker` points around each); then check, on the boxes as drawn, that no
+    two labels overlap. The axes' limits are fixed first, so that nothing moves with them."""
     ax.set_xlim(ax.get_xlim())
     ax.set_ylim(ax.get_ylim())
     renderer = fig.canvas.get_renderer()
@@ -233,8 +215,7 @@ def separate_labels(fig, ax, labels, marker=3.0):
              for x, y in points]
     for label, (px, py) in zip(labels, points):
         box = label.get_window_extent(renderer)
-        width, height = box.width / pixels, box.height / pixels              # points
-        for cx, cy in candidate_corners(width, height):
+        for cx, cy in candidate_corners(box.width / pixels, box.height / pixels):   # points
             moved = Bbox.from_bounds(px + cx * pixels, py + cy * pixels, box.width, box.height)
             if not any(overlapping_pairs([moved, other]) for other in taken):
                 break

@@ -1,30 +1,9 @@
 """The numbers behind the lecture's theory slides, computed on the lecture's own models (not on
-the slides). numpy and TensorFlow only; theory_figures.py draws them.
+the slides); theory_figures.py draws them. Each function serves one slide and asserts every
+equation it shows against TensorFlow, so running the notebook proves them.
 
-Each function below serves one slide, and checks every equation it shows against TensorFlow
-with an assert, so running the notebook proves them:
-
-1. "Different Categories of Sequence Modeling", "Unrolled RNNs": sentiment_shapes(),
-   char_shapes(): the tensor shapes of each model, read from its built graph.
-2. "Computing Activations in RNNs": rnn_activations_match_tensorflow(): the slide's
-   h(t) = tanh(W_xh x(t) + W_hh h(t-1) + b_h) in numpy, equal to tf.nn.rnn_cell.BasicRNNCell;
-   output_matches_tensorflow(): its y(t) = phi(W_hy h(t) + b_y), equal to tf.layers.dense.
-3. "Training RNNs Using BPTT": bptt_matches_tensorflow(): dh(t)/dh(k) as the product of the
-   steps' Jacobians, and dL/dW_hh of L = sum_t L(t) by the slide's sum over k, both equal to
-   tf.gradients.
-4. "Gradient Problems": gradient_vs_distance(): the norm of the last step's loss gradient with
-   respect to h(k), as a function of T - k, for a trained SentimentRNN and for a plain tanh RNN.
-5. Gradient clipping and truncated BPTT: clipping_norms(): the global gradient norm of every
-   CharRNN mini-batch, before and after the graph's own tf.clip_by_global_norm;
-   clipping_in_action(): the same with a learning rate at which the gradients explode.
-6. "LSTM Units": lstm_gates_on_line(): the gate equations in numpy on the shipped CharRNN's
-   weights over a line of Hamlet, equal to the TensorFlow graph at every step; lstm_cell_sizes():
-   the sizes of its kernel, read from a built graph, for the cell's diagram.
-7. "Sigmoid": activation_curves(): sigma and tanh, the gates' and the candidate's squashing.
-
-Conventions: TensorFlow multiplies row vectors from the left (x W, shapes (batch, features));
-the slides write column vectors W x. Shapes are given in the comments, B batch rows, T steps,
-D inputs, H hidden units.
+Conventions: TensorFlow multiplies row vectors from the left (x W, shapes (batch, features)); the
+slides write column vectors W x. Shapes: B batch rows, T steps, D inputs, H hidden units.
 """
 import inspect
 import re
@@ -32,8 +11,7 @@ import re
 import numpy as np
 
 import data_utils
-from beyond_slides.model_folder import ModelFolder
-from beyond_slides.predicting import build_quietly
+from beyond_slides.predicting import CharSampler, build_quietly, predict_every_row
 from beyond_slides.tf_setup import tf
 from char_rnn import CharRNN, create_batch_generator as char_batch_generator
 
@@ -53,20 +31,38 @@ TRUNCATED_BPTT = (
     'the window\'s 100 steps without vanishing as fast as a tanh RNN\'s.')
 
 # Where the lecture's CharRNN clips for real (5): the slides' settings with a learning rate 200
-# times theirs (0.2 instead of 0.001), for one epoch. Adam's first steps at that rate throw the
-# weights far enough that a few mini-batches' gradients explode (their global norm goes far
-# above grad_clip = 5); the slides' settings never get there (their largest norm stays below 2).
+# times theirs, for one epoch. Adam's first steps at that rate throw the weights far enough that a
+# few mini-batches' gradients explode (far above grad_clip = 5); the slides' stay below 2.
 CLIPPING_ACTS = {'learning_rate': 0.2}
 CLIPPING_ACTS_EPOCHS = 1
+LSTM_LAYER_0 = 'rnn/multi_rnn_cell/cell_0/basic_lstm_cell/'   # the first LSTM layer's variables
+RNN_CELL = 'rnn/basic_rnn_cell/'   # a BasicRNNCell's variables, in tf.nn.dynamic_rnn's scope
 
 
 def sigmoid(z):
     return 1 / (1 + np.exp(-z))
 
 
-# ---------------------------------------------------------------------------
-# 1. The tensor shapes of each model, read from its built graph
-# ---------------------------------------------------------------------------
+def softmax(z):
+    """softmax over the last axis, shifted by the maximum so that exp cannot overflow."""
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def shape_of(tensor):
+    return tuple(tensor.shape.as_list())
+
+
+def run_loaded(fetches, values):
+    """sess.run(fetches) on the default graph, its variables {name: value} loaded first."""
+    variables = {v.op.name: v for v in tf.global_variables()}
+    with tf.Session() as sess:
+        for name, value in values.items():
+            variables[name].load(value, sess)
+        return sess.run(fetches)
+
+
+# --- 1. The tensor shapes of each model, read from its built graph ---------------------------
 
 def consumer(tensor, op_type):
     """The one operation of type op_type that takes tensor as an input."""
@@ -75,69 +71,55 @@ def consumer(tensor, op_type):
     return found[0]
 
 
-def shape_of(tensor):
-    return tuple(tensor.shape.as_list())
-
-
-def sentiment_shapes(rnn):
-    """[(what, tensor name, shape), ...] of a SentimentRNN's graph, from the word ids to the
-    logits, found by name and by the operations that consume them (the same for fast=True and
-    fast=False). With the slides' settings: (100, 200) -> (100, 200, 256) -> (100, 200, 128)
-    -> (100, 128) -> (100, 1)."""
-    g = rnn.g
-    ids = g.get_tensor_by_name('tf_x:0')                                   # (B, T)
-    embedded = consumer(ids, 'GatherV2').outputs[0]                        # (B, T, E) embedding_lookup
-    dense = g.get_operation_by_name('logits/MatMul')                       # tf.layers.dense's product
-    last_step = dense.inputs[0]                                            # (B, H) lstm_outputs[:, -1]
-    assert last_step.op.type == 'StridedSlice'
-    outputs = last_step.op.inputs[0]                                       # (B, T, H) all steps' outputs
-    logits = g.get_tensor_by_name('logits/BiasAdd:0')                      # (B, 1) before the squeeze
-    found = [('word ids', ids), ('embeddings', embedded), ('LSTM outputs', outputs),
-             ('last step', last_step), ('logits', logits)]
-    expected = [(rnn.batch_size, rnn.seq_len), (rnn.batch_size, rnn.seq_len, rnn.embed_size),
-                (rnn.batch_size, rnn.seq_len, rnn.lstm_size), (rnn.batch_size, rnn.lstm_size),
-                (rnn.batch_size, 1)]
+def checked_shapes(found, expected):
+    """[(what, tensor name, shape)] of found [(what, tensor)], asserted equal to the expected shapes."""
     shapes = [(what, t.name, shape_of(t)) for what, t in found]
     assert [s for _, _, s in shapes] == expected, shapes
     return shapes
 
 
-def char_shapes(rnn):
-    """[(what, tensor name, shape), ...] of a CharRNN's graph, from the character ids to the
-    probabilities, found by name and by the operations that consume them. With the slides'
-    settings: (64, 100) -> (64, 100, 65) -> (64, 100, 128) -> (6400, 128) -> (6400, 65)."""
+def sentiment_shapes(rnn):
+    """[(what, tensor name, shape), ...] of a SentimentRNN's graph from the word ids to the logits
+    (fast=True or False); the slides': (100, 200) -> (100, 200, 256) -> (100, 200, 128) -> (100, 128)
+    -> (100, 1)."""
     g = rnn.g
     ids = g.get_tensor_by_name('tf_x:0')                                   # (B, T)
-    one_hot = consumer(ids, 'OneHot').outputs[0]                           # (B, T, C)
+    last_step = g.get_operation_by_name('logits/MatMul').inputs[0]          # (B, H) lstm_outputs[:, -1]
+    assert last_step.op.type == 'StridedSlice'
+    found = [('word ids', ids), ('embeddings', consumer(ids, 'GatherV2').outputs[0]),   # (B, T, E)
+             ('LSTM outputs', last_step.op.inputs[0]), ('last step', last_step),        # (B, T, H)
+             ('logits', g.get_tensor_by_name('logits/BiasAdd:0'))]                      # (B, 1)
+    b, t, h = rnn.batch_size, rnn.seq_len, rnn.lstm_size
+    return checked_shapes(found, [(b, t), (b, t, rnn.embed_size), (b, t, h), (b, h), (b, 1)])
+
+
+def char_shapes(rnn):
+    """[(what, tensor name, shape), ...] of a CharRNN's graph from the character ids to the
+    probabilities. The slides': (64, 100) -> (64, 100, 65) -> (64, 100, 128) -> (6400, 128) ->
+    (6400, 65)."""
+    g = rnn.g
+    ids = g.get_tensor_by_name('tf_x:0')                                   # (B, T)
     reshaped = g.get_tensor_by_name('seq_output_reshaped:0')               # (B*T, H)
-    outputs = reshaped.op.inputs[0]                                        # (B, T, H)
-    logits = g.get_tensor_by_name('logits/BiasAdd:0')                      # (B*T, C)
-    proba = g.get_tensor_by_name('probabilities:0')                        # (B*T, C)
-    found = [('character ids', ids), ('one-hot', one_hot), ('LSTM outputs', outputs),
-             ('outputs reshaped', reshaped), ('logits', logits), ('probabilities', proba)]
+    found = [('character ids', ids), ('one-hot', consumer(ids, 'OneHot').outputs[0]),
+             ('LSTM outputs', reshaped.op.inputs[0]), ('outputs reshaped', reshaped),
+             ('logits', g.get_tensor_by_name('logits/BiasAdd:0')),
+             ('probabilities', g.get_tensor_by_name('probabilities:0'))]
     b, t = shape_of(ids)  # (1, 1) in sampling mode
     c, h = rnn.num_classes, rnn.lstm_size
-    expected = [(b, t), (b, t, c), (b, t, h), (b * t, h), (b * t, c), (b * t, c)]
-    shapes = [(what, x.name, shape_of(x)) for what, x in found]
-    assert [s for _, _, s in shapes] == expected, shapes
-    return shapes
+    return checked_shapes(found, [(b, t), (b, t, c), (b, t, h), (b * t, h), (b * t, c), (b * t, c)])
 
 
-# ---------------------------------------------------------------------------
-# 2. Computing activations: h(t) = tanh(W_xh x(t) + W_hh h(t-1) + b_h)
-# ---------------------------------------------------------------------------
+# --- 2. Computing activations: h(t) = tanh(W_xh x(t) + W_hh h(t-1) + b_h) --------------------
 
 def slide_weights(kernel, n_in):
-    """BasicRNNCell's one kernel (D+H, H) over [x, h] as the slide's two matrices: TensorFlow
-    computes [x, h] @ kernel = x @ kernel[:D] + h @ kernel[D:] with row vectors, so rows 0..D-1
-    multiply x and rows D.. multiply h; the slide's W_xh (H, D) and W_hh (H, H) act on column
-    vectors, hence the transposes."""
+    """BasicRNNCell's one kernel (D+H, H) over [x, h] as the slide's W_xh (H, D) and W_hh (H, H):
+    rows 0..D-1 multiply x, rows D.. multiply h, transposed for column vectors."""
     return kernel[:n_in].T, kernel[n_in:].T
 
 
 def rnn_activations(xs, W_xh, W_hh, b_h, h0=None):
-    """The slide's h(t) = tanh(W_xh x(t) + W_hh h(t-1) + b_h), step by step, one column vector
-    at a time. xs (B, T, D); returns every h(t) (B, T, H), from h(0) = h0 or zeros."""
+    """The slide's h(t), step by step, one column vector at a time. xs (B, T, D); returns every
+    h(t) (B, T, H), from h(0) = h0 or zeros."""
     n_hidden = W_hh.shape[0]
     out = np.zeros(xs.shape[:2] + (n_hidden,))                 # (B, T, H)
     for b, sequence in enumerate(xs):
@@ -149,17 +131,13 @@ def rnn_activations(xs, W_xh, W_hh, b_h, h0=None):
 
 
 def tf_basic_rnn(xs, kernel, bias):
-    """TensorFlow's own tf.nn.rnn_cell.BasicRNNCell run by tf.nn.dynamic_rnn from the zero state,
-    with the given kernel (D+H, H) and bias (H,): (outputs (B, T, H), the cell's kernel shape)."""
-    graph = tf.Graph()
-    with graph.as_default():
-        cell = tf.nn.rnn_cell.BasicRNNCell(kernel.shape[1])
-        outputs, _ = tf.nn.dynamic_rnn(cell, tf.constant(xs, tf.float32), dtype=tf.float32)
-        variables = {v.op.name: v for v in tf.global_variables()}
-        with tf.Session() as sess:
-            variables['rnn/basic_rnn_cell/kernel'].load(kernel, sess)
-            variables['rnn/basic_rnn_cell/bias'].load(bias, sess)
-            return sess.run(outputs), shape_of(variables['rnn/basic_rnn_cell/kernel'])
+    """tf.nn.rnn_cell.BasicRNNCell run by tf.nn.dynamic_rnn from the zero state with the given
+    kernel (D+H, H) and bias (H,): (outputs (B, T, H), the cell's kernel shape)."""
+    with tf.Graph().as_default() as graph:
+        outputs, _ = tf.nn.dynamic_rnn(tf.nn.rnn_cell.BasicRNNCell(kernel.shape[1]), tf.constant(xs, tf.float32),
+                                       dtype=tf.float32)
+        return (run_loaded(outputs, {RNN_CELL + 'kernel': kernel, RNN_CELL + 'bias': bias}),
+                shape_of(graph.get_tensor_by_name(RNN_CELL + 'kernel:0')))
 
 
 def random_rnn(n_in, n_hidden, batch, n_steps, seed):
@@ -172,9 +150,7 @@ def random_rnn(n_in, n_hidden, batch, n_steps, seed):
 
 
 def rnn_activations_match_tensorflow(n_in=3, n_hidden=4, n_steps=5, batch=2, seed=0):
-    """The slide's equation, in numpy, against BasicRNNCell with the same (random) weights.
-    Returns {'kernel_shape': (D+H, H), the one kernel TensorFlow keeps, 'W_xh' (H, D), 'W_hh'
-    (H, H), 'b_h' (H,), 'h_numpy', 'h_tf' (B, T, H), 'max_diff'}; asserts max_diff < 1e-6."""
+    """The slide's equation in numpy against BasicRNNCell with the same random weights."""
     xs, kernel, bias = random_rnn(n_in, n_hidden, batch, n_steps, seed)
     W_xh, W_hh = slide_weights(kernel, n_in)
     h_numpy = rnn_activations(xs.astype(np.float64), W_xh, W_hh, bias)   # (B, T, H)
@@ -186,24 +162,16 @@ def rnn_activations_match_tensorflow(n_in=3, n_hidden=4, n_steps=5, batch=2, see
             'h_numpy': h_numpy, 'h_tf': h_tf, 'max_diff': max_diff}
 
 
-# The slide's output: y(t) = phi(W_hy h(t) + b_y), with phi = softmax as in the CharRNN (its
-# tf.layers.dense 'logits', then tf.nn.softmax) -------------------------------------------------
-
-def softmax(z):
-    """softmax over the last axis, shifted by the maximum so that exp cannot overflow."""
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
-
+# The slide's output: y(t) = phi(W_hy h(t) + b_y), phi = softmax as in the CharRNN (its dense
+# 'logits', then tf.nn.softmax)
 
 def slide_output_weights(kernel):
-    """tf.layers.dense's kernel (H, Y) as the slide's W_hy (Y, H): the layer computes h @ kernel
-    with row vectors, the slide W_hy h with column vectors."""
+    """tf.layers.dense's kernel (H, Y) as the slide's W_hy (Y, H): h @ kernel is W_hy h."""
     return kernel.T
 
 
 def output_activations(hs, W_hy, b_y, phi=softmax):
-    """The slide's y(t) = phi(W_hy h(t) + b_y), one column vector h(t) (H,) at a time.
-    hs (B, T, H); returns every y(t) (B, T, Y)."""
+    """The slide's y(t), one column vector h(t) (H,) at a time. hs (B, T, H); returns (B, T, Y)."""
     out = np.zeros(hs.shape[:2] + (W_hy.shape[0],))                  # (B, T, Y)
     for b, sequence in enumerate(hs):
         for t, h in enumerate(sequence):                            # h (H,)
@@ -212,26 +180,18 @@ def output_activations(hs, W_hy, b_y, phi=softmax):
 
 
 def tf_dense_outputs(hs, kernel, bias):
-    """TensorFlow's tf.compat.v1.layers.dense (as the lecture models call it, activation=None,
-    named 'logits') then tf.nn.softmax, over the rows of hs (B, T, H) reshaped to (B*T, H) as the
-    CharRNN does, with the given kernel (H, Y) and bias (Y,): (B, T, Y)."""
-    graph = tf.Graph()
-    with graph.as_default():
+    """tf.layers.dense (as the lecture models call it) then tf.nn.softmax over the rows of hs (B, T,
+    H) reshaped to (B*T, H) as the CharRNN does, with kernel (H, Y) and bias (Y,): (B, T, Y)."""
+    with tf.Graph().as_default():
         rows = tf.constant(hs.reshape(-1, hs.shape[-1]), tf.float32)          # (B*T, H)
-        logits = tf.layers.dense(rows, kernel.shape[1], activation=None, name='logits')
-        proba = tf.nn.softmax(logits)                                         # (B*T, Y)
-        variables = {v.op.name: v for v in tf.global_variables()}
-        with tf.Session() as sess:
-            variables['logits/kernel'].load(kernel, sess)
-            variables['logits/bias'].load(bias, sess)
-            return sess.run(proba).reshape(hs.shape[:2] + (kernel.shape[1],))
+        proba = tf.nn.softmax(tf.layers.dense(rows, kernel.shape[1], activation=None, name='logits'))
+        return run_loaded(proba, {'logits/kernel': kernel, 'logits/bias': bias}).reshape(
+            hs.shape[:2] + (kernel.shape[1],))
 
 
 def output_matches_tensorflow(hs, n_out=3, seed=0):
-    """The slide's y(t) = softmax(W_hy h(t) + b_y) in numpy, from the hidden states hs (B, T, H),
-    against tf.layers.dense + tf.nn.softmax with the same (random) kernel (H, Y) and bias (Y,).
-    Returns {'kernel_shape': (H, Y), 'W_hy' (Y, H), 'b_y' (Y,), 'y_numpy', 'y_tf' (B, T, Y),
-    'max_diff'}; asserts max_diff < 1e-6."""
+    """The slide's y(t) in numpy from the hidden states hs (B, T, H), against tf.layers.dense +
+    tf.nn.softmax with the same random kernel (H, Y) and bias (Y,)."""
     rng = np.random.RandomState(seed)
     kernel = rng.normal(scale=0.8, size=(hs.shape[-1], n_out)).astype(np.float32)   # (H, Y)
     bias = rng.normal(scale=0.5, size=n_out).astype(np.float32)                     # (Y,)
@@ -244,20 +204,17 @@ def output_matches_tensorflow(hs, n_out=3, seed=0):
             'max_diff': max_diff}
 
 
-# ---------------------------------------------------------------------------
-# 3. BPTT: dh(t)/dh(k) = prod_{i=k+1..t} dh(i)/dh(i-1);  L = sum_t L(t)
-# ---------------------------------------------------------------------------
+# --- 3. BPTT: dh(t)/dh(k) = prod_{i=k+1..t} dh(i)/dh(i-1);  L = sum_t L(t) ----------------------
 
 def step_jacobian(h_i, W_hh):
-    """dh(i)/dh(i-1) (H, H), entry [a, b] = dh(i)_a / dh(i-1)_b, of h(i) = tanh(W_xh x + W_hh
-    h(i-1) + b_h): diag(1 - h(i)^2) W_hh. (In TensorFlow's row convention h(i) = tanh(x Wx + h(i-1)
-    Wh + b), Wh = W_hh^T = kernel[D:], so the same matrix is diag(1 - h(i)^2) Wh^T.)"""
+    """dh(i)/dh(i-1) (H, H) = diag(1 - h(i)^2) W_hh, entry [a, b] = dh(i)_a / dh(i-1)_b. (In
+    TensorFlow's rows, W_hh = Wh^T = kernel[D:]^T.)"""
     return (1 - h_i ** 2)[:, None] * W_hh
 
 
 def jacobian_product(hs, W_hh, k, t):
-    """dh(t)/dh(k) (H, H) as the slide's product of adjacent steps' Jacobians, the latest
-    leftmost: J(t) J(t-1) ... J(k+1). hs (T+1, H) holds h(0) (the initial state) to h(T)."""
+    """dh(t)/dh(k) (H, H) as the slide's product J(t) J(t-1) ... J(k+1), the latest leftmost.
+    hs (T+1, H) holds h(0) (the initial state) to h(T)."""
     product = np.eye(W_hh.shape[0])
     for i in range(k + 1, t + 1):
         product = step_jacobian(hs[i], W_hh) @ product
@@ -269,9 +226,8 @@ def bptt_gradient_W_hh(xs, hs, ys, W_hh, W_hy, b_y):
     formula: dL(t)/dW_hh = dL(t)/dh(t) sum_{k=1..t} dh(t)/dh(k) d+h(k)/dW_hh, where d+ holds
     h(k-1) fixed: d+h(k)_a / dW_hh[a, m] = (1 - h(k)_a^2) h(k-1)_m. hs (T+1, H), ys (T+1, Y)
     with row 0 unused (steps count from 1)."""
-    n_steps = len(hs) - 1
     grad = np.zeros_like(W_hh)                                        # (H, H)
-    for t in range(1, n_steps + 1):
+    for t in range(1, len(hs)):
         dL_dh_t = W_hy.T @ (W_hy @ hs[t] + b_y - ys[t])               # (H,) dL(t)/dh(t)
         for k in range(1, t + 1):
             delta = dL_dh_t @ jacobian_product(hs, W_hh, k, t)        # (H,) dL(t)/dh(k)
@@ -279,58 +235,53 @@ def bptt_gradient_W_hh(xs, hs, ys, W_hh, W_hy, b_y):
     return grad
 
 
-def unrolled_tanh_rnn_graph(xs, kernel, bias, W_hy, b_y, ys):
-    """BasicRNNCell unrolled step by step in Python over one sequence xs (T, D), so that every h(k)
-    is a tensor: {'hs': [h(1), ..., h(T)] (1, H) each, 'kernel', 'loss': sum_t 0.5 ||y_hat(t) -
-    y(t)||^2 with y_hat(t) = h(t) W_hy^T + b_y}. ys (T, Y)."""
-    cell = tf.nn.rnn_cell.BasicRNNCell(kernel.shape[1])
-    h = tf.zeros((1, kernel.shape[1]))
-    hs, losses = [], []
-    with tf.variable_scope('rnn') as scope:
-        for t, x in enumerate(xs):
+def unrolled(cell, inputs, state):
+    """[the cell's output at each step] over the list of inputs, the steps unrolled in Python so
+    that each output is a tensor of its own (tf.nn.dynamic_rnn keeps them in a loop)."""
+    outputs = []
+    with tf.variable_scope('rnn') as scope:   # the scope tf.nn.dynamic_rnn gives the cells
+        for t, x in enumerate(inputs):
             if t:
                 scope.reuse_variables()
-            h, _ = cell(tf.constant(x[None], tf.float32), h)             # (1, H)
-            hs.append(h)
-            y_hat = tf.matmul(h, tf.constant(W_hy.T, tf.float32)) + b_y  # (1, Y)
-            losses.append(0.5 * tf.reduce_sum((y_hat - ys[t]) ** 2))
+            output, state = cell(x, state)
+            outputs.append(output)
+    return outputs
+
+
+def unrolled_tanh_rnn_graph(xs, kernel, bias, W_hy, b_y, ys):
+    """BasicRNNCell unrolled over one sequence xs (T, D): {'hs': [h(1), ..., h(T)] (1, H) each,
+    'kernel', 'bias', 'loss': sum_t 0.5 ||h(t) W_hy^T + b_y - y(t)||^2}. ys (T, Y)."""
+    cell = tf.nn.rnn_cell.BasicRNNCell(kernel.shape[1])
+    hs = unrolled(cell, [tf.constant(x[None], tf.float32) for x in xs], tf.zeros((1, kernel.shape[1])))
+    losses = [0.5 * tf.reduce_sum((tf.matmul(h, tf.constant(W_hy.T, tf.float32)) + b_y - y) ** 2)  # y_hat (1, Y)
+              for h, y in zip(hs, ys)]
     variables = {v.op.name: v for v in tf.global_variables()}
-    return {'hs': hs, 'kernel': variables['rnn/basic_rnn_cell/kernel'],
-            'bias': variables['rnn/basic_rnn_cell/bias'], 'loss': tf.add_n(losses)}
+    return {'hs': hs, 'kernel': variables[RNN_CELL + 'kernel'], 'bias': variables[RNN_CELL + 'bias'],
+            'loss': tf.add_n(losses)}
 
 
 def bptt_matches_tensorflow(n_in=3, n_hidden=4, n_out=2, n_steps=6, k=1, t=None, seed=0):
-    """The slide's BPTT on a small tanh RNN (BasicRNNCell), in numpy, against tf.gradients.
-
-    Returns {'jacobian_product': dh(t)/dh(k) (H, H) as the product of the steps' Jacobians,
-    'jacobian_tf': the same from tf.gradients, one output unit at a time, 'step_norms': the
-    spectral norm of each step's Jacobian dh(i)/dh(i-1) (T,), 'dL_dW_hh', 'dL_dW_hh_tf': the
-    gradient of L = sum_t L(t) by the slide's sum and by TensorFlow (H, H), 'k', 't'}."""
+    """The slide's BPTT on a small tanh RNN in numpy, against tf.gradients: dh(t)/dh(k) (H, H) as the
+    product of the steps' Jacobians, and dL/dW_hh (H, H) of L = sum_t L(t) by the slide's sum."""
     t = n_steps if t is None else t
     if not 1 <= k <= t <= n_steps:
         raise ValueError('need 1 <= k <= t <= n_steps (h(0) is a constant of the graph)')
     xs, kernel, bias = random_rnn(n_in, n_hidden, 1, n_steps, seed)
-    xs = xs[0]                                                                # (T, D)
     rng = np.random.RandomState(seed + 1)
     W_hy = rng.normal(size=(n_out, n_hidden)).astype(np.float32)              # (Y, H)
     b_y = rng.normal(size=n_out).astype(np.float32)                           # (Y,)
     ys = rng.normal(size=(n_steps, n_out)).astype(np.float32)                 # (T, Y)
     W_xh, W_hh = slide_weights(kernel.astype(np.float64), n_in)
-    h_steps = rnn_activations(xs[None].astype(np.float64), W_xh, W_hh, bias)[0]   # (T, H)
-    hs = np.vstack([np.zeros(n_hidden), h_steps])                             # (T+1, H), hs[0] = h(0)
+    hs = np.vstack([np.zeros(n_hidden), rnn_activations(xs.astype(np.float64), W_xh, W_hh, bias)[0]])  # (T+1, H)
     product = jacobian_product(hs, W_hh, k, t)
-    grad = bptt_gradient_W_hh(xs, hs, np.vstack([np.zeros(n_out), ys]), W_hh, W_hy, b_y)
-    graph = tf.Graph()
-    with graph.as_default():
-        g = unrolled_tanh_rnn_graph(xs, kernel, bias, W_hy, b_y, ys)
+    grad = bptt_gradient_W_hh(xs[0], hs, np.vstack([np.zeros(n_out), ys]), W_hh, W_hy, b_y)
+    with tf.Graph().as_default():
+        g = unrolled_tanh_rnn_graph(xs[0], kernel, bias, W_hy, b_y, ys)
         h_t, h_k = g['hs'][t - 1], g['hs'][k - 1]                             # g['hs'][0] is h(1)
-        rows = [tf.gradients(h_t[0, a], h_k)[0][0] for a in range(n_hidden)]  # row a: dh(t)_a/dh(k)
-        jacobian = tf.stack(rows)                                             # (H, H)
+        jacobian = tf.stack([tf.gradients(h_t[0, a], h_k)[0][0] for a in range(n_hidden)])  # row a: dh(t)_a/dh(k)
         d_kernel = tf.gradients(g['loss'], g['kernel'])[0]                    # (D+H, H)
-        with tf.Session() as sess:
-            g['kernel'].load(kernel, sess)
-            g['bias'].load(bias, sess)
-            jacobian_tf, d_kernel_tf = sess.run([jacobian, d_kernel])
+        jacobian_tf, d_kernel_tf = run_loaded([jacobian, d_kernel], {RNN_CELL + 'kernel': kernel,
+                                                                     RNN_CELL + 'bias': bias})
     grad_tf = d_kernel_tf[n_in:].T  # TensorFlow's kernel[D:] is W_hh^T
     assert np.allclose(product, jacobian_tf, atol=1e-5), 'the product of Jacobians differs from TF'
     assert np.allclose(grad, grad_tf, atol=1e-4 * max(1.0, np.abs(grad_tf).max())), \
@@ -341,15 +292,10 @@ def bptt_matches_tensorflow(n_in=3, n_hidden=4, n_out=2, n_steps=6, k=1, t=None,
 
 
 def jacobian_norms_by_distance(scales=(0.5, 1.0, 1.5), n_hidden=16, n_steps=40, seed=0):
-    """The slide's "Gradient Problems" in numbers, on a tanh RNN of random weights: the spectral norm
-    of dh(T)/dh(k), the product of T - k step Jacobians (jacobian_product, checked against
-    tf.gradients by bptt_matches_tensorflow), for W_hh = scale x an orthogonal matrix, so that
-    every singular value of W_hh is `scale`. The inputs are small, so that tanh works near its
-    linear part (tanh' near 1): below 1 the product shrinks with the distance, above 1 it can grow.
-
-    Returns {'distance' (n_steps,): T - k = 0..n_steps-1, 'norms': {scale: (n_steps,)},
-    'tanh_slope': {scale: the mean over the units of tanh' = 1 - h(i)^2 at each step i = 1..T
-    (n_steps,)}, 'step_norms': {scale: the spectral norm of each step's Jacobian (n_steps,)}}."""
+    """The slide's "Gradient Problems" on a tanh RNN of random weights: the spectral norm of dh(T)/dh(k)
+    against the distance T - k, for W_hh = scale x an orthogonal matrix (every singular value `scale`).
+    The inputs are small, so tanh works near its linear part: below 1 the product shrinks with the
+    distance, above 1 it can grow. Each of 'norms', 'tanh_slope', 'step_norms': {scale: (T,)}."""
     rng = np.random.RandomState(seed)
     orthogonal, _ = np.linalg.qr(rng.normal(size=(n_hidden, n_hidden)))   # (H, H)
     W_xh = rng.normal(scale=0.1, size=(n_hidden, 2))                     # (H, D): small inputs
@@ -361,38 +307,25 @@ def jacobian_norms_by_distance(scales=(0.5, 1.0, 1.5), n_hidden=16, n_steps=40, 
         hs = np.vstack([np.zeros(n_hidden), h_steps])                     # (T+1, H), hs[0] = h(0)
         norms[scale] = np.array([np.linalg.norm(jacobian_product(hs, W_hh, k, n_steps), 2)
                                  for k in range(n_steps, 0, -1)])          # distance 0, 1, ...
-        # Why growth is capped: h is bounded, and as units saturate (|h| -> 1) tanh' = 1 - h^2
-        # shrinks, and with it the norm of each step's Jacobian diag(1 - h^2) W_hh.
+        # Why growth is capped: as units saturate (|h| -> 1) tanh' = 1 - h^2 shrinks, and with it
+        # the norm of each step's Jacobian diag(1 - h^2) W_hh.
         slopes[scale] = (1 - h_steps ** 2).mean(axis=1)                                   # (T,)
         step_norms[scale] = np.array([np.linalg.norm(step_jacobian(h, W_hh), 2) for h in h_steps])  # (T,)
     return {'distance': np.arange(n_steps), 'norms': norms, 'tanh_slope': slopes, 'step_norms': step_norms}
 
 
-# ---------------------------------------------------------------------------
-# 4. Gradient problems, measured: ||dL(T)/dh(k)|| against the distance T - k
-# ---------------------------------------------------------------------------
+# --- 4. Gradient problems, measured: ||dL(T)/dh(k)|| against the distance T - k ---------------
 
 def unrolled_classifier(cells, n_words, embed_size, seq_len, batch_size):
-    """The SentimentRNN's network (embedding -> cells -> dense(1) on the last step's output ->
-    sigmoid) with the steps unrolled in Python, so that every step's output h(k) is a tensor of
-    its own; the variables have the SentimentRNN's names, so its checkpoint restores into it.
-    batch_size None: any number of rows.
-
-    Returns {'x' (B, T) ids, 'y' (B,) labels, 'hs': [h(1), ..., h(T)] (B, H) each, 'proba' (B,),
-    'losses' (B,) each review's loss, 'grads': [dL_b/dh_b(k)] T x (B, H), 'logits_kernel'}."""
+    """The SentimentRNN's network (embedding -> cells -> dense(1) on the last step -> sigmoid) with
+    the steps unrolled; its variables have the SentimentRNN's names, so its checkpoint restores into
+    it. batch_size None: any number of rows. x (B, T) ids, y (B,) labels, losses (B,)."""
     x = tf.placeholder(tf.int32, (batch_size, seq_len), name='tf_x')
     y = tf.placeholder(tf.float32, (batch_size,), name='tf_y')
     embedding = tf.Variable(tf.random_uniform((n_words, embed_size), -1, 1), name='embedding')
     # unstack: one op, and one gradient op; slicing x[:, t] would add T dense (B, T, E) gradients.
     steps = tf.unstack(tf.nn.embedding_lookup(embedding, x), axis=1)  # T x (B, E)
-    state = cells.zero_state(tf.shape(x)[0], tf.float32)
-    hs = []
-    with tf.variable_scope('rnn') as scope:   # the scope tf.nn.dynamic_rnn gives the cells
-        for t, x_t in enumerate(steps):
-            if t:
-                scope.reuse_variables()
-            h, state = cells(x_t, state)                                  # (B, H)
-            hs.append(h)
+    hs = unrolled(cells, steps, cells.zero_state(tf.shape(x)[0], tf.float32))   # T x (B, H)
     logits = tf.squeeze(tf.layers.dense(hs[-1], 1, name='logits'), 1)    # (B,)
     losses = tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=logits)  # (B,)
     # Review b's loss depends on review b's h only: the gradient of the sum, row b, is dL_b/dh_b(k).
@@ -403,10 +336,13 @@ def unrolled_classifier(cells, n_words, embed_size, seq_len, batch_size):
             'logits_kernel': logits_kernel}
 
 
-def row_norms(grads):
-    """||dL_b/dh_b(k)|| of the fetched gradients [T x (B, H)], as (B, T), summed in float64: in
-    float32 the squares of entries below about 1e-19 would be 0, and so would the norm."""
-    return np.stack([np.linalg.norm(np.asarray(g, np.float64), axis=1) for g in grads], 1)
+def measured_norms(sess, g, X, y):
+    """(||dL_b/dh_b(k)|| (B, T) by the distance T - k = 0..T-1, proba (B,)) of the reviews X, labels
+    y. Summed in float64: in float32 the squares of entries below about 1e-19 would be 0."""
+    grads, proba, w = sess.run([g['grads'], g['proba'], g['logits_kernel']], {g['x']: X, g['y']: y})
+    norms = np.stack([np.linalg.norm(np.asarray(d, np.float64), axis=1) for d in grads], 1)   # (B, T) by k
+    assert_last_step_gradient(norms, proba, y, w)
+    return norms[:, ::-1], proba
 
 
 def assert_last_step_gradient(norms, proba, y, logits_kernel):
@@ -417,48 +353,35 @@ def assert_last_step_gradient(norms, proba, y, logits_kernel):
 
 
 def session_without_rewrites(graph):
-    """A session on graph without TensorFlow's graph optimizer (grappler): it spends about 2 s
-    rewriting an unrolled graph of 10,000 operations that runs only a few times; the numbers
-    are the same."""
+    """A session without TensorFlow's graph optimizer (grappler): it spends about 2 s rewriting an
+    unrolled graph of 10,000 operations that runs only a few times; the numbers are the same."""
     config = tf.ConfigProto()
     config.graph_options.rewrite_options.disable_meta_optimizer = True
     return tf.Session(graph=graph, config=config)
 
 
-def by_distance(norms):
-    """Columns of (B, T) steps k = 1..T reordered by the distance T - k = 0..T-1."""
-    return norms[:, ::-1]
-
-
 def lstm_gradient_norms(rnn, X, y):
-    """||dL(T)/dh(k)|| for a trained SentimentRNN (its latest checkpoint in rnn.model_dir) on the
-    reviews X (n, seq_len), n <= rnn.batch_size, with labels y (n,), each from the zero state.
-
-    Returns {'norms' (n, T): by distance T - k = 0..T-1, 'proba' (n,)}. Asserts that the unrolled
-    graph gives the probabilities of rnn's own graph (rnn.predict, the rows padded to one batch)."""
+    """||dL(T)/dh(k)|| for a trained SentimentRNN (its latest checkpoint) on the reviews X (n,
+    seq_len), n <= rnn.batch_size, labels y (n,), each from the zero state."""
     n = len(X)
     if not 0 < n <= rnn.batch_size:
         raise ValueError('give 1 to batch_size=%d reviews, not %d' % (rnn.batch_size, n))
-    graph = tf.Graph()
-    with graph.as_default():
+    with tf.Graph().as_default() as graph:
         cells = tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.BasicLSTMCell(rnn.lstm_size)
                                              for _ in range(rnn.num_layers)])
         g = unrolled_classifier(cells, rnn.n_words, rnn.embed_size, rnn.seq_len, n)
         saver = tf.train.Saver(tf.global_variables())  # the model's variables, by their names
     with session_without_rewrites(graph) as sess:
         saver.restore(sess, tf.train.latest_checkpoint(rnn.model_dir))
-        grads, proba, w = sess.run([g['grads'], g['proba'], g['logits_kernel']], {g['x']: X, g['y']: y})
-    norms = row_norms(grads)
-    batch = np.concatenate([X, np.zeros((rnn.batch_size - n, X.shape[1]), X.dtype)])
-    own = np.asarray(rnn.predict(batch, return_proba=True)).reshape(-1)[:n]  # one batch: zero state
+        norms, proba = measured_norms(sess, g, X, y)
+    own = predict_every_row(rnn, X, return_proba=True)   # one batch: from the zero state
     assert np.allclose(proba, own, atol=1e-5), 'the unrolled LSTM differs from the SentimentRNN'
-    assert_last_step_gradient(norms, proba, y, w)
-    return {'norms': by_distance(norms), 'proba': proba}
+    return {'norms': norms, 'proba': proba}
 
 
 def compact_ids(*arrays):
-    """The word ids of the arrays renumbered 0..U-1 (0 stays 0 when present), so that a small
-    model needs an embedding of U rows only, not n_words: (renumbered arrays, U)."""
+    """The word ids of the arrays renumbered 0..U-1 (0 stays 0), so that a small model needs an
+    embedding of U rows only, not n_words: (renumbered arrays, U)."""
     ids = np.unique(np.concatenate([np.ravel(a) for a in arrays] + [[0]]))
     new = np.zeros(ids.max() + 1, np.int64)
     new[ids] = np.arange(len(ids))
@@ -467,13 +390,10 @@ def compact_ids(*arrays):
 
 def tanh_rnn_gradient_norms(X_train, y_train, X, y, embed_size, n_units, num_epochs, batch_size,
                             learning_rate, seed=123):
-    """The same measurement for a plain tanh RNN (embedding -> BasicRNNCell(n_units) -> dense):
-    trained briefly (num_epochs over X_train, Adam, from the zero state per batch), then measured
-    on X (n, T) with labels y. Returns {'norms' (n, T) by distance, 'proba' (n,), 'train_loss'
-    (num_epochs,) the mean loss of each epoch}."""
+    """The same for a plain tanh RNN (embedding -> BasicRNNCell(n_units) -> dense), trained briefly
+    (num_epochs over X_train, Adam, the zero state per batch), measured on X (n, T), labels y."""
     (X_train, X), n_ids = compact_ids(X_train, X)
-    graph = tf.Graph()
-    with graph.as_default():
+    with tf.Graph().as_default() as graph:
         tf.set_random_seed(seed)
         cells = tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.BasicRNNCell(n_units)])
         g = unrolled_classifier(cells, n_ids, embed_size, X.shape[1], None)
@@ -487,22 +407,15 @@ def tanh_rnn_gradient_norms(X_train, y_train, X, y, embed_size, n_units, num_epo
                                                          g['y']: y_train[i:i + batch_size]})[0]
                       for i in range(0, len(X_train) // batch_size * batch_size, batch_size)]
             train_loss.append(float(np.mean(losses)))
-        grads, proba, w = sess.run([g['grads'], g['proba'], g['logits_kernel']], {g['x']: X, g['y']: y})
-    norms = row_norms(grads)
-    assert_last_step_gradient(norms, proba, y, w)
-    return {'norms': by_distance(norms), 'proba': proba, 'train_loss': np.array(train_loss)}
+        norms, proba = measured_norms(sess, g, X, y)
+    return {'norms': norms, 'proba': proba, 'train_loss': np.array(train_loss)}
 
 
 def gradient_vs_distance(rnn, X_train, y_train, X, y, tanh_epochs=1, report=(0, 1, 5, 10, 20, 50, 100, 199)):
-    """The slides' "Gradient Problems", measured: the norm of the gradient of the last step's loss
-    with respect to h(k), against the distance T - k, averaged over the reviews X (n <=
-    rnn.batch_size rows, labels y), for the trained SentimentRNN rnn and for a plain tanh RNN of
-    the same size (rnn's embed_size and lstm_size) trained for tanh_epochs on X_train, y_train.
-
-    Returns {'distance' (T,), 'lstm', 'tanh': the mean norm over the reviews at each distance (T,),
-    'lstm_norms', 'tanh_norms': per review (n, T), 'tanh_train_loss', 'table': [(distance, lstm,
-    tanh)] at the distances in report}. A mean of 0: every entry of every review's gradient is 0
-    in float32 (below about 1e-45), i.e. it has vanished entirely."""
+    """The slides' "Gradient Problems", measured: the mean norm over the reviews X (labels y) of
+    dL(T)/dh(k) against the distance T - k, for the trained SentimentRNN rnn and for a plain tanh RNN
+    of its size trained for tanh_epochs on X_train, y_train. 'table': at the distances in report.
+    A mean of 0: every entry is 0 in float32, the gradient vanished entirely."""
     lstm = lstm_gradient_norms(rnn, X, y)
     tanh = tanh_rnn_gradient_norms(X_train, y_train, X, y, rnn.embed_size, rnn.lstm_size, tanh_epochs,
                                    rnn.batch_size, rnn.learning_rate)
@@ -512,9 +425,7 @@ def gradient_vs_distance(rnn, X_train, y_train, X, y, tanh_epochs=1, report=(0, 
             'table': [(d, float(lstm_mean[d]), float(tanh_mean[d])) for d in report if d < X.shape[1]]}
 
 
-# ---------------------------------------------------------------------------
-# 5. Gradient clipping: the global norm of each CharRNN mini-batch
-# ---------------------------------------------------------------------------
+# --- 5. Gradient clipping: the global norm of each CharRNN mini-batch --------------------------
 
 def clip_tensors(graph):
     """(global norm, [gradients], [clipped gradients]) of the tf.clip_by_global_norm in graph:
@@ -536,10 +447,9 @@ def global_norm(tensors):
 
 
 def assert_clipping(norm, grads, clipped, clip_norm):
-    """The global norm is sqrt(sum of every gradient's squared entries), and clipping multiplies
-    every gradient by the same factor clip_norm / max(norm, clip_norm): the direction stays.
-    Returns the largest difference of tf.clip_by_global_norm's result from g * clip_norm /
-    max(norm, clip_norm), relative to the largest clipped entry."""
+    """The global norm is that of the gradients, and clipping multiplies every gradient by the same
+    factor clip_norm / max(norm, clip_norm): the direction stays. Returns the largest difference of
+    the clipped gradients from g * that factor, relative to the largest clipped entry."""
     assert np.isclose(norm, global_norm(grads), rtol=1e-4)
     scale = clip_norm / max(norm, clip_norm)
     for g, c in zip(grads, clipped):
@@ -549,15 +459,9 @@ def assert_clipping(norm, grads, clipped, clip_norm):
 
 
 def clipping_norms(text_ints, num_classes, hparams, num_epochs):
-    """Train a CharRNN(num_classes, **hparams) (the slides' settings: settings.CHAR_HPARAMS) on the
-    encoded text for num_epochs as its train() does, and fetch at every mini-batch the global norm
-    of its gradients from the graph's own tf.clip_by_global_norm (asserted against the gradients).
-
-    Returns {'norms' (n_batches,), 'norms_after' (n_batches,): the global norm of the clipped
-    gradients the optimizer applied (min(norm, grad_clip)), 'losses' (n_batches,), 'grad_clip',
-    'share_above': the share of the mini-batches whose norm exceeded grad_clip (those clipping
-    scaled down), 'batches_per_epoch', 'max_clip_error': the largest difference of
-    tf.clip_by_global_norm's result from g * grad_clip / max(norm, grad_clip), relative}."""
+    """Train a CharRNN(num_classes, **hparams) on the encoded text for num_epochs as its train() does,
+    fetching at every mini-batch the global norm of its gradients from the graph's own
+    tf.clip_by_global_norm, before and after (min(norm, grad_clip)), asserted against the gradients."""
     rnn = build_quietly(CharRNN, num_classes, **hparams)
     train_x, train_y = data_utils.reshape_data(text_ints, rnn.batch_size, rnn.num_steps)  # (B, L) each
     norm_t, grads_t, clipped_t = clip_tensors(rnn.g)
@@ -582,19 +486,13 @@ def clipping_norms(text_ints, num_classes, hparams, num_epochs):
 
 
 def clipping_in_action(text_ints, num_classes, hparams):
-    """clipping_norms() of the CharRNN with hparams (the slides' settings) changed by CLIPPING_ACTS
-    (a learning rate 200 times theirs), for CLIPPING_ACTS_EPOCHS: a training whose gradients
-    explode, so that tf.clip_by_global_norm acts. Returns clipping_norms's result, and
-    'hparams': the settings it ran."""
+    """clipping_norms() with hparams changed by CLIPPING_ACTS, for CLIPPING_ACTS_EPOCHS: a training
+    whose gradients explode. Its result, and 'hparams': the settings it ran."""
     changed = dict(hparams, **CLIPPING_ACTS)
-    result = clipping_norms(text_ints, num_classes, changed, CLIPPING_ACTS_EPOCHS)
-    result['hparams'] = changed
-    return result
+    return dict(clipping_norms(text_ints, num_classes, changed, CLIPPING_ACTS_EPOCHS), hparams=changed)
 
 
-# ---------------------------------------------------------------------------
-# 6. LSTM units: the gate equations on the shipped CharRNN's weights
-# ---------------------------------------------------------------------------
+# --- 6. LSTM units: the gate equations on the shipped CharRNN's weights ------------------------
 
 def kernel_blocks(n_hidden):
     """The columns of BasicLSTMCell's kernel (and bias) that each gate reads, in its order
@@ -603,100 +501,71 @@ def kernel_blocks(n_hidden):
 
 
 def lstm_step(x, c_prev, h_prev, kernel, bias, forget_bias=1.0):
-    """One step of the slides' LSTM unit in numpy, rows (B, .), with BasicLSTMCell's weights: kernel
-    (D+H, 4H) over [x, h] (rows 0..D-1 multiply x, rows D.. multiply h), its columns four blocks
-    of H in BasicLSTMCell's order (i, j, f, o); bias (4H,). Returns {'i', 'g', 'f', 'o', 'c', 'h'},
-    (B, H) each."""
+    """One step of the slides' LSTM unit in numpy, rows (B, .), with BasicLSTMCell's kernel (D+H, 4H)
+    over [x, h] and bias (4H,). Returns {'i', 'g', 'f', 'o', 'c', 'h'}, (B, H) each."""
     z = np.concatenate([x, h_prev], axis=1) @ kernel + bias   # (B, 4H): W_x x + W_h h + b, all gates
-    z_i, z_j, z_f, z_o = np.split(z, 4, axis=1)               # (B, H) each, BasicLSTMCell's order
-    i = sigmoid(z_i)                   # input gate      i = sigma(W_xi x + W_hi h + b_i)
-    g = np.tanh(z_j)                   # candidate value g = tanh(W_xg x + W_hg h + b_g)   (TF: j)
+    z = {name: z[:, a:b] for name, (a, b) in kernel_blocks(h_prev.shape[1]).items()}   # (B, H) each
+    i = sigmoid(z['i'])                # input gate      i = sigma(W_xi x + W_hi h + b_i)
+    g = np.tanh(z['j'])                # candidate value g = tanh(W_xg x + W_hg h + b_g)   (TF: j)
     # forget gate f = sigma(W_xf x + W_hf h + b_f): BasicLSTMCell adds forget_bias (1.0) here, at run
     # time; it is not in the stored bias, so a trained model's b_f is learned on top of it.
-    f = sigmoid(z_f + forget_bias)
-    o = sigmoid(z_o)                   # output gate     o = sigma(W_xo x + W_ho h + b_o)
+    f = sigmoid(z['f'] + forget_bias)
+    o = sigmoid(z['o'])                # output gate     o = sigma(W_xo x + W_ho h + b_o)
     c = f * c_prev + i * g             # cell state:  keep part of the old memory, add part of the new
     h = o * np.tanh(c)                 # hidden state: what the output gate lets out of the memory
     return {'i': i, 'g': g, 'f': f, 'o': o, 'c': c, 'h': h}
 
 
-def line_position(text, line):
-    """Where line starts in text; ValueError if it is not there."""
-    position = text.find(line)
-    if position < 0:
-        raise ValueError('%r is not in the text' % line)
-    return position
-
-
 def lstm_gates_on_line(model_dir, line, forget_bias=1.0):
-    """The gates and cell state of the first LSTM layer of the CharRNN saved in model_dir at every
+    """The gates and states (T, H) of the first LSTM layer of the CharRNN saved in model_dir at every
     character of line, in numpy (lstm_step), fed one character at a time from the zero state with
-    the state carried, as sample() runs it; equal at every step, within 1e-5, to the (c, h) of
-    CharRNN(sampling=True)'s graph, and (one layer) to its probabilities. forget_bias: the
-    BasicLSTMCell's (the CharRNN builds it with the default, 1.0).
-
-    Returns {'chars': list(line), 'i', 'g', 'f', 'o', 'c', 'h': (T, H) each, 'proba' (T, C): the
-    next character's probabilities, 'kernel_blocks': the column ranges of i, j (= g), f, o,
-    'forget_bias', 'max_diff'}."""
-    folder = ModelFolder(model_dir)
-    hparams, vocab = folder.load_config('CharRNN')
-    char2int = {ch: k for k, ch in enumerate(vocab)}
-    missing = sorted(set(line) - set(char2int))
-    if missing:
-        raise ValueError('characters the model does not know: %r' % ''.join(missing))
-    prefix = 'rnn/multi_rnn_cell/cell_0/basic_lstm_cell/'
-    with folder.char_sampler(CharRNN) as sampler:   # the graph, one character at a time, state carried
-        kernel, bias, w_out, b_out = sampler.sess.run([prefix + 'kernel:0', prefix + 'bias:0',
+    the state carried, as sample() runs it; asserted equal to the graph's (c, h) at every step, and
+    (one layer) to its probabilities of the next character (T, C)."""
+    with CharSampler(model_dir, CharRNN) as sampler:   # the graph, one character at a time, state carried
+        missing = sorted(set(line) - set(sampler.chars))
+        if missing:
+            raise ValueError('characters the model does not know: %r' % ''.join(missing))
+        kernel, bias, w_out, b_out = sampler.sess.run([LSTM_LAYER_0 + 'kernel:0', LSTM_LAYER_0 + 'bias:0',
                                                        'logits/kernel:0', 'logits/bias:0'])
         tf_c, tf_h, tf_proba = [], [], []
         for ch in line:
             tf_proba.append(sampler.step(ch))
             tf_c.append(sampler.state[0].c[0])
             tf_h.append(sampler.state[0].h[0])
-    n_hidden = hparams['lstm_size']
+    n_hidden, one_hot = sampler.rnn.lstm_size, np.eye(len(sampler.chars))
     c, h = np.zeros((1, n_hidden)), np.zeros((1, n_hidden))        # the zero state
     steps = []
     for ch in line:
-        x = np.eye(len(vocab))[[char2int[ch]]]                      # (1, C) one-hot
-        step = lstm_step(x, c, h, kernel.astype(np.float64), bias.astype(np.float64), forget_bias)
-        c, h = step['c'], step['h']
-        steps.append(step)
+        x = one_hot[[sampler.char2int[ch]]]                         # (1, C)
+        steps.append(lstm_step(x, c, h, kernel.astype(np.float64), bias.astype(np.float64), forget_bias))
+        c, h = steps[-1]['c'], steps[-1]['h']
     out = {name: np.vstack([s[name] for s in steps]) for name in ('i', 'g', 'f', 'o', 'c', 'h')}  # (T, H)
     max_diff = float(max(np.abs(out['c'] - np.array(tf_c)).max(), np.abs(out['h'] - np.array(tf_h)).max()))
     assert max_diff < 1e-5, 'the gate equations differ from the TF graph by %g' % max_diff
     proba = softmax(out['h'] @ w_out + b_out)                       # (T, C)
-    if hparams['num_layers'] == 1:
+    if sampler.rnn.num_layers == 1:
         assert np.allclose(proba, np.array(tf_proba), atol=1e-5), 'the probabilities differ from the TF graph'
-    out.update(chars=list(line), proba=proba, kernel_blocks=kernel_blocks(n_hidden), forget_bias=forget_bias,
-               max_diff=max_diff)
-    return out
+    return dict(out, chars=list(line), proba=proba, kernel_blocks=kernel_blocks(n_hidden), forget_bias=forget_bias,
+                max_diff=max_diff)
 
 
 def lstm_cell_sizes(rnn):
-    """The sizes of the first LSTM layer of a built CharRNN, read from its graph: its kernel
-    variable (D+H, 4H) over [x, h] and its bias (4H,). Returns {'n_inputs': D (the one-hot
-    input, num_classes), 'n_hidden': H, 'kernel_shape', 'bias_shape', 'blocks': the kernel's
-    column ranges of i, j, f, o (BasicLSTMCell's order), 'forget_bias': BasicLSTMCell's default,
-    which the CharRNN builds it with}."""
+    """The sizes of a built CharRNN's first LSTM layer, read from its graph (kernel (D+H, 4H), D the
+    one-hot input), and BasicLSTMCell's default forget_bias, which the CharRNN builds it with."""
     with rnn.g.as_default():
         found = {v.op.name: v for v in tf.global_variables()}
-    prefix = 'rnn/multi_rnn_cell/cell_0/basic_lstm_cell/'
-    kernel_shape, bias_shape = shape_of(found[prefix + 'kernel']), shape_of(found[prefix + 'bias'])
+    kernel_shape, bias_shape = shape_of(found[LSTM_LAYER_0 + 'kernel']), shape_of(found[LSTM_LAYER_0 + 'bias'])
     n_hidden = kernel_shape[1] // 4
     n_inputs = kernel_shape[0] - n_hidden
     assert bias_shape == (4 * n_hidden,) and (n_inputs, n_hidden) == (rnn.num_classes, rnn.lstm_size)
-    blocks = kernel_blocks(n_hidden)
     forget_bias = inspect.signature(tf.nn.rnn_cell.BasicLSTMCell.__init__).parameters['forget_bias'].default
     return {'n_inputs': n_inputs, 'n_hidden': n_hidden, 'kernel_shape': kernel_shape, 'bias_shape': bias_shape,
-            'blocks': blocks, 'forget_bias': forget_bias}
+            'blocks': kernel_blocks(n_hidden), 'forget_bias': forget_bias}
 
 
-# ---------------------------------------------------------------------------
-# "Sigmoid": the gates' sigmoid and the candidate's tanh
-# ---------------------------------------------------------------------------
+# --- "Sigmoid": the gates' sigmoid and the candidate's tanh ------------------------------------
 
 def activation_curves(z=np.linspace(-6, 6, 241)):
-    """sigma(z) = 1 / (1 + e^-z), in (0, 1), and tanh(z) = 2 sigma(2z) - 1, in (-1, 1), at z:
-    {'z', 'sigmoid', 'tanh'}, each (n,)."""
+    """sigma(z) = 1 / (1 + e^-z), in (0, 1), and tanh(z) = 2 sigma(2z) - 1, in (-1, 1), at z."""
     z = np.asarray(z, np.float64)
     return {'z': z, 'sigmoid': sigmoid(z), 'tanh': np.tanh(z)}

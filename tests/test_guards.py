@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 from beyond_slides import pitfalls
-from conftest import TestConfig, quietly, shared, prepared
+from beyond_slides.predicting import build_quietly
+from conftest import shared
+from model_helpers import TestConfig, prepared
 from sentiment_rnn import SentimentRNN
 
 # Worked by hand. SGD: step = -lr g. Adam from a fresh optimizer, fed the same gradient g twice:
@@ -42,9 +44,9 @@ def test_the_optimizer_steps_guard_refuses_one_step_off_among_right_ones():
 def tiny(tmp_path_factory):
     """A tiny SentimentRNN trained for one epoch on the synthetic reviews."""
     word_to_int, (X_train, y_train, _, _) = prepared(200)
-    rnn = quietly(SentimentRNN, n_words=max(word_to_int.values()) + 1,
+    rnn = build_quietly(SentimentRNN, n_words=max(word_to_int.values()) + 1,
                   model_dir=str(tmp_path_factory.mktemp('padding')), **TestConfig.sentiment)
-    quietly(rnn.train, X_train, y_train, num_epochs=1)
+    build_quietly(rnn.train, X_train, y_train, num_epochs=1)
     return rnn, word_to_int
 
 

@@ -218,7 +218,7 @@ def test_the_charts_defaults_are_a_window_of_20_and_the_12_likeliest_characters(
 
 
 def test_the_test_slides_show_a_model_trained_beforehand_of_this_vocabulary_else_the_quick_run(tmp_path):
-    from conftest import prepared, train_sentiment
+    from model_helpers import prepared, train_sentiment
     from sentiment_rnn import SentimentRNN
     quick = lecture_notebook.Shown('the quick model', 'runs/sentiment', 'SentimentRNN: 2000 reviews, 2 epochs', None, '')
     trained_dir = str(tmp_path / 'sentiment')

@@ -7,7 +7,8 @@ import pytest
 
 from beyond_slides import pitfalls
 from beyond_slides.tf_setup import tf
-from conftest import TestConfig, shared, prepared
+from conftest import shared
+from model_helpers import TestConfig, prepared
 from sentiment_rnn import SentimentRNN
 
 SMALL = TestConfig.sentiment  # seq_len 12, lstm 16, batch 20, embed 8

@@ -7,10 +7,12 @@ import pytest  # noqa: E402
 
 import data_utils  # noqa: E402
 from beyond_slides import settings, theory  # noqa: E402
+from beyond_slides.predicting import CharSampler, build_quietly  # noqa: E402
 from beyond_slides.tf_setup import tf  # noqa: E402
 from char_rnn import CharRNN  # noqa: E402
-from beyond_slides.model_folder import ModelFolder  # noqa: E402
-from conftest import PERIODIC, SHIPPED, TestConfig, prepared, shared  # noqa: E402
+from conftest import shared  # noqa: E402
+from data_helpers import PERIODIC  # noqa: E402
+from model_helpers import SHIPPED, TestConfig, prepared  # noqa: E402
 from sentiment_rnn import SentimentRNN  # noqa: E402
 
 HAMLET_LINE = 'To be, or not to be, that is the Question:'
@@ -26,7 +28,7 @@ def sigmoid(z):
 
 @pytest.mark.parametrize('fast', [True, False])
 def test_sentiment_shapes_of_the_slides_settings(fast):
-    rnn = theory.build_quietly(SentimentRNN, 102967, fast=fast, **settings.SENTIMENT_HPARAMS)
+    rnn = build_quietly(SentimentRNN, 102967, fast=fast, **settings.SENTIMENT_HPARAMS)
     shapes = theory.sentiment_shapes(rnn)
     assert [(what, shape) for what, _, shape in shapes] == [  # the slides' numbers
         ('word ids', (100, 200)), ('embeddings', (100, 200, 256)), ('LSTM outputs', (100, 200, 128)),
@@ -36,20 +38,20 @@ def test_sentiment_shapes_of_the_slides_settings(fast):
 
 @pytest.mark.parametrize('fast', [True, False])
 def test_sentiment_shapes_of_other_settings(fast):
-    rnn = theory.build_quietly(SentimentRNN, 30, seq_len=7, lstm_size=5, batch_size=3, embed_size=4, fast=fast)
+    rnn = build_quietly(SentimentRNN, 30, seq_len=7, lstm_size=5, batch_size=3, embed_size=4, fast=fast)
     assert [shape for _, _, shape in theory.sentiment_shapes(rnn)] == [(3, 7), (3, 7, 4), (3, 7, 5), (3, 5), (3, 1)]
 
 
 @pytest.mark.parametrize('fast', [True, False])
 def test_char_shapes_of_the_slides_settings(fast):
-    rnn = theory.build_quietly(CharRNN, 65, fast=fast, **settings.CHAR_HPARAMS)
+    rnn = build_quietly(CharRNN, 65, fast=fast, **settings.CHAR_HPARAMS)
     assert [(what, shape) for what, _, shape in theory.char_shapes(rnn)] == [
         ('character ids', (64, 100)), ('one-hot', (64, 100, 65)), ('LSTM outputs', (64, 100, 128)),
         ('outputs reshaped', (6400, 128)), ('logits', (6400, 65)), ('probabilities', (6400, 65))]
 
 
 def test_char_shapes_in_sampling_mode():
-    rnn = theory.build_quietly(CharRNN, 5, lstm_size=3, sampling=True)
+    rnn = build_quietly(CharRNN, 5, lstm_size=3, sampling=True)
     assert [shape for _, _, shape in theory.char_shapes(rnn)] == [(1, 1), (1, 1, 5), (1, 1, 3), (1, 3), (1, 5), (1, 5)]
 
 
@@ -286,9 +288,9 @@ def finite_difference_gradient_norm(rnn, review, label, k, eps=1e-2):
     SentimentRNN of seq_len k gives (c(k), h(k)); one of seq_len T - k, fed that state with h(k)
     moved by +-eps along each unit, gives the loss on each side."""
     n_hidden, n_steps = rnn.lstm_size, rnn.seq_len
-    first = theory.build_quietly(SentimentRNN, rnn.n_words, seq_len=k, batch_size=2, model_dir=rnn.model_dir,
+    first = build_quietly(SentimentRNN, rnn.n_words, seq_len=k, batch_size=2, model_dir=rnn.model_dir,
                                  **{key: SMALL[key] for key in ('lstm_size', 'embed_size')})
-    rest = theory.build_quietly(SentimentRNN, rnn.n_words, seq_len=n_steps - k, batch_size=2 * n_hidden,
+    rest = build_quietly(SentimentRNN, rnn.n_words, seq_len=n_steps - k, batch_size=2 * n_hidden,
                                 model_dir=rnn.model_dir, **{key: SMALL[key] for key in ('lstm_size', 'embed_size')})
     with tf.Session(graph=first.g) as sess:
         first.saver.restore(sess, tf.train.latest_checkpoint(rnn.model_dir))
@@ -348,7 +350,7 @@ def test_compact_ids_by_hand():
 def first_batch_gradient_norm(text_ints, num_classes, hparams):
     """The global norm of the first mini-batch's gradients, from the zero state and the initial
     weights, computed here with tf.gradients (not through tf.clip_by_global_norm)."""
-    rnn = theory.build_quietly(CharRNN, num_classes, **hparams)
+    rnn = build_quietly(CharRNN, num_classes, **hparams)
     x, y = data_utils.reshape_data(text_ints, rnn.batch_size, rnn.num_steps)
     with rnn.g.as_default():
         grads = tf.gradients(rnn.g.get_tensor_by_name('cost:0'), tf.trainable_variables())
@@ -399,7 +401,7 @@ def test_the_clipping_in_action_run_clips_for_real():
 def test_lstm_cell_sizes_are_read_from_the_built_graph(fast):
     """7 characters, 5 units: the kernel over [x, h] has 7 + 5 = 12 rows and 4 x 5 = 20 columns,
     in blocks of 5 in BasicLSTMCell's order i, j, f, o."""
-    rnn = theory.build_quietly(CharRNN, 7, batch_size=2, num_steps=3, lstm_size=5, fast=fast)
+    rnn = build_quietly(CharRNN, 7, batch_size=2, num_steps=3, lstm_size=5, fast=fast)
     sizes = theory.lstm_cell_sizes(rnn)
     assert sizes == {'n_inputs': 7, 'n_hidden': 5, 'kernel_shape': (12, 20), 'bias_shape': (20,),
                      'blocks': {'i': (0, 5), 'j': (5, 10), 'f': (10, 15), 'o': (15, 20)}, 'forget_bias': 1.0}
@@ -467,16 +469,9 @@ def test_lstm_gate_blocks_and_forget_bias_by_hand():
     assert step['h'][0] == pytest.approx(o * np.tanh(c))
 
 
-def test_the_line_is_in_hamlet():
-    text = data_utils.load_hamlet()
-    assert text[theory.line_position(text, HAMLET_LINE):].startswith(HAMLET_LINE)
-    with pytest.raises(ValueError):
-        theory.line_position(text, 'To be or not to be')  # the Folio's comma
-
-
 def test_lstm_gates_on_the_shipped_model_give_the_graphs_probabilities():
     result = theory.lstm_gates_on_line(SHIPPED, HAMLET_LINE)
-    with ModelFolder(SHIPPED).char_sampler(CharRNN) as sampler:  # the slides' sampling graph, step by step
+    with CharSampler(SHIPPED, CharRNN) as sampler:  # the slides' sampling graph, step by step
         expected = sampler.after_each(HAMLET_LINE)
     assert np.abs(result['proba'] - expected).max() < 1e-5
     assert result['chars'] == list(HAMLET_LINE)

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from beyond_slides import theory
+from beyond_slides.predicting import build_quietly
 
 # p = 0.75 for y = 1 and w = (3, 4): dL/dh(T) = |p - y| ||w|| = 0.25 * 5 = 1.25; the guard's
 # tolerance there is atol + rtol * 1.25 = 1e-7 + 1e-3 * 1.25 = 1.2501e-3.
@@ -111,10 +112,10 @@ def test_bptt_guards_refuse_just_past_their_tolerance_and_accept_just_within(mon
 # atol alone (float32 graph against graph: ~1e-7 besides).
 @pytest.fixture(scope='module')
 def tiny_sentiment(tmp_path_factory):
-    from conftest import TestConfig, prepared
+    from model_helpers import TestConfig, prepared
     from sentiment_rnn import SentimentRNN
     word_to_int, (X_train, y_train, X_test, y_test) = prepared(40)  # 20 reviews: one batch of 20
-    rnn = theory.build_quietly(SentimentRNN, max(word_to_int.values()) + 1,
+    rnn = build_quietly(SentimentRNN, max(word_to_int.values()) + 1,
                                model_dir=str(tmp_path_factory.mktemp('tiny_sentiment')),
                                **TestConfig.sentiment)
     rnn.train(X_train, y_train, num_epochs=1)
@@ -140,7 +141,7 @@ def test_lstm_gradient_norms_refuses_probabilities_just_past_1e_5(monkeypatch, t
 # accepted (float32 TF against float64 numpy: ~1e-7 besides, a tenth of the 1e-6 margins).
 @pytest.mark.parametrize('off, refused', [(1.1e-5, True), (-1.1e-5, True), (0.9e-5, False), (-0.9e-5, False)])
 def test_lstm_gates_guard_refuses_a_cell_state_just_past_1e_5(monkeypatch, off, refused):
-    from conftest import SHIPPED
+    from model_helpers import SHIPPED
     real = theory.lstm_step
 
     def moved(*args, **kwargs):
@@ -160,8 +161,8 @@ def test_lstm_gates_guard_refuses_a_cell_state_just_past_1e_5(monkeypatch, off, 
 # within atol alone, is accepted.
 @pytest.mark.parametrize('refused', [True, False])
 def test_lstm_gates_guard_refuses_probabilities_just_past_their_tolerance(monkeypatch, refused):
-    from beyond_slides.model_folder import CharSampler
-    from conftest import SHIPPED
+    from beyond_slides.predicting import CharSampler
+    from model_helpers import SHIPPED
     proba = theory.lstm_gates_on_line(SHIPPED, 'T')['proba'][0]  # first unmoved: the step's probabilities
     off = np.full_like(proba, 0.9e-5)
     if refused:

@@ -7,6 +7,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from beyond_slides import pitfalls, theory, theory_figures  # noqa: E402
+from beyond_slides.predicting import build_quietly  # noqa: E402
 from char_rnn import CharRNN  # noqa: E402
 from conftest import assert_labelled  # noqa: E402
 from sentiment_rnn import SentimentRNN  # noqa: E402
@@ -19,8 +20,8 @@ CLIPPED = {'norms': np.array([1.0, 8.0, 2.0, 30.0]), 'norms_after': np.array([1.
 
 
 def test_every_figure_is_labelled():
-    sentiment = theory.build_quietly(SentimentRNN, 50, seq_len=7, lstm_size=5, batch_size=3, embed_size=4)
-    char = theory.build_quietly(CharRNN, 6, batch_size=2, num_steps=5, lstm_size=4)
+    sentiment = build_quietly(SentimentRNN, 50, seq_len=7, lstm_size=5, batch_size=3, embed_size=4)
+    char = build_quietly(CharRNN, 6, batch_size=2, num_steps=5, lstm_size=4)
     n = 12
     gates = {key: np.random.RandomState(0).uniform(size=(n, 8)) for key in ('i', 'g', 'f', 'o', 'c', 'h')}
     figures = [
@@ -99,7 +100,7 @@ def test_the_adam_clipping_figure_says_its_gradients_are_synthetic_and_their_siz
 def test_the_lstm_diagram_shows_the_sizes_of_the_graph_it_is_given():
     """A tiny CharRNN, 7 characters and 5 units: the diagram must show 7 + 5 = 12 rows, 4 x 5 = 20
     columns and the blocks i 0-4, j 5-9, f 10-14, o 15-19, not the slides' 65 and 128."""
-    rnn = theory.build_quietly(CharRNN, 7, batch_size=2, num_steps=3, lstm_size=5)
+    rnn = build_quietly(CharRNN, 7, batch_size=2, num_steps=3, lstm_size=5)
     fig = theory_figures.lstm_cell_diagram(theory.lstm_cell_sizes(rnn))
     text = '\n'.join(t.get_text() for t in fig.axes[0].texts).replace('\u00d7', 'x').replace('\u2013', '-')
     for expected in ('7 + 5 = 12', 'kernel 12 x 20 = 12 x (4 x 5)', 'bias 20', 'columns 0-4', 'columns 5-9',
