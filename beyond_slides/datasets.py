@@ -1,15 +1,15 @@
 """The data files: downloaded once with a progress bar, checked, cached (not on the slides).
 
-The book assumes movie_data.csv and pg2265.txt on disk; here they come from the official
-sources (IMDb from Stanford, Hamlet from Project Gutenberg) or from a copy the user names, and
-every file is checked before use, so that a missing, truncated or wrong file is one line
-saying which and what to do. Hamlet ships with the project (pg2265.txt at its top), so the
-CharRNN needs no download. The lecture's steps that read these files are in data_utils.py.
+The book assumes movie_data.csv and pg2265.txt on disk; here they come from the official sources (IMDb
+from Stanford; Hamlet ships with the project, else from Project Gutenberg) or from a copy the user names,
+each checked, so that a missing, truncated or wrong file is one line saying which and what to do.
 """
 import contextlib
+import functools
 import hashlib
 import json
 import os
+import pathlib
 import re
 import sys
 import tarfile
@@ -22,7 +22,7 @@ import pyprind
 
 from beyond_slides.errors import DataError
 from beyond_slides.files import atomic_write_text, read_json
-from beyond_slides.paths import SHIPPED_HAMLET, data_dir
+from beyond_slides.settings import SHIPPED_HAMLET, data_dir
 
 # A local copy of the IMDb data (the tarball, an extracted aclImdb/ folder or a movie_data.csv),
 # used instead of the download wherever none is given: the commands, the notebooks, Python.
@@ -38,11 +38,9 @@ SILENCE_LIMIT = 60
 HAMLET_START = re.compile(r'The Tragedie of Hamlet\s+Actus Primus')
 GUTENBERG_START = re.compile(r'\*\*\* ?START OF (THE|THIS) PROJECT GUTENBERG[^\n]*\n')
 GUTENBERG_END = re.compile(r'\*\*\* ?END OF (THE|THIS) PROJECT GUTENBERG')
+# The reviews: <split>/<label>/<name>.txt, in the book's order.
+IMDB_FOLDERS = [(s, l) for s in ('test', 'train') for l in ('pos', 'neg')]
 
-
-# ---------------------------------------------------------------------------
-# Downloads
-# ---------------------------------------------------------------------------
 
 def md5sum(path):
     h = hashlib.md5()
@@ -52,65 +50,61 @@ def md5sum(path):
     return h.hexdigest()
 
 
-def download(url, fname, check, about='', by_hand='{data}'):
-    """Download url into the data cache once, with a progress bar; return its path.
+@contextlib.contextmanager
+def _progress_bar(steps, title):
+    """A pyprind bar on stderr; work that fails part way ends its line, so that the error starts a line."""
+    pbar = pyprind.ProgBar(steps, title=title, stream=sys.stderr)
+    try:
+        yield pbar
+    except Exception:  # not Ctrl-C: the commands' "interrupted" starts a line of its own
+        if pbar.active and pbar.last_progress:  # drawn, not full: pyprind ends the line only when full
+            pbar._stream_out('\n')  # pyprind's writer: a no-op where it draws nothing (no file number)
+        raise
 
-    The file is fetched under a temporary name and renamed only after `check(path)`
-    has passed, so an interrupted or corrupt download is never taken for good data.
-    about: the file's size and checksum; by_hand: how to give a copy instead (a setting of
-    errors.py); both for the error that says how to get the file by hand.
-    """
+
+def download(url, fname, check, about='', by_hand='{data}'):
+    """Download url into the data cache once, with a progress bar; return its path. The file is renamed
+    from its temporary name only once `check(path)` has passed, so an interrupted or corrupt download is
+    never taken for good data. about (size, checksum) and by_hand (how to give a copy: a setting of
+    errors.py) go into the error that says how to get the file by hand."""
     path = os.path.join(data_dir(), fname)
     if os.path.exists(path):
         return path
     os.makedirs(data_dir(), exist_ok=True)
     part = path + '.part'  # pragma: no mutate: the temporary file's name, renamed or removed before download() returns
     try:
-        _fetch(url, part)
-    except (Exception, KeyboardInterrupt) as e:
-        _remove(part)
-        if isinstance(e, KeyboardInterrupt):
-            raise
-        reason = getattr(e, 'reason', None) or e
-        # from None: the reason is in the message; urllib's chain of causes would bury its last line.
-        raise DataError('could not download %s%s from %s (%s): put a copy at %s, or give one as %s'
-                        % (fname, ' (%s)' % about if about else '', url, reason, path, by_hand)) from None
-    try:
+        try:
+            _fetch(url, part)
+        except Exception as e:
+            reason = getattr(e, 'reason', None) or e
+            # from None: the reason is in the message; urllib's chain of causes would bury its last line.
+            raise DataError('could not download %s%s from %s (%s): put a copy at %s, or give one as %s'
+                            % (fname, ' (%s)' % about if about else '', url, reason, path, by_hand)) from None
         check(part)
-    except DataError:
-        _remove(part)
-        raise
-    os.replace(part, path)
+        os.replace(part, path)
+    finally:  # failed, refused or stopped (Ctrl-C): no part file left
+        if os.path.exists(part):
+            os.remove(part)
     return path
 
 
 def _fetch(url, path):
-    """url into path, with a progress bar on stderr. A connection that closes before the size the
-    server announced is an error (urllib's read() returns what came, without saying so)."""
+    """url into path, with a progress bar on stderr. A connection closed before the announced size is an
+    error (urllib's read() returns what came, without saying so)."""
     with urllib.request.urlopen(url, timeout=SILENCE_LIMIT) as response, open(path, 'wb') as out:
         size = int(response.headers.get(
             'Content-Length',  # pragma: no mutate: HTTP header names are case-insensitive (http.client's message)
         ) or 0)
-        pbar = pyprind.ProgBar(max(size, 1), title='Downloading %s' % url, stream=sys.stderr) \
-            if size else None
-        written = 0
-        for block in iter(lambda: response.read(1 << 20), b''):  # pragma: no mutate: blocks of 2 MiB instead of 1 MiB: the same bytes
-            out.write(block)
-            written += len(block)
-            if pbar:
-                pbar.update(min(len(block), pbar.max_iter - pbar.cnt))  # pragma: no mutate: http.client reads no more than Content-Length, so the min() is len(block) either way
-        if size and written != size:
-            raise OSError('the connection closed after %d of %d bytes' % (written, size))
+        with _progress_bar(size, 'Downloading %s' % url) if size else contextlib.nullcontext() as pbar:
+            written = 0
+            for block in iter(lambda: response.read(1 << 20), b''):  # pragma: no mutate: blocks of 2 MiB instead of 1 MiB: the same bytes
+                out.write(block)
+                written += len(block)
+                if pbar:
+                    pbar.update(min(len(block), pbar.max_iter - pbar.cnt))  # pragma: no mutate: http.client reads no more than Content-Length, so the min() is len(block) either way
+            if size and written != size:
+                raise OSError('the connection closed after %d of %d bytes' % (written, size))
 
-
-def _remove(path):
-    if os.path.exists(path):
-        os.remove(path)
-
-
-# ---------------------------------------------------------------------------
-# IMDb: "Read in the IMDb Data"
-# ---------------------------------------------------------------------------
 
 def download_imdb(url=IMDB_URL, md5=IMDB_MD5):
     """The official aclImdb_v1.tar.gz in the data cache, downloaded and MD5-checked once."""
@@ -126,14 +120,16 @@ def download_imdb(url=IMDB_URL, md5=IMDB_MD5):
 def movie_data_csv(source=None):
     """The path of the slides' movie_data.csv, built the book's way when needed.
 
-    source: the aclImdb tarball, an extracted aclImdb/ folder, or a ready
-    movie_data.csv; None: the copy named by $RNN_IMDB_DATA if set, else the official tarball,
-    downloaded into the data cache once. The CSV built from a tarball or folder is cached
-    (data_dir()/movie_data.csv) and rebuilt only when the source changes.
+    source: the aclImdb tarball, an extracted aclImdb/ folder, or a ready movie_data.csv; None: the copy
+    named by $RNN_IMDB_DATA if set, else the official tarball, downloaded once. The CSV built from a
+    tarball or folder is cached (cached_movie_data_path()) and rebuilt only when the source changes.
     """
     if source is None and os.environ.get(IMDB_COPY_VARIABLE):
-        with _named_by_variable(IMDB_COPY_VARIABLE):
+        try:
             return movie_data_csv(os.environ[IMDB_COPY_VARIABLE])
+        except DataError as e:  # the user typed no path, and must know where to correct it
+            raise DataError('%s (this path came from the environment variable %s: correct it, or unset it '
+                            'to download the data)' % (e.args[0], IMDB_COPY_VARIABLE)) from e
     if source is None:
         source = download_imdb()
     source = os.path.abspath(os.path.expanduser(source))
@@ -144,7 +140,8 @@ def movie_data_csv(source=None):
         return source
     csv_path = cached_movie_data_path()
     stamp_path = csv_path + '.source.json'  # pragma: no mutate: another name of the source stamp beside the cached CSV, which this function alone writes and reads
-    stamp = _source_stamp(source)
+    st = os.stat(source)
+    stamp = {'source': source, 'size': st.st_size, 'mtime': st.st_mtime}  # pragma: no mutate: the stamp's keys are written and compared by the same code, never shown
     if not (os.path.exists(csv_path) and read_json(stamp_path) == stamp):
         df = build_movie_data(source)
         atomic_write_text(csv_path, df.to_csv(index=False))  # pragma: no mutate: to_csv(index=None): pandas writes no index for a false value, as for False
@@ -152,36 +149,39 @@ def movie_data_csv(source=None):
     return csv_path
 
 
-@contextlib.contextmanager
-def _named_by_variable(variable):
-    """A DataError about a path that came from an environment variable says so: the user typed
-    no path, and must know where to correct it."""
-    try:
-        yield
-    except DataError as e:
-        raise DataError('%s (this path came from the environment variable %s: correct it, or unset it '
-                        'to download the data)' % (e.args[0], variable)) from e
-
-
 def cached_movie_data_path():
     """Where load_movie_data() keeps the movie_data.csv it builds from a tarball or folder."""
     return os.path.join(data_dir(), 'movie_data.csv')
 
 
+def _user_file(read):
+    """read(path, ...), a file the user may not read being one line that names it and the fix."""
+    @functools.wraps(read)
+    def reading(path, *args):
+        try:
+            return read(path, *args)
+        except PermissionError as e:
+            name = e.filename or path
+            raise DataError('%s cannot be read (permission denied): make it readable (%s) or give a copy you '
+                            'can read' % (name, 'chmod u+rx' if os.path.isdir(name) else 'chmod u+r')) from e
+    return reading
+
+
+@_user_file
 def build_movie_data(source):
-    """The book's recipe: test then train, pos then neg, files in sorted order,
-    label 1 for pos, then a permutation drawn with np.random.seed(0)."""
-    labels = {'pos': 1, 'neg': 0}
+    """The book's recipe: test then train, pos then neg, files in sorted order, label 1 for pos, then a
+    permutation drawn with np.random.seed(0)."""
     files = _read_imdb_tarball(source) if os.path.isfile(source) else _read_imdb_folder(source)
     rows = []
-    for s in ('test', 'train'):
-        for l in ('pos', 'neg'):
-            for name in sorted(n for (s_, l_, n) in files if s_ == s and l_ == l):
-                rows.append([files[(s, l, name)], labels[l]])
+    for s, l in IMDB_FOLDERS:
+        names = sorted(n for (s_, l_, n) in files if s_ == s and l_ == l)
+        if not names:
+            raise DataError('%s has no reviews in aclImdb/%s/%s: it is not the IMDb data set '
+                            '(expected the aclImdb_v1.tar.gz layout)' % (source, s, l))
+        rows += [[files[(s, l, name)], int(l == 'pos')] for name in names]
     df = pd.DataFrame(rows, columns=['review', 'sentiment'])
     np.random.seed(0)
-    df = df.reindex(np.random.permutation(df.index))
-    return df
+    return df.reindex(np.random.permutation(df.index))
 
 
 def _read_imdb_tarball(path):
@@ -191,15 +191,15 @@ def _read_imdb_tarball(path):
         if f.read(2) != b'\x1f\x8b':  # gzip's magic number
             raise DataError('%s is not a tar.gz archive (nor a .csv file): give the aclImdb tarball, '
                             'an extracted aclImdb/ folder or movie_data.csv' % path)
-    pbar = pyprind.ProgBar(max(size, 1), title='Reading %s' % os.path.basename(path), stream=sys.stderr)  # pragma: no mutate: max(size, 2) for max(size, 1): a tarball has passed the 2-byte gzip check, so size >= 2 either way
     try:
-        with open(path, 'rb') as raw, \
+        with _progress_bar(size, 'Reading %s' % os.path.basename(path)) as pbar, open(path, 'rb') as raw, \
                 tarfile.open(fileobj=raw, mode='r:*',  # pragma: no mutate: tarfile.open's default mode 'r' is 'r:*'
                              ) as tar:
             done = 0
             for member in tar:
-                key = _imdb_key(member.name)
-                if key and member.isfile():
+                # (split, label, name) under any top folder or none (docs/usage.md, "Where things go")
+                key = tuple(member.name.split('/')[-3:])
+                if member.isfile() and key[:-1] in IMDB_FOLDERS and key[-1].endswith('.txt'):
                     files[key] = _decode_review(tar.extractfile(member).read(), path, member.name)
                 if raw.tell() > done:
                     pbar.update(raw.tell() - done)
@@ -209,41 +209,25 @@ def _read_imdb_tarball(path):
     except (tarfile.TarError, EOFError, zlib.error, OSError) as e:
         raise DataError('%s is not a readable tar.gz archive (%s): it may be truncated; '
                         'download it again' % (path, str(e).splitlines()[0].rstrip(':'))) from e
-    _check_imdb_layout(files, path)
     return files
 
 
 def _read_imdb_folder(path):
     root = os.path.join(path, 'aclImdb') if os.path.isdir(os.path.join(path, 'aclImdb')) else path
     names = {}
-    for s in ('test', 'train'):
-        for l in ('pos', 'neg'):
-            folder = os.path.join(root, s, l)
-            if not os.path.isdir(folder):
-                raise DataError('%s has no %s/%s folder: give the extracted aclImdb/ folder, '
-                                'its tarball or movie_data.csv' % (path, s, l))
-            names[(s, l)] = [n for n in os.listdir(folder) if n.endswith('.txt')]
-    pbar = pyprind.ProgBar(max(sum(map(len, names.values())), 1), title='Reading %s' % root,  # pragma: no mutate: max(n, 2) for max(n, 1): the layout check needs 4 reviews or more, so n >= 4
-                           stream=sys.stderr)
+    for s, l in IMDB_FOLDERS:
+        if not os.path.isdir(os.path.join(root, s, l)):
+            raise DataError('%s has no %s/%s folder: give the extracted aclImdb/ folder, '
+                            'its tarball or movie_data.csv' % (path, s, l))
+        names[(s, l)] = [n for n in os.listdir(os.path.join(root, s, l)) if n.endswith('.txt')]
     files = {}
-    for (s, l), folder_names in names.items():
-        for name in folder_names:
-            with open(os.path.join(root, s, l, name), 'rb') as f:
-                files[(s, l, name)] = _decode_review(f.read(), path, os.path.join(s, l, name))
-            pbar.update()
-    _check_imdb_layout(files, path)
+    with _progress_bar(max(sum(map(len, names.values())), 1), 'Reading %s' % root) as pbar:  # pragma: no mutate: max(n, 2) for max(n, 1): the layout check needs 4 reviews or more, so n >= 4
+        for (s, l), folder_names in names.items():
+            for name in folder_names:
+                raw = pathlib.Path(root, s, l, name).read_bytes()
+                files[(s, l, name)] = _decode_review(raw, path, os.path.join(s, l, name))
+                pbar.update()
     return files
-
-
-def _imdb_key(member_name):
-    """(split, label, file name) of a review, or None: the reviews are the files
-    <split>/<label>/<name>.txt (split test or train, label pos or neg), in the official aclImdb/
-    folder, in another one, or at the top of the tarball (docs/usage.md, "Where things go")."""
-    parts = member_name.split('/')
-    if len(parts) >= 3 and parts[-3] in ('test', 'train') and parts[-2] in ('pos', 'neg') \
-            and parts[-1].endswith('.txt'):
-        return parts[-3], parts[-2], parts[-1]
-    return None
 
 
 def _decode_review(raw, source, name):
@@ -255,14 +239,7 @@ def _decode_review(raw, source, name):
     return text.replace('\r\n', '\n').replace('\r', '\n')
 
 
-def _check_imdb_layout(files, source):
-    for s in ('test', 'train'):
-        for l in ('pos', 'neg'):
-            if not any(k[0] == s and k[1] == l for k in files):
-                raise DataError('%s has no reviews in aclImdb/%s/%s: it is not the IMDb data set '
-                                '(expected the aclImdb_v1.tar.gz layout)' % (source, s, l))
-
-
+@_user_file
 def read_movie_csv(path):
     try:
         df = pd.read_csv(path, encoding='utf-8')  # pragma: no mutate: pandas reads UTF-8 when no encoding is given; codec names are case-insensitive: 'UTF-8' is 'utf-8'
@@ -283,21 +260,10 @@ def read_movie_csv(path):
     return df
 
 
-def _source_stamp(path):
-    st = os.stat(path)
-    return {'source': path, 'size': st.st_size, 'mtime': st.st_mtime}  # pragma: no mutate: the stamp's keys are written and compared by the same code, never shown
-
-
-# ---------------------------------------------------------------------------
-# Hamlet
-# ---------------------------------------------------------------------------
-
 def download_hamlet(url=HAMLET_URL):
     """pg2265.txt in the data cache, downloaded once and checked to be Hamlet."""
     def check(path):
-        with open(path, 'rb') as f:
-            text = _decode_text(f.read(), url)
-        if not HAMLET_START.search(text):
+        if not HAMLET_START.search(_read_text(path, url)):
             raise DataError('download of %s is not the Hamlet text (no "The Tragedie of Hamlet ... '
                             'Actus Primus"); run again to retry' % url)
     return download(url, 'pg2265.txt', check, about='Hamlet, 178,707 bytes in the book\'s release',
@@ -305,16 +271,15 @@ def download_hamlet(url=HAMLET_URL):
 
 
 def hamlet_text(source=None):
-    """The whole text of pg2265.txt (source=None: the copy shipped with the project, else
-    downloaded once) or of another UTF-8 text file, checked to be usable text."""
+    """The whole text of pg2265.txt (source=None: the copy shipped with the project, else downloaded
+    once) or of another UTF-8 text file, checked to be usable text."""
     if source is None:
         source = SHIPPED_HAMLET if os.path.isfile(SHIPPED_HAMLET) else download_hamlet()
     if not os.path.exists(source):
         raise DataError('%s does not exist (give a UTF-8 text such as pg2265.txt)' % source)
     if not os.path.isfile(source):
         raise DataError('%s is a folder, not a text file (give a UTF-8 text such as pg2265.txt)' % source)
-    with open(source, 'rb') as f:
-        text = _decode_text(f.read(), source)
+    text = _read_text(source)
     if '\x00' in text:
         raise DataError('%s is not a text file (it holds NUL bytes): give a UTF-8 text such as '
                         'pg2265.txt' % source)
@@ -327,9 +292,8 @@ def hamlet_text(source=None):
 
 
 def cut_gutenberg(text):
-    """The play from "The Tragedie of Hamlet" on, without Gutenberg's header and footer: for the
-    book's pg2265.txt exactly the slides' text[15858:]; any other text whole, less a Gutenberg
-    header and footer."""
+    """The play from "The Tragedie of Hamlet" on, without footer (for the book's pg2265.txt exactly the
+    slides' text[15858:]); any other text whole, less a Project Gutenberg header and footer."""
     end = GUTENBERG_END.search(text)
     if end:
         text = text[:end.start()].rstrip()
@@ -339,9 +303,10 @@ def cut_gutenberg(text):
     return text
 
 
-def _decode_text(raw, source):
+@_user_file
+def _read_text(path, name=None):
     try:
-        text = raw.decode('utf-8')  # pragma: no mutate: codec names are case-insensitive
+        text = pathlib.Path(path).read_bytes().decode('utf-8')  # pragma: no mutate: codec names are case-insensitive
     except UnicodeDecodeError as e:
-        raise DataError('%s is not UTF-8 text (byte %d): save it as UTF-8' % (source, e.start)) from e
+        raise DataError('%s is not UTF-8 text (byte %d): save it as UTF-8' % (name or path, e.start)) from e
     return text.lstrip('\ufeff')  # today's Gutenberg files start with a byte-order mark

@@ -1,12 +1,9 @@
 """The slides' word counts and word ids, computed in one vectorized pass (not on the slides).
 
-data_utils.preprocess_reviews(reviews) runs this first (fast=True, the default) and
-the slides' loops only where it returns None. Same result, id for id: the words
-are the slides' (punctuation split off, lower-cased, split on whitespace), counted,
-sorted by count with ties in first-seen order and numbered from 1. It works on
-the UTF-8 bytes of all reviews at once with numpy; for 50,000 IMDb reviews
-`python sentiment_rnn.py --walkthrough` then takes 30 % less time (docs/results.md),
-at the price of about twice the peak memory of the preparation.
+data_utils.preprocess_reviews(reviews) runs this first (fast=True, the default) and the slides' loops
+only where it returns None; the ids are the slides', id for id. It works on the UTF-8 bytes of all
+reviews at once with numpy: for 50,000 IMDb reviews `python sentiment_rnn.py --walkthrough` takes 30 %
+less time (docs/results.md), at the price of about twice the peak memory of the preparation.
 """
 import gc
 import re
@@ -23,9 +20,8 @@ _BYTE_CLASS[list(string.punctuation.encode())] = 1      # 1: a token by itself
 
 
 def preprocess_reviews(reviews):
-    """(word_to_int, mapped_reviews) as data_utils.preprocess_reviews computes them, or None
-    where this pass cannot vouch for the result (two different words with the same key, or a
-    Greek capital sigma, below)."""
+    """(word_to_int, mapped_reviews) as data_utils.preprocess_reviews computes them, or None where this
+    pass cannot vouch for the result (two different words with the same key, or a Greek capital sigma)."""
     reviews = list(reviews)
     gc_was_on = gc.isenabled()
     gc.disable()  # building millions of small lists triggers many useless collections
@@ -87,11 +83,8 @@ _MASKS = np.array([(1 << (8 * n)) - 1 for n in range(8)] + [(1 << 64) - 1], np.u
 
 
 def _token_blocks(b, starts, lengths):
-    """One uint64 key per token, and the 8-byte blocks of every token longer than 8 bytes.
-
-    A token of up to 8 bytes is its own key; a longer one gets a hash of all its
-    blocks (the caller compares the blocks, so a collision is caught).
-    """
+    """One uint64 key per token, and the 8-byte blocks of every token longer than 8 bytes: a token of up
+    to 8 bytes is its own key, a longer one a hash of all its blocks (the caller compares the blocks)."""
     padded = np.concatenate([b, np.zeros(8, np.uint8)])  # pragma: no mutate: 9 zero bytes for 8: the windows stop at len(b), so the 9th byte is never read
     windows = np.lib.stride_tricks.as_strided(padded, shape=(len(b), 8), strides=(1, 1))
 

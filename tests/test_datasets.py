@@ -2,7 +2,10 @@
 tarball or folder, cached and read again when the source changes; the tarball's layout; checks of
 every file. tests/test_downloads.py: the downloads."""
 import base64
+import builtins
+import errno
 import hashlib
+import io
 import os
 import pathlib
 import warnings
@@ -11,9 +14,10 @@ import numpy as np
 import pytest
 
 import data_utils
-from beyond_slides import datasets
+from beyond_slides import cli, datasets
 from beyond_slides.errors import DataError
-from conftest import TINY_REVIEWS, make_imdb_folder, make_imdb_tarball, snapshot
+from data_helpers import TINY_REVIEWS, make_imdb_folder, make_imdb_tarball
+from file_helpers import snapshot
 from data_texts import BOOK_STYLE, PLAY, TODAY_STYLE, as_rows, expected_movie_rows
 
 
@@ -75,6 +79,94 @@ def test_bad_imdb_sources_give_one_clear_error(tmp_path, make, message):
     assert '\n' not in str(e.value)
 
 
+MANY_REVIEWS = {key: {'%d_7.txt' % i: base64.b64encode(np.random.RandomState(i).bytes(150)).decode()
+                      for i in range(100)} for key in TINY_REVIEWS}  # about 80 KB once compressed
+VOCABULARY = {'aclImdb/imdb.vocab': base64.b64encode(np.random.RandomState(0).bytes(100000)).decode()}
+
+
+@pytest.mark.parametrize('make', [
+    # cut in the vocabulary after the reviews: the bar, which moves at each member's end, is half drawn
+    lambda p: make_imdb_tarball(str(p / 'cut.tar.gz'), MANY_REVIEWS, others=VOCABULARY, truncate=-30000),
+    lambda p: _latin1(make_imdb_folder(str(p / 'src'), MANY_REVIEWS), 'train/neg/0_7.txt'),  # read last
+], ids=['tarball cut in the middle', 'folder with a bad review'])
+def test_reading_that_fails_part_way_ends_the_bars_line_before_the_error(tmp_path, data_cache, capfd, make):
+    source = make(tmp_path)
+    assert cli.run_command(lambda: data_utils.load_movie_data(source), [], 'sentiment_rnn.py') == 2
+    err = capfd.readouterr().err
+    bar, error = err.rsplit('\n', 2)[-3:-1]  # the command's last two lines; \r redraws the bar on its line
+    assert '#' in bar and error.startswith('error: %s' % source), err
+
+
+@pytest.mark.parametrize('steps', [0, 1, 2], ids=['nothing drawn', 'half drawn', 'full'])
+def test_work_failing_under_a_progress_bar_leaves_its_line_ended_once(capfd, steps):
+    with pytest.raises(ZeroDivisionError):
+        with datasets._progress_bar(2, 'Work') as pbar:
+            pbar.update(steps)
+            1 / 0
+    err = capfd.readouterr().err
+    assert err.startswith('Work\n') and err.endswith('\n') and '\n\n' not in err, repr(err)
+
+
+def test_ctrl_c_under_a_progress_bar_leaves_its_line_to_the_commands_interrupted(capfd):
+    def work():
+        with datasets._progress_bar(2, 'Work') as pbar:
+            pbar.update()
+            raise KeyboardInterrupt
+    assert cli.run_command(work, [], 'sentiment_rnn.py') == 130
+    err = capfd.readouterr().err
+    assert '#' in err and err.endswith('\ninterrupted\n') and '\n\n' not in err, repr(err)
+
+
+@pytest.fixture
+def unreadable(monkeypatch):
+    """unreadable(path): path with no permissions (chmod 000); for root, who may read it still, opening or
+    listing it raises the PermissionError that a user gets."""
+    refused = []
+
+    def refusing(real):
+        def call(*args, **kwargs):
+            if args and isinstance(args[0], (str, os.PathLike)) and os.path.abspath(args[0]) in refused:
+                raise PermissionError(errno.EACCES, 'Permission denied', os.fspath(args[0]))
+            return real(*args, **kwargs)
+        return call
+    for module, name in [(builtins, 'open'), (io, 'open'), (os, 'listdir')]:  # io.open: pathlib's
+        monkeypatch.setattr(module, name, refusing(getattr(module, name)))
+
+    def make(path):
+        os.chmod(path, 0)
+        if os.access(path, os.R_OK):
+            refused.append(os.path.abspath(path))
+        return str(path)
+    return make
+
+
+@pytest.mark.parametrize('make, load, named, fix', [
+    (lambda p: make_imdb_tarball(str(p / 'imdb.tar.gz')), data_utils.load_movie_data, 'imdb.tar.gz', 'u+r'),
+    (lambda p: _write(p / 'm.csv', b'review,sentiment\ngood,1\n'), data_utils.load_movie_data, 'm.csv', 'u+r'),
+    (lambda p: make_imdb_folder(str(p / 'src')), data_utils.load_movie_data, 'train/neg/0_2.txt', 'u+r'),
+    (lambda p: make_imdb_folder(str(p / 'src')), data_utils.load_movie_data, 'train/neg', 'u+rx'),
+    (lambda p: _write(p / 'pg2265.txt', BOOK_STYLE.encode()), data_utils.load_hamlet, 'pg2265.txt', 'u+r'),
+], ids=['tarball', 'csv', 'a review', 'a folder of reviews', 'text'])
+def test_a_file_that_cannot_be_read_is_one_line_naming_it_and_the_fix(tmp_path, data_cache, unreadable, make,
+                                                                      load, named, fix):
+    source = make(tmp_path)
+    path = unreadable(os.path.join(source, named) if os.path.isdir(source) else source)
+    with pytest.raises(DataError) as e:
+        load(source)
+    assert str(e.value) == ('%s cannot be read (permission denied): make it readable (chmod %s) or give a copy '
+                            'you can read' % (path, fix))
+
+
+def test_an_unreadable_copy_named_by_the_variable_says_so_and_stops_the_command_with_status_2(
+        tmp_path, data_cache, unreadable, monkeypatch, capfd):
+    monkeypatch.setenv(datasets.IMDB_COPY_VARIABLE, unreadable(make_imdb_tarball(str(tmp_path / 'imdb.tar.gz'))))
+    assert cli.run_command(data_utils.load_movie_data, [], 'sentiment_rnn.py') == 2
+    assert capfd.readouterr().err == (
+        'error: %s cannot be read (permission denied): make it readable (chmod u+r) or give a copy you can read '
+        '(this path came from the environment variable RNN_IMDB_DATA: correct it, or unset it to download the '
+        'data)\n' % (tmp_path / 'imdb.tar.gz'))
+
+
 def test_a_csv_of_one_empty_review_reads_it_as_empty_text(tmp_path):
     """pandas reads an empty field as NaN; a review is text, so it becomes '' (one review is enough),
     with no warning that a future pandas will refuse to fill the column (float here) with text."""
@@ -119,6 +211,7 @@ def test_reading_a_tarball_shows_its_progress_up_to_its_last_byte(tmp_path, capf
     err = capfd.readouterr().err
     assert err.splitlines()[0] == 'Reading imdb.tar.gz' and 'Total time elapsed' in err, err  # the bar full
 
+
 def test_bad_source_keeps_the_good_cached_csv(tmp_path, data_cache):
     data_utils.load_movie_data(make_imdb_tarball(str(tmp_path / 'good.tar.gz')))
     before = snapshot(str(data_cache))
@@ -149,8 +242,6 @@ def _emptied(folder, split, label):
 # Hamlet
 # ---------------------------------------------------------------------------
 
-
-
 @pytest.mark.parametrize('raw', [BOOK_STYLE, TODAY_STYLE])
 def test_hamlet_header_and_footer_are_cut(tmp_path, raw):
     path = tmp_path / 'pg2265.txt'
@@ -177,6 +268,7 @@ def test_without_the_shipped_copy_hamlet_is_downloaded(tmp_path, monkeypatch):
     monkeypatch.setattr(datasets, 'SHIPPED_HAMLET', str(tmp_path / 'removed.txt'))
     monkeypatch.setattr(datasets, 'download_hamlet', lambda: str(downloaded))
     assert data_utils.load_hamlet() == PLAY
+
 
 @pytest.mark.parametrize('content, message', [
     (b'caf\xe9 au lait', r'text\.txt is not UTF-8 text \(byte 3\): save it as UTF-8'), (b'', 'holds no text'), (None, 'does not exist'),

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from beyond_slides import fast_lstm
-from conftest import start_from
+from model_helpers import start_from
 from beyond_slides.tf_setup import tf
 
 
@@ -48,11 +48,17 @@ def build(dynamic_rnn, n_steps, num_layers, inputs_kind='steps', make_cell=slide
     return g, x, [loss, outputs] + list(tf.nest.flatten(final)) + grads, [v.op.name for v in variables], init
 
 
-@pytest.mark.parametrize('n_steps, num_layers, inputs_kind', [
-    (1, 1, 'steps'), (10, 1, 'steps'), (23, 2, 'steps'), (1, 1, 'lookup'), (23, 2, 'lookup'),
-    (1, 1, 'one_hot'), (23, 2, 'one_hot')])
+def bare_cell():
+    return tf.nn.rnn_cell.BasicLSTMCell(4)
+
+
+@pytest.mark.parametrize('n_steps, num_layers, inputs_kind, make_cell', [
+    (1, 1, 'steps', slides_cell), (10, 1, 'steps', slides_cell), (23, 2, 'steps', slides_cell),
+    (7, 2, 'steps', bare_cell), (1, 1, 'lookup', slides_cell), (23, 2, 'lookup', slides_cell),
+    (1, 1, 'one_hot', slides_cell), (23, 2, 'one_hot', slides_cell)])
 @pytest.mark.parametrize('batch_groups', [1, 2, 3])  # a batch of 3: one loop, 2 + 1 rows, 1 row each
-def test_same_outputs_state_and_gradients(n_steps, num_layers, inputs_kind, batch_groups, monkeypatch):
+def test_same_outputs_state_and_gradients(n_steps, num_layers, inputs_kind, make_cell, batch_groups,
+                                          monkeypatch, capsys):
     monkeypatch.setattr(fast_lstm, 'BATCH_GROUPS', batch_groups)
     rng = np.random.RandomState(1)
     if inputs_kind == 'lookup':  # ids 0-5 over 3 * n_steps positions: repeated words, some words unused
@@ -63,7 +69,7 @@ def test_same_outputs_state_and_gradients(n_steps, num_layers, inputs_kind, batc
         x_value = rng.randn(3, n_steps, 5).astype(np.float32)
     results, weights = [], None
     for dynamic_rnn in (tf.nn.dynamic_rnn, fast_lstm.dynamic_rnn):
-        g, x, fetches, names, init = build(dynamic_rnn, n_steps, num_layers, inputs_kind)
+        g, x, fetches, names, init = build(dynamic_rnn, n_steps, num_layers, inputs_kind, make_cell)
         fast = dynamic_rnn is fast_lstm.dynamic_rnn
         ops = g.get_operations()
         # The fast graph takes the distinct-words path exactly when the inputs are a lookup,
@@ -85,6 +91,7 @@ def test_same_outputs_state_and_gradients(n_steps, num_layers, inputs_kind, batc
     assert len(fast) == len(slides)
     for i, (a, b) in enumerate(zip(slides, fast)):
         np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6, err_msg='fetch %d' % i)
+    assert 'note:' not in capsys.readouterr().err  # the slides' cells, bare or wrapped, take the fast path
 
 
 def with_nonzero_biases(weights):
@@ -92,26 +99,6 @@ def with_nonzero_biases(weights):
     rng = np.random.RandomState(2)
     return {name: value + rng.uniform(-0.5, 0.5, value.shape).astype(value.dtype) if name.endswith('bias')
             else value for name, value in weights.items()}
-
-
-def run_both(make_cell, num_layers=2, n_steps=7):
-    """(fetches of tf.nn.dynamic_rnn, fetches of fast_lstm.dynamic_rnn), from the same weights."""
-    x_value = np.random.RandomState(1).randn(3, n_steps, 5).astype(np.float32)
-    results, weights = [], None
-    for dynamic_rnn in (tf.nn.dynamic_rnn, fast_lstm.dynamic_rnn):
-        g, x, fetches, names, init = build(dynamic_rnn, n_steps, num_layers, make_cell=make_cell)
-        with tf.Session(graph=g) as sess:
-            sess.run(init)
-            weights = start_from(g, sess, weights)
-            results.append(sess.run(fetches, {x: x_value}))
-    return results
-
-
-def test_bare_basic_lstm_cells_take_the_fast_path(capsys):
-    slides, fast = run_both(lambda: tf.nn.rnn_cell.BasicLSTMCell(4))
-    for i, (a, b) in enumerate(zip(slides, fast)):
-        np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6, err_msg='fetch %d' % i)
-    assert 'note:' not in capsys.readouterr().err
 
 
 OTHER_CELLS = {  # what a student may put in the slides' place; fast_lstm must not take them
