@@ -1,17 +1,11 @@
 """The lecture as a slide deck (not on the slides): one HTML file, made from the executed lecture
-notebook, that opens from the file system with no network and steps through the lecture's slides.
+notebook, that opens from the file system with no network (docs/slides.md, "The deck").
 
     python -m beyond_slides.deck                 # notebooks/rnn_lecture.ipynb -> rnn_lecture_deck.html
     python -m beyond_slides.deck --notebook my_run.ipynb --out deck.html
 
-Two halves:
-- slide_tags(): the slideshow metadata of every cell, by the rules below, from the notebook's
-  headings and docs/slides.md's list of the lecture's slides. notebooks/lecture_cells.py writes them
-  into the notebook, where Jupyter's slideshow tools (RISE) read them too.
-- build_deck(): the HTML, read from those tags. Each slide of the list is one slide of the deck, its
-  figures and long code on pages of their own (sub-slides); a method the slides show in parts
-  ("SentimentRNN: build() (1/4)" to "(4/4)") is cut at the slides' own comment lines. Images are
-  embedded, the script and the styles inline: nothing is fetched from anywhere.
+slide_tags() gives each cell its slideshow metadata (notebooks/lecture_cells.py writes them into the
+notebook, where Jupyter's slideshow tools read them too); build_deck() makes the HTML from them.
 """
 import argparse
 import html
@@ -19,16 +13,14 @@ import os
 import re
 import sys
 
-from beyond_slides.paths import REPO as ROOT  # the repository
+from beyond_slides.settings import REPO as ROOT  # the repository
 
 NOTEBOOK = os.path.join(ROOT, 'notebooks', 'rnn_lecture.ipynb')
 SLIDE_LIST = os.path.join(ROOT, 'docs', 'slides.md')
 SLIDE_LIST_HEADING = '## The deck: the lecture\'s slides in order'
 
-# Cells for the notebook only (settings, imports, the section clock): the deck leaves them out.
-NOTEBOOK_ONLY = 'notebook-only'
-# A cell whose output the deck shows without its code (nbconvert's name for it).
-REMOVE_INPUT = 'remove_input'
+# Cell tags (CONTRIBUTING.md, "Cell tags"); remove_input is nbconvert's name for output without code.
+NOTEBOOK_ONLY, REMOVE_INPUT = 'notebook-only', 'remove_input'
 
 # The methods the slides show in parts: the first line of each part after the first, as the
 # slides' own comments (or first statements) begin them.
@@ -55,7 +47,13 @@ def slide_titles(path=SLIDE_LIST):
 
 
 def source(cell):
-    return ''.join(cell['source'])
+    """A cell's source as one string (a list of lines in the file, one string once nbformat read it)."""
+    text = cell.get('source', '')
+    return ''.join(text) if isinstance(text, list) else str(text)
+
+
+def tags(cell):
+    return cell.get('metadata', {}).get('tags', [])
 
 
 def heading(cell):
@@ -71,8 +69,7 @@ def parts_of(title, titles):
     n for "title (1/n)" ... "title (n/n)", 0 for a heading that is not a slide."""
     if title in titles:
         return 1
-    numbered = [t for t in titles if t.startswith(title + ' (')]
-    found = [PART.match(t) for t in numbered]
+    found = [PART.match(t) for t in titles if t.startswith(title + ' (')]
     n = len(found)
     if n and all(m and m.group(1) == title and int(m.group(3)) == n for m in found):
         return n
@@ -80,34 +77,28 @@ def parts_of(title, titles):
 
 
 def slide_tags(cells, titles):
-    """[(slide_type, remove_input)] for each cell, by the deck's rules:
-    - a heading that is a slide title begins a slide; another heading a page (sub-slide) of its own;
-    - a cell tagged notebook-only is skipped;
-    - a figure (a cell tagged 'plot'), a cell of the slides' code (metadata 'lecture'), a pitfall
-      box and the text after a figure begin a page of their own, the figure without its code;
-    - a cell of the slides' driver code (tagged 'figures': it prints a slide's figures, or
-      'slide-code') shows its code and output, any other code cell its output only; everything
-      else goes on the page above it."""
-    tags, after_figure = [], False
+    """[(slide_type, remove_input)] for each cell, by the rules of CONTRIBUTING.md's "Cell tags":
+    a heading that is a slide title begins a slide, another heading, a figure, a cell of the slides'
+    code (metadata 'lecture'), a pitfall box or the text after a figure a page (sub-slide)."""
+    result, after_figure = [], False
     for cell in cells:
-        meta, title = cell.get('metadata', {}), heading(cell)
-        cell_tags = meta.get('tags', [])
+        title, cell_tags = heading(cell), tags(cell)
         if NOTEBOOK_ONLY in cell_tags:
-            tags.append(('skip', False))
+            result.append(('skip', False))
             continue
         if title is not None:
-            tags.append(('slide' if parts_of(title, titles) else 'subslide', False))
+            result.append(('slide' if parts_of(title, titles) else 'subslide', False))
         elif cell['cell_type'] == 'markdown':
             new_page = after_figure or source(cell).startswith('**Pitfall')
-            tags.append(('subslide' if new_page else '-', False))
+            result.append(('subslide' if new_page else '-', False))
         elif 'plot' in cell_tags:
-            tags.append(('subslide', True))
-        elif 'lecture' in meta:
-            tags.append(('subslide', False))
+            result.append(('subslide', True))
+        elif 'lecture' in cell.get('metadata', {}):
+            result.append(('subslide', False))
         else:
-            tags.append(('-', not {'figures', 'slide-code'} & set(cell_tags)))
+            result.append(('-', not {'figures', 'slide-code'} & set(cell_tags)))
         after_figure = 'plot' in cell_tags
-    return tags
+    return result
 
 
 def apply_slide_tags(nb, titles):
@@ -115,9 +106,9 @@ def apply_slide_tags(nb, titles):
     for cell, (slide_type, remove_input) in zip(nb['cells'], slide_tags(nb['cells'], titles)):
         meta = cell.setdefault('metadata', {})
         meta['slideshow'] = {'slide_type': slide_type}
-        tags = [t for t in meta.get('tags', []) if t != REMOVE_INPUT] + ([REMOVE_INPUT] if remove_input else [])
-        if tags:
-            meta['tags'] = tags
+        kept = [t for t in tags(cell) if t != REMOVE_INPUT] + ([REMOVE_INPUT] if remove_input else [])
+        if kept:
+            meta['tags'] = kept
         else:
             meta.pop('tags', None)
     return nb
@@ -127,16 +118,13 @@ def stale_slide_tags(nb, titles):
     """The first lines of the cells whose stored slide tags differ from slide_tags()'s."""
     stale = []
     for cell, (slide_type, remove_input) in zip(nb['cells'], slide_tags(nb['cells'], titles)):
-        meta = cell.get('metadata', {})
-        if (meta.get('slideshow', {}).get('slide_type') != slide_type
-                or (REMOVE_INPUT in meta.get('tags', [])) != remove_input):
+        if (cell.get('metadata', {}).get('slideshow', {}).get('slide_type') != slide_type
+                or (REMOVE_INPUT in tags(cell)) != remove_input):
             stale.append(source(cell).split('\n', 1)[0][:60])
     return stale
 
 
-# ---------------------------------------------------------------------------
-# The deck: slides of pages, read from the tags
-# ---------------------------------------------------------------------------
+# The deck: slides of pages, read from the tags.
 
 class Slide(object):
     def __init__(self, title):
@@ -186,39 +174,19 @@ def slides_of(nb, titles, parts=PARTS):
             if n == 0:
                 raise ValueError('a cell begins a slide but is no slide title of %s: %r'
                                  % (SLIDE_LIST, source(cell)[:60]))
+            intro, bullets = split_bullets(body_of(cell), n) if n > 1 else (body_of(cell), None)
+            slides.append(Slide(title if n == 1 else '%s (1/%d)' % (title, n)))
+            slides[-1].add(markdown_html(intro))
             if n > 1:
-                intro, bullets = split_bullets(body_of(cell), n)
-                slides.append(Slide('%s (1/%d)' % (title, n)))
-                slides[-1].add(markdown_html(intro))
                 pending = (title, n, bullets)
-                continue
-            slides.append(Slide(title))
-            slides[-1].add(markdown_html(body_of(cell)))
-            continue
-        if not slides:
+        elif not slides:
             raise ValueError('a cell comes before the first slide: %r' % source(cell)[:60])
-        if pending and meta.get('lecture') in parts:
-            title, n, bullets = pending
-            pieces = split_code(source(cell), parts[meta['lecture']])
-            if len(pieces) != n:
-                raise ValueError('%s is cut in %d parts; the slides have %d' % (meta['lecture'], len(pieces), n))
-            for k, (bullet, piece) in enumerate(zip(bullets, pieces), 1):
-                if k > 1:
-                    slides.append(Slide('%s (%d/%d)' % (title, k, n)))
-                slides[-1].add(markdown_html(bullet) + code_html(piece))
+        elif pending and meta.get('lecture') in parts:
+            add_parts(slides, pending, cell, parts[meta['lecture']])
             pending = None
-            continue
-        blocks, title = [], heading(cell)
-        if title is not None:
-            blocks.append('<h3>%s</h3>' % html.escape(title) + markdown_html(body_of(cell)))
-        elif cell['cell_type'] == 'markdown':
-            blocks.append(markdown_html(source(cell)))
         else:
-            if REMOVE_INPUT not in meta.get('tags', []):
-                blocks.append(code_html(source(cell)))
-            blocks.extend(outputs_html(cell))
-        for i, block in enumerate(blocks):
-            slides[-1].add(block, new_page=(slide_type == 'subslide' and i == 0))
+            for i, block in enumerate(cell_blocks(cell)):
+                slides[-1].add(block, new_page=(slide_type == 'subslide' and i == 0))
     if pending:
         raise ValueError('%s is shown in parts, but no cell of its code follows' % pending[0])
     got = [s.title for s in slides]
@@ -230,9 +198,33 @@ def slides_of(nb, titles, parts=PARTS):
     return slides
 
 
+def add_parts(slides, pending, cell, markers):
+    """A slide shown in parts: its code cell cut at markers, each part after its bullet, the first on
+    the slide its heading began, each other on a slide of its own."""
+    title, n, bullets = pending
+    pieces = split_code(source(cell), markers)
+    if len(pieces) != n:
+        raise ValueError('%s is cut in %d parts; the slides have %d' % (cell['metadata']['lecture'], len(pieces), n))
+    for k, (bullet, piece) in enumerate(zip(bullets, pieces), 1):
+        if k > 1:
+            slides.append(Slide('%s (%d/%d)' % (title, k, n)))
+        slides[-1].add(markdown_html(bullet) + code_html(piece))
+
+
+def cell_blocks(cell):
+    """The HTML blocks a cell adds to its slide: a heading's title and text, a markdown cell's text,
+    a code cell's code (unless remove_input) and outputs."""
+    title = heading(cell)
+    if title is not None:
+        return ['<h3>%s</h3>' % html.escape(title) + markdown_html(body_of(cell))]
+    if cell['cell_type'] == 'markdown':
+        return [markdown_html(source(cell))]
+    return ([] if REMOVE_INPUT in tags(cell) else [code_html(source(cell))]) + outputs_html(cell)
+
+
 def body_of(cell):
     """A heading cell's text without its heading line."""
-    return source(cell).split('\n', 1)[1] if '\n' in source(cell) else ''
+    return source(cell).partition('\n')[2]
 
 
 def markdown_html(text):
@@ -330,8 +322,7 @@ h2.more { font-size: 28px; } h2.more span { color: #888; font-weight: normal; fo
 h3 { margin: 8px 0; font-size: 28px; color: #1a4a7a; }
 p, li { margin: 6px 0; }
 code { font-size: 0.9em; background: #f2f2f2; padding: 0 3px; }
-.highlight pre, pre.output { font-size: 16px; line-height: 1.3; margin: 8px 0; padding: 8px 12px;
-                             overflow-x: auto; }
+.highlight pre, pre.output { font-size: 16px; line-height: 1.3; margin: 8px 0; padding: 8px 12px; overflow-x: auto; }
 .highlight pre { background: #f6f8fa; border-left: 4px solid #1a4a7a; }
 pre.output { white-space: pre-wrap; background: #fff; border-left: 4px solid #bbb; }
 pre.error { border-left-color: #c00; }
@@ -353,19 +344,19 @@ SCRIPT = """
   var stage = document.getElementById('stage'), counter = document.getElementById('counter');
   var at = {h: 0, v: 0}, typed = '';
   function pages(h) { return slides[h].querySelectorAll('.page'); }
+  function scale(page) { return page.getBoundingClientRect().height / page.offsetHeight; }  // the stage's
   function overflow(page) {
     // How much taller than its room the page's content is, in the slide's pixels (0: it fits).
-    var content = page.querySelector('.content'), style = getComputedStyle(page);
-    var scale = page.getBoundingClientRect().height / page.offsetHeight;  // the stage's scale
+    var style = getComputedStyle(page);
     var room = page.offsetHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
-    return Math.max(0, content.getBoundingClientRect().height / scale - room);
+    return Math.max(0, page.querySelector('.content').getBoundingClientRect().height / scale(page) - room);
   }
   function fitPage(page) {
     // A page taller than the slide is shrunk to fit (never below half size): nothing is cut off.
     var content = page.querySelector('.content'), zoom = 1;
     content.style.zoom = 1;
     for (var i = 0; i < 4 && overflow(page) > 1 && zoom > 0.5; i++) {
-      var needed = content.getBoundingClientRect().height / (page.getBoundingClientRect().height / page.offsetHeight);
+      var needed = content.getBoundingClientRect().height / scale(page);
       zoom = Math.max(0.5, zoom * (needed - overflow(page)) / needed);
       content.style.zoom = zoom;
     }
@@ -414,12 +405,8 @@ SCRIPT = """
 
 TEMPLATE = """<!DOCTYPE html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<title>%(title)s</title>
-<style>%(style)s
-%(code_style)s</style>
-</head>
+<head><meta charset="utf-8"><title>%(title)s</title><style>%(style)s
+%(code_style)s</style></head>
 <body>
 <div id="stage">
 %(slides)s

@@ -2,31 +2,9 @@
 
     python -m beyond_slides.grader SUBMISSIONS --out RESULTS [--imdb aclImdb_v1.tar.gz]
 
-SUBMISSIONS: a folder of the students' notebooks (*.ipynb, searched recursively); a student is
-named by the notebook's path relative to it, so two `exercises.ipynb` in two folders are two
-students. RESULTS (new, or empty) receives grades.csv (student, exercise, result: ✓, ✗, not yet or
-did not run, and the line the check printed or why it did not run), summary.csv and summary.md (per
-exercise: how many of each result, the share of ✓) and summary.png (that share as a bar chart).
-
-How a notebook is graded: the teacher's blank notebook (--notebook, default
-notebooks/exercises.ipynb) is run with each answer cell (the one whose first line is
-`answer = exercises.start(ID)`) replaced by the student's answer cell of the same ID, so that the
-given cells and the check cells are the teacher's; outputs stored in the file handed in are never
-read. The verdicts are the lines the check cells print in this run.
-
-Each notebook runs in a process of its own, in a temporary folder that holds a copy of the project
-files it imports (read-only), with a time limit per cell and per notebook, a memory limit
-(RLIMIT_AS), a limit on its output, and, when the grader runs as root on Linux, in new mount,
-network and PID namespaces (`unshare`): no network, every file system read-only but its own work
-folder, the submissions and the teacher's notebooks out of sight, no capabilities (SANDBOX below).
-Elsewhere it says so, in its output and in summary.md, and runs without those. A notebook that
-breaks a limit, or whose kernel dies, gets "did not run: why" on all its rows, and the grading goes
-on. After the run the grader checks that the project's files and the submissions are unchanged;
-if not, it says which in its output and in summary.md, and exits with status 3.
-
-What it cannot stop: code in an answer cell runs in the same kernel as the checks, so a student who
-writes code to alter the checks (rather than answer) can fool them; read the answer cells of
-surprising grades.
+What it writes, how it grades and how it contains a notebook, and what it cannot stop: docs/exercises.md,
+"Grading a class". Each notebook runs in a child process of its own (child_main), in a folder of its own
+(make_box), as root on Linux in new namespaces (SANDBOX), and is graded on the lines its checks print.
 """
 import argparse
 import csv
@@ -42,7 +20,9 @@ import sys
 import tempfile
 import time
 
-from beyond_slides.paths import REPO as ROOT  # the repository
+from beyond_slides.deck import source, tags
+from beyond_slides.files import atomic_write_bytes, atomic_write_text
+from beyond_slides.settings import REPO as ROOT  # the repository
 
 BLANK = os.path.join(ROOT, 'notebooks', 'exercises.ipynb')
 # What a notebook's kernel imports and reads: the lecture files, beyond_slides, the shipped model.
@@ -76,73 +56,56 @@ class GradingError(Exception):
     """Bad input to the grader: one line, exit status 2."""
 
 
-# ---------------------------------------------------------------------------
-# The notebook to run: the teacher's cells, the student's answers
-# ---------------------------------------------------------------------------
+# The notebook to run: the teacher's cells, the student's answers.
 
-def answer_id(source):
+def answer_id(text):
     """The ID of the exercise an answer cell answers (its `exercises.start(ID)`), or None."""
     from beyond_slides.exercises import START   # the marker's one definition
-    found = START.search(source)
+    found = START.search(text)
     return found.group(1) if found else None
 
 
 def exercise_ids(skeleton):
-    """The IDs of the skeleton's check cells, in order."""
-    return [CHECK.search(c.source).group(1) for c in skeleton.cells if is_check(c)]
+    return [check_id(c) for c in skeleton.cells if check_id(c)]
 
 
-def is_check(cell):
-    return cell.cell_type == 'code' and 'check' in cell.get('metadata', {}).get('tags', []) \
-        and CHECK.search(cell.source) is not None
+def check_id(cell):
+    """The ID of the exercise a check cell (tagged check, calling check_ID) checks, or None."""
+    found = CHECK.search(cell.source) if cell.cell_type == 'code' and 'check' in tags(cell) else None
+    return found.group(1) if found else None
 
 
-def graded_notebook(skeleton, student):
+def graded_notebook(skeleton, answers):
     """The notebook to run: the skeleton's code cells without outputs, each answer cell's source
-    the student's answer cell of the same ID (the last one, if several; the skeleton's own if none),
-    each check cell marked with metadata 'grader': its exercise ID."""
+    answers[its ID] (student_answers; the skeleton's own if none), each check cell marked with
+    metadata 'grader': its exercise ID."""
     import nbformat
-    answers = {}
-    for cell in student.cells:
-        if cell.get('cell_type') == 'code':
-            found = answer_id(source_of(cell))
-            if found:
-                answers[found] = source_of(cell)
     cells = []
-    for cell in skeleton.cells:
-        if cell.cell_type != 'code':
-            continue
-        source, metadata = cell.source, {}
-        if is_check(cell):
-            metadata['grader'] = CHECK.search(cell.source).group(1)
-        elif answer_id(cell.source) in answers:
-            source = answers[answer_id(cell.source)]
-        cells.append(nbformat.v4.new_code_cell(source, metadata=metadata))
+    for cell in (c for c in skeleton.cells if c.cell_type == 'code'):
+        if check_id(cell):
+            cells.append(nbformat.v4.new_code_cell(cell.source, metadata={'grader': check_id(cell)}))
+        else:
+            cells.append(nbformat.v4.new_code_cell(answers.get(answer_id(cell.source), cell.source)))
     return nbformat.v4.new_notebook(cells=cells, metadata={'kernelspec': {'name': 'python3', 'language': 'python',
                                                                          'display_name': 'Python 3'}})
 
 
-def source_of(cell):
-    source = cell.get('source', '')
-    return ''.join(source) if isinstance(source, list) else str(source)
-
-
-def read_submission(path):
-    """The student's notebook as nbformat reads it; GradingError (its reason) if it is not one."""
+def student_answers(path):
+    """{ID: source} of the answer cells of the student's notebook at path (the last of an ID, if several);
+    GradingError (its reason) if it is not a notebook. The file is the student's: all of it is read in here."""
     import nbformat
     try:
         with open(path, encoding='utf-8') as f:
             nb = nbformat.read(f, as_version=4)
         if not isinstance(nb.get('cells'), list):
             raise ValueError('it has no list of cells')
-        return nb
-    except Exception as e:  # any damage: not JSON, not UTF-8, not a notebook
+        code = [source(cell) for cell in nb.cells if cell.get('cell_type') == 'code']
+        return {answer_id(text): text for text in code if answer_id(text)}
+    except Exception as e:  # any damage: not JSON, not UTF-8, not a notebook, a cell not a dict
         raise GradingError('not a notebook (%s: %s)' % (type(e).__name__, (str(e).splitlines() or [''])[0][:200]))
 
 
-# ---------------------------------------------------------------------------
-# One notebook in its own process and folder
-# ---------------------------------------------------------------------------
+# One notebook in its own process and folder.
 
 def isolation():
     """('namespaces', '') when notebooks can run contained (root on Linux with unshare, mount and
@@ -161,7 +124,7 @@ def isolation():
     return 'namespaces', ''
 
 
-def make_box(parent, nb, isolated):
+def make_box(parent, nb):
     """A folder for one notebook: project/ (a read-only copy of PROJECT_FILES, and notebooks/ with
     the notebook to run) and work/ (writable by the notebook: HOME, runs, caches)."""
     import nbformat
@@ -169,54 +132,55 @@ def make_box(parent, nb, isolated):
     os.chmod(box, 0o755)
     project = os.path.join(box, 'project')
     for name in PROJECT_FILES:
-        source, target = os.path.join(ROOT, name), os.path.join(project, name)
-        if os.path.isdir(source):
-            shutil.copytree(source, target, ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
-        elif os.path.exists(source):
+        original, target = os.path.join(ROOT, name), os.path.join(project, name)
+        if os.path.isdir(original):
+            shutil.copytree(original, target, ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
+        elif os.path.exists(original):
             os.makedirs(os.path.dirname(target), exist_ok=True)
-            shutil.copy(source, target)
+            shutil.copy(original, target)
     os.makedirs(os.path.join(project, 'notebooks'))
     nbformat.write(nb, os.path.join(project, 'notebooks', 'graded.ipynb'))
-    read_only(project)
+    set_modes(project, 0o555, 0o444)   # read-only
     work = os.path.join(box, 'work')
     for sub in ('tmp', 'runtime', 'runs', 'data', 'ipython', 'mpl'):
         os.makedirs(os.path.join(work, sub))
     return box
 
 
-def read_only(folder):
+def set_modes(folder, folder_mode, file_mode):
     for path, dirs, files in os.walk(folder):
         for name in files:
-            os.chmod(os.path.join(path, name), 0o444)
-        os.chmod(path, 0o555)
+            os.chmod(os.path.join(path, name), file_mode)
+        os.chmod(path, folder_mode)
 
 
-def child_environment(box, imdb):
+def child_environment(box, imdb, hidden):
+    """The child's whole environment (of the grader's own, PATH only); hidden: the folders SANDBOX hides."""
     work = os.path.join(box, 'work')
     env = {'PATH': os.environ.get('PATH', '/usr/bin:/bin'), 'LANG': 'C.UTF-8', 'HOME': work,
            'TMPDIR': os.path.join(work, 'tmp'), 'JUPYTER_RUNTIME_DIR': os.path.join(work, 'runtime'),
            'IPYTHONDIR': os.path.join(work, 'ipython'), 'MPLCONFIGDIR': os.path.join(work, 'mpl'),
            'MPLBACKEND': 'module://matplotlib_inline.backend_inline', 'PYTHONDONTWRITEBYTECODE': '1',
            'PYTHONPATH': os.path.join(box, 'project'), 'RNN_RUNS_DIR': os.path.join(work, 'runs'),
-           'RNN_DATA_DIR': os.path.join(work, 'data'), 'TF_CPP_MIN_LOG_LEVEL': '2'}
+           'RNN_DATA_DIR': os.path.join(work, 'data'), 'TF_CPP_MIN_LOG_LEVEL': '2', 'GRADER_HIDE': ':'.join(hidden)}
     if imdb:
         env['RNN_IMDB_DATA'] = imdb
     return env
 
 
-def run_in_box(box, limits, isolated, imdb, hidden=()):
+def run_in_box(box, limits, isolated, imdb, hidden):
     """Run box's notebook in a child process (see child_main); returns its report, a dict, or
     {'stopped': why} when the child broke the notebook's time limit or died."""
     read_end, write_end = os.pipe()
     command = [sys.executable, '-m', 'beyond_slides.grader', '--child', box, '--result-fd', str(write_end),
-               '--limits', json.dumps(limits), '--isolated', '1' if isolated else '0']
+               '--limits', json.dumps(limits)]
     if isolated:
         command = UNSHARE + ['sh', '-c', SANDBOX, 'sandbox', os.path.join(box, 'work')] + command
     # The child imports this module from the box's copy too (PYTHONPATH), so that nothing the kernel
     # inherits points into the teacher's project.
-    child = subprocess.Popen(command, cwd=os.path.join(box, 'work'), env=dict(
-        child_environment(box, imdb), GRADER_HIDE=':'.join(hidden)), pass_fds=(write_end,), stdin=subprocess.DEVNULL,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    child = subprocess.Popen(command, cwd=os.path.join(box, 'work'), env=child_environment(box, imdb, hidden),
+                             pass_fds=(write_end,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
     os.close(write_end)
     chunks, deadline = [], time.monotonic() + limits['notebook_timeout']
     with os.fdopen(read_end, 'rb') as pipe:
@@ -245,11 +209,9 @@ def kill(child):
     child.wait()
 
 
-# ---------------------------------------------------------------------------
-# The child: limits, privileges dropped, the notebook run with nbclient
-# ---------------------------------------------------------------------------
+# The child: limits, privileges dropped, the notebook run with nbclient.
 
-def child_main(box, result_fd, limits, isolated):
+def child_main(box, result_fd, limits):
     """Run in the child process (in SANDBOX when isolated): set the limits, run the notebook, and
     write the report (JSON) to result_fd, which the kernel does not inherit."""
     import resource
@@ -310,13 +272,9 @@ def run_notebook(path, limits):
         stopped = 'a cell raised %s' % str(e).splitlines()[-1][:200]
     if client.over:
         stopped = 'its output went over the limit of %d KB' % limits['output_kb']
-    errors = [o for c in nb.cells for o in c.get('outputs', []) if o.get('output_type') == 'error']
-    if any(o.get('ename') == 'MemoryError' for o in errors):
+    if any(o.get('ename') == 'MemoryError' for c in nb.cells for o in c.get('outputs', [])):
         stopped = 'it went over the memory limit of %d MB' % limits['memory_mb']
-    lines = {}
-    for cell in nb.cells:
-        if 'grader' in cell.metadata and cell.get('outputs'):
-            lines[cell.metadata['grader']] = printed(cell)
+    lines = {c.metadata['grader']: printed(c) for c in nb.cells if 'grader' in c.metadata and c.get('outputs')}
     return {'lines': lines, 'stopped': stopped}
 
 
@@ -330,9 +288,7 @@ def printed(cell):
     return text
 
 
-# ---------------------------------------------------------------------------
-# Rows, the CSV and the summary
-# ---------------------------------------------------------------------------
+# Rows, the CSV and the summary.
 
 def result_of(line):
     """✓, ✗ or not yet, from a check's line."""
@@ -370,9 +326,7 @@ def summary(rows, ids):
 
 def csv_text(header, rows):
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator='\n')
-    writer.writerow(header)
-    writer.writerows(rows)
+    csv.writer(out, lineterminator='\n').writerows([header] + list(rows))
     return out.getvalue()
 
 
@@ -386,100 +340,111 @@ def markdown_table(table, n_students, note):
 
 
 def chart(table, path):
-    """A bar chart of the share of ✓ per exercise, saved as a PNG at path (written whole)."""
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(max(4.0, 0.5 * len(table) + 1), 3.5))
+    """A bar chart of the share of ✓ per exercise, saved as a PNG at path."""
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(max(4.0, 0.5 * len(table) + 1), 3.5))
+    ax = fig.add_subplot()
     ax.bar(range(len(table)), [share for _, _, share in table], color='tab:green')
     ax.set_xticks(range(len(table)))
     ax.set_xticklabels([exercise for exercise, _, _ in table], rotation=60, ha='right')
-    ax.set_ylim(0, 1)
-    ax.set_xlabel('exercise')
-    ax.set_ylabel('share of students with ✓')
+    ax.set(ylim=(0, 1), xlabel='exercise', ylabel='share of students with ✓')
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format='png')
-    plt.close(fig)
-    tmp = path + '.tmp'
-    with open(tmp, 'wb') as f:
-        f.write(buffer.getvalue())
-    os.replace(tmp, path)
+    atomic_write_bytes(path, buffer.getvalue())
 
 
-# ---------------------------------------------------------------------------
-# The whole class
-# ---------------------------------------------------------------------------
-
-def notebooks_in(folder):
-    """The relative paths (with /) of the notebooks under folder, sorted; checkpoints left out."""
-    found = []
-    for path, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if d != '.ipynb_checkpoints')
-        found += [os.path.relpath(os.path.join(path, f), folder).replace(os.sep, '/')
-                  for f in files if f.endswith('.ipynb')]
-    return sorted(found)
+def write_results(out, rows, ids, n_students, note):
+    table = summary(rows, ids)
+    atomic_write_text(os.path.join(out, 'grades.csv'), csv_text(('student', 'exercise', 'result', 'line'), rows))
+    atomic_write_text(os.path.join(out, 'summary.csv'), csv_text(
+        ('exercise',) + RESULTS + ('share of ✓',),
+        [(e,) + tuple(c[r] for r in RESULTS) + ('%.4f' % s,) for e, c, s in table]))
+    atomic_write_text(os.path.join(out, 'summary.md'), markdown_table(table, n_students, note))
+    chart(table, os.path.join(out, 'summary.png'))
 
 
-def fingerprint(*folders):
-    """{path: sha256} of every file under folders: to see that a run changed none of them."""
-    prints = {}
-    for folder in folders:
-        for path, dirs, files in os.walk(folder):
-            dirs[:] = [d for d in dirs if d != '__pycache__']
-            for name in files:
-                full = os.path.join(path, name)
-                with open(full, 'rb') as f:
-                    prints[full] = hashlib.sha256(f.read()).hexdigest()
-    return prints
+# The whole class.
 
-
-def grade(submissions, out, skeleton_path=BLANK, limits=None, imdb=None, log=print, jobs=1, changed=None):
-    """Grade every notebook under submissions into out (see the module's docstring), jobs notebooks
-    at a time; returns the rows. Raises GradingError for bad input before anything is written.
-    changed: a list that receives the teacher's files that changed during the grading (by a notebook
-    that escaped, or by anyone else: the grader cannot tell), which it also logs and notes."""
-    import nbformat
-    from beyond_slides.files import atomic_write_text
-    limits = dict(LIMITS, **(limits or {}))
+def students_in(submissions, out):
+    """The relative paths (with /) of the notebooks under submissions, sorted, checkpoints left out;
+    GradingError if there are none, or if out is not a new or empty folder outside submissions."""
     if not os.path.isdir(submissions):
         raise GradingError('%s is not a folder: give the folder of the students\' notebooks' % submissions)
-    students = notebooks_in(submissions)
-    if not students:
+    found = []
+    for path, dirs, files in os.walk(submissions):
+        dirs[:] = [d for d in dirs if d != '.ipynb_checkpoints']
+        found += [os.path.relpath(os.path.join(path, f), submissions).replace(os.sep, '/')
+                  for f in files if f.endswith('.ipynb')]
+    if not found:
         raise GradingError('no notebook (*.ipynb) under %s: give the folder of the students\' notebooks' % submissions)
     if os.path.isdir(out) and os.listdir(out):
         raise GradingError('%s is not empty: give a new folder for the results, so that none is overwritten' % out)
     if os.path.abspath(out).startswith(os.path.abspath(submissions) + os.sep):
         raise GradingError('%s is inside %s: give a results folder outside the submissions' % (out, submissions))
+    return sorted(found)
+
+
+def fingerprint(*paths):
+    """{path: sha256} of the files at paths and under them (folders): to see that a run changed none of them."""
+    files = [p for p in paths if not os.path.isdir(p)]
+    for folder in filter(os.path.isdir, paths):
+        for path, dirs, names in os.walk(folder):
+            dirs[:] = [d for d in dirs if d != '__pycache__']
+            files += [os.path.join(path, name) for name in names]
+    prints = {}
+    for full in filter(os.path.isfile, files):   # regular files: a FIFO would block, a dangling link raise
+        with open(full, 'rb') as f:
+            prints[full] = hashlib.sha256(f.read()).hexdigest()
+    return prints
+
+
+def teachers_files(hidden):
+    """The fingerprint of what no run may change: the project's top-level files, PROJECT_FILES, hidden."""
+    top = [os.path.join(ROOT, name) for name in os.listdir(ROOT) if os.path.isfile(os.path.join(ROOT, name))]
+    return fingerprint(*top, *(os.path.join(ROOT, name) for name in PROJECT_FILES), *hidden)
+
+
+def report_of(path, skeleton, scratch, limits, isolated, imdb, hidden):
+    """The report of the student's notebook at path (run_in_box's), run in a box of its own under scratch."""
+    try:
+        nb = graded_notebook(skeleton, student_answers(path))
+    except GradingError as e:
+        return {'stopped': str(e)}
+    box = make_box(scratch, nb)
+    report = run_in_box(box, limits, isolated, imdb, hidden)
+    shutil.rmtree(box, ignore_errors=True)
+    return report
+
+
+def grade(submissions, out, skeleton_path=BLANK, limits=None, imdb=None, log=print, jobs=1, changed=None):
+    """Grade every notebook under submissions into out (docs/exercises.md, "Grading a class"), jobs
+    notebooks at a time; returns the rows. Raises GradingError for bad input before anything is written.
+    changed: a list that receives the teacher's files that changed during the grading (by a notebook
+    that escaped, or by anyone else: the grader cannot tell), which it also logs and notes."""
+    import nbformat
+    from concurrent.futures import ThreadPoolExecutor   # each notebook is a process: threads only wait
+    limits = dict(LIMITS, **(limits or {}))
+    students = students_in(submissions, out)
     skeleton = nbformat.read(skeleton_path, as_version=4)
-    ids = exercise_ids(skeleton)
+    ids, hidden = exercise_ids(skeleton), (submissions, os.path.dirname(skeleton_path))
     mode, why_not = isolation()
     if why_not:
         log('note: %s' % why_not)
-    data_cache = None
-    if imdb:
-        imdb, data_cache = shared_movie_data(imdb)
-    teacher = [os.path.join(ROOT, name) for name in PROJECT_FILES] + [os.path.dirname(skeleton_path), submissions]
-    before = fingerprint(*[p for p in teacher if os.path.isdir(p)])
+    imdb, data_cache = shared_movie_data(imdb) if imdb else (None, None)
+    before = teachers_files(hidden)
     scratch = tempfile.mkdtemp(prefix='grader-')
     os.chmod(scratch, 0o711)
 
     def one(student):
         started = time.monotonic()
-        try:
-            nb = graded_notebook(skeleton, read_submission(os.path.join(submissions, student)))
-            box = make_box(scratch, nb, mode == 'namespaces')
-            report = run_in_box(box, limits, mode == 'namespaces', imdb,
-                                hidden=(submissions, os.path.dirname(skeleton_path)))
-            shutil.rmtree(box, ignore_errors=True)
-        except GradingError as e:
-            report = {'stopped': str(e)}
+        report = report_of(os.path.join(submissions, student), skeleton, scratch, limits, mode == 'namespaces',
+                           imdb, hidden)
         student_rows = rows_of(student, ids, report)
         log('%s: %d of %d ✓ (%.0f s)%s' % (student, sum(r[2] == '✓' for r in student_rows), len(ids),
                                           time.monotonic() - started,
                                           '; did not run: %s' % report['stopped'] if report.get('stopped') else ''))
         return student_rows
-    from concurrent.futures import ThreadPoolExecutor   # each notebook is a process: threads only wait
     try:
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             rows = [row for student_rows in pool.map(one, students) for row in student_rows]
@@ -487,23 +452,17 @@ def grade(submissions, out, skeleton_path=BLANK, limits=None, imdb=None, log=pri
         shutil.rmtree(scratch, ignore_errors=True)
         if data_cache:
             shutil.rmtree(data_cache, ignore_errors=True)
-    after = fingerprint(*[p for p in teacher if os.path.isdir(p)])
+    after = teachers_files(hidden)
     touched = sorted(p for p in set(before) | set(after) if before.get(p) != after.get(p))
     note = 'isolation: %s' % ('mount (read-only), network and PID namespaces, no capabilities' if mode == 'namespaces'
                                else why_not)
     if touched:
-        note += '\n\nwarning: the teacher\'s files changed during the grading: %s' % ', '.join(touched)
-        log('warning: the teacher\'s files changed during the grading: %s' % ', '.join(touched))
+        warning = 'warning: the teacher\'s files changed during the grading: %s' % ', '.join(touched)
+        note += '\n\n' + warning
+        log(warning)
         if changed is not None:
             changed.extend(touched)
-    table = summary(rows, ids)
-    os.makedirs(out, exist_ok=True)
-    atomic_write_text(os.path.join(out, 'grades.csv'), csv_text(('student', 'exercise', 'result', 'line'), rows))
-    atomic_write_text(os.path.join(out, 'summary.csv'), csv_text(
-        ('exercise',) + RESULTS + ('share of ✓',),
-        [(e,) + tuple(c[r] for r in RESULTS) + ('%.4f' % s,) for e, c, s in table]))
-    atomic_write_text(os.path.join(out, 'summary.md'), markdown_table(table, len(students), note))
-    chart(table, os.path.join(out, 'summary.png'))
+    write_results(out, rows, ids, len(students), note)
     log('wrote %s (grades.csv, summary.csv, summary.md, summary.png); %s' % (out, note))
     return rows
 
@@ -512,25 +471,21 @@ def shared_movie_data(imdb):
     """The movie_data.csv of imdb (the tarball, aclImdb/ or the CSV itself), built once the book's
     way (beyond_slides/datasets.py) in a cache every notebook can read: the path the notebooks get
     as RNN_IMDB_DATA, so that none builds it again; and the cache, which the caller removes."""
+    from unittest import mock
     from beyond_slides import datasets
+    from beyond_slides.errors import DataError
     if not os.path.exists(imdb):
         raise GradingError('%s does not exist: give the IMDb data with --imdb (the tarball, aclImdb/ or '
                            'movie_data.csv)' % imdb)
     cache = tempfile.mkdtemp(prefix='grader-data-')
-    os.chmod(cache, 0o755)
-    before = os.environ.get('RNN_DATA_DIR')
-    os.environ['RNN_DATA_DIR'] = cache
     try:
-        path = datasets.movie_data_csv(os.path.abspath(imdb))
-    finally:
-        if before is None:
-            os.environ.pop('RNN_DATA_DIR', None)
-        else:
-            os.environ['RNN_DATA_DIR'] = before
-    for folder, dirs, files in os.walk(cache):
-        os.chmod(folder, 0o755)
-        for name in files:
-            os.chmod(os.path.join(folder, name), 0o644)
+        with mock.patch.dict(os.environ, RNN_DATA_DIR=cache):   # where movie_data_csv builds it
+            path = datasets.movie_data_csv(os.path.abspath(imdb))
+        datasets.read_movie_csv(path)   # a damaged movie_data.csv stops here, not in every notebook
+    except DataError as e:
+        shutil.rmtree(cache, ignore_errors=True)
+        raise GradingError('--imdb %s' % e.args[0]) from None
+    set_modes(cache, 0o755, 0o644)
     return path, cache
 
 
@@ -548,10 +503,9 @@ def main(argv=None):
     p.add_argument('--child', help=argparse.SUPPRESS)
     p.add_argument('--result-fd', type=int, help=argparse.SUPPRESS)
     p.add_argument('--limits', help=argparse.SUPPRESS)
-    p.add_argument('--isolated', help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
-        child_main(args.child, args.result_fd, json.loads(args.limits), args.isolated == '1')
+        child_main(args.child, args.result_fd, json.loads(args.limits))
         return 0
     if not args.submissions or not args.out:
         p.print_usage(sys.stderr)

@@ -16,6 +16,9 @@ from conftest import ROOT, skip_or_fail_in_ci
 
 from beyond_slides import deck
 
+sys.path.insert(0, os.path.join(ROOT, 'notebooks'))
+import lecture_cells  # noqa: E402
+
 CHROMIUM = shutil.which('chromium') or shutil.which('chromium-browser')
 
 
@@ -69,6 +72,11 @@ def test_the_slide_list_is_read_from_docs_slides_md(tmp_path):
         deck.slide_titles(str(page))
 
 
+def test_a_cells_source_is_one_string_as_the_file_or_nbformat_hold_it():
+    assert deck.source({'source': ['a = 1\n', 'b = 2']}) == deck.source({'source': 'a = 1\nb = 2'}) == 'a = 1\nb = 2'
+    assert deck.source({'cell_type': 'code'}) == ''  # a damaged notebook handed in to the grader
+
+
 def test_a_heading_stands_for_its_slide_or_its_numbered_parts():
     titles = ['A', 'B (1/2)', 'B (2/2)', 'C (1/3)', 'C (3/3)']
     assert [deck.parts_of(t, titles) for t in ('A', 'B', 'C', 'D', 'B (1/2)')] == [1, 2, 0, 0, 1]
@@ -105,8 +113,6 @@ def test_a_method_is_cut_at_the_slides_part_lines():
     with pytest.raises(ValueError, match="'## Two' is not in the code"):  # parts in the slides' order only
         deck.split_code(source, ('# three', '## Two'))
     for spec, markers in deck.PARTS.items():  # every part line stands in the lecture file's method
-        sys.path.insert(0, os.path.join(ROOT, 'notebooks'))
-        import lecture_cells
         assert len(deck.split_code(lecture_cells.cell_source(spec), markers)) == len(markers) + 1
 
 
@@ -210,8 +216,6 @@ def test_each_figure_and_each_slide_code_stands_on_its_slide(deck_file):
                 assert len(home) == 1 and home[0].startswith(slide), (deck.source(cell)[:50], home, slide)
     assert n_images >= 8
     text = words(sections.values())
-    sys.path.insert(0, os.path.join(ROOT, 'notebooks'))
-    import lecture_cells
     for cell, spec in lecture_cells.lecture_cells(nb):  # the slides' code, every line of it
         for line in deck.source(cell).splitlines():
             assert line.startswith('@add_to_class(') or line.strip() in text, (spec, line)

@@ -6,11 +6,15 @@ import os
 import shutil
 import tempfile
 
+import json
+from unittest import mock
+
 import nbformat
 import pytest
 
 from beyond_slides import grader
 from conftest import shared
+from data_helpers import make_imdb_tarball
 
 # A skeleton of two exercises, a and b, whose checks need nothing but Python (no TensorFlow), in the
 # shape of the real one: answer cells starting with `answer = exercises.start(ID)`, check cells
@@ -103,6 +107,10 @@ def graded(teacher, tmp_path_factory):
         nbformat.write(nb, os.path.join(submissions, name))
     with open(os.path.join(submissions, 'not_json.ipynb'), 'w') as f:
         f.write('{"cells": [this is not JSON')
+    for name, content in (('cell_not_a_dict.ipynb', dict(notebook(), cells=[notebook().cells[0], 1])),
+                          ('json_not_a_notebook.ipynb', [1, 2])):
+        with open(os.path.join(submissions, name), 'w') as f:
+            json.dump(content, f)
     nbformat.write(notebook(), os.path.join(teacher, 'blank.ipynb'))
     with open(os.path.join(teacher, 'grades.txt'), 'w') as f:
         f.write('the teacher\'s grades\n')
@@ -143,7 +151,9 @@ def test_two_students_with_the_same_file_name_in_two_folders_are_two_students(gr
     ('os_exit.ipynb', 'did not run: its kernel died (os._exit, a crash or the memory limit of 1500 MB)'),
     ('prints_without_end.ipynb', 'did not run: its output went over the limit of 64 KB'),
     ('allocates_without_end.ipynb', 'did not run: it went over the memory limit of 1500 MB'),
-    ('not_json.ipynb', 'did not run: not a notebook (NotJSONError: ')])
+    ('not_json.ipynb', 'did not run: not a notebook (NotJSONError: '),
+    ('cell_not_a_dict.ipynb', 'did not run: not a notebook ('),
+    ('json_not_a_notebook.ipynb', 'did not run: not a notebook (')])
 def test_a_notebook_that_breaks_a_limit_did_not_run_and_says_why(graded, student, why):
     for exercise in ('a', 'b'):
         result, line = graded['rows'][student, exercise]
@@ -163,7 +173,8 @@ def test_a_cell_cannot_touch_the_teachers_files_nor_the_projects(graded):
 
 
 def test_every_notebook_is_graded_and_the_csv_and_summary_say_so(graded):
-    students = sorted(set(CLASS) | {'vandal.ipynb', 'not_json.ipynb'})
+    students = sorted(set(CLASS) | {'vandal.ipynb', 'not_json.ipynb', 'cell_not_a_dict.ipynb',
+                                    'json_not_a_notebook.ipynb'})
     assert sorted({s for s, _ in graded['rows']}) == students
     with open(os.path.join(graded['out'], 'grades.csv'), encoding='utf-8') as f:
         rows = list(csv.reader(f))
@@ -171,10 +182,10 @@ def test_every_notebook_is_graded_and_the_csv_and_summary_say_so(graded):
     assert [tuple(r) for r in rows[1:]] == [tuple(r) for r in graded['list']]
     with open(os.path.join(graded['out'], 'summary.csv'), encoding='utf-8') as f:
         summary = {r['exercise']: r for r in csv.DictReader(f)}
-    # a: right, group1, vandal ✓; b: right, sys_exit, group1, vandal ✓; of 12 students
+    # a: right, group1, vandal ✓; b: right, sys_exit, group1, vandal ✓; of 14 students
     assert summary['a']['✓'] == '3' and summary['b']['✓'] == '4'
-    assert summary['a']['share of ✓'] == '%.4f' % (3 / 12) and summary['b']['share of ✓'] == '%.4f' % (4 / 12)
-    assert sum(int(summary['a'][r]) for r in grader.RESULTS) == 12
+    assert summary['a']['share of ✓'] == '%.4f' % (3 / 14) and summary['b']['share of ✓'] == '%.4f' % (4 / 14)
+    assert sum(int(summary['a'][r]) for r in grader.RESULTS) == 14
     with open(os.path.join(graded['out'], 'summary.png'), 'rb') as f:
         assert f.read(8) == b'\x89PNG\r\n\x1a\n'
     with open(os.path.join(graded['out'], 'summary.md'), encoding='utf-8') as f:
@@ -209,8 +220,9 @@ def test_bad_input_is_one_line_and_status_2_and_nothing_written(case, tmp_path, 
 def test_the_graded_notebook_is_the_teachers_with_the_students_answer_cells():
     from beyond_slides import exercises
     blank = nbformat.read(grader.BLANK, as_version=4)
-    solutions = nbformat.read(os.path.join(grader.ROOT, 'notebooks', 'exercises_solutions.ipynb'), as_version=4)
-    built = grader.graded_notebook(blank, solutions)
+    path = os.path.join(grader.ROOT, 'notebooks', 'exercises_solutions.ipynb')
+    solutions = nbformat.read(path, as_version=4)
+    built = grader.graded_notebook(blank, grader.student_answers(path))
     answers = [c.source for c in solutions.cells if 'answer' in c.metadata.get('tags', [])]
     assert [c.source for c in built.cells if grader.answer_id(c.source)] == answers
     checks = [c.source for c in blank.cells if 'check' in c.metadata.get('tags', [])]
@@ -239,6 +251,58 @@ def test_a_bad_option_is_one_line_and_status_2(option, value, message, tmp_path,
     err = capsys.readouterr().err
     assert err.count('\n') == 1 and message in err, err
     assert not out.exists()
+
+
+@pytest.mark.parametrize('name, message', [('garbage.tar.gz', 'is not a tar.gz archive'),
+                                           ('truncated.tar.gz', 'it may be truncated'),
+                                           ('movie_data.csv', 'is not a readable CSV file')])
+def test_damaged_imdb_data_is_one_line_and_status_2_and_nothing_written(name, message, tmp_path, monkeypatch, capsys):
+    data, out, scratch = tmp_path / name, tmp_path / 'results', tmp_path / 'scratch'
+    if name == 'garbage.tar.gz':
+        data.write_bytes(b'not a tarball\n' * 100)
+    elif name == 'truncated.tar.gz':
+        make_imdb_tarball(str(data), truncate=300)
+    else:
+        data.write_text('review,sentiment\n"A long review that was cut')
+    (tmp_path / 'submissions').mkdir()
+    nbformat.write(notebook(), str(tmp_path / 'submissions' / 'a.ipynb'))
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, 'tempdir', str(scratch))   # where the grader's temporary folders go
+    assert grader.main([str(tmp_path / 'submissions'), '--out', str(out), '--imdb', str(data)]) == 2
+    err = capsys.readouterr().err
+    last = err.strip().splitlines()[-1]   # after the progress bar of a tarball read in part
+    assert last.startswith('error: --imdb %s ' % data) and message in last, err
+    assert [line for line in err.splitlines() if line.startswith('error')] == [last] and 'Traceback' not in err
+    assert not out.exists() and os.listdir(str(scratch)) == []
+
+
+def test_a_cell_that_is_no_dict_stops_that_notebook_only_even_where_nbformat_reads_it(tmp_path):
+    # nbformat 5 refuses such a file itself (the class's cell_not_a_dict.ipynb); read as it is, it must not crash
+    lax = nbformat.from_dict(dict(notebook(), cells=[notebook().cells[1], 1]))
+    (tmp_path / 'odd.ipynb').write_text('{}')
+    with mock.patch('nbformat.read', return_value=lax):
+        report = grader.report_of(str(tmp_path / 'odd.ipynb'), notebook(), None, LIMITS, False, None, ())
+    assert report['stopped'].startswith('not a notebook (AttributeError: '), report
+
+
+def test_a_notebook_that_changes_a_top_level_file_of_the_project_is_named(tmp_path, monkeypatch):
+    # Uncontained (not root, no unshare), a cell can write into the project: here into a copy of it.
+    project = tmp_path / 'project'
+    shutil.copytree(os.path.join(grader.ROOT, 'beyond_slides'), str(project / 'beyond_slides'),
+                    ignore=shutil.ignore_patterns('__pycache__'))
+    changed = [str(project / name) for name in ('data_utils.py', 'setup.py')]
+    for path in changed:
+        shutil.copy(os.path.join(grader.ROOT, os.path.basename(path)), path)
+    monkeypatch.setattr(grader, 'ROOT', str(project))
+    monkeypatch.setattr(grader, 'isolation', lambda: ('none', 'uncontained in this test'))
+    for folder, nb in (('submissions', notebook('for path in %r:\n    open(path, "a").write("#")\nanswer = 2'
+                                                % changed)), ('teacher', notebook())):
+        (tmp_path / folder).mkdir()
+        nbformat.write(nb, str(tmp_path / folder / 'a.ipynb'))
+    found = []
+    rows = grader.grade(str(tmp_path / 'submissions'), str(tmp_path / 'results'), str(tmp_path / 'teacher' / 'a.ipynb'),
+                        LIMITS, log=lambda line: None, changed=found)
+    assert rows[0][2] == '✓' and found == changed   # a is 2 once the cell has written
 
 
 def test_the_command_grades_with_the_smallest_limits_it_accepts(tmp_path, capsys):
