@@ -3,7 +3,7 @@ movie_data.csv rows worked by hand on the tiny reviews, and a short Hamlet in th
 today's Project Gutenberg wrapping."""
 import numpy as np
 
-from conftest import TINY_REVIEWS
+from data_helpers import TINY_REVIEWS
 
 
 def expected_movie_rows():

@@ -5,12 +5,10 @@ naming the problem (no traceback), every file that existed before (data,
 model folders, the shipped model) is byte-for-byte the same afterwards, no file
 or folder was removed, and none was added outside the data cache (no empty
 model folder). Each case has a workspace of its own. Importing TensorFlow takes
-seconds, so the cases share processes (tests/cli_worker.py: one per core, each
-running its share of the cases one after the other, as `python script ...` would);
-a case that needs something arranged around it (a read-only folder) gets a process
-of its own. Only the cases selected for this run are run (`-k`, or a test's id).
+seconds, so the selected cases of each command (`-k`, or a test's id) run one after
+the other in one process (tests/cli_worker.py), as `python script ...` would, but
+--export-keras alone; with -n, each command's cases go to a worker of their own.
 """
-import concurrent.futures
 import contextlib
 import json
 import os
@@ -19,8 +17,10 @@ import subprocess
 
 import pytest
 
-from conftest import (HOOKS, PERIODIC, SHIPPED, TestConfig, edit_config, make_imdb_tarball, run_cli, run_clis,
-                      snapshot, synthetic_reviews)
+from conftest import HOOKS, run_cli, run_clis
+from data_helpers import PERIODIC, make_imdb_tarball, synthetic_reviews
+from file_helpers import snapshot
+from model_helpers import SHIPPED, TestConfig, edit_config
 
 CHAR_OPTS, SENTIMENT_OPTS = TestConfig.char_opts, TestConfig.sentiment_opts
 
@@ -145,8 +145,7 @@ for name, (s_dir, c_dir, message) in MODEL_FOLDERS.items():
         case('sentiment-predict-model-' + name, S_PREDICT, MISSING_DATA % ('smodel', 'sentiment-0'), model=s_dir)
         case('char-sample-model-' + name, C_SAMPLE, MISSING_DATA % ('cmodel', 'language_modeling'), model=c_dir)
         case('char-export-model-' + name, ('char_rnn.py', ['--export-keras', '{w}/new.keras', '--model-dir', c_dir]),
-             MISSING_DATA % ('cmodel', 'language_modeling'),
-             prepare=lambda w: contextlib.nullcontext())  # alone: Keras 3 in a process breaks the TF1 graphs
+             MISSING_DATA % ('cmodel', 'language_modeling'))
         continue
     case('sentiment-predict-model-' + name, S_PREDICT, TRAIN_ONE if name in ('missing', 'empty') else use,
          model=s_dir)
@@ -162,7 +161,7 @@ OTHER_VALUES = {'sentiment': {'seq_len': 13, 'lstm_size': 17, 'num_layers': 2, '
                 'char': {'batch_size': 5, 'num_steps': 11, 'lstm_size': 33, 'num_layers': 2,
                          'learning_rate': 0.02, 'keep_prob': 0.5, 'grad_clip': 4.0}}
 for model, values in OTHER_VALUES.items():
-    saved = TestConfig.sentiment if model == 'sentiment' else dict(TestConfig.char, grad_clip=5.0)
+    saved = getattr(TestConfig, model)
     for name, value in values.items():
         option = '--' + name.replace('_', '-')
         case('%s-resume-other-%s' % (model, name), S_RESUME if model == 'sentiment' else C_RESUME,
@@ -337,28 +336,23 @@ def changes(workspace, before, paths_before):
     return changed
 
 
-def run_alone(base, root, case_id):
-    """A case in a process of its own, inside what its prepare() arranges."""
-    workspace, script, args = workspace_of(base, root, case_id)
-    prepare = CASES[case_id][3] or (lambda w: contextlib.nullcontext())
-    try:
-        with prepare(workspace):
-            before, paths_before = snapshot(workspace), paths(workspace)
-            r = run_cli(script, *args, env=env_of(case_id, workspace))
-            changed = changes(workspace, before, paths_before)
-    except pytest.skip.Exception as e:
-        return {case_id: (e, None)}
-    return {case_id: (r, changed)}
-
-
 def run_together(base, root, case_ids):
-    """Cases one after the other in one process (tests/cli_worker.py)."""
-    jobs, states = [], []
-    for case_id in case_ids:
-        workspace, script, args = workspace_of(base, root, case_id)
-        jobs.append((script, args, env_of(case_id, workspace)))
-        states.append((workspace, snapshot(workspace), paths(workspace)))
-    return {case_id: (r, changes(*state)) for case_id, r, state in zip(case_ids, run_clis(jobs), states)}
+    """Cases one after the other in one process (tests/cli_worker.py), each inside what its prepare()
+    arranges: {case: (its result, changes)}, or (why, None) for a case that could not be arranged."""
+    jobs, states, out = [], [], {}
+    with contextlib.ExitStack() as arranged:
+        for case_id in case_ids:
+            workspace, script, args = workspace_of(base, root, case_id)
+            try:
+                arranged.enter_context((CASES[case_id][3] or contextlib.nullcontext)(workspace))
+            except pytest.skip.Exception as e:
+                out[case_id] = (str(e), None)
+                continue
+            jobs.append((script, args, env_of(case_id, workspace)))
+            states.append((case_id, workspace, snapshot(workspace), paths(workspace)))
+        for (case_id, *state), r in zip(states, run_clis(jobs) if jobs else []):
+            out[case_id] = (r, changes(*state))
+    return out
 
 
 def paths(folder):
@@ -369,39 +363,53 @@ def paths(folder):
     return out
 
 
+def alone(case_id):
+    """--export-keras runs in a process of its own: Keras 3 in a process breaks the TF1 graphs."""
+    return '--export-keras' in CASES[case_id][1]
+
+
 @pytest.fixture(scope='module')
-def results(request, tmp_path_factory):
+def workspaces(tmp_path_factory):
+    """The assets every case starts from, and the folder of the cases' copies of them."""
     root = str(tmp_path_factory.mktemp('bad_inputs'))
-    base = HOOKS.made(make_assets, os.path.join(root, 'base'))
-    cases = os.path.join(root, 'cases')
-    selected = sorted({item.callspec.params['case_id'] for item in request.session.items
-                       if item.originalname == 'test_bad_input_one_line_nonzero_and_nothing_changed'})
+    return HOOKS.made(make_assets, os.path.join(root, 'base')), os.path.join(root, 'cases')
+
+
+@pytest.fixture(scope='class')
+def together(request, workspaces):
+    """The results of the class's selected cases, run in one process (importing TensorFlow takes
+    seconds) but those alone(); the shipped model unchanged after all its cases."""
+    selected = sorted(item.callspec.params['case_id'] for item in request.session.items
+                      if item.cls is request.cls and not alone(item.callspec.params['case_id']))
     shipped = snapshot(SHIPPED)
-    alone = [cid for cid in selected if CASES[cid][3]]
-    shared = [cid for cid in selected if not CASES[cid][3]]
-    n = max(1, min(os.cpu_count() or 1, len(shared)))
-    out = {}
-    with concurrent.futures.ThreadPoolExecutor(max_workers=n) as pool:
-        futures = [pool.submit(run_together, base, cases, shared[i::n]) for i in range(n)]
-        futures += [pool.submit(run_alone, base, cases, cid) for cid in alone]
-        for f in futures:
-            out.update(f.result())
+    yield run_together(*workspaces, selected)
     assert snapshot(SHIPPED) == shipped, 'the shipped model changed'
-    return out
 
 
-@pytest.mark.parametrize('case_id', sorted(CASES))
-def test_bad_input_one_line_nonzero_and_nothing_changed(results, case_id):
-    r, changed = results[case_id]
-    if changed is None:
-        pytest.skip(str(r))
-    message = CASES[case_id][2]
-    assert r.returncode != 0, r.stdout[-2000:]
-    assert 'Traceback' not in r.stderr, r.stderr
-    last = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else ''
-    assert last.startswith('error: ') and message in last, r.stderr[-2000:]
-    assert not [words for words in NOT_SAID[case_id] if words in last], last
-    assert not changed, 'files changed or created: %s' % changed
+class BadInputsOfACommand:
+    """The cases of one command: pytest-xdist gives each class to one worker (pytest.ini: --dist loadscope)."""
+
+    def test_bad_input_one_line_nonzero_and_nothing_changed(self, workspaces, together, case_id):
+        r, changed = (together if case_id in together else run_together(*workspaces, [case_id]))[case_id]
+        if changed is None:
+            pytest.skip(r)
+        message = CASES[case_id][2]
+        assert r.returncode != 0, r.stdout[-2000:]
+        assert 'Traceback' not in r.stderr, r.stderr
+        last = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else ''
+        assert last.startswith('error: ') and message in last, r.stderr[-2000:]
+        assert not [words for words in NOT_SAID[case_id] if words in last], last
+        assert not changed, 'files changed or created: %s' % changed
+
+
+@pytest.mark.parametrize('case_id', sorted(c for c in CASES if CASES[c][0] == 'sentiment_rnn.py'))
+class TestSentimentCommand(BadInputsOfACommand):
+    pass
+
+
+@pytest.mark.parametrize('case_id', sorted(c for c in CASES if CASES[c][0] == 'char_rnn.py'))
+class TestCharCommand(BadInputsOfACommand):
+    pass
 
 
 @pytest.mark.parametrize('args', [['--train', '--data', '{w}/nothing.txt'], ['--export-keras', '{w}/model.h5']],

@@ -10,7 +10,7 @@ from conftest import ROOT
 
 LECTURE = ('sentiment_rnn.py', 'char_rnn.py', 'data_utils.py')
 # `python sentiment_rnn.py` hands over to its command line, whose command imports the model back.
-HAND_OFFS = {('sentiment_rnn', 'beyond_slides.sentiment_cli'), ('char_rnn', 'beyond_slides.char_cli')}
+HAND_OFFS = {('sentiment_rnn', 'beyond_slides.cli'), ('char_rnn', 'beyond_slides.cli')}
 
 
 def project_modules():
@@ -71,10 +71,10 @@ def test_help_answers_without_importing_tensorflow():
 
 
 # The modules of beyond_slides/ that drive the lecture's classes: what the commands do, the
-# walkthrough, predicting, and the lecture's theory and pitfalls computed on its models. Every other
-# module serves the lecture files (the model folder's loaders are handed the class to build).
+# walkthrough, predicting, the lecture's theory and pitfalls computed on its models, and the
+# exercises' checks. Every other module serves the lecture files.
 DRIVERS = {'beyond_slides.sentiment_command', 'beyond_slides.char_command', 'beyond_slides.walkthrough',
-           'beyond_slides.predicting', 'beyond_slides.theory', 'beyond_slides.pitfalls'}
+           'beyond_slides.predicting', 'beyond_slides.theory', 'beyond_slides.pitfalls', 'beyond_slides.exercises'}
 
 
 def test_imports_run_from_the_lecture_files_to_beyond_slides_not_back():
@@ -93,20 +93,33 @@ def test_data_utils_holds_the_lecture_only():
         assert not re.search(r'^import %s|^from %s' % (machinery, machinery), source, re.M), machinery
 
 
-def test_no_test_module_imports_another():
-    """Shared settings, data and helpers live in conftest.py."""
-    tests = os.path.join(ROOT, 'tests')
-    modules = {name[:-3]: os.path.join(tests, name) for name in os.listdir(tests)
-               if name.startswith('test_') and name.endswith('.py')}
-    found = {name: sorted(imports(path, modules)) for name, path in modules.items()}
-    assert {name: found_here for name, found_here in found.items() if found_here} == {}
+def modules_importing_tests(folder):
+    """{module of folder: the test modules (test_*.py) it imports}, of those that import one."""
+    names = [name[:-3] for name in os.listdir(folder) if name.endswith('.py')]
+    tests = {name for name in names if name.startswith('test_')}
+    found = {name: sorted(imports(os.path.join(folder, name + '.py'), tests)) for name in names}
+    return {name: found_here for name, found_here in found.items() if found_here}
+
+
+def test_no_test_module_is_imported():
+    """What tests share lives in conftest.py and the helper modules beside it (data_helpers.py,
+    model_helpers.py, ...), which any test may import; a test module no other module imports."""
+    assert modules_importing_tests(os.path.join(ROOT, 'tests')) == {}
+
+
+def test_a_module_importing_a_test_module_is_refused(tmp_path):
+    (tmp_path / 'test_a.py').write_text('from test_b import CASES\nfrom data_helpers import PERIODIC\n')
+    (tmp_path / 'test_b.py').write_text('import model_helpers\n')
+    (tmp_path / 'data_helpers.py').write_text('import model_helpers\n\n\ndef f():\n    import test_b\n')
+    (tmp_path / 'model_helpers.py').write_text('')
+    assert modules_importing_tests(str(tmp_path)) == {'test_a': ['test_b'], 'data_helpers': ['test_b']}
 
 
 def test_the_tensorflow_set_up_loads_no_data_machinery_and_writes_nothing(tmp_path):
     """Importing tf (beyond_slides/tf_setup.py) imports TensorFlow, not the project's data machinery
     (the downloads and their progress bars), and creates no data cache."""
     code = ('import sys\nfrom beyond_slides.tf_setup import tf\n'
-            'print(sorted(m for m in ("pyprind", "beyond_slides.datasets", "beyond_slides.files", "data_utils") '
+            'print(sorted(m for m in ("pyprind", "beyond_slides.datasets", "data_utils") '
             'if m in sys.modules))')
     cache = tmp_path / 'cache'
     r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT,
