@@ -104,7 +104,6 @@ def hamlet_training_set(source):
     return data_utils.reshape_data(ints, 64, 100), 'Hamlet'
 
 
-
 def whole_run(model, fast, epochs, data):
     """Seconds for the model's constructor and train() (initialization, epochs, checkpoints)."""
     with tempfile.TemporaryDirectory() as folder:
@@ -209,7 +208,7 @@ def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def main(argv=None):
+def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--model', choices=['sentiment', 'char', 'both'], default='both')
     p.add_argument('--steps', type=int, default=20, help='timed steps of each graph (median reported)')
@@ -219,12 +218,11 @@ def main(argv=None):
     p.add_argument('--data', metavar='PATH',
                    help='IMDb data for the sentiment batches (aclImdb tarball, folder or movie_data.csv; '
                         "default: the data cache's movie_data.csv if there is one)")
-    p.add_argument('--random-ids', action='store_true',
-                   help='sentiment batches of uniform random word ids instead of reviews')
-    p.add_argument('--no-memory', action='store_true',
-                   help='skip the peak-memory child processes (which train on random ids)')
-    p.add_argument('--whole-runs', action='store_true',
-                   help='time whole runs (constructor and train()) instead of steps')
+    for switch, text in (('--random-ids', 'sentiment batches of uniform random word ids instead of reviews'),
+                         ('--no-memory', 'skip the peak-memory child processes (which train on random ids)'),
+                         ('--whole-runs', 'time whole runs (constructor and train()) instead of steps'),
+                         ('--fast', argparse.SUPPRESS), ('--reference', argparse.SUPPRESS)):  # the child's graph
+        p.add_argument(switch, action='store_true', help=text)
     p.add_argument('--reviews', type=int, default=6000, help='training reviews of the sentiment whole runs')
     p.add_argument('--hamlet', metavar='PATH', help="pg2265.txt for the CharRNN whole runs (default: the "
                                                     "project's)")
@@ -233,9 +231,11 @@ def main(argv=None):
                    help='loops side by side in the project\'s graph (default: fast_lstm.BATCH_GROUPS, %d)'
                         % fast_lstm.BATCH_GROUPS)
     p.add_argument('--memory-of', choices=['sentiment', 'char'], help=argparse.SUPPRESS)
-    p.add_argument('--fast', action='store_true', help=argparse.SUPPRESS)
-    p.add_argument('--reference', action='store_true', help=argparse.SUPPRESS)
-    args = p.parse_args(argv)
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
     if args.batch_groups is not None:
         fast_lstm.BATCH_GROUPS = args.batch_groups
 

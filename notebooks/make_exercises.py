@@ -93,9 +93,8 @@ def main(argv=None):
     try:
         blank_text(SOLUTIONS)  # the markers checked before a run of minutes, and before anything is written
         if args.run:
-            from run_notebook import execute, save
-            save(execute(SOLUTIONS, args.imdb), SOLUTIONS)
-            print('saved %s with its outputs' % SOLUTIONS)
+            from run_notebook import run_and_save
+            run_and_save(SOLUTIONS, args.imdb, SOLUTIONS)
         text = blank_text(SOLUTIONS)   # whole before exercises.ipynb is touched
     except MalformedCell as e:
         print('error: %s: %s; fix its markers (one %r line, then one %r line) and run this again'

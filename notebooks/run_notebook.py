@@ -6,39 +6,26 @@
     python notebooks/run_notebook.py exercises_solutions.ipynb --imdb aclImdb_v1.tar.gz
 
 The committed notebook is left as it is unless --in-place says otherwise (git would show it
-modified); a file is written only once the run has finished, whole (never half a notebook).
-Each notebook runs as saved, in its quick setting. --imdb: a copy of the IMDb data for this run
-(the kernel's RNN_IMDB_DATA; without it, $RNN_IMDB_DATA or the download). Its models go to a
-temporary folder (the kernel's RNN_RUNS_DIR), so a run never touches runs/. The tests run the
-notebooks the same way (tests/test_notebook.py, tests/test_exercise_notebooks.py).
+modified); a file is written only once the run has finished, whole (never half a notebook), and
+holds nothing that varies between machines or runs (stored()): the section clock's times are
+printed on the terminal instead. Each notebook runs as saved, in its quick setting. --imdb: a
+copy of the IMDb data for this run (the kernel's RNN_IMDB_DATA; without it, $RNN_IMDB_DATA or the
+download). Its models go to a temporary folder (the kernel's RNN_RUNS_DIR), so a run never touches
+runs/. The tests run the notebooks the same way (tests/test_notebook.py, tests/test_exercise_notebooks.py).
 """
 import argparse
-import contextlib
 import os
+import re
 import sys
 import tempfile
+from unittest import mock
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, ROOT)
 from beyond_slides.files import atomic_write_text  # noqa: E402
 
 LECTURE = os.path.join(HERE, 'rnn_lecture.ipynb')
-
-
-@contextlib.contextmanager
-def environment(**variables):
-    """os.environ with variables set (None: left as it is) while the block runs: a kernel started
-    in it inherits them."""
-    before = {k: os.environ.get(k) for k in variables}
-    os.environ.update({k: v for k, v in variables.items() if v is not None})
-    try:
-        yield
-    finally:
-        for k, v in before.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def execute(path, imdb=None, runs=None, timeout=1200, nb=None):
@@ -49,12 +36,48 @@ def execute(path, imdb=None, runs=None, timeout=1200, nb=None):
     from nbclient import NotebookClient
     if nb is None:
         nb = nbformat.read(path, as_version=4)
-    with tempfile.TemporaryDirectory() as tmp, \
-            environment(RNN_IMDB_DATA=imdb and os.path.abspath(imdb), RNN_RUNS_DIR=runs or tmp,
-                        MPLBACKEND='module://matplotlib_inline.backend_inline'):
+    with tempfile.TemporaryDirectory() as tmp, mock.patch.dict(os.environ, {  # the kernel inherits them
+            'RNN_RUNS_DIR': runs or tmp, 'MPLBACKEND': 'module://matplotlib_inline.backend_inline',
+            **({'RNN_IMDB_DATA': os.path.abspath(imdb)} if imdb else {})}):
         NotebookClient(nb, timeout=timeout, kernel_name='python3',
                        resources={'metadata': {'path': os.path.dirname(os.path.abspath(path))}}).execute()
     return nb
+
+
+# The section clock's report (lecture_notebook.SectionClock.report): `TITLE  N.N s` lines, `total` last.
+CLOCK_REPORT = re.compile(r'(?:.* +\d+\.\d s\n)*total +\d+\.\d s\n?')
+CLOCK_NOTE = ("(each section's time is printed here when the notebook runs; run_notebook.py prints it on the "
+              "terminal; docs/results.md keeps measured ones)\n")
+
+
+def stored(nb, runs, folder):
+    """nb (run in folder, its models in runs) as a saved notebook keeps it: nothing that varies between
+    machines or runs. Each cell's run times and stderr (TensorFlow's device, progress bars) are dropped,
+    a cell's stdout pieces joined, the section clock's report replaced by CLOCK_NOTE, the runs folder
+    written $RNN_RUNS_DIR and the checkout's path relative to folder. Returns the report it replaced."""
+    paths = [(os.path.relpath(runs, folder), '$RNN_RUNS_DIR'), (os.path.abspath(runs), '$RNN_RUNS_DIR'),
+             (ROOT, os.path.relpath(ROOT, folder))]  # the relative runs path holds the absolute one
+    report = ''
+    for cell in (c for c in nb['cells'] if c['cell_type'] == 'code'):
+        cell['metadata'].pop('execution', None)
+        outputs = []
+        for out in cell['outputs']:
+            if out['output_type'] == 'stream' and out['name'] == 'stderr':
+                continue
+            if out['output_type'] == 'stream' and outputs and outputs[-1]['output_type'] == 'stream':
+                outputs[-1]['text'] = ''.join(outputs[-1]['text']) + ''.join(out['text'])
+            else:
+                outputs.append(out)
+        for out in outputs:
+            key, data = ('text', out) if out['output_type'] == 'stream' else ('text/plain', out.get('data', {}))
+            if key in data:
+                data[key] = ''.join(data[key])
+                for path, written in paths:
+                    data[key] = data[key].replace(path, written)
+                if key == 'text' and CLOCK_REPORT.fullmatch(data[key]):
+                    report, data[key] = data[key], CLOCK_NOTE
+        cell['outputs'] = outputs
+    return report
 
 
 def save(nb, path):
@@ -62,6 +85,16 @@ def save(nb, path):
     import nbformat
     text = nbformat.writes(nb)
     atomic_write_text(path, text if text.endswith('\n') else text + '\n')  # as nbformat.write() ends it
+
+
+def run_and_save(path, imdb, out):
+    """Run the notebook at path (execute()) and save it at out as stored() leaves it; print the
+    section clock's report it took out."""
+    with tempfile.TemporaryDirectory() as runs:
+        nb = execute(path, imdb, runs)
+        report = stored(nb, runs, os.path.dirname(os.path.abspath(path)))
+    save(nb, out)
+    print('%ssaved %s with its outputs' % (report, out))
 
 
 def main(argv=None):
@@ -75,13 +108,12 @@ def main(argv=None):
     args = p.parse_args(argv)
     path = args.notebook if os.path.isabs(args.notebook) or os.path.exists(args.notebook) \
         else os.path.join(HERE, args.notebook)
-    nb = execute(path, args.imdb)
     out = path if args.in_place else args.out
     if out is None:
+        execute(path, args.imdb)
         print('ran %s without an error; saved nothing (--out PATH or --in-place keeps its outputs)' % path)
-        return 0
-    save(nb, out)
-    print('saved %s with its outputs' % out)
+    else:
+        run_and_save(path, args.imdb, out)
     return 0
 
 

@@ -5,7 +5,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import make_imdb_tarball
+from data_helpers import make_imdb_tarball
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'bench'))
 import bench_train  # noqa: E402

@@ -102,3 +102,40 @@ def test_every_file_path_the_documents_name_is_in_the_clone():
 def test_no_document_points_outside_the_clone():
     for name in DOCUMENTS:
         assert '../shared' not in document(name), name
+
+
+def command_parsers():
+    """Each command's option parser, as --help reads it (without TensorFlow)."""
+    from beyond_slides import cli
+    return {'sentiment_rnn.py': cli.sentiment_parser(), 'char_rnn.py': cli.char_parser()}
+
+
+def option_table(command):
+    """{option: default cell} of the table under docs/usage.md's heading `python COMMAND`."""
+    text = document('docs/usage.md').split('## `python %s`' % command, 1)[1].split('\n## ', 1)[0]
+    rows = [[c.strip() for c in line.strip('|').split('|')] for line in text.splitlines() if line.startswith('| `-')]
+    return {row[0].strip('`').split()[0]: row[1] for row in rows}
+
+
+def shown_default(parser, action):
+    """What --help says after "(default: " for the option, or None."""
+    found = re.search(r'\(default: (.*)\)$', parser._get_formatter()._expand_help(action), re.S)
+    return found and found.group(1)
+
+
+def test_every_option_table_in_usage_is_its_commands_help():
+    for command, parser in command_parsers().items():
+        table = option_table(command)
+        options = {a.option_strings[-1]: a for a in parser._actions if a.option_strings[-1] != '--help'}
+        assert sorted(table) == sorted(options), (command, set(table) ^ set(options))  # a row each, none else
+        for option, cell in table.items():
+            shown = shown_default(parser, options[option])
+            quoted = re.findall('`([^`]+)`', cell)
+            if shown is None:
+                assert not quoted and not re.search(r'\d', cell), (command, option, cell)
+            elif re.fullmatch(r'[\d.]+', shown.split(';')[0]):
+                assert re.fullmatch(r'[\d.]+', cell) and float(cell) == float(shown.split(';')[0]), \
+                    (command, option, cell, shown)
+            else:  # a path or a text: each piece the table quotes is in the default --help shows
+                shown = shown.replace(ROOT + os.sep, '')
+                assert quoted and all(q in shown for q in quoted), (command, option, cell, shown)

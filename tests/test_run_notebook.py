@@ -1,16 +1,20 @@
 """notebooks/run_notebook.py as a command, on a tiny notebook of the test's own: it saves nothing
 unless asked (the committed notebook stays as git has it), --out PATH and --in-place save the
-run with its outputs, and a run that fails writes no file."""
+run with its outputs, and a run that fails writes no file. A saved notebook holds nothing that
+varies between machines or runs (stored()), the committed ones included."""
 import json
 import os
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
 from conftest import ROOT
 
 pytest.importorskip('nbclient')
+sys.path.insert(0, os.path.join(ROOT, 'notebooks'))
+import run_notebook as runner  # noqa: E402
 
 
 def notebook(path, code):
@@ -53,6 +57,24 @@ def test_out_saves_the_run_there_and_in_place_over_the_notebook(tmp_path):
     assert path.read_bytes().endswith(b'}\n')  # as nbformat.write() ends a notebook
 
 
+def test_a_cell_added_by_hand_without_an_id_gets_one_when_saved(tmp_path):
+    """A maintainer may add a cell by editing the file (no id, as nbformat 4.5 wants one): the
+    saved run gives it one, and the saved notebook validates."""
+    import nbformat
+    path = tmp_path / 'nb.ipynb'
+    notebook(path, 'print(6 * 7)')
+    raw = json.loads(path.read_text(encoding='utf-8'))
+    raw['cells'].append({'cell_type': 'code', 'metadata': {}, 'execution_count': None, 'outputs': [],
+                         'source': 'print(7 * 8)'})   # no 'id'
+    path.write_text(json.dumps(raw), encoding='utf-8')
+    r = run_notebook(path, '--in-place')
+    assert r.returncode == 0, r.stderr
+    saved = json.loads(path.read_text(encoding='utf-8'))
+    assert [bool(c.get('id')) for c in saved['cells']] == [True, True]
+    nbformat.validate(nbformat.reads(path.read_text(encoding='utf-8'), as_version=4))
+    assert outputs(path) == ['42\n', '56\n']
+
+
 def test_a_failed_run_writes_no_file(tmp_path):
     path = tmp_path / 'nb.ipynb'
     before = notebook(path, 'raise ValueError("a cell fails")')
@@ -60,3 +82,45 @@ def test_a_failed_run_writes_no_file(tmp_path):
         r = run_notebook(path, *where)
         assert r.returncode != 0 and 'a cell fails' in r.stderr
         assert path.read_bytes() == before and sorted(os.listdir(str(tmp_path))) == ['nb.ipynb']
+
+
+def test_a_stored_notebook_keeps_nothing_that_varies_between_runs(tmp_path):
+    import nbformat
+    runs, folder = str(tmp_path / 'runs'), os.path.join(ROOT, 'notebooks')
+    relative = os.path.relpath(runs, folder)  # as the lecture's tensorboard line prints it: ../../../tmp/...
+    new = nbformat.v4
+    nb = new.new_notebook(cells=[
+        new.new_markdown_cell('# A heading, untouched: %s' % ROOT),
+        new.new_code_cell('train()', metadata={'tags': ['figures'], 'execution': {'iopub.status.idle': '2026'}},
+                          outputs=[new.new_output('stream', name='stderr', text='Reading data 0% ETA: 1 s\n'),
+                                   new.new_output('stream', name='stdout', text='Epoch 1\n'),
+                                   new.new_output('stream', name='stdout', text='logs in %s/tb\n' % relative),
+                                   new.new_output('display_data', data={'text/plain': '%s/models/x' % ROOT}),
+                                   new.new_output('stream', name='stdout', text='model in %s/m\n' % runs)]),
+        new.new_code_cell('clock.report(NOTEBOOK)', outputs=[
+            new.new_output('stream', name='stdout', text='Unrolled RNNs   1.2 s\n'),
+            new.new_output('stream', name='stdout', text='total          67.5 s\n')])])
+    report = runner.stored(nb, runs, folder)
+    assert report == 'Unrolled RNNs   1.2 s\ntotal          67.5 s\n'
+    heading, train, clock = nb.cells
+    assert heading.source == '# A heading, untouched: %s' % ROOT
+    assert train.metadata == {'tags': ['figures']}
+    assert [(o.output_type, o.get('text') or o.data['text/plain']) for o in train.outputs] == [
+        ('stream', 'Epoch 1\nlogs in $RNN_RUNS_DIR/tb\n'), ('display_data', '../models/x'),
+        ('stream', 'model in $RNN_RUNS_DIR/m\n')]
+    assert [o.text for o in clock.outputs] == [runner.CLOCK_NOTE]
+    assert runner.stored(nb, runs, folder) == ''  # a stored notebook stays as it is
+
+
+@pytest.mark.parametrize('name, command', [('rnn_lecture.ipynb', 'python notebooks/run_notebook.py --in-place'),
+                                           ('exercises_solutions.ipynb', 'python notebooks/make_exercises.py --run')])
+def test_the_committed_runs_are_stored_so(name, command):
+    """Nothing of a machine or a run in the committed outputs; a temporary folder of any run
+    (tempfile's own) counts as its runs folder."""
+    import nbformat
+    path = os.path.join(ROOT, 'notebooks', name)
+    with open(path, encoding='utf-8') as f:
+        text = f.read()
+    nb = nbformat.reads(text, as_version=4)
+    runner.stored(nb, tempfile.gettempdir(), os.path.dirname(path))
+    assert json.loads(nbformat.writes(nb)) == json.loads(text), 'outputs that vary between runs: %s' % command

@@ -5,7 +5,8 @@ import os
 import subprocess
 import sys
 
-from conftest import ROOT, make_imdb_tarball
+from conftest import ROOT
+from data_helpers import make_imdb_tarball
 
 
 def command(script, *args):
@@ -24,17 +25,17 @@ def test_bench_data_compares_both_ways_on_a_tiny_tarball(tmp_path):
     assert [line.split()[0] for line in lines[2:]] == ['build', 'counts,', 'peak']
 
 
-# Names in tools/mutation.sh's scope ('beyond_slides.paths.*'), and one outside the scope, which
+# Names in tools/mutation.sh's scope ('beyond_slides.files.*'), and one outside the scope, which
 # the summary leaves out.
-FIRST = """beyond_slides.paths.x_f__mutmut_1: killed
-beyond_slides.paths.x_f__mutmut_2: survived
-beyond_slides.paths.x_f__mutmut_3: timeout
-beyond_slides.paths.x_f__mutmut_4: survived
+FIRST = """beyond_slides.files.x_f__mutmut_1: killed
+beyond_slides.files.x_f__mutmut_2: survived
+beyond_slides.files.x_f__mutmut_3: timeout
+beyond_slides.files.x_f__mutmut_4: survived
 outside_the_scope.x_f__mutmut_1: survived
 """
 # A later run: mutant 2 now killed; 4 not checked again, so it keeps its first verdict.
-LATER = """beyond_slides.paths.x_f__mutmut_2: killed
-beyond_slides.paths.x_f__mutmut_4: not checked
+LATER = """beyond_slides.files.x_f__mutmut_2: killed
+beyond_slides.files.x_f__mutmut_4: not checked
 """
 
 
@@ -55,10 +56,10 @@ def test_mutation_summary_counts_verdicts_and_a_later_run_replaces_only_what_it_
         command('tools/mutation_summary.py', tmp_path / 'first.txt', tmp_path / 'later.txt')
     assert one.returncode == 0 and both.returncode == 0, one.stderr + both.stderr
     # first alone: killed 1, timeout 1 (a kill), survived 2: 2 of 4 = 50.0 %
-    counts, score = summary_row(one.stdout, 'beyond_slides.paths')
+    counts, score = summary_row(one.stdout, 'beyond_slides.files')
     assert (counts['killed'], counts['timeout'], counts['survived'], score) == (1, 1, 2, '50.0%')
     # with the later run: killed 2, timeout 1, survived 1 (mutant 4 kept): 3 of 4 = 75.0 %
-    counts, score = summary_row(both.stdout, 'beyond_slides.paths')
+    counts, score = summary_row(both.stdout, 'beyond_slides.files')
     assert (counts['killed'], counts['timeout'], counts['survived'], counts['not checked'], score) == \
         (2, 1, 1, 0, '75.0%')
     assert 'outside_the_scope' not in one.stdout + both.stdout
