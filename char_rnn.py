@@ -9,8 +9,8 @@ command line, resuming, the loss history) is in the folder beyond_slides/.
 # `python char_rnn.py` (not on the slides): the command line reads its options before
 # the slow TensorFlow import below.
 if __name__ == '__main__':
-    from beyond_slides import char_cli
-    raise SystemExit(char_cli.main())
+    from beyond_slides import cli
+    raise SystemExit(cli.CHAR_COMMAND.main())
 
 import os
 
@@ -19,7 +19,8 @@ import numpy as np
 # changed: the slides' `import tensorflow as tf` is TensorFlow 1.x, which today is tf.compat.v1.
 from beyond_slides.tf_setup import tf
 # not on the slides: the same math, faster (fast=True), the model folder that keeps the
-# characters beside the checkpoints, and the supervisor of a training run.
+# characters beside the checkpoints (data_utils maps them to ids), and the supervisor of a training run.
+import data_utils
 from beyond_slides import fast_lstm
 from beyond_slides.model_folder import ModelFolder
 from beyond_slides.supervisor import NO_SUPERVISOR
@@ -190,7 +191,8 @@ class CharRNN(object):
                ckpt_dir, starter_seq="The "):
         # not on the slides: the slides read chars, char2int and int2char from globals; these are
         # the characters handed to the class (CharRNN.chars) or saved with the checkpoint.
-        chars, char2int, int2char = ModelFolder(ckpt_dir).chars_for_sampling(self)
+        chars, char2int, int2char = data_utils.char_vocab(
+            ModelFolder(ckpt_dir).chars_for_sampling(self), keep_order=True)
         observed_seq = [ch for ch in starter_seq]
         with tf.Session(graph=self.g) as sess:
             self.saver.restore(

@@ -123,13 +123,14 @@ def load_hamlet(source=None):
     return datasets.cut_gutenberg(text)
 
 
-def char_vocab(text):
-    """(chars, char2int, int2char) in sorted order.
+def char_vocab(text, keep_order=False):
+    """(chars, char2int, int2char) in sorted order; keep_order: text is a vocabulary already (a
+    saved model's characters), whose order is kept.
 
     The slides use set(text), whose order changes from one Python process to the
     next; a model sampled in a new process would then read the wrong characters.
     """
-    chars = sorted(set(text))
+    chars = list(text) if keep_order else sorted(set(text))
     char2int = {ch: i for i, ch in enumerate(chars)}
     int2char = dict(enumerate(chars))
     return chars, char2int, int2char

@@ -9,8 +9,8 @@ history) is in the folder beyond_slides/.
 # `python sentiment_rnn.py` (not on the slides): the command line reads its options before
 # the slow TensorFlow import below.
 if __name__ == '__main__':
-    from beyond_slides import sentiment_cli
-    raise SystemExit(sentiment_cli.main())
+    from beyond_slides import cli
+    raise SystemExit(cli.SENTIMENT_COMMAND.main())
 
 import os
 

@@ -1,7 +1,5 @@
-"""What `python char_rnn.py` does (not on the slides): sampling text from a saved CharRNN, the
-walkthrough of the slides' output, and training. Its options are read in
-beyond_slides/char_cli.py; the slides' steps are in data_utils.py and char_rnn.py.
-"""
+"""What `python char_rnn.py` does (not on the slides; its options: beyond_slides/cli.py): sampling
+text from a saved CharRNN, the walkthrough of the slides' output, and training."""
 import functools
 import sys
 import time
@@ -12,11 +10,12 @@ import data_utils
 from beyond_slides import walkthrough as show
 from beyond_slides.errors import DataError
 from beyond_slides.model_folder import ModelFolder
+from beyond_slides.settings import CHAR
 from beyond_slides.tf_setup import device_line
 from beyond_slides.training import TrainingRun
 from char_rnn import CharRNN, get_top_char
+from beyond_slides.predicting import CharSampler
 
-MODEL = 'CharRNN'
 
 
 def walkthrough(data):
@@ -30,7 +29,7 @@ def walkthrough(data):
 def sample(model_dir, length, prime, top_n, temperature, seed, given):
     """Print `length` characters after the prime, sampled from the model in model_dir."""
     folder = ModelFolder(model_dir)
-    hparams, chars = folder.load_config(MODEL)
+    hparams, chars = folder.load_config(CHAR.name)
     folder.check_same_hparams(hparams, given)
     unknown = sorted(set(prime) - set(chars))
     if unknown:
@@ -43,7 +42,7 @@ def sample(model_dir, length, prime, top_n, temperature, seed, given):
     print(device_line(), file=sys.stderr)
     np.random.seed(seed)  # after char_rnn's import, which seeds 123 as the slides do; None: a new text each time
     pick = functools.partial(get_top_char, top_n=top_n, temperature=temperature)
-    with folder.char_sampler(CharRNN) as sampler:
+    with CharSampler(folder.path, CharRNN) as sampler:
         # The slides' sample() returns output_length + 1 characters after the prime: ask for length - 1.
         print(sampler.sample(length - 1, prime, pick))
     return 0
@@ -52,7 +51,7 @@ def sample(model_dir, length, prime, top_n, temperature, seed, given):
 def train(model_dir, hparams, epochs, data=None, resume=False, given=None, logdir=None):
     """Train a CharRNN on the text (Hamlet by default) into model_dir."""
     folder = ModelFolder(model_dir)
-    run = TrainingRun(folder, MODEL, hparams, epochs, resume=resume, given=given, logdir=logdir)
+    run = TrainingRun(folder, CHAR.name, hparams, epochs, resume=resume, given=given, logdir=logdir)
     with run:
         hparams = run.hparams
         text = data_utils.load_hamlet(data)

@@ -1,6 +1,7 @@
-"""What `python sentiment_rnn.py` and `python char_rnn.py` share (not on the slides): option types,
-a parser whose errors are one line, the options frozen once parsed, and run_command, which
-turns every error a user can fix into one line and an exit status.
+"""The options of `python sentiment_rnn.py` and `python char_rnn.py` (not on the slides): their
+parsers, whose errors are one line, the options frozen once parsed, and run_command, which turns
+every error a user can fix into one line and an exit status. beyond_slides/sentiment_command.py
+and char_command.py do the jobs.
 
 Nothing here imports TensorFlow: `--help` and a mistyped option answer at once.
 """
@@ -13,6 +14,7 @@ import sys
 import traceback
 
 from beyond_slides.errors import TrainingStopped, UserError
+from beyond_slides.settings import CHAR, SENTIMENT, SHIPPED_CHAR_RNN, TRAINED_CHAR_RNN, default_model_dir
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -36,21 +38,11 @@ def parser(prog, description):
     return ArgumentParser(prog=prog, description=description, formatter_class=HelpFormatter)
 
 
-def add_export_option(p):
+def add_run_options(p, epochs):
+    """--export-keras, --epochs, --resume, --walkthrough, --logdir and --debug: both commands'."""
     p.add_argument('--export-keras', dest='export_keras', metavar='PATH.keras',
                    help="no training: write the model in --model-dir as a Keras 3 model file, with the same "
                         "weights, and its vocabulary as PATH.keras.vocab.json")
-
-
-def add_model_dir_option(p, default_for, help):
-    """--model-dir DIR, whose default depends on the job: default_for(options) names the folder
-    when --model-dir is not given (char_rnn.py: the shipped model to sample, never to train into)."""
-    p.add_argument('--model-dir', dest='model_dir', help=help)
-    p.set_defaults(model_dir_default=default_for)
-
-
-def add_run_options(p, epochs):
-    """--epochs, --resume, --walkthrough, --logdir and --debug, the same for both commands."""
     p.add_argument('--epochs', type=count(10000),
                    help='epochs to train (default: %d; with --walkthrough: none)' % epochs)
     p.add_argument('--resume', action='store_true',
@@ -118,19 +110,27 @@ def add_hparam_options(p, defaults, batch_unit, smallest_batch=1):
         kind, text = HPARAM_OPTIONS[name]
         if name == 'batch_size':
             kind, text = count(100000, low=smallest_batch), text % batch_unit
+        default = defaults[name]
         p.add_argument('--' + name.replace('_', '-'), dest=name, type=kind,
-                       help='%s (default: %g)' % (text, defaults[name]))
+                       help='%s (default: %s)' % (text, '%g' % default if isinstance(default, float) else default))
 
 
-def main(build_parser, model, hparam_defaults, default_epochs, run, argv=None):
-    """A command's main: its options read and frozen (parse()), then --export-keras or run(options),
-    each error a user can fix as one line and an exit status (run_command)."""
-    argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser()
-    options = parse(parser, argv, hparam_defaults, default_epochs)
-    work = ((lambda: export_keras(model, options.model_dir, options.export_keras)) if options.export_keras
-            else (lambda: run(options)))
-    return run_command(work, argv, parser.prog, debug=options.debug)
+class Command(object):
+    """A command: the kind of model it trains (settings.py), its option parser, and run(options),
+    which does what the options ask for, --export-keras aside."""
+
+    def __init__(self, kind, build_parser, run):
+        self.kind, self.build_parser, self.run = kind, build_parser, run
+
+    def main(self, argv=None):
+        """The options read and frozen (parse()), then --export-keras or run(options), each error a
+        user can fix as one line and an exit status (run_command)."""
+        argv = sys.argv[1:] if argv is None else list(argv)
+        parser = self.build_parser()
+        options = parse(parser, argv, self.kind.hparams, self.kind.epochs)
+        work = ((lambda: export_keras(self.kind.name, options.model_dir, options.export_keras))
+                if options.export_keras else (lambda: self.run(options)))
+        return run_command(work, argv, parser.prog, debug=options.debug)
 
 
 def parse(parser, argv, hparam_defaults, default_epochs):
@@ -211,3 +211,90 @@ def _one_line(debug, status, message):
         traceback.print_exc()
     print(message, file=sys.stderr)
     return status
+
+
+# -- python sentiment_rnn.py ---------------------------------------------------------------------
+
+def sentiment_parser():
+    p = parser('python sentiment_rnn.py', "Train the slides' SentimentRNN on IMDb reviews and report "
+                                          "test accuracy, or (--predict) rate reviews with a saved model.")
+    add_hparam_options(p, SENTIMENT.hparams, batch_unit='reviews', smallest_batch=2)
+    p.add_argument('--data', metavar='PATH',
+                   help='aclImdb_v1.tar.gz, an extracted aclImdb/ folder or movie_data.csv (default: '
+                        '$RNN_IMDB_DATA if set, else the official tarball, downloaded once into '
+                        '$RNN_DATA_DIR)')
+    p.add_argument('--model-dir', dest='model_dir', default=default_model_dir('sentiment'),
+                   help='folder for checkpoints and the saved vocabulary')
+    p.add_argument('--limit', type=count(10 ** 9), metavar='N',
+                   help='use only the first N reviews, half to train and half to test (quick run)')
+    p.add_argument('--predict', nargs='+', metavar='TEXT',
+                   help='no training: print the probability that each TEXT is a positive review')
+    add_run_options(p, SENTIMENT.epochs)
+    return p
+
+
+def run_sentiment(options):
+    """What the options ask for, --export-keras aside (Command.main takes that)."""
+    # Here, not at the top: TensorFlow takes seconds to import, and only once the options are read.
+    from beyond_slides import sentiment_command as command
+    if options.predict:
+        return command.predict_texts(options.predict, options.model_dir, options.given)
+    prepared = command.walkthrough(options.data, options.model_dir) if options.walkthrough else None  # pragma: no mutate: the walkthrough's SentimentRNN is only built to show its tensors: model_dir is read by train() and predict() alone
+    if options.epochs is None:
+        print('\n(walkthrough only: add --epochs N to train)')
+        return 0
+    return command.train_and_test(options.model_dir, options.hparams, options.epochs, data=options.data,
+                                  limit=options.limit, resume=options.resume, given=options.given,
+                                  logdir=options.logdir, prepared=prepared)
+
+
+SENTIMENT_COMMAND = Command(SENTIMENT, sentiment_parser, run_sentiment)
+
+
+# -- python char_rnn.py --------------------------------------------------------------------------
+
+def char_parser():
+    p = parser('python char_rnn.py', "Print text sampled from the slides' CharRNN (the model shipped "
+                                     "in models/char_rnn/), or (--train) train it on Hamlet.")
+    p.add_argument('--sample', type=count(10 ** 6), default=500, metavar='N',
+                   help='characters to sample after the prime')
+    p.add_argument('--prime', default='The ', help='starter sequence the sample continues')
+    p.add_argument('--top-n', dest='top_n', type=count(10000), default=5,
+                   help='sample among the N most likely characters')
+    p.add_argument('--temperature', type=positive_number(100), default=1.0,
+                   help='divides the logits before the top-n cut: below 1 is safer, above 1 wilder')
+    p.add_argument('--seed', type=seed, default=None, help='random seed: the same seed gives the same text')
+    p.add_argument('--model-dir', dest='model_dir',
+                   help='folder of the checkpoint and its vocabulary (default: the shipped models/char_rnn '
+                        'to sample and export; models/my_char_rnn to train into)')
+    p.set_defaults(model_dir_default=char_model_dir)  # parse() calls it when --model-dir is not given
+    p.add_argument('--train', action='store_true', help='train a model instead of sampling')
+    p.add_argument('--data', metavar='PATH',
+                   help="text to train on (default: the book's pg2265.txt, shipped with the project)")
+    add_hparam_options(p, CHAR.hparams, batch_unit='sequences')
+    add_run_options(p, CHAR.epochs)
+    return p
+
+
+def char_model_dir(options):
+    """The folder without --model-dir: the shipped model to sample or export; a training run
+    (--train, or --walkthrough with --epochs) never trains into it (git tracks it)."""
+    trains = options['train'] or (options['walkthrough'] and options['epochs'] is not None)
+    return TRAINED_CHAR_RNN if trains else SHIPPED_CHAR_RNN
+
+
+def run_char(options):
+    from beyond_slides import char_command as command  # here: see run_sentiment
+    if options.walkthrough:
+        command.walkthrough(options.data)
+        if options.epochs is None:
+            print('\n(walkthrough only: add --epochs N to train)')
+            return 0
+    if options.train or options.walkthrough:
+        return command.train(options.model_dir, options.hparams, options.epochs, data=options.data,
+                             resume=options.resume, given=options.given, logdir=options.logdir)
+    return command.sample(options.model_dir, options.sample, options.prime, options.top_n,
+                          options.temperature, options.seed, options.given)
+
+
+CHAR_COMMAND = Command(CHAR, char_parser, run_char)

@@ -1,14 +1,10 @@
-"""A faster tf.nn.dynamic_rnn and Adam update for the slides' graphs, with the same math (not on
-the slides).
+"""tf.nn.dynamic_rnn and Adam's minimize() for the slides' graphs, faster, with the same math (not on the slides).
 
-The models call dynamic_rnn() below instead of tf.nn.dynamic_rnn when fast=True, and the
-SentimentRNN fast_minimize() instead of optimizer.minimize().
-It takes the slides' cells: a MultiRNNCell of DropoutWrapper(BasicLSTMCell) with
-output dropout only, or of bare BasicLSTMCells (tanh, state as (c, h) tuples). Handed
-anything else (an LSTMCell, a GRUCell, input or state dropout: a student's edit), it
-says so in one line on stderr and calls tf.nn.dynamic_rnn itself, so the model still
-trains correctly. It creates the same variables under the same names (checkpoints
-load either way) and computes the same outputs, final state and gradients.
+With fast=True the models call dynamic_rnn() below instead of tf.nn.dynamic_rnn, and the SentimentRNN
+fast_minimize() instead of optimizer.minimize(). dynamic_rnn() takes the slides' cells, a MultiRNNCell of
+BasicLSTMCells (tanh, (c, h) state tuples), bare or in a DropoutWrapper of output dropout only; it makes
+the same variables under the same names (checkpoints load either way), outputs, final state and gradients.
+Other cells (a student's edit) go to tf.nn.dynamic_rnn itself, with a one-line note on stderr.
 
 The math, for one layer, time-major; B batch rows, T steps, D inputs, H units. BasicLSTMCell
 has one kernel W (D+H, 4H) over [x, h] and one bias b (4H,), split as W = [W_x; W_h]:
@@ -35,40 +31,14 @@ has one kernel W (D+H, 4H) over [x, h] and one bias b (4H,), split as W = [W_x; 
     (B5) dW_h = sum_t h_{t-1}^T dg_t,  dW_x = sum_t x_t^T dg_t,  db = sum_t dg_t
     (B6) dx_t = dg_t W_x^T                           (B, D)   the layer below's dh_out
 
-How the work is grouped (the speed):
-
-- batch groups: the rows of a batch never mix in an LSTM, so the batch is cut into
-  BATCH_GROUPS groups, each with its own loop over the time steps. A loop is a
-  chain of small operations that keeps about one core busy; two chains keep the
-  two cores of a laptop busy.
-- forward: x_t W_x + b for all time steps in one large matrix product before the
-  loop; the loop multiplies only h.
-- backward: written out by hand (tf.custom_gradient): the loop computes (B1)-(B4);
-  (B5) and (B6) are large matrix products over all steps, instead of two small
-  products per step summed up by TensorFlow's automatic while-loop gradient.
-- embedding inputs: when the inputs are an embedding lookup (SentimentRNN's
-  embed_x), the first layer's x W_x is computed once per distinct word of the
-  group, not once per position (a batch of 100 IMDb reviews of 200 words holds
-  about 3,300 distinct ids, padding included, for 20,000 positions), and so are
-  the embedding's and W_x's gradients through it: the same numbers, with the
-  summation of repeated words before the product instead of after it. (The
-  lookup's own output is then unused: feeding it in a feed_dict would change nothing.)
-- one-hot inputs (CharRNN's x_onehot): a one-hot row times W_x is a row of W_x,
-  so the projection is a row lookup, the same numbers without the product, and
-  dW_x a sum of dg_t per character.
-- dropout: DropoutWrapper draws a new mask for each step's output; here one mask
-  covers all steps of a layer's group at once (the same distribution; with
-  keep_prob=1 the same numbers).
-
-One difference remains: the graph holds other operations than tf.nn.dynamic_rnn's,
-and TensorFlow 1.x derives each initializer's seed from the number of operations
-before it, so the same set_random_seed gives the variables made after the first
-layer (an upper layer, the logits layer) other initial weights than fast=False.
-
-bench/bench_train.py measures the speed; tests/test_fast_lstm.py checks outputs, final
-state and every gradient against tf.nn.dynamic_rnn, and that other cells fall back to it;
-tests/test_sentiment.py and tests/test_char.py that both graphs train to the same losses
-from the same weights.
+Where the speed comes from (each said again where it is done): BATCH_GROUPS loops side by side; x W_x + b
+for all steps in one product before the loop, which multiplies only h; the backward pass by hand
+(tf.custom_gradient), its loop (B1)-(B4) only, (B5) and (B6) one product each over all steps instead of
+two small ones per step; an embedding lookup's x W_x once per distinct word (SentimentRNN), one-hot
+inputs' as a row of W_x (CharRNN); one dropout mask for all steps.
+One difference remains: TensorFlow 1.x derives each initializer's seed from the number of operations before
+it, so with the same set_random_seed the variables made after the first layer (an upper layer, the logits
+layer) start from other weights than with fast=False.
 """
 import sys
 
@@ -78,15 +48,15 @@ from beyond_slides.tf_setup import tf
 MULTI_RNN_CELL, DROPOUT_WRAPPER, BASIC_LSTM_CELL = (
     tf.nn.rnn_cell.MultiRNNCell, tf.nn.rnn_cell.DropoutWrapper, tf.nn.rnn_cell.BasicLSTMCell)
 
-# Loops side by side, one per group of batch rows: 2 measured fastest on 2 cores (one loop
-# and 4 loops were slower; bench/bench_train.py). Any value gives the same numbers.
+# Loops side by side, one per group of batch rows (rows never mix in an LSTM): a loop of small operations
+# keeps about one core busy; 2 measured fastest on 2 cores (one loop and 4 loops were slower;
+# bench/bench_train.py). Any value gives the same numbers.
 BATCH_GROUPS = 2
 
 
 def dynamic_rnn(cells, inputs, initial_state):
-    """tf.nn.dynamic_rnn(cells, inputs, initial_state=initial_state) for batch-major inputs
-    (B, T, D): (outputs (B, T, H), final state). Cells other than the slides' go to
-    tf.nn.dynamic_rnn itself, with a one-line notice."""
+    """tf.nn.dynamic_rnn(cells, inputs, initial_state=initial_state) for batch-major inputs (B, T, D):
+    (outputs (B, T, H), final state)."""
     why_not = unsupported(cells)
     if why_not:
         print('note: %s; beyond_slides/fast_lstm.py takes the slides\' cells only, so this model runs '
@@ -102,7 +72,8 @@ def dynamic_rnn(cells, inputs, initial_state):
             for i, ((kernel, bias, wrapper), (c0, h0)) in enumerate(zip(layers, states)):
                 hs, c_last, h_last = lstm_layer(x, kernel, bias, c0[g], h0[g], basic_cell(wrapper)._forget_bias)
                 finals[i].append((c_last, h_last))
-                # The dropout mask is drawn after the loop: drawn first, it takes a core from the loops.
+                # One mask for all steps (DropoutWrapper draws one per step: the same distribution, and with
+                # keep_prob=1 the same numbers), drawn after the loop: drawn first, it takes a core from the loops.
                 with tf.control_dependencies([hs]):
                     x = StepInputs(tf.nn.dropout(hs, rate=1 - output_keep_prob(wrapper)))
         outputs.append(x.x)
@@ -118,15 +89,12 @@ def dynamic_rnn(cells, inputs, initial_state):
 
 
 def unsupported(cells):
-    """Why dynamic_rnn() cannot take these cells, or None: it takes a MultiRNNCell of
-    BasicLSTMCells (tanh, (c, h) state tuples), each bare or in a DropoutWrapper that drops
-    outputs only."""
+    """Why dynamic_rnn() cannot take these cells (the module's docstring says which it takes), or None."""
     if type(cells) is not MULTI_RNN_CELL or not cells._state_is_tuple:
         return 'the cells are a %s, not a MultiRNNCell of (c, h) tuples' % type(cells).__name__
     for wrapper in cells._cells:
-        cell = wrapper
+        cell = basic_cell(wrapper)
         if type(wrapper) is DROPOUT_WRAPPER:
-            cell = wrapper.cell
             for name, keep in (('input_keep_prob', wrapper._input_keep_prob),
                                ('state_keep_prob', wrapper._state_keep_prob)):
                 if not (isinstance(keep, (int, float)) and keep == 1):
@@ -141,8 +109,7 @@ def unsupported(cells):
 
 
 def layer_variables(cells, n_inputs):
-    """(kernel, bias, DropoutWrapper) of each layer, with the names, shapes and initializers
-    of BasicLSTMCell's own variables."""
+    """(kernel, bias, DropoutWrapper) of each layer, named, shaped and initialized as BasicLSTMCell's own."""
     layers = []
     with tf.variable_scope('rnn/multi_rnn_cell'):
         for i, wrapper in enumerate(cells._cells):
@@ -157,7 +124,6 @@ def layer_variables(cells, n_inputs):
 
 
 def basic_cell(layer):
-    """The BasicLSTMCell of a layer, bare or in its DropoutWrapper."""
     return layer.cell if type(layer) is DROPOUT_WRAPPER else layer
 
 
@@ -168,9 +134,9 @@ def output_keep_prob(layer):
 def group_sizes(batch_size):
     """The batch rows of each group: as even as can be, at most BATCH_GROUPS groups."""
     batch_size = tf.compat.dimension_value(batch_size)
-    n = 1 if batch_size is None else max(1, min(BATCH_GROUPS, batch_size))
-    if n == 1:
-        return [-1] if batch_size is None else [batch_size]
+    if batch_size is None:
+        return [-1]
+    n = max(1, min(BATCH_GROUPS, batch_size))
     return [batch_size // n + (1 if g < batch_size % n else 0) for g in range(n)]
 
 
@@ -183,8 +149,7 @@ def first_layer_inputs(inputs, sizes):
     lookup = embedding_lookup_parts(inputs)
     if lookup is not None:
         params, ids = lookup
-        return [LookedUpInputs(*distinct_rows(params, group_ids))
-                for group_ids in tf.split(ids, sizes, axis=0)]
+        return [LookedUpInputs(params, tf.transpose(group_ids)) for group_ids in tf.split(ids, sizes, axis=0)]
     return [StepInputs(tf.transpose(x, [1, 0, 2])) for x in tf.split(inputs, sizes, axis=0)]  # (T, b, D)
 
 
@@ -196,10 +161,8 @@ def embedding_lookup_parts(inputs):
     # A ref variable's lookup is a GatherV2 of axis 0 (a resource variable's takes the general path).
     if op.type != 'GatherV2' or op.get_attr('batch_dims') != 0 or tf.get_static_value(op.inputs[2]) != 0:
         return None
-    params, ids = op.inputs[0], op.inputs[1]
-    if ids.shape.ndims != 2 or not ids.shape.is_fully_defined():
-        return None
-    return params, ids
+    ids = op.inputs[1]
+    return (op.inputs[0], ids) if ids.shape.ndims == 2 and ids.shape.is_fully_defined() else None
 
 
 def one_hot_parts(inputs):
@@ -214,15 +177,6 @@ def one_hot_parts(inputs):
     return indices, int(tf.get_static_value(depth))
 
 
-def distinct_rows(params, ids):
-    """The rows of params that ids (b, T) looks up, once each (U, D), and time-major
-    indices into them (T, b): params[ids] == rows[index] transposed to time-major."""
-    ids = tf.transpose(ids)  # (T, b)
-    distinct, index = tf.unique(tf.reshape(ids, [-1]))
-    index = tf.reshape(index, ids.shape)
-    return tf.gather(params, distinct), index
-
-
 class StepInputs:
     """Time-major inputs x (T, b, D)."""
 
@@ -232,33 +186,30 @@ class StepInputs:
     def projection(self, x, w_in, bias):
         return tf.tensordot(x, w_in, [[2], [0]]) + bias  # (T, b, 4H) in one product
 
-    def gradients(self, x, w_in, d_gates):
-        """The gradients of x (T, b, D) and of the kernel's input half, given the gate
-        gradients of all steps (T*b, 4H): two products, not two per step."""
+    def gradients(self, x, w_in, d_gates):  # of x and of W_x, from dg of all steps (T*b, 4H): two products
         d_x = tf.reshape(tf.matmul(d_gates, w_in, transpose_b=True), tf.shape(x))
         return d_x, tf.matmul(tf.reshape(x, [-1, x.shape[-1]]), d_gates, transpose_a=True)
 
 
 class LookedUpInputs:
-    """Step inputs that are rows of x (U, D): step t's input is x[ids[t]], ids (T, b).
-    Each distinct row is projected once, and its gradients are summed before the products."""
+    """Step t's input is params[ids[t]], ids (T, b); x holds each row looked up once (U, D), and self.ids
+    indexes x: each distinct row is projected once, its gradients summed before the products (a batch of
+    100 IMDb reviews of 200 words holds about 3,300 distinct ids for 20,000 positions)."""
 
-    def __init__(self, x, ids):
-        self.x, self.ids = x, ids
+    def __init__(self, params, ids):
+        distinct, index = tf.unique(tf.reshape(ids, [-1]))
+        self.ids, self.x = tf.reshape(index, ids.shape), tf.gather(params, distinct)
 
     def projection(self, x, w_in, bias):
         return tf.gather(tf.matmul(x, w_in) + bias, self.ids)  # each distinct row's projection, once
 
-    def gradients(self, x, w_in, d_gates):
-        """The gradients of x (U, D) and of the kernel's input half: the gate gradients of all
-        positions of a row summed first (U, 4H), then one product each."""
+    def gradients(self, x, w_in, d_gates):  # dg of all positions of a row summed first (U, 4H)
         d_x_w = tf.math.unsorted_segment_sum(d_gates, tf.reshape(self.ids, [-1]), tf.shape(x)[0])
         return tf.matmul(d_x_w, w_in, transpose_b=True), tf.matmul(x, d_x_w, transpose_a=True)
 
 
 class OneHotInputs:
-    """One-hot step inputs, given as their indices x (T, b): step t's input row is
-    one_hot(x[t], depth), and one_hot(k) @ w_in is row k of w_in, exactly."""
+    """Step t's input is one_hot(x[t], depth), x (T, b): one_hot(k) W_x is row k of W_x, exactly."""
 
     def __init__(self, x, depth):
         self.x, self.depth = x, depth
@@ -266,8 +217,7 @@ class OneHotInputs:
     def projection(self, x, w_in, bias):
         return tf.gather(w_in, x) + bias  # (T, b, 4H) without a product
 
-    def gradients(self, x, w_in, d_gates):
-        """No gradient for the indices; the kernel's input half gets each character's gate gradients."""
+    def gradients(self, x, w_in, d_gates):  # none for the indices; W_x's row k: the dg of character k
         return None, tf.math.unsorted_segment_sum(d_gates, tf.reshape(x, [-1]), self.depth)
 
 
@@ -297,8 +247,8 @@ def lstm_layer(inputs, kernel, bias, c0, h0, forget_bias):
 
 
 def forward_loop(x_w, w_h, c0, h0, forget_bias):
-    """BasicLSTMCell's steps, given x_w = inputs @ kernel[:D] + bias (T, b, 4H).
-    Returns every step's c, h and gate activations (T, b, .) and the last c and h."""
+    """BasicLSTMCell's steps, given x_w = x W_x + b (T, b, 4H): every step's c, h and gate activations
+    (T, b, .) and the last c and h."""
     n_steps = int(x_w.shape[0])
 
     def step(t, c, h, cs, hs, gates):
@@ -349,12 +299,9 @@ def _steps_array(n_steps):
 
 
 def fast_minimize(optimizer, loss, name):
-    """optimizer.minimize(loss, name=name), with sparse gradients made dense first.
-
-    The embedding's gradient arrives as IndexedSlices, and Adam's sparse path makes several passes
-    over the whole embedding and both its slots (it decays every row, not just the looked-up ones).
-    The dense gradient holds the same numbers (zeros elsewhere, repeated rows summed) and takes
-    Adam's one fused kernel: the same update, faster (bench/bench_train.py)."""
+    """optimizer.minimize(loss, name=name), with sparse gradients made dense first: the same update.
+    Adam's sparse path makes several passes over the whole embedding and both its slots (it decays every
+    row, not just the looked-up ones); the dense gradient (zeros elsewhere) takes one fused kernel."""
     dense = [(tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g, v)
              for g, v in optimizer.compute_gradients(loss)]
     return optimizer.apply_gradients(dense, name=name)

@@ -35,7 +35,8 @@ import numpy as np
 
 from beyond_slides.errors import DataError, SetupError
 from beyond_slides.model_folder import ModelFolder, write_model_config
-from beyond_slides.quiet import quiet_stderr
+from beyond_slides.files import quiet_stderr
+from beyond_slides.settings import SENTIMENT
 
 with quiet_stderr():  # TensorFlow's C++ start-up notes (no GPU found, ...) kept off the terminal
     import keras
@@ -150,7 +151,7 @@ def export(model_name, model_dir, path):
                          "char_rnn.py --export-keras %s --model-dir %s`" % (path, model_dir))
     weights = checkpoint_weights(model_dir)
     try:
-        model = sentiment_model(hparams, weights) if model_name == 'SentimentRNN' \
+        model = sentiment_model(hparams, weights) if model_name == SENTIMENT.name \
             else char_model(hparams, len(vocab), weights)
     except (KeyError, ValueError) as e:
         raise DataError('the checkpoint in %s does not fit its model_config.json (%s): train again or give '

@@ -2,8 +2,7 @@
 
     folder = ModelFolder('models/char_rnn')
     hparams, chars = folder.load_config('CharRNN')      # model_config.json
-    with folder.char_sampler(CharRNN) as sampler:       # the checkpoint restored, one step at a time
-        proba = sampler.after('The ')
+    path = folder.latest_checkpoint()                   # the slides' restore
 
 A model folder holds:
 - model_config.json: which model, its hyperparameters (with the epochs behind the latest
@@ -24,15 +23,9 @@ import os
 
 import numpy as np
 
-from beyond_slides.files import atomic_write_bytes, atomic_write_text, read_json
-from beyond_slides.errors import DataError, ModelFolderInUse
-from beyond_slides.paths import REPO, SHIPPED_CHAR_RNN, TRAINED_CHAR_RNN
-from beyond_slides.settings import HPARAMS
-
-if os.name == 'posix':
-    import fcntl
-else:
-    import msvcrt
+from beyond_slides.errors import DataError
+from beyond_slides.files import atomic_write_bytes, atomic_write_text, folder_lock, read_json
+from beyond_slides.settings import CHAR, REPO, SHIPPED_CHAR_RNN, TRAINED_CHAR_RNN
 
 CONFIG_NAME = 'model_config.json'
 HISTORY_NAME = 'loss_history.csv'
@@ -121,19 +114,19 @@ class ModelFolder(object):
         ones saved. A checkpoint never stands without the vocabulary it was trained with."""
         if char_rnn.chars is None:
             return
-        chars, saved = list(char_rnn.chars), self.saved_vocab('CharRNN')
+        chars, saved = list(char_rnn.chars), self.saved_vocab(CHAR.name)
         if saved is None:
-            self.save_config('CharRNN', {k: getattr(char_rnn, k) for k in HPARAMS['CharRNN']}, chars)
+            self.save_config(CHAR.name, {k: getattr(char_rnn, k) for k in CHAR.hparams}, chars)
         elif saved != chars:
             raise DataError('%s holds a CharRNN of other characters (or of the same in another order): '
                             'give train() another ckpt_dir' % self.path)
 
     def chars_for_sampling(self, char_rnn):
-        """(chars, char2int, int2char) with which CharRNN.sample() reads the model saved here: the
+        """The characters (ids in order) with which CharRNN.sample() reads the model saved here: the
         characters handed to the class (CharRNN.chars, in their own order) or those saved with the
         checkpoint; never another vocabulary than the model was trained with."""
         given = None if char_rnn.chars is None else list(char_rnn.chars)
-        saved = self.saved_vocab('CharRNN')
+        saved = self.saved_vocab(CHAR.name)
         if given is not None and saved is not None and given != saved:
             raise DataError('the characters handed to the CharRNN (CharRNN.chars) are not those saved with '
                             'the model in %s (set(text) orders them differently in each Python process): '
@@ -146,7 +139,7 @@ class ModelFolder(object):
         if len(chars) != char_rnn.num_classes:
             raise DataError('the CharRNN has num_classes=%d but its vocabulary has %d characters: create it '
                             'with CharRNN(len(chars), ...)' % (char_rnn.num_classes, len(chars)))
-        return chars, {ch: i for i, ch in enumerate(chars)}, dict(enumerate(chars))
+        return list(chars)
 
     def check_same_hparams(self, saved, given):
         """DataError if a hyperparameter the user gave differs from the saved model's."""
@@ -172,64 +165,9 @@ class ModelFolder(object):
             raise DataError('%s already holds a trained model: continue it with {resume}, or give '
                             'another {model_dir}' % self.path)
 
-    @contextlib.contextmanager
     def lock(self):
-        """Only one training run at a time in the folder, which must be writable.
-
-        The lock is the operating system's (fcntl.flock, or msvcrt.locking on Windows) on
-        .training.lock: a crashed run's lock goes with its process, whatever the file holds, and
-        of two runs starting together exactly one gets it. A folder this run created is removed
-        again if the run fails before anything is saved in it.
-        """
-        created = not os.path.isdir(self.path)
-        self._make_writable()
-        path = self.file(LOCK_NAME)
-        held = self._take_lock(path)
-        ok = False
-        try:
-            yield
-            ok = True
-        finally:
-            if os.name == 'posix':
-                try:  # while still held: a run that opened it before sees another file, and retries
-                    os.remove(path)
-                except FileNotFoundError:  # someone removed it during the run: nothing left to remove
-                    pass
-            _unlock(held)
-            if created and not ok and not os.listdir(self.path):
-                os.rmdir(self.path)
-
-    def _make_writable(self):
-        if os.path.isfile(self.path):
-            raise DataError('%s is a file, not a folder: give another {model_dir}' % self.path)
-        try:
-            os.makedirs(self.path, exist_ok=True)
-        except OSError as e:
-            raise DataError('cannot create the model folder %s (%s): give another {model_dir}'
-                            % (self.path, e.strerror)) from e
-        if not os.access(self.path, os.W_OK):
-            raise DataError('the model folder %s is not writable (read-only): give another {model_dir}'
-                            % self.path)
-
-    def _take_lock(self, path):
-        while True:
-            f = open(path, 'a+')
-            try:
-                _lock(f)
-            except OSError:
-                f.close()
-                raise ModelFolderInUse('another training run is using %s: wait for it to finish, or '
-                                       'give another {model_dir}' % self.path)
-            try:
-                if os.name != 'posix' or os.fstat(f.fileno()).st_ino == os.stat(path).st_ino:
-                    f.seek(0)
-                    f.truncate()
-                    f.write('%d\n' % os.getpid())  # for a person who looks; the lock is the kernel's
-                    f.flush()
-                    return f
-            except FileNotFoundError:
-                pass
-            _unlock(f)  # the file was removed by the run that held it: take the new one
+        """Only one training run at a time in the folder (files.folder_lock), which must be writable."""
+        return folder_lock(self.path, LOCK_NAME)
 
     # -- checkpoints -----------------------------------------------------------------------
 
@@ -359,103 +297,3 @@ class ModelFolder(object):
             if new_file:
                 out.writerow(['epoch', 'iteration', 'loss'])
             out.writerows(rows)
-
-    # -- the two loaders -------------------------------------------------------------------
-
-    def sentiment_rnn(self, sentiment_rnn_class, **overrides):
-        """The SentimentRNN saved here, built with its saved hyperparameters (overrides: others, such
-        as seq_len or batch_size, which its variables do not depend on); its predict() restores the
-        folder's latest checkpoint. The class is handed in: the lecture's, or a notebook's own."""
-        hparams, _ = self.load_config('SentimentRNN')
-        built = dict(self.require_hparams(hparams, ('n_words',) + tuple(HPARAMS['SentimentRNN'])), **overrides)
-        with contextlib.redirect_stdout(io.StringIO()):  # build() prints the slides' tensors  # pragma: no mutate: redirect_stdout(None): print() with sys.stdout None writes nothing, as into the StringIO
-            return sentiment_rnn_class(model_dir=self.path, **built)
-
-    def char_sampler(self, char_rnn_class):
-        """The CharRNN saved here in sampling mode, restored and stepped by a CharSampler."""
-        return CharSampler(self, char_rnn_class)
-
-
-class CharSampler(object):
-    """A saved CharRNN in sampling mode (batch 1, 1 step): one character in, the probabilities of
-    the next one out, the LSTM state carried from step to step, as CharRNN.sample()'s steps do.
-
-        with ModelFolder(path).char_sampler(CharRNN) as sampler:
-            proba = sampler.after('The ')           # (num_classes,)
-    """
-
-    def __init__(self, folder, char_rnn_class):
-        hparams, self.chars = folder.load_config('CharRNN')
-        hparams = folder.require_hparams(hparams, ('lstm_size', 'num_layers'))
-        self.folder = folder
-        self.char2int = {ch: i for i, ch in enumerate(self.chars)}
-        with contextlib.redirect_stdout(io.StringIO()):  # build() prints the slides' tensors  # pragma: no mutate: redirect_stdout(None): print() with sys.stdout None writes nothing, as into the StringIO
-            self.rnn = char_rnn_class(len(self.chars), sampling=True, lstm_size=hparams['lstm_size'],
-                                      num_layers=hparams['num_layers'])
-        self.sess, self.state = None, None
-
-    def __enter__(self):
-        self.sess = _tf().Session(graph=self.rnn.g)
-        with self.folder.checkpoint_errors():
-            self.rnn.saver.restore(self.sess, self.folder.latest_checkpoint())
-        self.reset()
-        return self
-
-    def __exit__(self, *exc):
-        self.sess.close()
-        return False
-
-    def step(self, ch):
-        """Feed one character (dropout off); the probabilities of the next one, (num_classes,)."""
-        proba, self.state = self.sess.run(
-            ['probabilities:0', self.rnn.final_state],
-            {'tf_x:0': [[self.char2int[ch]]], 'tf_keepprob:0': 1.0, self.rnn.initial_state: self.state})
-        return proba[0]
-
-    def after_each(self, text):
-        """From the zero state, the probabilities of the next character after each character of
-        text, (len(text), num_classes)."""
-        self.reset()
-        return np.stack([self.step(ch) for ch in text])
-
-    def after(self, text):
-        """From the zero state, the probabilities of the character after text, (num_classes,)."""
-        return self.after_each(text)[-1]
-
-    def reset(self):
-        """Back to the zero state, as at the start of CharRNN.sample()."""
-        self.state = self.sess.run(self.rnn.initial_state)
-
-    def sample(self, output_length, starter_seq, pick):
-        """CharRNN.sample() of this model with another way to pick: from the zero state, the
-        starter sequence, then output_length + 1 characters, each drawn by pick(proba, len(chars))
-        (get_top_char with the command's top_n and temperature) and fed back. With the slides'
-        get_top_char, the same random draws and so the same text as the slides' sample()."""
-        self.reset()
-        observed_seq = list(starter_seq)
-        for ch in starter_seq:
-            proba = self.step(ch)
-        for i in range(output_length + 1):
-            observed_seq.append(self.chars[pick(proba, len(self.chars))])
-            if i < output_length:  # the slides' loop feeds each pick but the last  # pragma: no mutate: feeding the last pick too changes only the state after sampling, which is dropped
-                proba = self.step(observed_seq[-1])
-        return ''.join(observed_seq)
-
-
-def _lock(f):
-    if os.name == 'posix':
-        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    else:
-        f.seek(0)
-        msvcrt.locking(f.fileno(), msvcrt.LK_NBLCK, 1)
-
-
-def _unlock(f):
-    try:
-        if os.name == 'posix':
-            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
-        else:
-            f.seek(0)
-            msvcrt.locking(f.fileno(), msvcrt.LK_UNLCK, 1)
-    finally:
-        f.close()

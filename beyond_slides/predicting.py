@@ -1,6 +1,11 @@
-"""Rating reviews with a trained SentimentRNN (not on the slides): new texts as the slides' word
-ids, and an answer for every row. `python sentiment_rnn.py` (its Test Acc. and --predict) and
-the notebook use these."""
+"""Using a trained model (not on the slides): a SentimentRNN loaded from its folder to rate reviews
+(new texts as the slides' word ids, an answer for every row), and a saved CharRNN stepped one
+character at a time. The commands, the notebooks and the exercises use these.
+
+    rnn = load_sentiment_rnn('models/sentiment', SentimentRNN)
+    with CharSampler('models/char_rnn', CharRNN) as sampler:   # the checkpoint restored
+        proba = sampler.after('The ')                           # (num_classes,)
+"""
 import contextlib
 import io
 
@@ -9,6 +14,8 @@ import numpy as np
 import data_utils
 from beyond_slides.errors import DataError
 from beyond_slides.model_folder import ModelFolder
+from beyond_slides.settings import CHAR, SENTIMENT
+from beyond_slides.tf_setup import tf
 
 
 def build_quietly(model_class, *args, **kwargs):
@@ -24,17 +31,24 @@ def predict_every_row(rnn, X, return_proba=False, from_zero_state=False):
     The slides' generator answers whole batches only: with their batch of 100 all 25,000 test
     reviews (250 batches), but with another batch size or number of reviews up to batch_size - 1
     rows get no answer. Here the rows are padded with empty reviews to whole batches and the
-    padding's answers dropped. from_zero_state: one predict() per batch, so that every batch
-    starts from the zero state and no review's answer depends on the reviews before it (the
-    slides carry the state from batch to batch).
+    padding's answers dropped. from_zero_state: every batch starts from the zero state, so that no
+    review's answer depends on the reviews before it (the slides' predict() carries the state from
+    batch to batch): the slides' feed, in one session, with the zero state fed to each batch.
     """
     n_pad = -len(X) % rnn.batch_size
     padded = np.concatenate([X, np.zeros((n_pad, X.shape[1]), dtype=X.dtype)])  # pragma: no mutate: float zero rows: the ids are whole numbers, fed to tf_x's int32 as they are
-    n_parts = len(padded) // rnn.batch_size  # pragma: no mutate: len(padded) is a multiple of batch_size, and np.split takes the whole float as the count
-    parts = np.split(padded, n_parts) if from_zero_state else [padded]
-    with ModelFolder(rnn.model_dir).checkpoint_errors():
-        preds = [rnn.predict(part, return_proba=return_proba) for part in parts]
-    return np.concatenate([np.atleast_1d(p) for p in preds])[:len(X)]  # a batch of 1 squeezes to 0-d
+    folder = ModelFolder(rnn.model_dir)
+    if not from_zero_state:
+        with folder.checkpoint_errors():
+            return np.atleast_1d(rnn.predict(padded, return_proba=return_proba))[:len(X)]  # a batch of 1 squeezes to 0-d
+    with tf.Session(graph=rnn.g) as sess:
+        with folder.checkpoint_errors():
+            rnn.saver.restore(sess, folder.latest_checkpoint())
+        zero_state = sess.run(rnn.initial_state)
+        preds = [sess.run('probabilities:0' if return_proba else 'labels:0',
+                          {'tf_x:0': batch, 'tf_keepprob:0': 1.0, rnn.initial_state: zero_state})
+                 for batch in np.split(padded, len(padded) // rnn.batch_size)]
+    return np.concatenate([np.atleast_1d(p) for p in preds])[:len(X)]
 
 
 def encode_reviews(texts, word_to_int, seq_len):
@@ -56,3 +70,74 @@ def printable(word):
     """A word as the terminal can show it: bytes of the command line that are not UTF-8 (Python
     keeps them as lone surrogates, such as \\udc80) written as escapes (\\x80)."""
     return word.encode('utf-8', 'surrogateescape').decode('utf-8', 'backslashreplace')
+
+
+def load_sentiment_rnn(model_dir, sentiment_rnn_class, **overrides):
+    """The SentimentRNN saved in model_dir, built with its saved hyperparameters (overrides: others,
+    such as seq_len or batch_size, which its variables do not depend on); its predict() restores the
+    folder's latest checkpoint. The class is handed in: the lecture's, or a notebook's own."""
+    folder = ModelFolder(model_dir)
+    hparams, _ = folder.load_config(SENTIMENT.name)
+    built = dict(folder.require_hparams(hparams, ('n_words',) + tuple(SENTIMENT.hparams)), **overrides)
+    return build_quietly(sentiment_rnn_class, model_dir=model_dir, **built)
+
+
+class CharSampler(object):
+    """A saved CharRNN in sampling mode (batch 1, 1 step): one character in, the probabilities of
+    the next one out, the LSTM state carried from step to step, as CharRNN.sample()'s steps do."""
+
+    def __init__(self, model_dir, char_rnn_class):
+        self.folder = ModelFolder(model_dir)
+        hparams, self.chars = self.folder.load_config(CHAR.name)
+        hparams = self.folder.require_hparams(hparams, ('lstm_size', 'num_layers'))
+        _, self.char2int, _ = data_utils.char_vocab(self.chars, keep_order=True)
+        self.rnn = build_quietly(char_rnn_class, len(self.chars), sampling=True, lstm_size=hparams['lstm_size'],
+                                 num_layers=hparams['num_layers'])
+        self.sess, self.state = None, None
+
+    def __enter__(self):
+        self.sess = tf.Session(graph=self.rnn.g)
+        with self.folder.checkpoint_errors():
+            self.rnn.saver.restore(self.sess, self.folder.latest_checkpoint())
+        self.reset()
+        return self
+
+    def __exit__(self, *exc):
+        self.sess.close()
+        return False
+
+    def step(self, ch):
+        """Feed one character (dropout off); the probabilities of the next one, (num_classes,)."""
+        proba, self.state = self.sess.run(
+            ['probabilities:0', self.rnn.final_state],
+            {'tf_x:0': [[self.char2int[ch]]], 'tf_keepprob:0': 1.0, self.rnn.initial_state: self.state})
+        return proba[0]
+
+    def after_each(self, text):
+        """From the zero state, the probabilities of the next character after each character of
+        text, (len(text), num_classes)."""
+        self.reset()
+        return np.stack([self.step(ch) for ch in text])
+
+    def after(self, text):
+        """From the zero state, the probabilities of the character after text, (num_classes,)."""
+        return self.after_each(text)[-1]
+
+    def reset(self):
+        """Back to the zero state, as at the start of CharRNN.sample()."""
+        self.state = self.sess.run(self.rnn.initial_state)
+
+    def sample(self, output_length, starter_seq, pick):
+        """CharRNN.sample() of this model with another way to pick: from the zero state, the
+        starter sequence, then output_length + 1 characters, each drawn by pick(proba, len(chars))
+        (get_top_char with the command's top_n and temperature) and fed back. With the slides'
+        get_top_char, the same random draws and so the same text as the slides' sample()."""
+        self.reset()
+        observed_seq = list(starter_seq)
+        for ch in starter_seq:
+            proba = self.step(ch)
+        for i in range(output_length + 1):
+            observed_seq.append(self.chars[pick(proba, len(self.chars))])
+            if i < output_length:  # the slides' loop feeds each pick but the last  # pragma: no mutate: feeding the last pick too changes only the state after sampling, which is dropped
+                proba = self.step(observed_seq[-1])
+        return ''.join(observed_seq)

@@ -1,7 +1,5 @@
-"""What `python sentiment_rnn.py` does (not on the slides): the walkthrough of the slides' output,
-training and testing the SentimentRNN, rating new reviews. Its options are read in
-beyond_slides/sentiment_cli.py; the slides' steps are in data_utils.py and sentiment_rnn.py.
-"""
+"""What `python sentiment_rnn.py` does (not on the slides; its options: beyond_slides/cli.py): the
+walkthrough of the slides' output, training and testing the SentimentRNN, rating new reviews."""
 import os
 import sys
 
@@ -11,13 +9,12 @@ import data_utils
 from beyond_slides import walkthrough as show
 from beyond_slides.errors import DataError
 from beyond_slides.model_folder import CONFIG_NAME, ModelFolder
-from beyond_slides.predicting import encode_reviews, predict_every_row, printable
-from beyond_slides.settings import SENTIMENT_HPARAMS
+from beyond_slides.predicting import encode_reviews, load_sentiment_rnn, predict_every_row, printable
+from beyond_slides.settings import SENTIMENT
 from beyond_slides.tf_setup import device_line
 from beyond_slides.training import TrainingRun
 from sentiment_rnn import SentimentRNN
 
-MODEL = 'SentimentRNN'
 # What `python sentiment_rnn.py --epochs 3` takes and reaches on a 2-core laptop (docs/results.md).
 QUICK_TRAINING = 'about 2 min on 2 idle CPU cores, Test Acc. 0.81 to 0.85 (docs/results.md)'
 
@@ -29,7 +26,7 @@ def walkthrough(data, model_dir):
     word_to_int, mapped_reviews = show.count_words(df)
     require_words(word_to_int)
     n_words = show.word_to_int_mapping(word_to_int)
-    show.fixed_length_sequences(mapped_reviews, df['sentiment'], SENTIMENT_HPARAMS['seq_len'])  # pragma: no mutate: fixed_length_sequences' default seq_len is SENTIMENT_HPARAMS' 200
+    show.fixed_length_sequences(mapped_reviews, df['sentiment'], SENTIMENT.hparams['seq_len'])  # pragma: no mutate: fixed_length_sequences' default seq_len is the slides' 200
     show.build_sentiment_rnn(n_words, model_dir)  # pragma: no mutate: the walkthrough's model is built to show its tensors only; its model_dir is never used
     return df, word_to_int, mapped_reviews
 
@@ -50,7 +47,7 @@ def predict_texts(texts, model_dir, given):
         print('note: %d word(s) never seen in training are read as padding (id 0): %s'
               % (len(unknown), ', '.join(printable(w) for w in sorted(unknown)[:10])), file=sys.stderr)
     print(device_line(), file=sys.stderr)
-    rnn = folder.sentiment_rnn(SentimentRNN)
+    rnn = load_sentiment_rnn(folder.path, SentimentRNN)
     proba = predict_every_row(rnn, sequences, return_proba=True, from_zero_state=True)
     for text, p in zip(texts, proba):
         print('%.3f  %s  %s' % (p, 'positive' if p >= 0.5 else 'negative', printable(text)))
@@ -60,7 +57,7 @@ def predict_texts(texts, model_dir, given):
 def load_trained_config(folder):
     """The saved model's (hparams, vocabulary); without one, an error that says how to train it."""
     if os.path.isfile(folder.path) or os.path.exists(folder.file(CONFIG_NAME)):
-        return folder.load_config(MODEL)  # its own errors: a file, a corrupt or another model's config
+        return folder.load_config(SENTIMENT.name)  # its own errors: a file, a corrupt or another model's config
     raise DataError('%s has no saved model: train one first, e.g. `python sentiment_rnn.py --epochs 3 '
                     '--model-dir %s` (%s), or give another {model_dir}'
                     % (folder.path, folder.path, QUICK_TRAINING))
@@ -71,7 +68,7 @@ def train_and_test(model_dir, hparams, epochs, data=None, limit=None, resume=Fal
     """Train on the first half of the reviews, test on the second, print Test Acc.; prepared:
     the walkthrough's (df, word_to_int, mapped_reviews), if it ran."""
     folder = ModelFolder(model_dir)
-    run = TrainingRun(folder, MODEL, hparams, epochs, resume=resume, given=given, logdir=logdir)
+    run = TrainingRun(folder, SENTIMENT.name, hparams, epochs, resume=resume, given=given, logdir=logdir)
     with run:
         hparams = run.hparams
         ## Read in the IMDb Data

@@ -1,4 +1,25 @@
-"""The slides' hyperparameters: the defaults of the commands, the walkthrough and the notebook."""
+"""Where things are, and each model's kind with the slides' values (not on the slides): the defaults
+of the commands, the walkthrough and the notebooks. Read before TensorFlow is imported."""
+import collections
+import os
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHIPPED_HAMLET = os.path.join(REPO, 'pg2265.txt')  # the book's text (public domain)
+SHIPPED_CHAR_RNN = os.path.join(REPO, 'models', 'char_rnn')  # trained 200 epochs (models/README.md)
+TRAINED_CHAR_RNN = os.path.join(REPO, 'models', 'my_char_rnn')  # `char_rnn.py --train`'s default
+
+
+def data_dir():
+    """The data cache: $RNN_DATA_DIR, else ~/.cache/rnn-lecture (only the path: its writers create it)."""
+    return os.environ.get('RNN_DATA_DIR') or os.path.join(
+        os.environ.get('XDG_CACHE_HOME') or os.path.join(os.path.expanduser('~'), '.cache'),
+        'rnn-lecture')
+
+
+def default_model_dir(name):
+    """models/<name> in the repository, wherever the command is run from."""
+    return os.path.join(REPO, 'models', name)
+
 
 # "Instantiate the SentimentRNN Class": embedding 256, LSTM 128, 1 layer, batch 100, learning
 # rate 0.001, reviews cut to their last 200 words; trained for 40 epochs.
@@ -12,5 +33,12 @@ CHAR_HPARAMS = {'batch_size': 64, 'num_steps': 100, 'lstm_size': 128, 'num_layer
                 'learning_rate': 0.001, 'keep_prob': 0.5, 'grad_clip': 5.0}
 CHAR_EPOCHS = 100
 
-# Each model's hyperparameters by its name, as a model folder's configuration names it.
-HPARAMS = {'SentimentRNN': SENTIMENT_HPARAMS, 'CharRNN': CHAR_HPARAMS}
+# A model's kind: its class's name (as model_config.json names it), its hyperparameters (the names
+# training saves and a resume checks; the slides' values), its epochs, the slides' checkpoint
+# prefix, and what a resume on other data says.
+ModelKind = collections.namedtuple('ModelKind', 'name hparams epochs checkpoint_prefix other_data')
+SENTIMENT = ModelKind('SentimentRNN', SENTIMENT_HPARAMS, SENTIMENT_EPOCHS, 'sentiment',
+                      'other reviews (their vocabulary differs): give the same reviews')
+CHAR = ModelKind('CharRNN', CHAR_HPARAMS, CHAR_EPOCHS, 'language_modeling',
+                 'another text (its characters differ): give the same text')
+KINDS = {kind.name: kind for kind in (SENTIMENT, CHAR)}

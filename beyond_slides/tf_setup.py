@@ -10,9 +10,9 @@ import os
 import re
 import warnings
 
-from beyond_slides.paths import data_dir
+from beyond_slides.settings import data_dir
 from beyond_slides.errors import SetupError
-from beyond_slides.quiet import quiet_stderr
+from beyond_slides.files import quiet_stderr
 
 os.environ.setdefault('TF_USE_LEGACY_KERAS', '1')
 if os.environ['TF_USE_LEGACY_KERAS'].strip().lower() not in ('1', 'true'):

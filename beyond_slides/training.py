@@ -24,30 +24,23 @@ import sys
 
 from beyond_slides.errors import DataError
 from beyond_slides.model_folder import ModelFolder
-from beyond_slides.settings import HPARAMS
+from beyond_slides.settings import KINDS
 from beyond_slides.supervisor import Supervisor
 from beyond_slides.tf_setup import device_line
-
-# The name of each model's checkpoints (the slides'): a stopped run's own is <prefix>-stopped-<iteration>.
-CHECKPOINT_PREFIX = {'SentimentRNN': 'sentiment', 'CharRNN': 'language_modeling'}
-
-# What a resumed run says when its data is not the saved model's.
-OTHER_DATA = {'SentimentRNN': 'other reviews (their vocabulary differs): give the same reviews',
-              'CharRNN': 'another text (its characters differ): give the same text'}
 
 
 class TrainingRun(object):
     def __init__(self, folder, model_name, hparams, epochs, resume=False, given=None, logdir=None,
-                 progress=True, supervisor_class=Supervisor):
+                 progress=True, supervisor_class=None):
         """folder: a ModelFolder; hparams: the model's hyperparameters (on resume, the saved ones
         replace them, and those in `given` must equal the saved ones: by default all of hparams,
         the command line gives only those typed); epochs: the epochs the model has trained when the
         run ends; logdir: a folder for TensorBoard; progress: a progress bar per epoch;
-        supervisor_class: what supervisor() makes (a test's subclass records or stops)."""
+        supervisor_class: what supervisor() makes (default Supervisor; a test's records or stops)."""
         self.folder, self.model_name, self.epochs, self.resume = folder, model_name, epochs, resume
         self.hparams = dict(hparams)
         self.given = dict(hparams) if given is None else dict(given)
-        self.logdir, self.progress, self.supervisor_class = logdir, progress, supervisor_class
+        self.logdir, self.progress, self.supervisor_class = logdir, progress, supervisor_class or Supervisor
         self.saved_hparams, self.saved_vocab = None, None
         self.vocab, self.extra, self.n_batches, self.start = None, {}, None, None
         self._lock = folder.lock()
@@ -82,7 +75,7 @@ class TrainingRun(object):
         if self.resume:
             if self.saved_vocab != vocab:
                 raise DataError('the model in %s was trained on %s to resume'
-                                % (self.folder.path, OTHER_DATA[self.model_name]))
+                                % (self.folder.path, KINDS[self.model_name].other_data))
             self.start = self._resume_point()
         else:
             self.start = None  # pragma: no mutate: "" for None: a run's start is only tested for truth, or replaced by ResumePoint() when false
@@ -106,8 +99,9 @@ class TrainingRun(object):
 
     def supervisor(self, model):
         """The Supervisor to hand to model.train() (a context manager)."""
-        return self.supervisor_class(model, self.folder, CHECKPOINT_PREFIX[self.model_name], self.n_batches, self.epochs,
-                          self.start, self.logdir, on_checkpoint=self.record_epochs, progress=self.progress)
+        return self.supervisor_class(model, self.folder, KINDS[self.model_name].checkpoint_prefix, self.n_batches,
+                                     self.epochs, self.start, self.logdir, on_checkpoint=self.record_epochs,
+                                     progress=self.progress)
 
     @property
     def first_epoch(self):
@@ -117,12 +111,12 @@ class TrainingRun(object):
 
 @contextlib.contextmanager
 def supervised_training(model, model_dir, epochs, vocab, n_batches, resume=False, logdir=None, progress=True,
-                        supervisor_class=Supervisor, **extra):
+                        supervisor_class=None, **extra):
     """A TrainingRun of a model built already, into model_dir (its model_dir, or the ckpt_dir its
     train() is given): yields the supervisor to hand to model.train(). Its hyperparameters are the
     model's own; extra: more to save (the SentimentRNN's n_words)."""
     name = type(model).__name__
-    hparams = {k: getattr(model, k) for k in HPARAMS[name]}
+    hparams = {k: getattr(model, k) for k in KINDS[name].hparams}
     with TrainingRun(ModelFolder(model_dir), name, hparams, epochs, resume=resume, logdir=logdir,
                      progress=progress, supervisor_class=supervisor_class) as run:
         run.begin(vocab, n_batches, **extra)

@@ -16,7 +16,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-COMMANDS = {'sentiment_rnn.py': 'beyond_slides.sentiment_cli', 'char_rnn.py': 'beyond_slides.char_cli'}
+COMMANDS = {'sentiment_rnn.py': 'SENTIMENT_COMMAND', 'char_rnn.py': 'CHAR_COMMAND'}  # of beyond_slides.cli
 
 
 def run(script, args, env):
@@ -26,7 +26,7 @@ def run(script, args, env):
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
-                status = importlib.import_module(COMMANDS[script]).main(args)
+                status = getattr(importlib.import_module('beyond_slides.cli'), COMMANDS[script]).main(args)
             except SystemExit as e:  # argparse's errors
                 status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
     finally:

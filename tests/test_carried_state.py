@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 from beyond_slides.tf_setup import tf
-from conftest import PERIODIC, TestConfig, run_clis, synthetic_reviews, train_char, train_sentiment
+from conftest import run_clis
+from data_helpers import PERIODIC, synthetic_reviews
+from model_helpers import TestConfig, train_char, train_sentiment
 
 
 @pytest.fixture

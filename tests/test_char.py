@@ -10,10 +10,13 @@ import pytest
 import char_rnn
 import data_utils
 from beyond_slides.model_folder import ModelFolder
+from beyond_slides.predicting import CharSampler, build_quietly
 from beyond_slides.tf_setup import tf
 from char_rnn import CharRNN, create_batch_generator, get_top_char
-from conftest import (PERIODIC, SHIPPED, RecordingSaver, TestConfig, quietly, run_cli, run_clis, shared,
-                      slides_file, snapshot, start_from, train_char)
+from conftest import run_cli, run_clis, shared, slides_file
+from data_helpers import PERIODIC
+from file_helpers import snapshot
+from model_helpers import SHIPPED, RecordingSaver, TestConfig, start_from, train_char
 
 SMALL, SMALL_OPTS = TestConfig.char, TestConfig.char_opts
 
@@ -36,7 +39,7 @@ def test_get_top_char_keeps_only_top_n():
 def test_periodic_text_is_continued(tmp_path):
     ckpt = str(tmp_path / 'model')
     train_char(PERIODIC, ckpt, epochs=15)
-    with ModelFolder(ckpt).char_sampler(CharRNN) as sampler:
+    with CharSampler(ckpt, CharRNN) as sampler:
         text = sampler.sample(30, 'abc', functools.partial(get_top_char, top_n=1))
     assert text == ('abcde\n' * 10)[:3 + 30 + 1]  # the slides' sample() gives output_length + 1
 
@@ -197,7 +200,7 @@ def test_training_from_python_continues_a_saved_model_only_when_asked(cli_model)
     with open(os.path.join(model_dir, 'checkpoint'), encoding='utf-8') as f:
         before = f.read()
     with pytest.raises(data_utils.DataError, match='already holds a trained model'):
-        quietly(char_command.train, model_dir, SMALL, 4, data=text)
+        build_quietly(char_command.train, model_dir, SMALL, 4, data=text)
     with open(os.path.join(model_dir, 'checkpoint'), encoding='utf-8') as f:
         assert f.read() == before
 

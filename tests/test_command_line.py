@@ -13,11 +13,11 @@ import types
 
 import pytest
 
-from beyond_slides import char_cli, cli, sentiment_cli
+from beyond_slides import cli
 from beyond_slides.errors import DataError, TrainingStopped, UserError
 from beyond_slides.settings import CHAR_HPARAMS, SENTIMENT_HPARAMS
 from char_rnn import CharRNN
-from conftest import synthetic_reviews
+from data_helpers import synthetic_reviews
 from sentiment_rnn import SentimentRNN
 
 run_command = cli.run_command
@@ -44,37 +44,37 @@ def recording(model_class, seen):
     return Recording
 
 
+def parse(command, argv):
+    return cli.parse(command.build_parser(), argv, command.kind.hparams, command.kind.epochs)
+
+
 def run_uncaught(command, argv):
     """The command with argv, its errors not turned into exit codes."""
-    return command.run(cli.parse(command.build_parser(), argv, command.HPARAMS, command.EPOCHS))
+    return command.run(parse(command, argv))
 
 
 @pytest.mark.parametrize('command, model, hparams, epochs', [
-    (sentiment_cli, 'SentimentRNN', SENTIMENT_HPARAMS, 40),   # rnn.train(X_train, y_train, num_epochs=40)
-    (char_cli, 'CharRNN', CHAR_HPARAMS, 100)])                # rnn.train(train_x, train_y, num_epochs=100, ...)
-def test_each_command_hands_the_shared_main_its_model_its_settings_and_the_arguments(
-        command, model, hparams, epochs, monkeypatch):
-    seen = []
-    monkeypatch.setattr(cli, 'main', lambda *args: seen.append(args) or 0)
-    assert command.main(['--debug']) == 0
-    assert seen == [(command.build_parser, model, hparams, epochs, command.run, ['--debug'])]
+    (cli.SENTIMENT_COMMAND, 'SentimentRNN', SENTIMENT_HPARAMS, 40),   # rnn.train(X_train, y_train, num_epochs=40)
+    (cli.CHAR_COMMAND, 'CharRNN', CHAR_HPARAMS, 100)])                # rnn.train(train_x, train_y, num_epochs=100, ...)
+def test_each_command_trains_its_model_with_the_slides_settings(command, model, hparams, epochs):
+    assert (command.kind.name, command.kind.hparams, command.kind.epochs) == (model, hparams, epochs)
 
 
 @pytest.mark.parametrize('command, argv, epochs', [
-    (sentiment_cli, [], 40), (char_cli, ['--train'], 100), (sentiment_cli, ['--epochs', '3'], 3)])
+    (cli.SENTIMENT_COMMAND, [], 40), (cli.CHAR_COMMAND, ['--train'], 100), (cli.SENTIMENT_COMMAND, ['--epochs', '3'], 3)])
 def test_main_hands_run_the_options_with_the_slides_epochs_and_returns_its_status(command, argv, epochs,
                                                                                   monkeypatch):
     seen = []
     monkeypatch.setattr(command, 'run', lambda options: seen.append(options) or 7)
     assert command.main(argv) == 7
-    assert [(o.epochs, o.hparams) for o in seen] == [(epochs, command.HPARAMS)]
+    assert [(o.epochs, o.hparams) for o in seen] == [(epochs, command.kind.hparams)]
 
 
 def test_a_run_stopped_under_main_says_how_to_continue_it_with_its_own_options(monkeypatch, capsys):
     def stopped(options):
         raise TrainingStopped('stopped by SIGINT', signal.SIGINT)
-    monkeypatch.setattr(char_cli, 'run', stopped)
-    assert char_cli.main(['--train', '--epochs', '3']) == 130
+    monkeypatch.setattr(cli.CHAR_COMMAND, 'run', stopped)
+    assert cli.CHAR_COMMAND.main(['--train', '--epochs', '3']) == 130
     assert capsys.readouterr().err == '\nstopped by SIGINT; continue with: python char_rnn.py --train --epochs 3 --resume\n'
 
 
@@ -84,7 +84,7 @@ def test_the_sentiment_command_defaults_to_the_slides_settings(tmp_path, monkeyp
     monkeypatch.setattr(sentiment_command, 'SentimentRNN', recording(SentimentRNN, seen))
     synthetic_reviews(400).to_csv(str(tmp_path / 'reviews.csv'), index=False)
     with pytest.raises(Built), contextlib.redirect_stdout(io.StringIO()):
-        run_uncaught(sentiment_cli, ['--data', str(tmp_path / 'reviews.csv'), '--model-dir', str(tmp_path / 'm')])
+        run_uncaught(cli.SENTIMENT_COMMAND, ['--data', str(tmp_path / 'reviews.csv'), '--model-dir', str(tmp_path / 'm')])
     # rnn = SentimentRNN(n_words=n_words, seq_len=sequence_length, embed_size=256, lstm_size=128,
     #                    num_layers=1, batch_size=100, learning_rate=0.001); rnn.train(..., num_epochs=40)
     model = seen['model']
@@ -98,7 +98,7 @@ def test_the_char_command_defaults_to_the_slides_settings(tmp_path, monkeypatch)
     seen = {}
     monkeypatch.setattr(char_command, 'CharRNN', recording(CharRNN, seen))
     with pytest.raises(Built), contextlib.redirect_stdout(io.StringIO()):
-        run_uncaught(char_cli, ['--train', '--model-dir', str(tmp_path / 'm')])
+        run_uncaught(cli.CHAR_COMMAND, ['--train', '--model-dir', str(tmp_path / 'm')])
     # rnn = CharRNN(num_classes=len(chars), batch_size=64) with the constructor's defaults
     # (num_steps=100, lstm_size=128, num_layers=1, learning_rate=0.001, keep_prob=0.5,
     # grad_clip=5); rnn.train(train_x, train_y, num_epochs=100, ...)
@@ -108,11 +108,11 @@ def test_the_char_command_defaults_to_the_slides_settings(tmp_path, monkeypatch)
     assert seen['num_epochs'] == 100
 
 
-@pytest.mark.parametrize('command', [sentiment_cli, char_cli])
+@pytest.mark.parametrize('command', [cli.SENTIMENT_COMMAND, cli.CHAR_COMMAND])
 def test_walkthrough_then_training_hands_on_each_option_and_the_walkthroughs_reviews(command, tmp_path, monkeypatch):
     """--walkthrough --epochs N: the walkthrough first, then training with every option given
     (--logdir included); the sentiment command trains on the reviews the walkthrough read."""
-    sentiment = command is sentiment_cli
+    sentiment = command is cli.SENTIMENT_COMMAND
     module = importlib.import_module('beyond_slides.%s_command' % ('sentiment' if sentiment else 'char'))
     train = 'train_and_test' if sentiment else 'train'
     calls, read = [], ('the reviews', 'the word ids', 'the mapped reviews')
@@ -126,32 +126,33 @@ def test_walkthrough_then_training_hands_on_each_option_and_the_walkthroughs_rev
     if sentiment:
         options.update(limit=500, prepared=read)
     assert calls == [('walkthrough', data) + ((model_dir,) if sentiment else ()),
-                     (train, (model_dir, dict(command.HPARAMS, lstm_size=8), 3), options)]
+                     (train, (model_dir, dict(command.kind.hparams, lstm_size=8), 3), options)]
 
 
-@pytest.mark.parametrize('command, script, hparams', [(sentiment_cli, 'sentiment_rnn.py', SENTIMENT_HPARAMS),
-                                                     (char_cli, 'char_rnn.py', CHAR_HPARAMS)])
+@pytest.mark.parametrize('command, script, hparams', [(cli.SENTIMENT_COMMAND, 'sentiment_rnn.py', SENTIMENT_HPARAMS),
+                                                     (cli.CHAR_COMMAND, 'char_rnn.py', CHAR_HPARAMS)])
 def test_help_gives_each_hyperparameters_default_and_no_empty_one(command, script, hparams):
     text = ' '.join(command.build_parser().format_help().split())
     assert text.startswith('usage: python %s [-h]' % script)  # as the student types it
     for name, default in hparams.items():
         option = '--' + name.replace('_', '-')
-        assert option in text and '(default: %g)' % default in text.split(option, 2)[-1][:120], option
+        shown = '%g' % default if isinstance(default, (int, float)) else default   # a number, or a text option's value
+        assert option in text and '(default: %s)' % shown in text.split(option, 2)[-1][:120], option
     assert '(default: None)' not in text and '(default: False)' not in text
 
 
 def test_help_shows_the_sampling_defaults_of_the_slides_and_the_book():
     # get_top_char(probas, char_size, top_n=5) and sample(..., starter_seq="The ") on the slides;
     # the book's driver: rnn.sample(ckpt_dir=..., output_length=500)
-    text = ' '.join(char_cli.build_parser().format_help().split())
+    text = ' '.join(cli.CHAR_COMMAND.build_parser().format_help().split())
     for option, default in (('--sample N', '500'), ('--prime PRIME', 'The '), ('--top-n TOP_N', '5')):
         assert '(default: %s)' % default in text.rsplit(option, 1)[1][:100], option  # its help, not the usage
 
 
 @pytest.mark.parametrize('command, says', [
-    (sentiment_cli, ["Train the slides' SentimentRNN on IMDb reviews and report test accuracy, or (--predict) "
+    (cli.SENTIMENT_COMMAND, ["Train the slides' SentimentRNN on IMDb reviews and report test accuracy, or (--predict) "
                      "rate reviews with a saved model.", '--batch-size BATCH_SIZE reviews per mini-batch (default: 100)']),
-    (char_cli, ["Print text sampled from the slides' CharRNN (the model shipped in models/char_rnn/), or "
+    (cli.CHAR_COMMAND, ["Print text sampled from the slides' CharRNN (the model shipped in models/char_rnn/), or "
                 "(--train) train it on Hamlet.", '--batch-size BATCH_SIZE sequences per mini-batch (default: 64)'])])
 def test_help_says_what_the_command_does_and_what_a_mini_batch_holds(command, says):
     text = ' '.join(command.build_parser().format_help().split())
@@ -159,13 +160,13 @@ def test_help_says_what_the_command_does_and_what_a_mini_batch_holds(command, sa
         assert ' %s ' % words in text, words
 
 
-@pytest.mark.parametrize('command, smallest', [(sentiment_cli, 2), (char_cli, 1)])
+@pytest.mark.parametrize('command, smallest', [(cli.SENTIMENT_COMMAND, 2), (cli.CHAR_COMMAND, 1)])
 def test_the_smallest_batch_is_2_reviews_or_1_sequence(command, smallest, capsys):
     # SentimentRNN's build() squeezes the logits of a batch of 1 to a scalar, which its cost cannot take
     with pytest.raises(SystemExit):
-        cli.parse(command.build_parser(), ['--batch-size', str(smallest - 1)], command.HPARAMS, command.EPOCHS)
+        parse(command, ['--batch-size', str(smallest - 1)])
     assert 'a whole number from %d to 100000' % smallest in capsys.readouterr().err
-    options = cli.parse(command.build_parser(), ['--batch-size', str(smallest)], command.HPARAMS, command.EPOCHS)
+    options = parse(command, ['--batch-size', str(smallest)])
     assert options.hparams['batch_size'] == smallest
 
 def test_the_device_line_names_each_gpu_or_counts_the_cpu_threads(monkeypatch):
@@ -183,13 +184,13 @@ def test_the_device_line_names_each_gpu_or_counts_the_cpu_threads(monkeypatch):
         assert tf_setup.device_line() == 'TensorFlow %s on CPU (%s)' % (tf.__version__, says)
 
 def test_the_options_are_frozen_once_read():
-    options = cli.parse(char_cli.build_parser(), ['--lstm-size', '64'], char_cli.HPARAMS, char_cli.EPOCHS)
+    options = parse(cli.CHAR_COMMAND, ['--lstm-size', '64'])
     assert options.hparams['lstm_size'] == 64 and options.given == {'lstm_size': 64}
     assert options.epochs == 100
-    assert not set(char_cli.HPARAMS) & set(options._fields)  # a hyperparameter is read from hparams only
+    assert not set(CHAR_HPARAMS) & set(options._fields)  # a hyperparameter is read from hparams only
     with pytest.raises(AttributeError):
         options.epochs = 3
-    walk = cli.parse(char_cli.build_parser(), ['--walkthrough'], char_cli.HPARAMS, char_cli.EPOCHS)
+    walk = parse(cli.CHAR_COMMAND, ['--walkthrough'])
     assert walk.epochs is None  # the walkthrough alone trains nothing
 
 
@@ -239,7 +240,7 @@ def test_seed_takes_numpys_seeds_from_0_to_2_to_the_32_minus_1():
 def test_an_option_error_is_one_line_and_status_2(capsys, monkeypatch, given):
     monkeypatch.setattr(sys, 'argv', ['char_rnn.py', '--seed', '-1'])
     with pytest.raises(SystemExit) as e:
-        char_cli.main(['--seed', '-1'] if given == 'as a list' else None)
+        cli.CHAR_COMMAND.main(['--seed', '-1'] if given == 'as a list' else None)
     assert e.value.code == 2 and capsys.readouterr() == ('', "error: argument --seed: '-1' is not a whole number "
                                                              "from 0 to 4294967295 (python char_rnn.py --help lists "
                                                              "the options)\n")
@@ -358,7 +359,7 @@ def test_debug_prints_the_traceback_before_the_line(capsys):
     (['--walkthrough', '--epochs', '1'], 'my_char_rnn'),
     (['--train', '--model-dir', 'mine'], None)])       # a folder given is the folder used
 def test_char_rnn_trains_into_models_my_char_rnn_and_samples_the_shipped_model_by_default(argv, folder):
-    options = cli.parse(char_cli.build_parser(), argv, char_cli.HPARAMS, char_cli.EPOCHS)
+    options = parse(cli.CHAR_COMMAND, argv)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     assert options.model_dir == (os.path.join(root, 'models', folder) if folder else 'mine')
     assert 'model_dir_default' not in options._fields
@@ -367,9 +368,9 @@ def test_char_rnn_trains_into_models_my_char_rnn_and_samples_the_shipped_model_b
 def test_no_training_run_takes_the_shipped_models_folder(tmp_path):
     """Refused before the lock, whose file would be written into the shipped folder."""
     from beyond_slides.model_folder import ModelFolder
-    from beyond_slides.paths import SHIPPED_CHAR_RNN
+    from beyond_slides.settings import SHIPPED_CHAR_RNN
     from beyond_slides.training import TrainingRun
-    from conftest import snapshot
+    from file_helpers import snapshot
     before = snapshot(SHIPPED_CHAR_RNN)
     for resume in (False, True):
         with pytest.raises(DataError, match='is the CharRNN shipped with the project'):

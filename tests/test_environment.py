@@ -48,7 +48,9 @@ DEVICE_LINE = re.compile(r'^TensorFlow \d+\.\d+\.\d+ on (CPU \(\d+ threads?\)|GP
 
 
 def test_sampling_training_and_predicting_say_what_runs_the_graph(tmp_path):
-    from conftest import PERIODIC, TestConfig, run_clis, synthetic_reviews
+    from conftest import run_clis
+    from data_helpers import PERIODIC, synthetic_reviews
+    from model_helpers import TestConfig
     SMALL_OPTS, SENTIMENT_OPTS = TestConfig.char_opts, TestConfig.sentiment_opts
     text = tmp_path / 'text.txt'
     text.write_text(PERIODIC, encoding='utf-8')

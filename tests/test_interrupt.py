@@ -10,7 +10,9 @@ import sys
 import numpy as np
 
 from beyond_slides.model_folder import ModelFolder
-from conftest import PERIODIC, ROOT, TestConfig, run_cli, synthetic_reviews
+from conftest import ROOT, run_cli
+from data_helpers import PERIODIC, synthetic_reviews
+from model_helpers import TestConfig
 
 CHAR_OPTS, SENTIMENT_OPTS = TestConfig.char_opts, TestConfig.sentiment_opts
 

@@ -11,10 +11,12 @@ import numpy as np
 import pytest
 
 from beyond_slides.model_folder import ModelFolder
-from beyond_slides.predicting import encode_reviews, predict_every_row
+from beyond_slides.predicting import CharSampler, build_quietly, encode_reviews, load_sentiment_rnn, predict_every_row
 from char_rnn import CharRNN
-from conftest import (PERIODIC, ROOT, SHIPPED, TestConfig, edit_config, quietly, run_cli, run_clis, shared,
-                      snapshot, synthetic_reviews)
+from conftest import ROOT, run_cli, run_clis, shared
+from data_helpers import PERIODIC, synthetic_reviews
+from file_helpers import snapshot
+from model_helpers import SHIPPED, TestConfig, edit_config
 from sentiment_rnn import SentimentRNN
 
 KERAS_ONLY = os.path.join(ROOT, 'tests', 'keras_only.py')
@@ -58,7 +60,7 @@ def test_char_probabilities_at_every_step_equal_the_tf1_graphs(char_models, tmp_
     keras_only(*[('char-steps', char_models[name][1], text, tmp_path / ('%d.npy' % i))
                  for i, (name, text) in enumerate(STEPS)], cwd=str(tmp_path))
     for i, (name, text) in enumerate(STEPS):
-        with ModelFolder(char_models[name][0]).char_sampler(CharRNN) as sampler:
+        with CharSampler(char_models[name][0], CharRNN) as sampler:
             expected = sampler.after_each(text)
         np.testing.assert_allclose(np.load(str(tmp_path / ('%d.npy' % i))), expected, rtol=0, atol=1e-5,
                                    err_msg=name)
@@ -90,7 +92,7 @@ def test_the_vocabulary_beside_the_model_is_the_models_own_id_order(char_models,
     assert saved['vocab'] == ModelFolder(SHIPPED).load_config('CharRNN')[1] and len(saved['vocab']) == 65
     char2int = {ch: i for i, ch in enumerate(UNSORTED)}
     x, y = data_utils.reshape_data(data_utils.encode_text(PERIODIC, char2int), 4, 10)
-    rnn = quietly(CharRNN, len(UNSORTED), **TestConfig.char)
+    rnn = build_quietly(CharRNN, len(UNSORTED), **TestConfig.char)
     rnn.chars = UNSORTED  # as the book's script hands them over
     model_dir = str(tmp_path / 'unsorted')
     rnn.train(x, y, num_epochs=2, ckpt_dir=model_dir)
@@ -173,7 +175,7 @@ def tf1_sentiment_probabilities(model_dir, texts):
     folder = ModelFolder(model_dir)
     hparams, vocab = folder.load_config('SentimentRNN')
     sequences, _ = encode_reviews(texts, vocab, hparams['seq_len'])
-    rnn = folder.sentiment_rnn(SentimentRNN)
+    rnn = load_sentiment_rnn(folder.path, SentimentRNN)
     return sequences.astype(np.int32), predict_every_row(rnn, sequences, return_proba=True, from_zero_state=True)
 
 
@@ -218,8 +220,8 @@ def replace(src, dst):
         raise OSError(errno.ENOSPC, 'No space left on device', dst)
     return real_replace(src, dst)
 os.replace = replace
-from beyond_slides import char_cli
-sys.exit(char_cli.main(sys.argv[1:]))
+from beyond_slides import cli
+sys.exit(cli.CHAR_COMMAND.main(sys.argv[1:]))
 """
 
 
@@ -244,11 +246,11 @@ def test_an_export_whose_model_cannot_be_put_in_place_leaves_neither_file(tmp_pa
 EXPORT_THEN_TURN_EAGER_OFF = """
 import sys
 sys.path.insert(0, %r)
-from beyond_slides import char_cli
-first = char_cli.main(['--export-keras', sys.argv[1]])  # a new process: eager execution on
+from beyond_slides import cli
+first = cli.CHAR_COMMAND.main(['--export-keras', sys.argv[1]])  # a new process: eager execution on
 print('first export: %%s' %% first, file=sys.stderr)
 from beyond_slides import tf_setup  # the lecture's TensorFlow 1.x set-up: graph mode from here on
-sys.exit(char_cli.main(['--export-keras', sys.argv[2]]))
+sys.exit(cli.CHAR_COMMAND.main(['--export-keras', sys.argv[2]]))
 """
 
 

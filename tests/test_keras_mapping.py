@@ -6,7 +6,8 @@ import pytest
 
 from beyond_slides.errors import DataError
 from beyond_slides.keras_export import export, lstm_weights
-from conftest import SHIPPED, snapshot
+from file_helpers import snapshot
+from model_helpers import SHIPPED
 
 
 def test_lstm_weights_split_the_kernel_reorder_the_gates_and_fold_in_the_forget_bias():

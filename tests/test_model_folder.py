@@ -10,7 +10,8 @@ import types
 
 import pytest
 
-from beyond_slides import model_folder
+import data_utils
+from beyond_slides import files
 from beyond_slides.errors import DataError
 from beyond_slides.model_folder import LOCK_NAME, ModelFolder
 from beyond_slides.settings import CHAR_HPARAMS
@@ -112,7 +113,7 @@ def test_the_lock_is_taken_on_the_file_that_is_there(tmp_path, monkeypatch, recr
     folder = ModelFolder(str(tmp_path / 'm'))
     os.makedirs(folder.path)
     path = folder.file(LOCK_NAME)
-    real_lock, calls = model_folder._lock, []
+    real_lock, calls = files._lock, []
 
     def lock(f):
         if not calls:  # the holder removes its file between our open() and our flock()
@@ -121,7 +122,7 @@ def test_the_lock_is_taken_on_the_file_that_is_there(tmp_path, monkeypatch, recr
                 open(path, 'w').close()
         calls.append(f)
         real_lock(f)
-    monkeypatch.setattr(model_folder, '_lock', lock)
+    monkeypatch.setattr(files, '_lock', lock)
     with folder.lock():
         assert len(calls) == 2
         assert os.fstat(calls[-1].fileno()).st_ino == os.stat(path).st_ino
@@ -141,15 +142,15 @@ class FakeMsvcrt(object):
 
 def test_on_windows_the_lock_is_the_first_byte_of_the_file(tmp_path, monkeypatch):
     msvcrt = FakeMsvcrt()
-    monkeypatch.setattr(model_folder, 'msvcrt', msvcrt, raising=False)
+    monkeypatch.setattr(files, 'msvcrt', msvcrt, raising=False)
     f = open(str(tmp_path / 'lock'), 'a+')
     f.write('1234\n')
     fd, posix = f.fileno(), os.name
     os.name = 'nt'  # for these two calls only: pytest's own paths need the real one
     try:
-        model_folder._lock(f)
+        files._lock(f)
         f.seek(3)
-        model_folder._unlock(f)
+        files._unlock(f)
     finally:
         os.name = posix
     assert msvcrt.calls == [(fd, 'LK_NBLCK', 1, 0), (fd, 'LK_UNLCK', 1, 0)]
@@ -168,8 +169,8 @@ def test_the_lock_file_holds_the_pid_of_the_run_that_took_it(tmp_path):
 def test_sampling_reads_the_characters_handed_over_where_none_are_saved(tmp_path):
     # a folder without a configuration (none saved yet): CharRNN.chars, in their own order
     rnn = types.SimpleNamespace(chars='ba!', num_classes=3)
-    chars, char2int, int2char = ModelFolder(str(tmp_path)).chars_for_sampling(rnn)
-    assert (chars, char2int, int2char) == (['b', 'a', '!'], {'b': 0, 'a': 1, '!': 2}, {0: 'b', 1: 'a', 2: '!'})
+    assert ModelFolder(str(tmp_path)).chars_for_sampling(rnn) == ['b', 'a', '!']
+    assert data_utils.char_vocab(['b', 'a', '!'], keep_order=True) == (['b', 'a', '!'], {'b': 0, 'a': 1, '!': 2}, {0: 'b', 1: 'a', 2: '!'})
 
 
 def test_the_configuration_is_utf_8_text_read_and_written_the_same_whatever_the_locale(tmp_path):

@@ -9,7 +9,9 @@ import sys
 import pytest
 
 from beyond_slides.model_folder import ModelFolder
-from conftest import PERIODIC, ROOT, TestConfig, run_cli
+from conftest import ROOT, run_cli
+from data_helpers import PERIODIC
+from model_helpers import TestConfig
 
 SMALL_OPTS = TestConfig.char_opts
 

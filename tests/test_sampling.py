@@ -8,7 +8,9 @@ import pytest
 from beyond_slides.model_folder import ModelFolder
 from beyond_slides.tf_setup import tf
 from char_rnn import CharRNN, get_top_char
-from conftest import SHIPPED, run_cli, run_clis, shared
+from conftest import run_cli, run_clis, shared
+from model_helpers import SHIPPED
+from beyond_slides.predicting import CharSampler
 
 
 @pytest.fixture(scope=shared)
@@ -69,7 +71,7 @@ def test_the_sampler_steps_the_saved_model_with_dropout_off():
         for ch in 'Ham. ':
             proba, state = step(sess, rnn, chars.index(ch), state)
             expected.append(proba)
-    with ModelFolder(SHIPPED).char_sampler(CharRNN) as sampler:
+    with CharSampler(SHIPPED, CharRNN) as sampler:
         np.testing.assert_allclose(sampler.after_each('Ham. '), expected, rtol=1e-6, atol=1e-7)
         np.testing.assert_allclose(sampler.after('Ham. '), expected[-1], rtol=1e-6, atol=1e-7)  # from zero again
 
@@ -81,7 +83,7 @@ def test_the_commands_sampler_draws_what_the_slides_sample_draws(seed, prime):
     np.random.seed(seed)
     slides = CharRNN(65, sampling=True).sample(40, SHIPPED, starter_seq=prime)
     np.random.seed(seed)
-    with ModelFolder(SHIPPED).char_sampler(CharRNN) as sampler:
+    with CharSampler(SHIPPED, CharRNN) as sampler:
         ours = sampler.sample(40, prime, get_top_char)
     assert ours == slides and len(ours) == len(prime) + 41
 
@@ -90,14 +92,14 @@ def test_the_commands_options_reach_get_top_char(monkeypatch):
     seen = []
     pick = functools.partial(get_top_char, top_n=3, temperature=0.5)
     monkeypatch.setattr(np.random, 'choice', lambda n, size, p: (seen.append(p), [int(np.argmax(p))])[1])
-    with ModelFolder(SHIPPED).char_sampler(CharRNN) as sampler:
+    with CharSampler(SHIPPED, CharRNN) as sampler:
         sampler.sample(2, 'The ', pick)
     assert len(seen) == 3 and all(np.count_nonzero(p) == 3 for p in seen)
 
 
 def test_an_error_while_sampling_reaches_the_caller():
     with pytest.raises(KeyError):
-        with ModelFolder(SHIPPED).char_sampler(CharRNN) as sampler:
+        with CharSampler(SHIPPED, CharRNN) as sampler:
             sampler.step('\x00')   # not one of the model's characters
 
 

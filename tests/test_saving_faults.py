@@ -10,7 +10,10 @@ import textwrap
 import pytest
 
 from beyond_slides.model_folder import ModelFolder
-from conftest import PERIODIC, ROOT, TestConfig, run_cli, snapshot, synthetic_reviews
+from conftest import ROOT, run_cli
+from data_helpers import PERIODIC, synthetic_reviews
+from file_helpers import snapshot
+from model_helpers import TestConfig
 
 SMALL_OPTS = TestConfig.char_opts
 
@@ -84,8 +87,8 @@ KILL_WHILE_SAVING = textwrap.dedent('''
             os.kill(os.getpid(), signal.SIGKILL)
         return real(*args, **kwargs)
     checkpoint_management.update_checkpoint_state_internal = update
-    from beyond_slides import char_cli
-    sys.exit(char_cli.main(sys.argv[1:]))
+    from beyond_slides import cli
+    sys.exit(cli.CHAR_COMMAND.main(sys.argv[1:]))
 ''')
 
 

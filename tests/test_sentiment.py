@@ -10,11 +10,13 @@ import pytest
 
 import data_utils
 from beyond_slides.model_folder import ModelFolder
-from beyond_slides.predicting import predict_every_row
+from beyond_slides.predicting import build_quietly, predict_every_row
 from beyond_slides.tf_setup import tf
-from conftest import (RecordingSaver, TestConfig, prepared, quietly, run_cli, run_clis, shared, start_from,
-                      synthetic_reviews)
+from conftest import run_cli, run_clis, shared
+from data_helpers import synthetic_reviews
+from model_helpers import RecordingSaver, TestConfig, prepared, start_from
 from sentiment_rnn import SentimentRNN, create_batch_generator
+from beyond_slides.predicting import load_sentiment_rnn
 
 SMALL, SMALL_OPTS = TestConfig.sentiment, TestConfig.sentiment_opts
 
@@ -302,7 +304,7 @@ def test_predict_reads_a_review_as_the_slides_pipeline_does(real_model):
     r = run_cli('sentiment_rnn.py', '--model-dir', model_dir, '--predict', *texts)
     assert r.returncode == 0, r.stderr
     printed = [float(line.split()[0]) for line in r.stdout.splitlines()]
-    rnn = ModelFolder(model_dir).sentiment_rnn(SentimentRNN)
+    rnn = load_sentiment_rnn(model_dir, SentimentRNN)
     by_hand = np.stack([slides_sequence(t, word_to_int, hparams['seq_len']) for t in texts])
     expected = predict_every_row(rnn, by_hand, return_proba=True, from_zero_state=True)
     np.testing.assert_allclose(printed, expected, atol=0.0006)  # printed with 3 decimals
@@ -321,7 +323,7 @@ def test_a_saved_sentiment_rnn_is_built_with_its_settings_and_the_ones_given(tmp
     folder = ModelFolder(str(tmp_path))
     hparams = dict(TestConfig.sentiment, n_words=10)
     folder.save_config('SentimentRNN', hparams, {'good': 1})
-    rnn = folder.sentiment_rnn(SentimentRNN, batch_size=7, seq_len=5)   # what the variables do not depend on
+    rnn = load_sentiment_rnn(folder.path, SentimentRNN, batch_size=7, seq_len=5)   # what the variables do not depend on
     assert (rnn.n_words, rnn.lstm_size, rnn.embed_size, rnn.batch_size, rnn.seq_len) == (10, 16, 8, 7, 5)
 
 
@@ -332,13 +334,14 @@ def test_training_takes_the_walkthroughs_reviews_logs_for_tensorboard_and_resume
     word_to_int, mapped = data_utils.preprocess_reviews(df['review'])
     monkeypatch.setattr(data_utils, 'load_movie_data', lambda data=None: pytest.fail('the reviews read again'))
     model_dir, logdir = str(tmp_path / 'model'), tmp_path / 'tb'
-    quietly(sentiment_command.train_and_test, model_dir, TestConfig.sentiment, 1, logdir=str(logdir),
-            prepared=(df, word_to_int, mapped))
+    build_quietly(sentiment_command.train_and_test, model_dir, TestConfig.sentiment, 1, logdir=str(logdir),
+                  prepared=(df, word_to_int, mapped))
     events, = logdir.glob('events.out.tfevents.*')
     steps = [e.step for e in tf.train.summary_iterator(str(events)) for v in e.summary.value if v.tag == 'train_loss']
     assert steps == [1, 2]  # 40 training reviews: 2 mini-batches of 20
     with pytest.raises(DataError, match='already holds a trained model'):
-        quietly(sentiment_command.train_and_test, model_dir, TestConfig.sentiment, 1, prepared=(df, word_to_int, mapped))
+        build_quietly(sentiment_command.train_and_test, model_dir, TestConfig.sentiment, 1,
+                      prepared=(df, word_to_int, mapped))
 
 
 def test_predict_writes_undecodable_bytes_of_the_command_line_as_escapes_in_its_note():
@@ -350,7 +353,8 @@ def test_predict_writes_undecodable_bytes_of_the_command_line_as_escapes_in_its_
 
 
 def test_predicts_note_on_unknown_words_shows_undecodable_bytes_as_escapes(tmp_path):
-    from conftest import run_cli, train_sentiment
+    from conftest import run_cli
+    from model_helpers import train_sentiment
     model_dir = str(tmp_path / 'm')
     train_sentiment(model_dir, 1)
     r = run_cli('sentiment_rnn.py', '--predict', 'caf\udc80 great', '--model-dir', model_dir)

@@ -10,7 +10,8 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import ROOT, shared, train_sentiment
+from conftest import ROOT, shared
+from model_helpers import train_sentiment
 
 SCRIPT = os.path.join(ROOT, 'tools', 'ship_embedding.py')
 

@@ -13,7 +13,8 @@ import os
 import re
 
 
-from conftest import ROOT, functions_in, slides_file
+from conftest import ROOT, slides_file
+from file_helpers import functions_in
 
 # The slides' code in each lecture file, by its name in the book (which defines create_batch_generator
 # twice, once for each model: #1 and #2).

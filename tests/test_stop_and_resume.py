@@ -11,14 +11,16 @@ import numpy as np
 import pytest
 
 import data_utils
-from beyond_slides import sentiment_cli
 from beyond_slides.errors import DataError, TrainingStopped
 from beyond_slides.model_folder import ModelFolder, ResumePoint
+from beyond_slides.predicting import build_quietly
 from beyond_slides.supervisor import Supervisor
 from beyond_slides.tf_setup import tf
 from char_rnn import CharRNN
-from conftest import (PERIODIC, TestConfig, quietly, run_cli, run_clis, signal_at, snapshot, synthetic_reviews,
-                      train_char, train_sentiment)
+from conftest import run_cli, run_clis
+from data_helpers import PERIODIC, synthetic_reviews
+from file_helpers import snapshot
+from model_helpers import TestConfig, signal_at, train_char, train_sentiment
 
 
 def sentiment_run(model_dir, epochs, stop_at=None, times=1, resume=False):
@@ -67,20 +69,20 @@ def test_the_first_checkpoint_after_a_resumed_stop_clears_the_stop(tmp_path):
 
 @pytest.mark.parametrize('script, prefix', [('sentiment_rnn.py', 'sentiment'), ('char_rnn.py', 'language_modeling')])
 def test_a_command_stopped_saves_its_checkpoint_under_the_models_name(tmp_path, monkeypatch, script, prefix):
-    from beyond_slides import char_cli, cli, training
+    from beyond_slides import cli, training
     monkeypatch.setattr(training, 'Supervisor', signal_at(3))
     data = str(tmp_path / ('text.txt' if script == 'char_rnn.py' else 'reviews.csv'))
     if script == 'char_rnn.py':
-        command, opts = char_cli, ['--train'] + TestConfig.char_opts
+        command, opts = cli.CHAR_COMMAND, ['--train'] + TestConfig.char_opts
         with open(data, 'w', encoding='utf-8') as f:
             f.write(PERIODIC)
     else:
-        command, opts = sentiment_cli, TestConfig.sentiment_opts
+        command, opts = cli.SENTIMENT_COMMAND, TestConfig.sentiment_opts
         synthetic_reviews(200).to_csv(data, index=False)
     model_dir = str(tmp_path / 'm')
     argv = [str(a) for a in ['--data', data, '--epochs', 2, '--model-dir', model_dir] + opts]
     with pytest.raises(TrainingStopped), contextlib.redirect_stdout(io.StringIO()):
-        command.run(cli.parse(command.build_parser(), argv, command.HPARAMS, command.EPOCHS))
+        command.run(cli.parse(command.build_parser(), argv, command.kind.hparams, command.kind.epochs))
     assert ModelFolder(model_dir).stop_point().checkpoint == '%s-stopped-3.ckpt' % prefix
 
 
@@ -179,7 +181,7 @@ def test_char_resume_of_a_model_without_an_epoch_count_is_refused(tmp_path):
     model_dir = str(tmp_path / 'm')
     chars, char2int, _ = data_utils.char_vocab(PERIODIC)
     x, y = data_utils.reshape_data(data_utils.encode_text(PERIODIC, char2int), 4, 10)
-    rnn = quietly(CharRNN, len(chars), **TestConfig.char)
+    rnn = build_quietly(CharRNN, len(chars), **TestConfig.char)
     rnn.chars = chars
     rnn.train(x, y, num_epochs=1, ckpt_dir=model_dir)
     (tmp_path / 'text.txt').write_text(PERIODIC, encoding='utf-8')
@@ -263,10 +265,12 @@ def test_char_command_train_refuses_to_resume_with_other_settings_and_writes_not
     from beyond_slides import char_command
     text, model_dir = tmp_path / 'text.txt', str(tmp_path / 'm')
     text.write_text(PERIODIC, encoding='utf-8')
-    quietly(char_command.train, model_dir, dict(TestConfig.char), 1, data=str(text))
+    build_quietly(char_command.train, model_dir, dict(TestConfig.char), 1, data=str(text))
     before = snapshot(model_dir)
     with pytest.raises(DataError, match=r'other settings: lstm_size 33 \(saved: 32\)'):
-        quietly(char_command.train, model_dir, dict(TestConfig.char, lstm_size=33), 2, data=str(text), resume=True)
+        build_quietly(char_command.train, model_dir, dict(TestConfig.char, lstm_size=33), 2, data=str(text),
+                      resume=True)
     assert snapshot(model_dir) == before
-    quietly(char_command.train, model_dir, dict(TestConfig.char), 2, data=str(text), resume=True)  # the same: goes on
+    # the same settings: goes on
+    build_quietly(char_command.train, model_dir, dict(TestConfig.char), 2, data=str(text), resume=True)
     assert ModelFolder(model_dir).load_config('CharRNN')[0]['epochs'] == 2

@@ -11,7 +11,8 @@ from beyond_slides.errors import TrainingStopped
 from beyond_slides.model_folder import ModelFolder
 from beyond_slides.tf_setup import tf
 from char_rnn import CharRNN, get_top_char
-from conftest import PERIODIC, TestConfig, prepared, signal_at, train_char, train_sentiment
+from data_helpers import PERIODIC
+from model_helpers import TestConfig, prepared, signal_at, train_char, train_sentiment
 from sentiment_rnn import SentimentRNN
 
 CHAR_SMALL, SENTIMENT_SMALL = TestConfig.char, TestConfig.sentiment

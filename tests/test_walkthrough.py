@@ -2,7 +2,10 @@ import csv
 import glob
 import os
 
-from conftest import PERIODIC, TestConfig, run_cli, train_char
+from conftest import run_cli
+from data_helpers import PERIODIC
+from model_helpers import TestConfig, train_char
+from beyond_slides.predicting import CharSampler
 
 CHAR_OPTS = TestConfig.char_opts
 
@@ -77,12 +80,11 @@ def test_training_writes_loss_history_and_tensorboard_events(tmp_path):
 
 
 def test_the_sampler_reads_a_saved_model_of_its_own_settings(tmp_path, capsys):
-    from beyond_slides.model_folder import ModelFolder
     from char_rnn import CharRNN
     model = str(tmp_path / 'model')
     train_char(PERIODIC, model, epochs=15, num_layers=2)  # not the slides' 1 layer of 128 units
     capsys.readouterr()
-    with ModelFolder(model).char_sampler(CharRNN) as sampler:
+    with CharSampler(model, CharRNN) as sampler:
         proba = sampler.after('abcd')
         assert capsys.readouterr().out == ''  # build() prints its tensors: not here
         chars = sampler.chars

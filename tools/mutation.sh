@@ -24,9 +24,9 @@ export PYTHONPATH="$PWD/tools${PYTHONPATH:+:$PYTHONPATH}"   # the plugin, for th
 export RNN_SLIDES_DIR="${RNN_SLIDES_DIR:-$(cd .. && pwd)/shared/slides}"   # the tool runs from mutants/
 IN_SCOPE=(
     'data_utils.*' 'char_rnn.x_*' 'sentiment_rnn.x_*'
-    'beyond_slides.cli.*' 'beyond_slides.sentiment_cli.*' 'beyond_slides.char_cli.*'
+    'beyond_slides.cli.*'
     'beyond_slides.sentiment_command.*' 'beyond_slides.char_command.*' 'beyond_slides.errors.*'
-    'beyond_slides.files.*' 'beyond_slides.paths.*' 'beyond_slides.datasets.*' 'beyond_slides.fast_words.*'
+    'beyond_slides.files.*' 'beyond_slides.settings.*' 'beyond_slides.datasets.*' 'beyond_slides.fast_words.*'
     'beyond_slides.predicting.*' 'beyond_slides.model_folder.*' 'beyond_slides.supervisor.*'
     'beyond_slides.training.*' 'beyond_slides.walkthrough.*' 'beyond_slides.exercises.*'
     'beyond_slides.lecture_notebook.*' 'beyond_slides.tf_setup.x_device_line*'

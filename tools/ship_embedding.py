@@ -19,7 +19,7 @@ from beyond_slides import cli  # noqa: E402
 from beyond_slides.errors import DataError  # noqa: E402
 from beyond_slides.files import atomic_write_bytes  # noqa: E402
 from beyond_slides.model_folder import ModelFolder  # noqa: E402
-from beyond_slides.paths import REPO  # noqa: E402
+from beyond_slides.settings import REPO  # noqa: E402
 from beyond_slides.tf_setup import tf  # noqa: E402
 
 SHIPPED = os.path.join(REPO, 'models', 'sentiment_embedding.npz')
