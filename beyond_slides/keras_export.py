@@ -36,13 +36,11 @@ import numpy as np
 from beyond_slides.errors import DataError, SetupError
 from beyond_slides.model_folder import ModelFolder, write_model_config
 from beyond_slides.files import quiet_stderr
-from beyond_slides.settings import SENTIMENT
+from beyond_slides.settings import LSTM_SCOPE, SENTIMENT
 
 with quiet_stderr():  # TensorFlow's C++ start-up notes (no GPU found, ...) kept off the terminal
     import keras
     import tensorflow as tf
-
-LSTM_PREFIX = 'rnn/multi_rnn_cell/cell_%d/basic_lstm_cell/'
 
 
 def lstm_weights(kernel, bias, n_inputs, forget_bias=1.0):
@@ -94,8 +92,8 @@ def set_weights(model, weights, n_inputs, embedding):
     if embedding:
         model.get_layer('embedding').set_weights([weights['embedding']])
     k = 0
-    while LSTM_PREFIX % k + 'kernel' in weights:
-        kernel, bias = weights[LSTM_PREFIX % k + 'kernel'], weights[LSTM_PREFIX % k + 'bias']
+    while LSTM_SCOPE % k + 'kernel' in weights:
+        kernel, bias = weights[LSTM_SCOPE % k + 'kernel'], weights[LSTM_SCOPE % k + 'bias']
         model.get_layer('lstm_%d' % k).set_weights(lstm_weights(kernel, bias, n_inputs))
         n_inputs = kernel.shape[1] // 4
         k += 1

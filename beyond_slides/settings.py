@@ -42,3 +42,7 @@ SENTIMENT = ModelKind('SentimentRNN', SENTIMENT_HPARAMS, SENTIMENT_EPOCHS, 'sent
 CHAR = ModelKind('CharRNN', CHAR_HPARAMS, CHAR_EPOCHS, 'language_modeling',
                  'another text (its characters differ): give the same text')
 KINDS = {kind.name: kind for kind in (SENTIMENT, CHAR)}
+
+# Where the slides' graphs keep layer k's LSTM variables (its kernel and bias), as their checkpoints
+# name them: the same for both models.
+LSTM_SCOPE = 'rnn/multi_rnn_cell/cell_%d/basic_lstm_cell/'
