@@ -16,7 +16,6 @@ import pandas as pd
 
 import data_utils
 from beyond_slides import pitfalls, theory
-from beyond_slides.model_folder import ModelFolder
 from beyond_slides.predicting import predict_every_row
 from beyond_slides.tf_setup import tf
 
@@ -332,7 +331,8 @@ def check_1(answer, xs, kernel, bias):
         mistakes = [('the bias b_h is missing', theory.rnn_activations(xs, W_xh, W_hh, 0 * bias)[0]),
                     ('h is carried: each step adds W_hh h(t-1), with h(0) = 0',
                      theory.rnn_activations(xs, W_xh, 0 * W_hh, bias)[0]),
-                    ('tanh is missing (the slide\'s activation phi)', linear_rnn(xs[0], W_xh, W_hh, bias)),
+                    ('tanh is missing (the slide\'s activation phi)',
+                     theory.rnn_activations(xs, W_xh, W_hh, bias, phi=lambda z: z)[0]),
                     ('W_hh is transposed: with rows as examples h(t-1) @ W_hh takes W_hh = kernel[%d:] as it is '
                      '(row j multiplies unit j of h(t-1))' % n_in, theory.rnn_activations(xs, W_xh, W_hh.T, bias)[0])]
         compare(got, expected, 'answer', 1e-5, 'h(t) = tanh(x(t) @ W_xh + h(t-1) @ W_hh + b_h), where W_xh is '
@@ -341,21 +341,13 @@ def check_1(answer, xs, kernel, bias):
     report(1, answer, judge)
 
 
-def linear_rnn(xs, W_xh, W_hh, b_h):
-    """Exercise 1's slip that forgets tanh: h(t) = W_xh x(t) + W_hh h(t-1) + b_h, (T, H)."""
-    h, out = np.zeros(W_hh.shape[0]), []
-    for x in xs:
-        h = W_xh @ x + W_hh @ h + b_h
-        out.append(h)
-    return np.array(out)
-
-
 # Exercise bptt, "Training RNNs Using BPTT": dh(t)/dh(k) as a product of the steps' Jacobians
 def check_bptt(answer, xs, kernel, bias, k, t):
     """answer: dh(t)/dh(k) (H, H), entry [a, b] = dh(t)_a / dh(k)_b, of the BasicRNNCell with kernel and
     bias over the one sequence xs (T, D) from h(0) = 0, steps from 1; against tf.gradients, within 1e-5."""
     def judge(answer):
-        expected = jacobian_from_tensorflow(xs, kernel, bias, k, t)
+        zeros = np.zeros((len(xs), np.shape(kernel)[1]))   # W_hy, b_y and ys for a loss this check does not use
+        expected = theory.tf_bptt(xs, kernel, bias, zeros[:1], zeros[0, :1], zeros[:, :1], k, t)[0].astype(float)
         got = as_array(answer, expected.shape, 'answer', 'entry [a, b] is dh(t)_a / dh(k)_b, H x H')
         n_in = np.shape(xs)[1]
         W_xh, W_hh = theory.slide_weights(np.asarray(kernel, float), n_in)
@@ -374,22 +366,6 @@ def check_bptt(answer, xs, kernel, bias, k, t):
         return 'the product of the %d step Jacobians is tf.gradients\' dh(%d)/dh(%d) (within 1e-5): its ' \
                'spectral norm %.3g' % (t - k, t, k, np.linalg.norm(expected, 2))
     report('bptt', answer, judge)
-
-
-def jacobian_from_tensorflow(xs, kernel, bias, k, t):
-    """dh(t)/dh(k) (H, H) from tf.gradients on BasicRNNCell unrolled over xs (T, D), one output unit
-    at a time (theory.unrolled_tanh_rnn_graph, its output layer unused)."""
-    xs, kernel, bias = (np.asarray(a, np.float32) for a in (xs, kernel, bias))
-    n_hidden = kernel.shape[1]
-    with tf.Graph().as_default():
-        g = theory.unrolled_tanh_rnn_graph(xs, kernel, bias, np.zeros((1, n_hidden), np.float32),
-                                           np.zeros(1, np.float32), np.zeros((len(xs), 1), np.float32))
-        h_t, h_k = g['hs'][t - 1], g['hs'][k - 1]          # g['hs'][0] is h(1)
-        rows = tf.stack([tf.gradients(h_t[0, a], h_k)[0][0] for a in range(n_hidden)])
-        with tf.Session() as sess:
-            g['kernel'].load(kernel, sess)
-            g['bias'].load(bias, sess)
-            return sess.run(rows).astype(float)
 
 
 # Exercise vanishing, "Gradient Problems": how fast the product shrinks or grows, predicted
@@ -451,34 +427,26 @@ def check_2(answer, model_dir, prime):
         compare(c_h, expected, '(c, h)', 1e-4, 'z = [x, h] @ lstm_kernel + lstm_bias splits into (i, j, f, o); '
                 'c = c * sigmoid(f + 1) + sigmoid(i) * tanh(j), h = tanh(c) * sigmoid(o), the state carried from '
                 'one character to the next',
-                lstm_mistakes(model_dir, prime) + [('c and h are swapped: answer = (c, h)', expected[::-1])])
+                lstm_mistakes(steps) + [('c and h are swapped: answer = (c, h)', expected[::-1])])
         return 'your numpy LSTM gives the graph\'s (c, h) after %r (within 1e-4)' % prime
     report(2, answer, judge)
 
 
-def lstm_mistakes(model_dir, prime):
-    """[(hint, (c, h) stacked)] of the usual slips of exercise 2, on the CharRNN's first LSTM layer."""
-    kernel, bias = (tf.train.load_variable(tf.train.latest_checkpoint(model_dir), theory.LSTM_LAYER_0 + name)
-                    for name in ('kernel', 'bias'))
-    chars = ModelFolder(model_dir).load_config('CharRNN')[1]
-    x_rows = np.eye(len(chars))[[chars.index(ch) for ch in prime]]
-    n_hidden = kernel.shape[1] // 4
-    blocks = theory.kernel_blocks(n_hidden)
-
-    def run(order='ijfo', forget_bias=1.0, rows=x_rows):
+def lstm_mistakes(gates):
+    """[(hint, (c, h) stacked)] of the usual slips of exercise 2, on the weights and one-hot rows of gates
+    (theory.lstm_gates_on_line's result)."""
+    def run(order='ijfo', forget_bias=1.0, rows=gates['x']):
         """(c, h) stacked, (2, 1, H), after rows from the zero state, the gates' blocks put in order ('ijfo': as is)."""
-        columns = np.concatenate([np.arange(*blocks[gate]) for gate in order])
-        c = h = np.zeros((1, n_hidden))
-        for x in rows:
-            step = theory.lstm_step(x[None, :], c, h, kernel[:, columns], bias[columns], forget_bias)
-            c, h = step['c'], step['h']
-        return np.stack([c, h])
+        columns = np.concatenate([np.arange(*gates['kernel_blocks'][gate]) for gate in order])
+        out = theory.lstm_over_rows(rows, gates['kernel'][:, columns], gates['bias'][columns], forget_bias)
+        return np.stack([out['c'][-1:], out['h'][-1:]])
     tf_order = 'BasicLSTMCell orders the four parts of z as (i, j, f, o)'
     return [('BasicLSTMCell adds forget_bias=1.0 to f before the sigmoid', run(forget_bias=0.0)),
             (tf_order + ': input, new values, forget, output (Keras orders them i, f, c, o)', run('ifjo')),
             (tf_order + ', not the textbook\'s (f, i, g, o): i, j, f, o = np.split(z, 4, axis=1)',
              run('jfio')),   # read as (f, i, g, o), the first block (i) is taken for f
-            ('the state is carried: each character starts from the (c, h) the one before left', run(rows=x_rows[-1:]))]
+            ('the state is carried: each character starts from the (c, h) the one before left',
+             run(rows=gates['x'][-1:]))]
 
 
 # Exercise 3, "Create the Word to Integer Mapping": word ids from 1, n_words

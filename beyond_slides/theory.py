@@ -12,6 +12,7 @@ import numpy as np
 
 import data_utils
 from beyond_slides.predicting import CharSampler, build_quietly, predict_every_row
+from beyond_slides.settings import LSTM_SCOPE
 from beyond_slides.tf_setup import tf
 from char_rnn import CharRNN, create_batch_generator as char_batch_generator
 
@@ -35,7 +36,6 @@ TRUNCATED_BPTT = (
 # few mini-batches' gradients explode (far above grad_clip = 5); the slides' stay below 2.
 CLIPPING_ACTS = {'learning_rate': 0.2}
 CLIPPING_ACTS_EPOCHS = 1
-LSTM_LAYER_0 = 'rnn/multi_rnn_cell/cell_0/basic_lstm_cell/'   # the first LSTM layer's variables
 RNN_CELL = 'rnn/basic_rnn_cell/'   # a BasicRNNCell's variables, in tf.nn.dynamic_rnn's scope
 
 
@@ -117,15 +117,15 @@ def slide_weights(kernel, n_in):
     return kernel[:n_in].T, kernel[n_in:].T
 
 
-def rnn_activations(xs, W_xh, W_hh, b_h, h0=None):
+def rnn_activations(xs, W_xh, W_hh, b_h, h0=None, phi=np.tanh):
     """The slide's h(t), step by step, one column vector at a time. xs (B, T, D); returns every
-    h(t) (B, T, H), from h(0) = h0 or zeros."""
+    h(t) (B, T, H), from h(0) = h0 or zeros. phi: the activation (the slides' tanh)."""
     n_hidden = W_hh.shape[0]
     out = np.zeros(xs.shape[:2] + (n_hidden,))                 # (B, T, H)
     for b, sequence in enumerate(xs):
         h = np.zeros(n_hidden) if h0 is None else h0[b]        # (H,)
         for t, x in enumerate(sequence):                       # x (D,)
-            h = np.tanh(W_xh @ x + W_hh @ h + b_h)             # (H,)
+            h = phi(W_xh @ x + W_hh @ h + b_h)                 # (H,)
             out[b, t] = h
     return out
 
@@ -260,6 +260,18 @@ def unrolled_tanh_rnn_graph(xs, kernel, bias, W_hy, b_y, ys):
             'loss': tf.add_n(losses)}
 
 
+def tf_bptt(xs, kernel, bias, W_hy, b_y, ys, k, t):
+    """tf.gradients through unrolled_tanh_rnn_graph with the given weights: (dh(t)/dh(k) (H, H), row a
+    that of unit a; dL/dkernel (D+H, H))."""
+    xs, kernel, bias = (np.asarray(a, np.float32) for a in (xs, kernel, bias))
+    with tf.Graph().as_default():
+        g = unrolled_tanh_rnn_graph(xs, kernel, bias, W_hy, b_y, ys)
+        h_t, h_k = g['hs'][t - 1], g['hs'][k - 1]                             # g['hs'][0] is h(1)
+        jacobian = tf.stack([tf.gradients(h_t[0, a], h_k)[0][0] for a in range(kernel.shape[1])])  # (H, H)
+        d_kernel = tf.gradients(g['loss'], g['kernel'])[0]                    # (D+H, H)
+        return run_loaded([jacobian, d_kernel], {RNN_CELL + 'kernel': kernel, RNN_CELL + 'bias': bias})
+
+
 def bptt_matches_tensorflow(n_in=3, n_hidden=4, n_out=2, n_steps=6, k=1, t=None, seed=0):
     """The slide's BPTT on a small tanh RNN in numpy, against tf.gradients: dh(t)/dh(k) (H, H) as the
     product of the steps' Jacobians, and dL/dW_hh (H, H) of L = sum_t L(t) by the slide's sum."""
@@ -275,13 +287,7 @@ def bptt_matches_tensorflow(n_in=3, n_hidden=4, n_out=2, n_steps=6, k=1, t=None,
     hs = np.vstack([np.zeros(n_hidden), rnn_activations(xs.astype(np.float64), W_xh, W_hh, bias)[0]])  # (T+1, H)
     product = jacobian_product(hs, W_hh, k, t)
     grad = bptt_gradient_W_hh(xs[0], hs, np.vstack([np.zeros(n_out), ys]), W_hh, W_hy, b_y)
-    with tf.Graph().as_default():
-        g = unrolled_tanh_rnn_graph(xs[0], kernel, bias, W_hy, b_y, ys)
-        h_t, h_k = g['hs'][t - 1], g['hs'][k - 1]                             # g['hs'][0] is h(1)
-        jacobian = tf.stack([tf.gradients(h_t[0, a], h_k)[0][0] for a in range(n_hidden)])  # row a: dh(t)_a/dh(k)
-        d_kernel = tf.gradients(g['loss'], g['kernel'])[0]                    # (D+H, H)
-        jacobian_tf, d_kernel_tf = run_loaded([jacobian, d_kernel], {RNN_CELL + 'kernel': kernel,
-                                                                     RNN_CELL + 'bias': bias})
+    jacobian_tf, d_kernel_tf = tf_bptt(xs[0], kernel, bias, W_hy, b_y, ys, k, t)
     grad_tf = d_kernel_tf[n_in:].T  # TensorFlow's kernel[D:] is W_hh^T
     assert np.allclose(product, jacobian_tf, atol=1e-5), 'the product of Jacobians differs from TF'
     assert np.allclose(grad, grad_tf, atol=1e-4 * max(1.0, np.abs(grad_tf).max())), \
@@ -516,37 +522,43 @@ def lstm_step(x, c_prev, h_prev, kernel, bias, forget_bias=1.0):
     return {'i': i, 'g': g, 'f': f, 'o': o, 'c': c, 'h': h}
 
 
+def lstm_over_rows(xs, kernel, bias, forget_bias=1.0):
+    """lstm_step over the rows of xs (T, D) in turn, from the zero state, the state carried:
+    {'i', 'g', 'f', 'o', 'c', 'h'}, (T, H) each."""
+    c = h = np.zeros((1, kernel.shape[1] // 4))
+    steps = []
+    for x in xs:
+        steps.append(lstm_step(x[None], c, h, kernel, bias, forget_bias))
+        c, h = steps[-1]['c'], steps[-1]['h']
+    return {name: np.vstack([s[name] for s in steps]) for name in ('i', 'g', 'f', 'o', 'c', 'h')}
+
+
 def lstm_gates_on_line(model_dir, line, forget_bias=1.0):
     """The gates and states (T, H) of the first LSTM layer of the CharRNN saved in model_dir at every
-    character of line, in numpy (lstm_step), fed one character at a time from the zero state with
-    the state carried, as sample() runs it; asserted equal to the graph's (c, h) at every step, and
-    (one layer) to its probabilities of the next character (T, C)."""
+    character of line, in numpy (lstm_over_rows over the one-hot rows 'x' (T, C), with its 'kernel' and
+    'bias'), fed one character at a time as sample() runs it; asserted equal to the graph's (c, h) at
+    every step, and (one layer) to its probabilities of the next character (T, C)."""
     with CharSampler(model_dir, CharRNN) as sampler:   # the graph, one character at a time, state carried
         missing = sorted(set(line) - set(sampler.chars))
         if missing:
             raise ValueError('characters the model does not know: %r' % ''.join(missing))
-        kernel, bias, w_out, b_out = sampler.sess.run([LSTM_LAYER_0 + 'kernel:0', LSTM_LAYER_0 + 'bias:0',
+        kernel, bias, w_out, b_out = sampler.sess.run([LSTM_SCOPE % 0 + 'kernel:0', LSTM_SCOPE % 0 + 'bias:0',
                                                        'logits/kernel:0', 'logits/bias:0'])
         tf_c, tf_h, tf_proba = [], [], []
         for ch in line:
             tf_proba.append(sampler.step(ch))
             tf_c.append(sampler.state[0].c[0])
             tf_h.append(sampler.state[0].h[0])
-    n_hidden, one_hot = sampler.rnn.lstm_size, np.eye(len(sampler.chars))
-    c, h = np.zeros((1, n_hidden)), np.zeros((1, n_hidden))        # the zero state
-    steps = []
-    for ch in line:
-        x = one_hot[[sampler.char2int[ch]]]                         # (1, C)
-        steps.append(lstm_step(x, c, h, kernel.astype(np.float64), bias.astype(np.float64), forget_bias))
-        c, h = steps[-1]['c'], steps[-1]['h']
-    out = {name: np.vstack([s[name] for s in steps]) for name in ('i', 'g', 'f', 'o', 'c', 'h')}  # (T, H)
+    xs = np.eye(len(sampler.chars))[[sampler.char2int[ch] for ch in line]]   # (T, C) one-hot
+    kernel, bias = kernel.astype(np.float64), bias.astype(np.float64)
+    out = lstm_over_rows(xs, kernel, bias, forget_bias)                         # (T, H) each
     max_diff = float(max(np.abs(out['c'] - np.array(tf_c)).max(), np.abs(out['h'] - np.array(tf_h)).max()))
     assert max_diff < 1e-5, 'the gate equations differ from the TF graph by %g' % max_diff
     proba = softmax(out['h'] @ w_out + b_out)                       # (T, C)
     if sampler.rnn.num_layers == 1:
         assert np.allclose(proba, np.array(tf_proba), atol=1e-5), 'the probabilities differ from the TF graph'
-    return dict(out, chars=list(line), proba=proba, kernel_blocks=kernel_blocks(n_hidden), forget_bias=forget_bias,
-                max_diff=max_diff)
+    return dict(out, chars=list(line), proba=proba, kernel_blocks=kernel_blocks(sampler.rnn.lstm_size),
+                forget_bias=forget_bias, max_diff=max_diff, x=xs, kernel=kernel, bias=bias)
 
 
 def lstm_cell_sizes(rnn):
@@ -554,7 +566,7 @@ def lstm_cell_sizes(rnn):
     one-hot input), and BasicLSTMCell's default forget_bias, which the CharRNN builds it with."""
     with rnn.g.as_default():
         found = {v.op.name: v for v in tf.global_variables()}
-    kernel_shape, bias_shape = shape_of(found[LSTM_LAYER_0 + 'kernel']), shape_of(found[LSTM_LAYER_0 + 'bias'])
+    kernel_shape, bias_shape = shape_of(found[LSTM_SCOPE % 0 + 'kernel']), shape_of(found[LSTM_SCOPE % 0 + 'bias'])
     n_hidden = kernel_shape[1] // 4
     n_inputs = kernel_shape[0] - n_hidden
     assert bias_shape == (4 * n_hidden,) and (n_inputs, n_hidden) == (rnn.num_classes, rnn.lstm_size)

@@ -12,6 +12,7 @@ import pytest
 import data_utils
 from beyond_slides import exercises
 from beyond_slides.predicting import CharSampler, build_quietly
+from beyond_slides.settings import LSTM_SCOPE
 from beyond_slides.tf_setup import tf
 from char_rnn import CharRNN, create_batch_generator
 from conftest import shared
@@ -41,8 +42,7 @@ def basic_lstm_cell_state(model_dir, chars, text, forget_bias, parts=(0, 1, 2, 3
     """(c, h) of TensorFlow's own BasicLSTMCell(forget_bias=...) with the saved kernel and bias;
     parts: which of the four column blocks (i, j, f, o) of both the cell reads as its i, j, f, o."""
     checkpoint = tf.train.latest_checkpoint(model_dir)
-    prefix = 'rnn/multi_rnn_cell/cell_0/basic_lstm_cell/'
-    kernel, bias = (tf.train.load_variable(checkpoint, prefix + name) for name in ('kernel', 'bias'))
+    kernel, bias = (tf.train.load_variable(checkpoint, LSTM_SCOPE % 0 + name) for name in ('kernel', 'bias'))
     columns = np.concatenate([np.split(np.arange(kernel.shape[1]), 4)[i] for i in parts])
     kernel, bias = kernel[:, columns], bias[columns]
     xs = np.eye(len(chars))[[chars.index(ch) for ch in text]][None].astype(np.float32)   # (1, T, C)
