@@ -13,10 +13,9 @@ import os
 import re
 import sys
 
-from beyond_slides.settings import REPO as ROOT  # the repository
+from beyond_slides.settings import LECTURE_NOTEBOOK, REPO
 
-NOTEBOOK = os.path.join(ROOT, 'notebooks', 'rnn_lecture.ipynb')
-SLIDE_LIST = os.path.join(ROOT, 'docs', 'slides.md')
+SLIDE_LIST = os.path.join(REPO, 'docs', 'slides.md')
 SLIDE_LIST_HEADING = '## The deck: the lecture\'s slides in order'
 
 # Cell tags (CONTRIBUTING.md, "Cell tags"); remove_input is nbconvert's name for output without code.
@@ -421,7 +420,7 @@ TEMPLATE = """<!DOCTYPE html>
 
 def main(argv=None):
     p = argparse.ArgumentParser(prog='python -m beyond_slides.deck', description=__doc__.splitlines()[0])
-    p.add_argument('--notebook', default=NOTEBOOK, help='the executed lecture notebook (default: %(default)s)')
+    p.add_argument('--notebook', default=LECTURE_NOTEBOOK, help='the executed lecture notebook (default: %(default)s)')
     p.add_argument('--out', default='rnn_lecture_deck.html', help='the deck to write (default: %(default)s)')
     args = p.parse_args(argv)
     import json

@@ -22,9 +22,8 @@ import time
 
 from beyond_slides.deck import source, tags
 from beyond_slides.files import atomic_write_bytes, atomic_write_text
-from beyond_slides.settings import REPO as ROOT  # the repository
+from beyond_slides.settings import BLANK_NOTEBOOK, REPO as ROOT  # the repository
 
-BLANK = os.path.join(ROOT, 'notebooks', 'exercises.ipynb')
 # What a notebook's kernel imports and reads: the lecture files, beyond_slides, the shipped model.
 PROJECT_FILES = ('data_utils.py', 'char_rnn.py', 'sentiment_rnn.py', 'pg2265.txt', 'beyond_slides',
                  os.path.join('models', 'char_rnn'))
@@ -417,7 +416,7 @@ def report_of(path, skeleton, scratch, limits, isolated, imdb, hidden):
     return report
 
 
-def grade(submissions, out, skeleton_path=BLANK, limits=None, imdb=None, log=print, jobs=1, changed=None):
+def grade(submissions, out, skeleton_path=BLANK_NOTEBOOK, limits=None, imdb=None, log=print, jobs=1, changed=None):
     """Grade every notebook under submissions into out (docs/exercises.md, "Grading a class"), jobs
     notebooks at a time; returns the rows. Raises GradingError for bad input before anything is written.
     changed: a list that receives the teacher's files that changed during the grading (by a notebook
@@ -493,7 +492,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('submissions', nargs='?', help='the folder of the students\' notebooks (searched recursively)')
     p.add_argument('--out', help='a new (or empty) folder for grades.csv and the summary')
-    p.add_argument('--notebook', default=BLANK, help='the teacher\'s blank notebook (default: %(default)s)')
+    p.add_argument('--notebook', default=BLANK_NOTEBOOK, help='the teacher\'s blank notebook (default: %(default)s)')
     p.add_argument('--imdb', help='the IMDb data the notebooks read (the tarball, aclImdb/ or movie_data.csv)')
     p.add_argument('--cell-timeout', type=float, default=LIMITS['cell_timeout'], help='seconds per cell')
     p.add_argument('--notebook-timeout', type=float, default=LIMITS['notebook_timeout'], help='seconds per notebook')

@@ -12,7 +12,7 @@ from matplotlib.transforms import Bbox
 import numpy as np
 import pandas as pd
 
-from beyond_slides.deck import heading
+from beyond_slides.deck import heading, source
 from beyond_slides.model_folder import CONFIG_NAME, HISTORY_NAME, ModelFolder
 from beyond_slides.predicting import load_sentiment_rnn
 from beyond_slides.settings import REPO
@@ -63,10 +63,10 @@ class SectionClock(object):
                 section = title
                 order.append(title)
             elif cell['cell_type'] == 'code':
-                section_of.setdefault(''.join(cell['source']).strip(), section)
+                section_of.setdefault(source(cell).strip(), section)
         seconds = collections.Counter()
-        for source, t in self.times:
-            seconds[section_of.get(source.strip(), EDITED_CELLS)] += t
+        for ran, t in self.times:
+            seconds[section_of.get(ran.strip(), EDITED_CELLS)] += t
         first = [BEFORE_HEADINGS] if BEFORE_HEADINGS in seconds else []
         last = [EDITED_CELLS] if EDITED_CELLS in seconds else []
         return [(h, seconds.get(h, 0.0)) for h in first + order + last]

@@ -46,3 +46,9 @@ KINDS = {kind.name: kind for kind in (SENTIMENT, CHAR)}
 # Where the slides' graphs keep layer k's LSTM variables (its kernel and bias), as their checkpoints
 # name them: the same for both models.
 LSTM_SCOPE = 'rnn/multi_rnn_cell/cell_%d/basic_lstm_cell/'
+
+# The notebooks: the lecture, the exercises' worked solutions (the one to edit) and the blank
+# exercises made from them (python notebooks/make_exercises.py), which the grader grades.
+LECTURE_NOTEBOOK = os.path.join(REPO, 'notebooks', 'rnn_lecture.ipynb')
+SOLUTIONS_NOTEBOOK = os.path.join(REPO, 'notebooks', 'exercises_solutions.ipynb')
+BLANK_NOTEBOOK = os.path.join(REPO, 'notebooks', 'exercises.ipynb')

@@ -23,13 +23,11 @@ import os
 import sys
 import textwrap
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 from beyond_slides import deck  # noqa: E402
 from beyond_slides.files import atomic_write_text  # noqa: E402
-
-NOTEBOOK = os.path.join(HERE, 'rnn_lecture.ipynb')
+from beyond_slides.settings import LECTURE_NOTEBOOK as NOTEBOOK  # noqa: E402
 
 
 def read(filename):
@@ -74,7 +72,7 @@ def lecture_cells(nb):
 def stale(nb):
     """The specs of the cells that differ from their files, and the cells whose slide tags differ
     from the deck's rules."""
-    return [spec for cell, spec in lecture_cells(nb) if ''.join(cell['source']) != cell_source(spec)] + \
+    return [spec for cell, spec in lecture_cells(nb) if deck.source(cell) != cell_source(spec)] + \
         ['slide tags of %r' % line for line in deck.stale_slide_tags(nb, deck.slide_titles())]
 
 

@@ -15,14 +15,12 @@ import copy
 import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SOLUTIONS = os.path.join(HERE, 'exercises_solutions.ipynb')
-BLANK = os.path.join(HERE, 'exercises.ipynb')
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from beyond_slides.deck import tags  # noqa: E402
+from beyond_slides.files import atomic_write_text  # noqa: E402
+from beyond_slides.settings import BLANK_NOTEBOOK as BLANK, SOLUTIONS_NOTEBOOK as SOLUTIONS  # noqa: E402
+
 BEGIN, END, GAP = '# BEGIN SOLUTION', '# END SOLUTION', 'answer = ...'
-
-
-def tags(cell):
-    return cell.get('metadata', {}).get('tags', [])
 
 
 class MalformedCell(ValueError):
@@ -88,8 +86,6 @@ def main(argv=None):
                    help='first execute the solutions notebook headless and save it with its outputs')
     p.add_argument('--imdb', help='the IMDb data for --run (default: $RNN_IMDB_DATA, else downloaded once)')
     args = p.parse_args(argv)
-    sys.path.insert(0, os.path.dirname(HERE))
-    from beyond_slides.files import atomic_write_text
     try:
         blank_text(SOLUTIONS)  # the markers checked before a run of minutes, and before anything is written
         if args.run:

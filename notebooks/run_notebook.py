@@ -24,8 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 from beyond_slides.files import atomic_write_text  # noqa: E402
-
-LECTURE = os.path.join(HERE, 'rnn_lecture.ipynb')
+from beyond_slides.settings import LECTURE_NOTEBOOK  # noqa: E402
 
 
 def execute(path, imdb=None, runs=None, timeout=1200, nb=None):
@@ -99,7 +98,7 @@ def run_and_save(path, imdb, out):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('notebook', nargs='?', default=LECTURE, help='the notebook (default: rnn_lecture.ipynb)')
+    p.add_argument('notebook', nargs='?', default=LECTURE_NOTEBOOK, help='the notebook (default: rnn_lecture.ipynb)')
     p.add_argument('--imdb', help='aclImdb_v1.tar.gz, an extracted aclImdb/ folder or movie_data.csv')
     where = p.add_mutually_exclusive_group()
     where.add_argument('--out', metavar='PATH', help='save the notebook with its outputs at PATH')

@@ -9,7 +9,7 @@ from beyond_slides import settings
 from beyond_slides.predicting import build_quietly
 from data_helpers import synthetic_reviews
 
-SHIPPED = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'models', 'char_rnn')
+SHIPPED = settings.SHIPPED_CHAR_RNN  # the tests' short name for it
 
 
 def as_options(hparams, slides):

@@ -15,6 +15,7 @@ import pytest
 from conftest import ROOT, skip_or_fail_in_ci
 
 from beyond_slides import deck
+from beyond_slides.settings import LECTURE_NOTEBOOK
 
 sys.path.insert(0, os.path.join(ROOT, 'notebooks'))
 import lecture_cells  # noqa: E402
@@ -100,7 +101,7 @@ def test_applied_tags_are_current_and_a_changed_one_is_stale():
 
 
 def test_the_committed_notebooks_slide_tags_are_current():
-    with open(deck.NOTEBOOK, encoding='utf-8') as f:
+    with open(LECTURE_NOTEBOOK, encoding='utf-8') as f:
         nb = json.load(f)
     assert deck.stale_slide_tags(nb, deck.slide_titles()) == [], 'run python notebooks/lecture_cells.py'
 
@@ -198,7 +199,7 @@ def deck_sections(text):
 
 
 def test_each_figure_and_each_slide_code_stands_on_its_slide(deck_file):
-    with open(deck.NOTEBOOK, encoding='utf-8') as f:
+    with open(LECTURE_NOTEBOOK, encoding='utf-8') as f:
         nb = json.load(f)
     with open(deck_file, encoding='utf-8') as f:
         sections = deck_sections(f.read())

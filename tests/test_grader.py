@@ -13,6 +13,8 @@ import nbformat
 import pytest
 
 from beyond_slides import grader
+from beyond_slides.deck import tags
+from beyond_slides.settings import BLANK_NOTEBOOK, SOLUTIONS_NOTEBOOK
 from conftest import shared
 from data_helpers import make_imdb_tarball
 
@@ -219,13 +221,12 @@ def test_bad_input_is_one_line_and_status_2_and_nothing_written(case, tmp_path, 
 
 def test_the_graded_notebook_is_the_teachers_with_the_students_answer_cells():
     from beyond_slides import exercises
-    blank = nbformat.read(grader.BLANK, as_version=4)
-    path = os.path.join(grader.ROOT, 'notebooks', 'exercises_solutions.ipynb')
-    solutions = nbformat.read(path, as_version=4)
-    built = grader.graded_notebook(blank, grader.student_answers(path))
-    answers = [c.source for c in solutions.cells if 'answer' in c.metadata.get('tags', [])]
+    blank = nbformat.read(BLANK_NOTEBOOK, as_version=4)
+    solutions = nbformat.read(SOLUTIONS_NOTEBOOK, as_version=4)
+    built = grader.graded_notebook(blank, grader.student_answers(SOLUTIONS_NOTEBOOK))
+    answers = [c.source for c in solutions.cells if 'answer' in tags(c)]
     assert [c.source for c in built.cells if grader.answer_id(c.source)] == answers
-    checks = [c.source for c in blank.cells if 'check' in c.metadata.get('tags', [])]
+    checks = [c.source for c in blank.cells if 'check' in tags(c)]
     assert [c.source for c in built.cells if 'grader' in c.metadata] == checks
     assert sorted(grader.exercise_ids(blank)) == sorted(n[len('check_'):] for n in vars(exercises)
                                                          if n.startswith('check_'))

@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from beyond_slides import deck
 from conftest import ROOT
 
 # What lecture_cells.py reads: the lecture files, the package, the notebook, docs/slides.md.
@@ -37,7 +38,7 @@ def lecture_cells(copy, *args):
 def cell_of(copy, spec):
     with open(str(copy / 'notebooks' / 'rnn_lecture.ipynb'), encoding='utf-8') as f:
         nb = json.load(f)
-    return next(''.join(c['source']) for c in nb['cells'] if c.get('metadata', {}).get('lecture') == spec)
+    return next(deck.source(c) for c in nb['cells'] if c.get('metadata', {}).get('lecture') == spec)
 
 
 def edit_function(path, name, line):
