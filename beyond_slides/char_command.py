@@ -10,12 +10,11 @@ import data_utils
 from beyond_slides import walkthrough as show
 from beyond_slides.errors import DataError
 from beyond_slides.model_folder import ModelFolder
+from beyond_slides.predicting import CharSampler
 from beyond_slides.settings import CHAR
 from beyond_slides.tf_setup import device_line
 from beyond_slides.training import TrainingRun
 from char_rnn import CharRNN, get_top_char
-from beyond_slides.predicting import CharSampler
-
 
 
 def walkthrough(data):

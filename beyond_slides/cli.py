@@ -1,9 +1,7 @@
-"""The options of `python sentiment_rnn.py` and `python char_rnn.py` (not on the slides): their
-parsers, whose errors are one line, the options frozen once parsed, and run_command, which turns
-every error a user can fix into one line and an exit status. beyond_slides/sentiment_command.py
-and char_command.py do the jobs.
-
-Nothing here imports TensorFlow: `--help` and a mistyped option answer at once.
+"""The options of `python sentiment_rnn.py` and `python char_rnn.py` (not on the slides), and
+run_command, which turns every error a user can fix into one line and an exit status;
+beyond_slides/sentiment_command.py and char_command.py do the jobs. Nothing here imports
+TensorFlow: `--help` and a mistyped option answer at once.
 """
 import argparse
 import collections
@@ -34,12 +32,11 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
 
 
 def parser(prog, description):
-    """A command's option parser: one-line errors, every default shown."""
     return ArgumentParser(prog=prog, description=description, formatter_class=HelpFormatter)
 
 
 def add_run_options(p, epochs):
-    """--export-keras, --epochs, --resume, --walkthrough, --logdir and --debug: both commands'."""
+    """The options both commands have."""
     p.add_argument('--export-keras', dest='export_keras', metavar='PATH.keras',
                    help="no training: write the model in --model-dir as a Keras 3 model file, with the same "
                         "weights, and its vocabulary as PATH.keras.vocab.json")
@@ -63,7 +60,6 @@ def count(high, low=1):
 
 
 def positive_number(high):
-    """An option type: a number above 0 and at most high."""
     def parse(text):
         return _number(text, float, lambda v: 0 < v <= high, 'a number above 0 and at most %g' % high)
     return parse
@@ -79,12 +75,11 @@ def seed(text):
 
 def _number(text, kind, ok, what):
     try:
-        value = kind(text)
+        if ok(kind(text)):
+            return kind(text)
     except ValueError:
-        raise argparse.ArgumentTypeError('%r is not %s' % (text, what))
-    if not ok(value):
-        raise argparse.ArgumentTypeError('%r is not %s' % (text, what))
-    return value
+        pass
+    raise argparse.ArgumentTypeError('%r is not %s' % (text, what))
 
 
 # The hyperparameter options: (type, help) of each; the defaults are the slides' (settings.py).
@@ -102,10 +97,9 @@ HPARAM_OPTIONS = {
 
 
 def add_hparam_options(p, defaults, batch_unit, smallest_batch=1):
-    """--batch-size N, --lstm-size N, ...: one option for each of the model's hyperparameters
-    (defaults), left None when not given (parse() fills in the default). smallest_batch: the
-    SentimentRNN's is 2 (its build() squeezes the logits of a batch of 1 to a scalar, which its cost
-    cannot take)."""
+    """--batch-size N, ...: one option per hyperparameter, None when not given (parse() fills in the
+    default). smallest_batch 2 (SentimentRNN): its build() squeezes a batch of 1 to a scalar its cost
+    cannot take."""
     for name in defaults:
         kind, text = HPARAM_OPTIONS[name]
         if name == 'batch_size':
@@ -116,15 +110,13 @@ def add_hparam_options(p, defaults, batch_unit, smallest_batch=1):
 
 
 class Command(object):
-    """A command: the kind of model it trains (settings.py), its option parser, and run(options),
-    which does what the options ask for, --export-keras aside."""
+    """A command: the kind of model (settings.py), its option parser, and run(options), which does
+    what the options ask for, --export-keras aside."""
 
     def __init__(self, kind, build_parser, run):
         self.kind, self.build_parser, self.run = kind, build_parser, run
 
     def main(self, argv=None):
-        """The options read and frozen (parse()), then --export-keras or run(options), each error a
-        user can fix as one line and an exit status (run_command)."""
         argv = sys.argv[1:] if argv is None else list(argv)
         parser = self.build_parser()
         options = parse(parser, argv, self.kind.hparams, self.kind.epochs)
@@ -138,10 +130,9 @@ def parse(parser, argv, hparam_defaults, default_epochs):
     `hparams` (the model's hyperparameters, the slides' where not given), `given` (those typed
     on the command line, which a saved model must match) and `epochs`: the epochs to train,
     the slides' by default; None with --walkthrough alone (no training)."""
-    args = vars(parser.parse_args(argv))  # add_hparam_options leaves the hyperparameters None
-    given = {k: args.pop(k) for k in hparam_defaults if args[k] is not None}
-    for k in hparam_defaults:
-        args.pop(k, None)
+    args = vars(parser.parse_args(argv))
+    typed = {k: args.pop(k) for k in hparam_defaults}  # None: not given (add_hparam_options)
+    given = {k: v for k, v in typed.items() if v is not None}
     hparams = dict(hparam_defaults, **given)
     default_for = args.pop('model_dir_default', None)
     if default_for is not None and args['model_dir'] is None:
@@ -155,10 +146,8 @@ def parse(parser, argv, hparam_defaults, default_epochs):
 
 
 def export_keras(model_name, model_dir, path):
-    """--export-keras: the model in model_dir as a Keras 3 file (beyond_slides/keras_export.py)."""
-    # Here, not at the top: Keras 3 needs TensorFlow with eager execution, which the lecture's
-    # TensorFlow 1.x set-up turns off; only this process, which never builds the lecture's
-    # graphs, may load it.
+    # Imported here: Keras 3 needs eager execution, which the lecture's TensorFlow 1.x set-up turns
+    # off; only this process, which never builds the lecture's graphs, may load it.
     from beyond_slides.keras_export import export
     export(model_name, model_dir, path)
     print('wrote %s (Keras 3) and %s.vocab.json' % (path, path))
@@ -166,11 +155,8 @@ def export_keras(model_name, model_dir, path):
 
 
 def run_command(main, argv, prog, debug=False):
-    """Run a command's main(); an error prints one line (debug adds the traceback).
-
-    Exit status: 2 for a user error, 1 for an unexpected one, 128 + the signal
-    for a run stopped by Ctrl-C or SIGTERM (which says how to continue it).
-    """
+    """Run a command's main(); an error prints one line (debug adds the traceback). Exit status: 2 for
+    a user error, 1 for an unexpected one, 128 + the signal for a run stopped by Ctrl-C or SIGTERM."""
     try:
         return main()
     except TrainingStopped as e:
@@ -195,9 +181,8 @@ def run_command(main, argv, prog, debug=False):
         if isinstance(e, MemoryError) or type(e).__name__ == 'ResourceExhaustedError':
             return _one_line(debug, 2, 'error: out of memory: lower --batch-size, --lstm-size or '
                                        '--embed-size')
-        return _one_line(debug, 1, 'error: unexpected %s: %s (run again with --debug for the '
-                                   'traceback)' % (type(e).__name__, str(e).splitlines()[0] if str(e)
-                                                   else ''))
+        return _one_line(debug, 1, 'error: unexpected %s: %s (run again with --debug for the traceback)'
+                         % (type(e).__name__, (str(e).splitlines() or [''])[0]))
 
 
 def _disk_full(path):
@@ -234,7 +219,6 @@ def sentiment_parser():
 
 
 def run_sentiment(options):
-    """What the options ask for, --export-keras aside (Command.main takes that)."""
     # Here, not at the top: TensorFlow takes seconds to import, and only once the options are read.
     from beyond_slides import sentiment_command as command
     if options.predict:
@@ -277,8 +261,8 @@ def char_parser():
 
 
 def char_model_dir(options):
-    """The folder without --model-dir: the shipped model to sample or export; a training run
-    (--train, or --walkthrough with --epochs) never trains into it (git tracks it)."""
+    """Without --model-dir: the shipped model to sample or export, which a training run never
+    changes (git tracks it)."""
     trains = options['train'] or (options['walkthrough'] and options['epochs'] is not None)
     return TRAINED_CHAR_RNN if trains else SHIPPED_CHAR_RNN
 

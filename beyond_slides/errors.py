@@ -35,7 +35,6 @@ class UserError(Exception):
         return name_settings(super().__str__(), command_line=False)  # pragma: no mutate: command_line=None is false like command_line=False
 
     def command_line(self):
-        """The message as the commands print it: settings named as their options."""
         return name_settings(super().__str__(), command_line=True)
 
 

@@ -15,8 +15,7 @@ else:
 
 
 def atomic_write_text(path, text):
-    """Write a text file (UTF-8, newlines as given) under a temporary name, then rename it: a crash
-    never leaves half a file."""
+    """atomic_write_bytes of the text in UTF-8, newlines as given."""
     atomic_write_bytes(path, text.encode('utf-8'))  # pragma: no mutate: 'UTF-8' names the codec 'utf-8' names
 
 
@@ -50,13 +49,10 @@ def read_json(path):
 
 @contextlib.contextmanager
 def folder_lock(folder, name):
-    """Only one holder at a time of folder/name (one training run in a model folder), the folder
-    made first if need be, and removed again if it was made here and the holder fails before
-    anything is saved in it.
-
-    The lock is the operating system's (fcntl.flock, or msvcrt.locking on Windows): a crashed run's
-    lock goes with its process, whatever the file holds, and of two runs starting together exactly
-    one gets it."""
+    """Only one holder at a time of folder/name (one training run in a model folder); a folder made here
+    goes again if the holder fails before saving anything in it. The lock is the operating system's
+    (fcntl.flock, or msvcrt.locking): a crashed run's lock goes with its process, and of two runs
+    starting together exactly one gets it."""
     created = not os.path.isdir(folder)
     _make_writable(folder)
     path = os.path.join(folder, name)

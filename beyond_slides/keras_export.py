@@ -26,7 +26,6 @@ So, for each layer (lstm_weights below):
 The embedding, the dense layer (`logits`) and the output's sigmoid or softmax are the same
 layers under the same names. Dropout is off when predicting, so the Keras models have none.
 """
-import contextlib
 import errno
 import os
 import tempfile
@@ -66,7 +65,8 @@ def sentiment_model(hparams, weights):
                                         name='lstm_%d' % k))
     layers.append(keras.layers.Dense(1, activation='sigmoid', name='logits'))
     model = keras.Sequential(layers, name='sentiment_rnn')
-    set_weights(model, weights, hparams['embed_size'], 'embedding')
+    model.get_layer('embedding').set_weights([weights['embedding']])
+    set_weights(model, weights, hparams['embed_size'])
     return model
 
 
@@ -83,14 +83,12 @@ def char_model(hparams, num_classes, weights):
     proba = keras.layers.Dense(num_classes, activation='softmax', name='logits')(x)
     model = keras.Model(ids, proba, name='char_rnn')
     model.get_layer('one_hot').set_weights([np.eye(num_classes, dtype=np.float32)])
-    set_weights(model, weights, num_classes, None)
+    set_weights(model, weights, num_classes)
     return model
 
 
-def set_weights(model, weights, n_inputs, embedding):
-    """The checkpoint's numbers ({name: array}) into the Keras model, layer by layer."""
-    if embedding:
-        model.get_layer('embedding').set_weights([weights['embedding']])
+def set_weights(model, weights, n_inputs):
+    """The checkpoint's numbers ({name: array}) into the Keras model's LSTM and dense layers."""
     k = 0
     while LSTM_SCOPE % k + 'kernel' in weights:
         kernel, bias = weights[LSTM_SCOPE % k + 'kernel'], weights[LSTM_SCOPE % k + 'bias']
@@ -118,19 +116,6 @@ def checkpoint_weights(model_dir):
                         'another --model-dir' % (path, str(e).splitlines()[0][:100])) from e
 
 
-@contextlib.contextmanager
-def _writing_into(folder, path):
-    """An OSError while writing the export (a read-only folder, say) said about the destination,
-    not about the temporary folder beside it; a full disk is left to the commands' own message."""
-    try:
-        yield
-    except OSError as e:
-        if e.errno == errno.ENOSPC:
-            raise
-        raise DataError('cannot write %s into %s (%s): give a path in a writable folder'
-                        % (os.path.basename(path), folder, e.strerror or e)) from e
-
-
 def export(model_name, model_dir, path):
     """Write the model in model_dir as a Keras 3 file at path (.keras), and its vocabulary at
     path + '.vocab.json'; nothing is written unless both are complete."""
@@ -154,16 +139,21 @@ def export(model_name, model_dir, path):
     except (KeyError, ValueError) as e:
         raise DataError('the checkpoint in %s does not fit its model_config.json (%s): train again or give '
                         'another --model-dir' % (model_dir, str(e).splitlines()[0][:100])) from e
-    with _writing_into(folder, path), \
-            tempfile.TemporaryDirectory(dir=folder, prefix='.export-',  # pragma: no mutate: the temporary folder's name prefix, removed whatever happens
-                                        ) as tmp:
-        model.save(os.path.join(tmp, 'model.keras'))
-        write_model_config(os.path.join(tmp, 'vocab.json'), model_name, hparams, vocab)
-        os.replace(os.path.join(tmp, 'vocab.json'), path + '.vocab.json')
-        try:
-            os.replace(os.path.join(tmp, 'model.keras'), path)
-        except BaseException:
-            os.remove(path + '.vocab.json')  # never a vocabulary without its model
+    try:
+        with tempfile.TemporaryDirectory(dir=folder, prefix='.export-',  # pragma: no mutate: the temporary folder's name prefix, removed whatever happens
+                                         ) as tmp:
+            model.save(os.path.join(tmp, 'model.keras'))
+            write_model_config(os.path.join(tmp, 'vocab.json'), model_name, hparams, vocab)
+            os.replace(os.path.join(tmp, 'vocab.json'), path + '.vocab.json')
+            try:
+                os.replace(os.path.join(tmp, 'model.keras'), path)
+            except BaseException:
+                os.remove(path + '.vocab.json')  # never a vocabulary without its model
+                raise
+    except OSError as e:  # said of the destination, not of the temporary folder; a full disk: run_command's
+        if e.errno == errno.ENOSPC:
             raise
+        raise DataError('cannot write %s into %s (%s): give a path in a writable folder'
+                        % (os.path.basename(path), folder, e.strerror or e)) from e
     return model
 

@@ -1,14 +1,8 @@
 """A model folder (not on the slides): everything a trained model keeps on disk, owned here.
 
-    folder = ModelFolder('models/char_rnn')
-    hparams, chars = folder.load_config('CharRNN')      # model_config.json
-    path = folder.latest_checkpoint()                   # the slides' restore
-
-A model folder holds:
-- model_config.json: which model, its hyperparameters (with the epochs behind the latest
-  checkpoint) and its vocabulary; write_model_config() is the one function that writes it.
-  A checkpoint holds only numbers: which word or character each id stands for is in this
-  file, so a model trained in one Python process predicts and samples right in another.
+- model_config.json: the model, its hyperparameters (with the epochs behind the latest checkpoint)
+  and its vocabulary. A checkpoint holds only numbers: which word or character each id stands for
+  is in this file, so a model trained in one Python process predicts and samples right in another.
 - the slides' checkpoints and TensorFlow's `checkpoint` index file;
 - loss_history.csv: (epoch, iteration, loss) of every mini-batch up to the latest checkpoint;
 - stopped_at.npz after Ctrl-C: where the stopped run goes on (a ResumePoint);
@@ -34,9 +28,8 @@ LOCK_NAME = '.training.lock'
 
 
 def write_model_config(path, model, hparams, vocab):
-    """Write a model's configuration file at path, atomically: the model's name, its hyperparameters,
-    its vocabulary (ids in order). The one writer of this file's schema: the model folder's
-    model_config.json, and the vocabulary file beside an exported Keras model."""
+    """The one writer of a model's configuration (name, hyperparameters, vocabulary with ids in order):
+    the folder's model_config.json, and the vocabulary file beside an exported Keras model."""
     config = {'model': model, 'hparams': hparams, 'vocab': vocab}
     text = json.dumps(config, ensure_ascii=False)  # pragma: no mutate: ensure_ascii=None: json reads the false value as False
     atomic_write_text(path, text)
@@ -50,10 +43,9 @@ def _tf():
 
 
 class ResumePoint(object):
-    """Where a training run goes on from: after `epoch` whole epochs and `batch` mini-batches of the
-    next, with the LSTM state carried into that mini-batch (a list of arrays, or None for the zero
-    state) and that epoch's running loss. checkpoint: a stopped run's own checkpoint; None for
-    the latest whole-epoch one. ResumePoint() is a new run's start."""
+    """Where a training run goes on from: after `epoch` whole epochs and `batch` mini-batches of the next,
+    with the LSTM state carried into that mini-batch (arrays, or None for the zero state) and that epoch's
+    running loss. checkpoint: a stopped run's own; None for the latest whole-epoch one."""
 
     def __init__(self, epoch=0, batch=0, state=None, loss_sum=0.0, n_losses=0, checkpoint=None):  # pragma: no mutate: loss_sum's and n_losses' defaults are read only for a point with batch > 0 (Supervisor), and every such point (a stop point) gives its own
         self.epoch, self.batch = int(epoch), int(batch)
@@ -109,9 +101,8 @@ class ModelFolder(object):
         return self.load_config(model)[1]
 
     def record_chars(self, char_rnn):
-        """Before a CharRNN trains into this folder: save the characters handed to it (CharRNN.chars)
-        with its hyperparameters if the folder has no configuration yet, or check that they are the
-        ones saved. A checkpoint never stands without the vocabulary it was trained with."""
+        """Before a CharRNN trains here: save its characters (CharRNN.chars) and hyperparameters, or check
+        them against those saved. A checkpoint never stands without the vocabulary it was trained with."""
         if char_rnn.chars is None:
             return
         chars, saved = list(char_rnn.chars), self.saved_vocab(CHAR.name)
@@ -122,9 +113,8 @@ class ModelFolder(object):
                             'give train() another ckpt_dir' % self.path)
 
     def chars_for_sampling(self, char_rnn):
-        """The characters (ids in order) with which CharRNN.sample() reads the model saved here: the
-        characters handed to the class (CharRNN.chars, in their own order) or those saved with the
-        checkpoint; never another vocabulary than the model was trained with."""
+        """The characters (ids in order) CharRNN.sample() reads the model saved here with: CharRNN.chars
+        or those saved; never another vocabulary than the model was trained with."""
         given = None if char_rnn.chars is None else list(char_rnn.chars)
         saved = self.saved_vocab(CHAR.name)
         if given is not None and saved is not None and given != saved:
@@ -166,13 +156,11 @@ class ModelFolder(object):
                             'another {model_dir}' % self.path)
 
     def lock(self):
-        """Only one training run at a time in the folder (files.folder_lock), which must be writable."""
         return folder_lock(self.path, LOCK_NAME)
 
     # -- checkpoints -----------------------------------------------------------------------
 
     def latest_checkpoint(self):
-        """tf.train.latest_checkpoint of the folder (the slides' restore), or None."""
         return _tf().train.latest_checkpoint(self.path)
 
     def latest_checkpoint_or_fail(self):
@@ -186,17 +174,12 @@ class ModelFolder(object):
         return path
 
     def refuse_missing_files(self, checkpoint):
-        """DataError naming the first file of the checkpoint (its .index, or the .data file its
-        index names) that is not on disk, as a deleted file, not as a checkpoint of other shapes."""
-        index = checkpoint + '.index'
+        """A missing file of the checkpoint is named as such, not as a checkpoint of other shapes."""
         data = glob.glob(glob.escape(checkpoint) + '.data-*')
-        if os.path.exists(index) and data:
-            # A .data file's name says how many there are: .data-00000-of-00002 and .data-00001-of-00002.
-            total = int(data[0].rsplit('-of-', 1)[1])
-            names = ['%s.data-%05d-of-%05d' % (checkpoint, i, total) for i in range(total)]
-            missing = [n for n in names if not os.path.exists(n)]
-        else:
-            missing = [index] if not os.path.exists(index) else ['%s.data-00000-of-00001' % checkpoint]
+        # A .data file's name says how many there are: .data-00000-of-00002 and .data-00001-of-00002.
+        total = int(data[0].rsplit('-of-', 1)[1]) if data else 1
+        names = [checkpoint + '.index'] + ['%s.data-%05d-of-%05d' % (checkpoint, i, total) for i in range(total)]
+        missing = [n for n in names if not os.path.exists(n)]
         if missing:
             raise DataError('the checkpoint file %s is missing (deleted, or not copied with the folder): '
                             'put it back from a copy of the folder, or train again' % missing[0])
@@ -229,9 +212,8 @@ class ModelFolder(object):
 
     @contextlib.contextmanager
     def checkpoint_errors(self):
-        """One-line errors for restoring the latest checkpoint (the slides' `self.saver.restore(...)`)
-        when it is missing, damaged, or of another configuration. Wrap the restore only: an error
-        after it is not the checkpoint's."""
+        """One-line errors for restoring the latest checkpoint (the slides' `self.saver.restore(...)`),
+        missing, damaged or of another configuration. Wrap the restore only."""
         path = self.latest_checkpoint_or_fail()
         self.refuse_missing_files(path)
         tf = _tf()
@@ -247,8 +229,8 @@ class ModelFolder(object):
     # -- a stopped run, and the loss history -----------------------------------------------
 
     def save_stop_point(self, point):
-        """Write where a stopped run goes on (before its checkpoint: a run killed in between leaves
-        the latest checkpoint unchanged, and resume_point() then ignores this file)."""
+        """Written before the stopped run's checkpoint: a run killed in between leaves the latest
+        checkpoint unchanged, and stop_point() then ignores this file."""
         arrays = {'state_%d' % i: a for i, a in enumerate(point.state)}
         buffer = io.BytesIO()
         np.savez(buffer, checkpoint=point.checkpoint, epoch=point.epoch, batch=point.batch,
@@ -256,8 +238,6 @@ class ModelFolder(object):
         atomic_write_bytes(self.file(STOP_POINT_NAME), buffer.getvalue())
 
     def resume_point(self, epochs_done):
-        """Where a resumed run goes on: from the stop point of a run stopped mid-epoch, else after
-        the epochs_done whole epochs."""
         return self.stop_point() or ResumePoint(epoch=epochs_done)
 
     def stop_point(self):
@@ -289,7 +269,6 @@ class ModelFolder(object):
             os.remove(self.file(STOP_POINT_NAME))
 
     def append_history(self, rows):
-        """Add (epoch, iteration, loss) rows to loss_history.csv (with its header when new)."""
         path = self.file(HISTORY_NAME)
         new_file = not os.path.exists(path)
         with open(path, 'a', newline='') as f:  # pragma: no mutate: newline=None (or no newline argument) writes csv's \r\n unchanged where the line end is \n (here); only on Windows would it become \r\r\n

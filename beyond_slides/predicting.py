@@ -26,21 +26,16 @@ def build_quietly(model_class, *args, **kwargs):
 
 
 def predict_every_row(rnn, X, return_proba=False, from_zero_state=False):
-    """rnn.predict on every row of X.
-
-    The slides' generator answers whole batches only: with their batch of 100 all 25,000 test
-    reviews (250 batches), but with another batch size or number of reviews up to batch_size - 1
-    rows get no answer. Here the rows are padded with empty reviews to whole batches and the
-    padding's answers dropped. from_zero_state: every batch starts from the zero state, so that no
-    review's answer depends on the reviews before it (the slides' predict() carries the state from
-    batch to batch): the slides' feed, in one session, with the zero state fed to each batch.
-    """
+    """rnn.predict on every row of X. The slides' generator answers whole batches only (up to
+    batch_size - 1 rows get no answer): here the rows are padded with empty reviews to whole batches
+    and the padding's answers dropped. from_zero_state: every batch starts from the zero state, so
+    no review's answer depends on the reviews before it (the slides' predict() carries the state)."""
     n_pad = -len(X) % rnn.batch_size
     padded = np.concatenate([X, np.zeros((n_pad, X.shape[1]), dtype=X.dtype)])  # pragma: no mutate: float zero rows: the ids are whole numbers, fed to tf_x's int32 as they are
     folder = ModelFolder(rnn.model_dir)
     if not from_zero_state:
-        with folder.checkpoint_errors():
-            return np.atleast_1d(rnn.predict(padded, return_proba=return_proba))[:len(X)]  # a batch of 1 squeezes to 0-d
+        with folder.checkpoint_errors():  # np.atleast_1d: a batch of 1 squeezes to 0-d
+            return np.atleast_1d(rnn.predict(padded, return_proba=return_proba))[:len(X)]
     with tf.Session(graph=rnn.g) as sess:
         with folder.checkpoint_errors():
             rnn.saver.restore(sess, folder.latest_checkpoint())
@@ -114,8 +109,7 @@ class CharSampler(object):
         return proba[0]
 
     def after_each(self, text):
-        """From the zero state, the probabilities of the next character after each character of
-        text, (len(text), num_classes)."""
+        """From the zero state, the probabilities after each character of text, (len(text), num_classes)."""
         self.reset()
         return np.stack([self.step(ch) for ch in text])
 
@@ -128,10 +122,8 @@ class CharSampler(object):
         self.state = self.sess.run(self.rnn.initial_state)
 
     def sample(self, output_length, starter_seq, pick):
-        """CharRNN.sample() of this model with another way to pick: from the zero state, the
-        starter sequence, then output_length + 1 characters, each drawn by pick(proba, len(chars))
-        (get_top_char with the command's top_n and temperature) and fed back. With the slides'
-        get_top_char, the same random draws and so the same text as the slides' sample()."""
+        """CharRNN.sample() of this model with another pick(proba, len(chars)) (get_top_char with the
+        command's top_n and temperature); with the slides' get_top_char, the same text as sample()."""
         self.reset()
         observed_seq = list(starter_seq)
         for ch in starter_seq:

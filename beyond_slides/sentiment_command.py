@@ -15,13 +15,10 @@ from beyond_slides.tf_setup import device_line
 from beyond_slides.training import TrainingRun
 from sentiment_rnn import SentimentRNN
 
-# What `python sentiment_rnn.py --epochs 3` takes and reaches on a 2-core laptop (docs/results.md).
-QUICK_TRAINING = 'about 2 min on 2 idle CPU cores, Test Acc. 0.81 to 0.85 (docs/results.md)'
-
 
 def walkthrough(data, model_dir):
-    """The slides' printed output, slide by slide, on the real data; no training.
-    Returns (df, word_to_int, mapped_reviews), for a run that trains next."""
+    """The slides' printed output, slide by slide, on the real data; no training. Returns
+    (df, word_to_int, mapped_reviews), for a run that trains next."""
     df = show.read_imdb(data)
     word_to_int, mapped_reviews = show.count_words(df)
     require_words(word_to_int)
@@ -32,7 +29,6 @@ def walkthrough(data, model_dir):
 
 
 def require_words(word_to_int):
-    """A model of reviews without a single word would learn nothing: say so."""
     if not word_to_int:
         raise DataError('the reviews hold no words (all are blank): give {data} reviews with text')
 
@@ -40,7 +36,11 @@ def require_words(word_to_int):
 def predict_texts(texts, model_dir, given):
     """Print the probability that each text is a positive review, each from the zero state."""
     folder = ModelFolder(model_dir)
-    hparams, word_to_int = load_trained_config(folder)
+    if not (os.path.isfile(folder.path) or os.path.exists(folder.file(CONFIG_NAME))):
+        raise DataError('%s has no saved model: train one first, e.g. `python sentiment_rnn.py --epochs 3 '
+                        '--model-dir %s` (about 2 min on 2 idle CPU cores, Test Acc. 0.81 to 0.85 '
+                        '(docs/results.md)), or give another {model_dir}' % (folder.path, folder.path))
+    hparams, word_to_int = folder.load_config(SENTIMENT.name)  # its errors: a file, a corrupt or alien config
     folder.check_same_hparams(hparams, given)
     sequences, unknown = encode_reviews(texts, word_to_int, hparams['seq_len'])
     if unknown:
@@ -52,15 +52,6 @@ def predict_texts(texts, model_dir, given):
     for text, p in zip(texts, proba):
         print('%.3f  %s  %s' % (p, 'positive' if p >= 0.5 else 'negative', printable(text)))
     return 0
-
-
-def load_trained_config(folder):
-    """The saved model's (hparams, vocabulary); without one, an error that says how to train it."""
-    if os.path.isfile(folder.path) or os.path.exists(folder.file(CONFIG_NAME)):
-        return folder.load_config(SENTIMENT.name)  # its own errors: a file, a corrupt or another model's config
-    raise DataError('%s has no saved model: train one first, e.g. `python sentiment_rnn.py --epochs 3 '
-                    '--model-dir %s` (%s), or give another {model_dir}'
-                    % (folder.path, folder.path, QUICK_TRAINING))
 
 
 def train_and_test(model_dir, hparams, epochs, data=None, limit=None, resume=False, given=None,

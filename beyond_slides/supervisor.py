@@ -12,8 +12,7 @@ train() asks it four things, each marked "not on the slides" in the lecture file
     if supervisor.saves_epoch(epoch):                            # False for the epochs it skipped
         self.saver.save(...)
 
-Without one (NO_SUPERVISOR, train()'s default) training is the slides' and nothing more.
-beyond_slides/training.py makes the supervisor of a training run.
+Without one (NO_SUPERVISOR, train()'s default) training is the slides'; beyond_slides/training.py makes one.
 """
 import math
 import signal
@@ -47,20 +46,10 @@ NO_SUPERVISOR = NoSupervisor()
 
 
 class Supervisor(NoSupervisor):
-    """The supervisor of one training run of a model in a model folder; a context manager.
-
-    - start: where the run goes on (a ResumePoint; ResumePoint() for a new run). A resumed run
-      restores the folder's latest checkpoint and skips the mini-batches done before.
-    - the folder's loss history gets (epoch, iteration, loss) of every mini-batch up to each
-      checkpoint, so it always matches the latest checkpoint; on_checkpoint(epochs) is called
-      after each checkpoint train() saves; with logdir, TensorBoard summaries too.
-    - a progress bar per epoch on stderr (progress=False: none).
-    - while it is open, Ctrl-C (SIGINT) and SIGTERM ask the run to stop after its mini-batch,
-      saving everything it needs to go on from the next one (stop()); a second Ctrl-C quits at once.
-
-    It sees checkpoints where they are saved: while it is open, the model's saver is wrapped
-    (SaverThatTells), so that each save() of train() reaches it.
-    """
+    """The supervisor of one training run in a model folder; a context manager. start: a ResumePoint
+    (None: a new run). The loss history is written at each checkpoint, so it always matches the latest
+    one: while it is open, the model's saver is wrapped (SaverThatTells), so each save() of train()
+    reaches it; on_checkpoint(epochs) is called then. A second Ctrl-C quits at once."""
 
     def __init__(self, model, folder, prefix, n_batches, num_epochs, start=None, logdir=None,
                  on_checkpoint=None, progress=True):
@@ -153,40 +142,31 @@ class Supervisor(NoSupervisor):
         return total / n
 
     def stop(self, sess, epoch, iteration, state):
-        """Save the run after `iteration` (in epoch, 0-based), then raise TrainingStopped. The stop
-        point is written before the checkpoint: a run killed in between leaves the latest
-        checkpoint unchanged, and the stop point is then ignored."""
+        """Save the run after `iteration` (in epoch, 0-based), then raise TrainingStopped."""
         batch = iteration - epoch * self.n_batches
         name = '%s-stopped-%d.ckpt' % (self.prefix, iteration)
         total, n = self.epoch_loss_sums[epoch + 1]  # after_batch has just added this mini-batch
         self.folder.save_stop_point(ResumePoint(epoch, batch, tf.nest.flatten(state), total, n, name))
         self.saver.save(sess, self.folder.file(name))  # the model's own saver: no epoch's checkpoint
-        self._write_history()
-        self._forget_stopped_run(stop_file_is_new=True)
+        self._checkpoint_saved(stopping=True)
         signum = self.stop_requested
         self.close()
         raise TrainingStopped('stopped by %s at epoch %d after %d mini-batch(es); the model and '
                               'the optimizer state are saved in %s'
                               % (signal.Signals(signum).name, epoch + 1, batch, self.folder.path), signum)
 
-    def _checkpoint_saved(self):
-        """train() saved the checkpoint of epoch self.epoch: the history gets the rows up to it,
-        on_checkpoint the number of epochs behind it."""
-        self._write_history()
-        self._forget_stopped_run(stop_file_is_new=False)  # pragma: no mutate: None for False: forget_stopped_run only asks `if not stop_file_is_new`
-        if self.on_checkpoint:
-            self.on_checkpoint(self.epoch + 1)
-
-    def _write_history(self):
+    def _checkpoint_saved(self, stopping=False):  # pragma: no mutate: None for False: stopping is only tested for truth
+        """A checkpoint is saved (train()'s of epoch self.epoch, or stop()'s): the history gets the rows
+        up to it, and on_checkpoint the number of epochs behind an epoch's checkpoint."""
         self.folder.append_history(self.rows)
         self.rows = []
         if self.writer:
             self.writer.flush()
-
-    def _forget_stopped_run(self, stop_file_is_new):
         if self.stopped_run:
-            self.folder.forget_stopped_run(self.stopped_run, stop_file_is_new)
+            self.folder.forget_stopped_run(self.stopped_run, stop_file_is_new=stopping)
             self.stopped_run = None  # pragma: no mutate: "" for None: both false, and stopped_run is only ever tested for truth
+        if self.on_checkpoint and not stopping:
+            self.on_checkpoint(self.epoch + 1)
 
     def close(self):
         """After training, or when it failed: the model gets its own saver back and the signal

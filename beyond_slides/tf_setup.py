@@ -1,10 +1,7 @@
-"""TensorFlow 1.x, as the slides use it, on today's TensorFlow 2.
-
-The lecture files import `tf` from here (`from beyond_slides.tf_setup import tf`). It is
-not on the slides: the slides' `import tensorflow as tf` is TensorFlow 1.x. Today the same
-API lives in `tf.compat.v1`, and its `nn.rnn_cell` and `layers` need Keras 2 (the tf-keras
-package of TensorFlow's own version), which TensorFlow uses when TF_USE_LEGACY_KERAS=1.
-A setting or an install that cannot work is a one-line error that names the fix.
+"""TensorFlow 1.x, as the slides use it, on today's TensorFlow 2 (not on the slides): the lecture
+files' `from beyond_slides.tf_setup import tf`. The 1.x API lives in `tf.compat.v1`, whose `nn.rnn_cell`
+and `layers` need Keras 2 (the tf-keras package of TensorFlow's own version), used when
+TF_USE_LEGACY_KERAS=1. A setting or an install that cannot work is a one-line error that names the fix.
 """
 import os
 import re
@@ -25,7 +22,6 @@ os.environ.setdefault('KERAS_HOME', os.path.join(data_dir(), 'keras'))
 # temporary (the 105 MB embedding gradient, Adam's sparse-path copies) is fresh
 # memory from the OS each step; bench/bench_train.py measures the difference.
 os.environ.setdefault('TF_CPU_ALLOCATOR_USE_BFC', 'true')
-
 
 
 def _check_tf_keras(tf_version):

@@ -15,9 +15,7 @@ A model built already (in a notebook) takes the same run in one call:
     with supervised_training(rnn, path, 40, word_to_int, n_batches, n_words=n_words) as supervisor:
         rnn.train(X_train, y_train, num_epochs=40, supervisor=supervisor)
 
-The folder then holds the checkpoints, model_config.json (the model, its hyperparameters, its
-vocabulary and the epochs behind the latest checkpoint) and the loss history; a run stopped with
-Ctrl-C goes on with resume=True from where it stopped.
+A run stopped with Ctrl-C goes on with resume=True from where it stopped.
 """
 import contextlib
 import sys
@@ -32,11 +30,9 @@ from beyond_slides.tf_setup import device_line
 class TrainingRun(object):
     def __init__(self, folder, model_name, hparams, epochs, resume=False, given=None, logdir=None,
                  progress=True, supervisor_class=None):
-        """folder: a ModelFolder; hparams: the model's hyperparameters (on resume, the saved ones
-        replace them, and those in `given` must equal the saved ones: by default all of hparams,
-        the command line gives only those typed); epochs: the epochs the model has trained when the
-        run ends; logdir: a folder for TensorBoard; progress: a progress bar per epoch;
-        supervisor_class: what supervisor() makes (default Supervisor; a test's records or stops)."""
+        """hparams: the model's (on resume, the saved ones replace them, and those in `given`, by default
+        all, must equal them: the command line gives only those typed); epochs: the epochs the model has
+        trained when the run ends; supervisor_class: default Supervisor (a test's records or stops)."""
         self.folder, self.model_name, self.epochs, self.resume = folder, model_name, epochs, resume
         self.hparams = dict(hparams)
         self.given = dict(hparams) if given is None else dict(given)
@@ -76,29 +72,25 @@ class TrainingRun(object):
             if self.saved_vocab != vocab:
                 raise DataError('the model in %s was trained on %s to resume'
                                 % (self.folder.path, KINDS[self.model_name].other_data))
-            self.start = self._resume_point()
+            if 'epochs' not in self.saved_hparams:
+                raise DataError('the model in %s does not record how many epochs it trained (it was trained '
+                                'outside a training run): give another {model_dir} to train a new one'
+                                % self.folder.path)
+            start = self.folder.resume_point(self.saved_hparams['epochs'])
+            if start.epoch >= self.epochs:
+                raise DataError('the model in %s has already trained %d epochs: give {epochs} above that'
+                                % (self.folder.path, start.epoch))
+            self.start = start
         else:
             self.start = None  # pragma: no mutate: "" for None: a run's start is only tested for truth, or replaced by ResumePoint() when false
             self.record_epochs(0)
         print(device_line(), file=sys.stderr)
-
-    def _resume_point(self):
-        if 'epochs' not in self.saved_hparams:
-            raise DataError('the model in %s does not record how many epochs it trained (it was trained '
-                            'outside a training run): give another {model_dir} to train a new one'
-                            % self.folder.path)
-        start = self.folder.resume_point(self.saved_hparams['epochs'])
-        if start.epoch >= self.epochs:
-            raise DataError('the model in %s has already trained %d epochs: give {epochs} above that'
-                            % (self.folder.path, start.epoch))
-        return start
 
     def record_epochs(self, epochs):
         """The configuration, with the epochs behind the latest checkpoint."""
         self.folder.save_config(self.model_name, dict(self.hparams, epochs=epochs, **self.extra), self.vocab)
 
     def supervisor(self, model):
-        """The Supervisor to hand to model.train() (a context manager)."""
         return self.supervisor_class(model, self.folder, KINDS[self.model_name].checkpoint_prefix, self.n_batches,
                                      self.epochs, self.start, self.logdir, on_checkpoint=self.record_epochs,
                                      progress=self.progress)

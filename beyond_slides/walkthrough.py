@@ -1,9 +1,6 @@
-"""What the slides print, slide by slide, computed on the real data: one function per slide
-(not on the slides).
-
-`python sentiment_rnn.py --walkthrough` and `python char_rnn.py --walkthrough` call these
-functions; the lecture notebook runs the same slide code in its cells. Each prints the slide's
-title, then what the slide prints, and returns what the next slide needs.
+"""What the slides print, computed on the real data (not on the slides): one function per slide,
+which prints the slide's title, then what the slide prints, and returns what the next slide needs.
+The commands' --walkthrough calls them; the lecture notebook runs the same slide code in its cells.
 """
 import time
 
@@ -16,7 +13,6 @@ from sentiment_rnn import SentimentRNN
 
 
 def slide(title):
-    """The heading printed before a slide's output."""
     print('\n=== Slide: %s ===' % title)
 
 
@@ -26,12 +22,9 @@ def finished_bar(title, seconds):
           % (title, '#' * 30, time.strftime('%H:%M:%S', time.gmtime(seconds))))
 
 
-# ---------------------------------------------------------------------------
-# Sentiment analysis
-# ---------------------------------------------------------------------------
+# -- Sentiment analysis -------------------------------------------------------------------------
 
 def read_imdb(data=None):
-    """Slide "Read in the IMDb Data": the DataFrame, and its first three rows."""
     slide('Read in the IMDb Data')
     df = data_utils.load_movie_data(data)
     print(df.head(3))
@@ -39,7 +32,6 @@ def read_imdb(data=None):
 
 
 def count_words(df):
-    """Slide "Count the Unique Word in the Dataset": (word_to_int, mapped_reviews)."""
     slide('Count the Unique Word in the Dataset')
     start = time.time()
     word_to_int, mapped_reviews = data_utils.preprocess_reviews(df['review'])
@@ -48,7 +40,6 @@ def count_words(df):
 
 
 def word_to_int_mapping(word_to_int):
-    """Slide "Create the Word to Integer Mapping": the five most common words; n_words."""
     slide('Create the Word to Integer Mapping')
     print(list(word_to_int)[:5])
     finished_bar('Map reviews to ints', 0)  # count_words mapped them already
@@ -58,8 +49,7 @@ def word_to_int_mapping(word_to_int):
 
 
 def fixed_length_sequences(mapped_reviews, sentiment, seq_len=200, n_train=None):
-    """Slide "Prepare Fixed-Length Sequences": (X_train, y_train, X_test, y_test), the slides' split
-    (n_train: the first half by default, 25,000 of the 50,000 reviews)."""
+    """(X_train, y_train, X_test, y_test), the slides' split: n_train is half by default (25,000 of 50,000)."""
     slide('Prepare Fixed-Length Sequences')
     sequences = data_utils.make_sequences(mapped_reviews, seq_len)
     print('sequences.shape = %s' % (sequences.shape,))
@@ -69,18 +59,14 @@ def fixed_length_sequences(mapped_reviews, sentiment, seq_len=200, n_train=None)
 
 
 def build_sentiment_rnn(n_words, model_dir):
-    """Slides "SentimentRNN: build() (1/4) to (4/4)": the model, built with the slides' settings;
-    build() prints its tensors."""
+    """The model, built with the slides' settings; build() prints its tensors."""
     slide('SentimentRNN: build() (1/4) to (4/4)')
     return SentimentRNN(n_words=n_words, model_dir=model_dir, **SENTIMENT_HPARAMS)
 
 
-# ---------------------------------------------------------------------------
-# Character-level language modeling
-# ---------------------------------------------------------------------------
+# -- Character-level language modeling ----------------------------------------------------------
 
 def read_hamlet(data=None):
-    """Slide "Preparing the Data" (Hamlet): (text, chars, char2int, int2char, text_ints)."""
     slide('Preparing the Data (Hamlet)')
     text = data_utils.load_hamlet(data)
     chars, char2int, int2char = data_utils.char_vocab(text)
@@ -90,8 +76,6 @@ def read_hamlet(data=None):
 
 
 def reshape_for_batches(text_ints, int2char):
-    """Slide "Reshape the Data into Batches of Sequences (3/3)": (train_x, train_y) of
-    reshape_data(text_ints, 64, 10), and what the slide prints of them."""
     slide('Reshape the Data into Batches of Sequences (3/3)')
     train_x, train_y = data_utils.reshape_data(text_ints, 64, 10)
     print(train_x.shape)
@@ -103,7 +87,6 @@ def reshape_for_batches(text_ints, int2char):
 
 
 def mini_batches(train_x, train_y, int2char):
-    """Slide "Split x and y into Mini-Batches (2/2)": the shapes and text of the first batches."""
     slide('Split x and y into Mini-Batches (2/2)')
     np.random.seed(123)
     columns = 100  # pragma: no mutate: 101 columns instead of 100 give the same 6 batches of 15 steps
@@ -115,7 +98,5 @@ def mini_batches(train_x, train_y, int2char):
 
 
 def build_char_rnn(num_classes):
-    """Slides "CharRNN: build() (1/4) to (4/4)": the model, built with the slides' settings;
-    build() prints its tensors."""
     slide('CharRNN: build() (1/4) to (4/4)')
     return CharRNN(num_classes=num_classes, **CHAR_HPARAMS)  # pragma: no mutate: CHAR_HPARAMS are CharRNN's own defaults
