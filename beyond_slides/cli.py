@@ -75,10 +75,11 @@ def seed(text):
 
 def _number(text, kind, ok, what):
     try:
-        if ok(kind(text)):
-            return kind(text)
+        value = kind(text)
     except ValueError:
-        pass
+        value = None
+    if value is not None and ok(value):
+        return value
     raise argparse.ArgumentTypeError('%r is not %s' % (text, what))
 
 

@@ -106,12 +106,12 @@ def checkpoint_weights(model_dir):
     path = tf.train.latest_checkpoint(model_dir)
     if path is None:
         raise DataError('%s holds no checkpoint: train a model first or give --model-dir' % model_dir)
-    ModelFolder(model_dir).refuse_missing_files(path)
     try:
         reader = tf.train.load_checkpoint(path)
         return {name: reader.get_tensor(name) for name in reader.get_variable_to_shape_map()
                 if 'Adam' not in name and 'power' not in name}
     except Exception as e:  # noqa: BLE001  (TensorFlow's many ways of saying: unreadable)
+        ModelFolder(model_dir).refuse_missing_files(path)  # a deleted file: named as such
         raise DataError('cannot read the checkpoint %s (%s): it is damaged; train again or give '
                         'another --model-dir' % (path, str(e).splitlines()[0][:100])) from e
 

@@ -76,13 +76,12 @@ class ModelFolder(object):
             raise DataError('%s has no saved model (%s missing): train one first or give another '
                             '{model_dir}' % (self.path, CONFIG_NAME))
         config = read_json(path)
-        if not isinstance(config, dict) or not {'model', 'hparams', 'vocab'} <= set(config):
+        if not (isinstance(config, dict) and {'model', 'hparams', 'vocab'} <= set(config)
+                and isinstance(config['hparams'], dict)):
             raise DataError('%s is corrupt: delete the folder and train again' % path)
         if config['model'] != model:
             raise DataError('%s holds a %s model, not a %s model: give the right {model_dir}'
                             % (self.path, config['model'], model))
-        if not isinstance(config['hparams'], dict):
-            raise DataError('%s is corrupt: delete the folder and train again' % path)
         return config['hparams'], config['vocab']
 
     def require_hparams(self, hparams, names):
@@ -174,11 +173,12 @@ class ModelFolder(object):
         return path
 
     def refuse_missing_files(self, checkpoint):
-        """A missing file of the checkpoint is named as such, not as a checkpoint of other shapes."""
+        """A missing .data file of the checkpoint is named as such, not as a checkpoint of other shapes
+        (its .index is there: tf.train.latest_checkpoint names only checkpoints that have one)."""
         data = glob.glob(glob.escape(checkpoint) + '.data-*')
         # A .data file's name says how many there are: .data-00000-of-00002 and .data-00001-of-00002.
         total = int(data[0].rsplit('-of-', 1)[1]) if data else 1
-        names = [checkpoint + '.index'] + ['%s.data-%05d-of-%05d' % (checkpoint, i, total) for i in range(total)]
+        names = ['%s.data-%05d-of-%05d' % (checkpoint, i, total) for i in range(total)]
         missing = [n for n in names if not os.path.exists(n)]
         if missing:
             raise DataError('the checkpoint file %s is missing (deleted, or not copied with the folder): '
@@ -210,12 +210,17 @@ class ModelFolder(object):
         return ('the newest complete checkpoint there is %s: to use it, write the line '
                 'model_checkpoint_path: "%s" into %s' % (name, name, self.file('checkpoint')))
 
+    def restore(self, saver, sess):
+        """The slides' `saver.restore(sess, tf.train.latest_checkpoint(...))`, with checkpoint_errors'
+        one-line errors."""
+        with self.checkpoint_errors():
+            saver.restore(sess, self.latest_checkpoint())
+
     @contextlib.contextmanager
     def checkpoint_errors(self):
         """One-line errors for restoring the latest checkpoint (the slides' `self.saver.restore(...)`),
         missing, damaged or of another configuration. Wrap the restore only."""
         path = self.latest_checkpoint_or_fail()
-        self.refuse_missing_files(path)
         tf = _tf()
         try:
             yield
@@ -223,6 +228,7 @@ class ModelFolder(object):
             raise DataError('cannot load the checkpoint %s: it is damaged (truncated or corrupt, as by a '
                             'run killed while saving); %s' % (path, self._what_to_load_instead(path))) from e
         except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError) as e:
+            self.refuse_missing_files(path)  # a deleted file: named as such
             raise DataError('cannot load the checkpoint %s: it was saved with another configuration '
                             '(its variables or their shapes differ) or is damaged' % path) from e
 

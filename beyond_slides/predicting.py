@@ -37,8 +37,7 @@ def predict_every_row(rnn, X, return_proba=False, from_zero_state=False):
         with folder.checkpoint_errors():  # np.atleast_1d: a batch of 1 squeezes to 0-d
             return np.atleast_1d(rnn.predict(padded, return_proba=return_proba))[:len(X)]
     with tf.Session(graph=rnn.g) as sess:
-        with folder.checkpoint_errors():
-            rnn.saver.restore(sess, folder.latest_checkpoint())
+        folder.restore(rnn.saver, sess)
         zero_state = sess.run(rnn.initial_state)
         preds = [sess.run('probabilities:0' if return_proba else 'labels:0',
                           {'tf_x:0': batch, 'tf_keepprob:0': 1.0, rnn.initial_state: zero_state})
@@ -92,8 +91,7 @@ class CharSampler(object):
 
     def __enter__(self):
         self.sess = tf.Session(graph=self.rnn.g)
-        with self.folder.checkpoint_errors():
-            self.rnn.saver.restore(self.sess, self.folder.latest_checkpoint())
+        self.folder.restore(self.rnn.saver, self.sess)
         self.reset()
         return self
 

@@ -94,8 +94,7 @@ class Supervisor(NoSupervisor):
         checkpoint is restored first; in the epoch where a run stopped, its carried state replaces
         the zero state."""
         if self.epoch is None and self.done_iterations:
-            with self.folder.checkpoint_errors():  # only the restore: later errors are not the checkpoint's
-                self.saver.restore(sess, self.folder.latest_checkpoint())
+            self.folder.restore(self.saver, sess)
         self.epoch = epoch
         if epoch < self.start.epoch:
             return state

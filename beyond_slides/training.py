@@ -50,9 +50,8 @@ class TrainingRun(object):
         try:
             if self.resume:
                 self.saved_hparams, self.saved_vocab = self.folder.load_config(self.model_name)
-                self.folder.require_hparams(self.saved_hparams, self.hparams)  # the graph is built from them
                 self.folder.check_same_hparams(self.saved_hparams, self.given)
-                self.hparams.update({k: v for k, v in self.saved_hparams.items() if k in self.hparams})
+                self.hparams = self.folder.require_hparams(self.saved_hparams, self.hparams)  # the graph's
             else:
                 self.folder.refuse_to_overwrite()
         except BaseException as e:
@@ -82,7 +81,6 @@ class TrainingRun(object):
                                 % (self.folder.path, start.epoch))
             self.start = start
         else:
-            self.start = None  # pragma: no mutate: "" for None: a run's start is only tested for truth, or replaced by ResumePoint() when false
             self.record_epochs(0)
         print(device_line(), file=sys.stderr)
 

@@ -3,6 +3,7 @@ at a time), a new run's configuration before it trains, and how the supervisor s
 back the model's saver."""
 import contextlib
 import io
+import json
 import os
 import signal
 import traceback
@@ -210,3 +211,16 @@ def test_a_training_runs_supervisor_shows_a_progress_bar_per_epoch_unless_told_n
         with run, contextlib.redirect_stdout(io.StringIO()):
             run.begin(['a', 'b'], n_batches=3)
             assert run.supervisor(types.SimpleNamespace(saver=None)).progress is progress
+
+
+@pytest.mark.parametrize('hparams, corrupt', [([], True), ('lstm_size=4', True), (None, True), ({}, False),
+                                              ({'lstm_size': 4}, False)])
+def test_a_configuration_whose_hparams_are_not_a_mapping_is_corrupt(tmp_path, hparams, corrupt):
+    (tmp_path / 'model_config.json').write_text(
+        json.dumps({'model': 'CharRNN', 'hparams': hparams, 'vocab': ['a', 'b']}), encoding='utf-8')
+    folder = ModelFolder(str(tmp_path))
+    if corrupt:
+        with pytest.raises(DataError, match='model_config.json is corrupt: delete the folder and train again'):
+            folder.load_config('CharRNN')
+    else:
+        assert folder.load_config('CharRNN') == (hparams, ['a', 'b'])
