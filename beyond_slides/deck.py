@@ -8,6 +8,7 @@ slide_tags() gives each cell its slideshow metadata (notebooks/lecture_cells.py 
 notebook, where Jupyter's slideshow tools read them too); build_deck() makes the HTML from them.
 """
 import argparse
+import copy
 import html
 import os
 import re
@@ -114,13 +115,10 @@ def apply_slide_tags(nb, titles):
 
 
 def stale_slide_tags(nb, titles):
-    """The first lines of the cells whose stored slide tags differ from slide_tags()'s."""
-    stale = []
-    for cell, (slide_type, remove_input) in zip(nb['cells'], slide_tags(nb['cells'], titles)):
-        if (cell.get('metadata', {}).get('slideshow', {}).get('slide_type') != slide_type
-                or (REMOVE_INPUT in tags(cell)) != remove_input):
-            stale.append(source(cell).split('\n', 1)[0][:60])
-    return stale
+    """The first lines of the cells whose metadata apply_slide_tags() would change."""
+    applied = apply_slide_tags(copy.deepcopy(nb), titles)
+    return [source(cell).split('\n', 1)[0][:60] for cell, new in zip(nb['cells'], applied['cells'])
+            if cell.get('metadata', {}) != new['metadata']]
 
 
 # The deck: slides of pages, read from the tags.

@@ -17,6 +17,7 @@ import pandas as pd
 import data_utils
 from beyond_slides import pitfalls, theory
 from beyond_slides.predicting import predict_every_row
+from beyond_slides.settings import START
 from beyond_slides.tf_setup import tf
 
 
@@ -42,7 +43,6 @@ class Unanswered(object):
 LAST_ANSWER_CELL = None
 _hooked = []          # the IPython shells whose post_run_cell hook is registered
 _started_in_cell = []  # the IDs start() was called with during the cell running now
-START = re.compile(r'exercises\.start\(\s*[\'"]?(\w+)')
 
 
 def start(exercise):

@@ -22,11 +22,11 @@ import time
 
 from beyond_slides.deck import source, tags
 from beyond_slides.files import atomic_write_bytes, atomic_write_text
-from beyond_slides.settings import BLANK_NOTEBOOK, REPO as ROOT  # the repository
+from beyond_slides.settings import BLANK_NOTEBOOK, REPO as ROOT, SHIPPED_CHAR_RNN, SHIPPED_HAMLET, START
 
 # What a notebook's kernel imports and reads: the lecture files, beyond_slides, the shipped model.
-PROJECT_FILES = ('data_utils.py', 'char_rnn.py', 'sentiment_rnn.py', 'pg2265.txt', 'beyond_slides',
-                 os.path.join('models', 'char_rnn'))
+PROJECT_FILES = ('data_utils.py', 'char_rnn.py', 'sentiment_rnn.py', os.path.relpath(SHIPPED_HAMLET, ROOT),
+                 'beyond_slides', os.path.relpath(SHIPPED_CHAR_RNN, ROOT))
 LIMITS = {'cell_timeout': 600, 'notebook_timeout': 1800, 'memory_mb': 8000, 'output_kb': 2000}
 CHECK = re.compile(r'\bcheck_(\w+)\(')
 # Run as root in new mount, network and PID namespaces (unshare): every mount read-only but the
@@ -59,7 +59,6 @@ class GradingError(Exception):
 
 def answer_id(text):
     """The ID of the exercise an answer cell answers (its `exercises.start(ID)`), or None."""
-    from beyond_slides.exercises import START   # the marker's one definition
     found = START.search(text)
     return found.group(1) if found else None
 
@@ -278,8 +277,9 @@ def run_notebook(path, limits):
 
 
 def printed(cell):
-    """What a check cell showed in this run: its printed text, or the error it raised."""
-    text = ''.join(o.get('text', '') for o in cell.outputs if o.get('output_type') == 'stream').strip()
+    """What a check cell showed in this run: its printed text (stdout: stderr holds warnings) or the error it raised."""
+    text = ''.join(o.get('text', '') for o in cell.outputs
+                   if o.get('output_type') == 'stream' and o.get('name') == 'stdout').strip()
     errors = [o for o in cell.outputs if o.get('output_type') == 'error']
     if errors:
         text = (text + '\n' if text else '') + 'the check cell raised %s: %s' % (errors[0].get('ename'),

@@ -2,11 +2,10 @@
 of the commands, the walkthrough and the notebooks. Read before TensorFlow is imported."""
 import collections
 import os
+import re
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHIPPED_HAMLET = os.path.join(REPO, 'pg2265.txt')  # the book's text (public domain)
-SHIPPED_CHAR_RNN = os.path.join(REPO, 'models', 'char_rnn')  # trained 200 epochs (models/README.md)
-TRAINED_CHAR_RNN = os.path.join(REPO, 'models', 'my_char_rnn')  # `char_rnn.py --train`'s default
 
 
 def data_dir():
@@ -19,6 +18,10 @@ def data_dir():
 def default_model_dir(name):
     """models/<name> in the repository, wherever the command is run from."""
     return os.path.join(REPO, 'models', name)
+
+
+SHIPPED_CHAR_RNN = default_model_dir('char_rnn')  # trained 200 epochs (models/README.md)
+TRAINED_CHAR_RNN = default_model_dir('my_char_rnn')  # `char_rnn.py --train`'s default
 
 
 # "Instantiate the SentimentRNN Class": embedding 256, LSTM 128, 1 layer, batch 100, learning
@@ -52,3 +55,6 @@ LSTM_SCOPE = 'rnn/multi_rnn_cell/cell_%d/basic_lstm_cell/'
 LECTURE_NOTEBOOK = os.path.join(REPO, 'notebooks', 'rnn_lecture.ipynb')
 SOLUTIONS_NOTEBOOK = os.path.join(REPO, 'notebooks', 'exercises_solutions.ipynb')
 BLANK_NOTEBOOK = os.path.join(REPO, 'notebooks', 'exercises.ipynb')
+
+# An answer cell's first line, `answer = exercises.start(ID)`: its ID (exercises.py and the grader).
+START = re.compile(r'exercises\.start\(\s*[\'"]?(\w+)')

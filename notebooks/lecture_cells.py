@@ -28,6 +28,7 @@ sys.path.insert(0, ROOT)
 from beyond_slides import deck  # noqa: E402
 from beyond_slides.files import atomic_write_text  # noqa: E402
 from beyond_slides.settings import LECTURE_NOTEBOOK as NOTEBOOK  # noqa: E402
+from run_notebook import notebook_text  # noqa: E402
 
 
 def read(filename):
@@ -88,13 +89,13 @@ def main(argv=None):
     args = p.parse_args(argv)
     with open(NOTEBOOK, encoding='utf-8') as f:
         nb = json.load(f)
-    differ = stale(nb)
     if args.check:
+        differ = stale(nb)
         for spec in differ:
             print('differs from its file or rule: %s' % spec)
         return 1 if differ else 0
     write_cells(nb)
-    atomic_write_text(NOTEBOOK, json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
+    atomic_write_text(NOTEBOOK, notebook_text(nb))
     print('wrote %d cells of %s from the lecture files, and its slide tags' % (len(lecture_cells(nb)), NOTEBOOK))
     return 0
 

@@ -76,8 +76,8 @@ def blank_notebook(solutions):
 def blank_text(solutions_path=None):
     """The text exercises.ipynb should hold, made from the solutions notebook at solutions_path."""
     import nbformat
-    solutions = nbformat.read(solutions_path or SOLUTIONS, as_version=4)
-    return nbformat.writes(blank_notebook(solutions)) + '\n'
+    from run_notebook import notebook_text
+    return notebook_text(blank_notebook(nbformat.read(solutions_path or SOLUTIONS, as_version=4)))
 
 
 def main(argv=None):
@@ -87,11 +87,11 @@ def main(argv=None):
     p.add_argument('--imdb', help='the IMDb data for --run (default: $RNN_IMDB_DATA, else downloaded once)')
     args = p.parse_args(argv)
     try:
-        blank_text(SOLUTIONS)  # the markers checked before a run of minutes, and before anything is written
+        text = blank_text(SOLUTIONS)  # the markers checked before a run of minutes, and before anything is written
         if args.run:
             from run_notebook import run_and_save
             run_and_save(SOLUTIONS, args.imdb, SOLUTIONS)
-        text = blank_text(SOLUTIONS)   # whole before exercises.ipynb is touched
+            text = blank_text(SOLUTIONS)   # of the solutions as the run saved them
     except MalformedCell as e:
         print('error: %s: %s; fix its markers (one %r line, then one %r line) and run this again'
               % (os.path.basename(SOLUTIONS), e, BEGIN, END), file=sys.stderr)

@@ -79,19 +79,26 @@ def stored(nb, runs, folder):
     return report
 
 
-def save(nb, path):
-    """The notebook nb written at path as nbformat writes it, only once its text is whole."""
+def notebook_text(nb):
+    """The text of nb (a notebook or its JSON) as nbformat.write() saves it: writes() leaves out the last newline."""
     import nbformat
-    text = nbformat.writes(nb)
-    atomic_write_text(path, text if text.endswith('\n') else text + '\n')  # as nbformat.write() ends it
+    return nbformat.writes(nbformat.from_dict(nb)) + '\n'
 
 
-def run_and_save(path, imdb, out):
-    """Run the notebook at path (execute()) and save it at out as stored() leaves it; print the
-    section clock's report it took out."""
+def save(nb, path):
+    """The notebook nb written at path, only once its text is whole."""
+    atomic_write_text(path, notebook_text(nb))
+
+
+def run_and_save(path, imdb, out=None):
+    """Run the notebook at path (execute()), print the section clock's report stored() took out,
+    and save the run at out as stored() leaves it (out None: save nothing)."""
     with tempfile.TemporaryDirectory() as runs:
         nb = execute(path, imdb, runs)
         report = stored(nb, runs, os.path.dirname(os.path.abspath(path)))
+    if out is None:
+        print('%sran %s without an error; saved nothing (--out PATH or --in-place keeps its outputs)' % (report, path))
+        return
     save(nb, out)
     print('%ssaved %s with its outputs' % (report, out))
 
@@ -107,12 +114,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     path = args.notebook if os.path.isabs(args.notebook) or os.path.exists(args.notebook) \
         else os.path.join(HERE, args.notebook)
-    out = path if args.in_place else args.out
-    if out is None:
-        execute(path, args.imdb)
-        print('ran %s without an error; saved nothing (--out PATH or --in-place keeps its outputs)' % path)
-    else:
-        run_and_save(path, args.imdb, out)
+    run_and_save(path, args.imdb, path if args.in_place else args.out)
     return 0
 
 

@@ -4,6 +4,8 @@ limits keep the run to seconds; one run of the class serves every test of it."""
 import csv
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 
 import json
@@ -15,8 +17,9 @@ import pytest
 from beyond_slides import grader
 from beyond_slides.deck import tags
 from beyond_slides.settings import BLANK_NOTEBOOK, SOLUTIONS_NOTEBOOK
-from conftest import shared
+from conftest import ROOT, shared
 from data_helpers import make_imdb_tarball
+from file_helpers import snapshot
 
 # A skeleton of two exercises, a and b, whose checks need nothing but Python (no TensorFlow), in the
 # shape of the real one: answer cells starting with `answer = exercises.start(ID)`, check cells
@@ -102,9 +105,12 @@ CLASS = {
 @pytest.fixture(scope=shared)
 def graded(teacher, tmp_path_factory):
     """The class graded once: {(student, exercise): (result, line)}, the log, the results folder,
-    and whether the teacher's files are as before."""
+    whether the teacher's files are as before, and whether the class holds vandal.ipynb (only where
+    the grader contains notebooks: elsewhere it would really write and delete the teacher's files)."""
     submissions = os.path.join(teacher, 'submissions')
-    for name, nb in dict(CLASS, **{'vandal.ipynb': notebook(hostile_cell(teacher), "answer = 'b'")}).items():
+    vandal = grader.isolation()[0] == 'namespaces'
+    hostile = {'vandal.ipynb': notebook(hostile_cell(teacher), "answer = 'b'")} if vandal else {}
+    for name, nb in dict(CLASS, **hostile).items():
         os.makedirs(os.path.dirname(os.path.join(submissions, name)), exist_ok=True)
         nbformat.write(nb, os.path.join(submissions, name))
     with open(os.path.join(submissions, 'not_json.ipynb'), 'w') as f:
@@ -120,12 +126,12 @@ def graded(teacher, tmp_path_factory):
         os.chmod(path, 0o755)
         for name in files:
             os.chmod(os.path.join(path, name), 0o644)
-    before = grader.fingerprint(teacher)
+    before = snapshot(teacher)
     out = str(tmp_path_factory.mktemp('results'))   # exists and is empty: accepted
     log = []
     rows = grader.grade(submissions, out, os.path.join(teacher, 'blank.ipynb'), LIMITS, log=log.append, jobs=2)
     return {'rows': {(r[0], r[1]): (r[2], r[3]) for r in rows}, 'list': rows, 'log': log, 'out': out,
-            'unchanged': grader.fingerprint(teacher) == before}
+            'unchanged': snapshot(teacher) == before, 'vandal': vandal}
 
 
 def grade_of(graded, student):
@@ -175,8 +181,8 @@ def test_a_cell_cannot_touch_the_teachers_files_nor_the_projects(graded):
 
 
 def test_every_notebook_is_graded_and_the_csv_and_summary_say_so(graded):
-    students = sorted(set(CLASS) | {'vandal.ipynb', 'not_json.ipynb', 'cell_not_a_dict.ipynb',
-                                    'json_not_a_notebook.ipynb'})
+    students = sorted(set(CLASS) | set(['vandal.ipynb'] * graded['vandal']) |
+                      {'not_json.ipynb', 'cell_not_a_dict.ipynb', 'json_not_a_notebook.ipynb'})
     assert sorted({s for s, _ in graded['rows']}) == students
     with open(os.path.join(graded['out'], 'grades.csv'), encoding='utf-8') as f:
         rows = list(csv.reader(f))
@@ -184,14 +190,15 @@ def test_every_notebook_is_graded_and_the_csv_and_summary_say_so(graded):
     assert [tuple(r) for r in rows[1:]] == [tuple(r) for r in graded['list']]
     with open(os.path.join(graded['out'], 'summary.csv'), encoding='utf-8') as f:
         summary = {r['exercise']: r for r in csv.DictReader(f)}
-    # a: right, group1, vandal ✓; b: right, sys_exit, group1, vandal ✓; of 14 students
-    assert summary['a']['✓'] == '3' and summary['b']['✓'] == '4'
-    assert summary['a']['share of ✓'] == '%.4f' % (3 / 14) and summary['b']['share of ✓'] == '%.4f' % (4 / 14)
-    assert sum(int(summary['a'][r]) for r in grader.RESULTS) == 14
+    # a: right, group1 (and vandal) ✓; b: right, sys_exit, group1 (and vandal) ✓; of 13 students (and vandal)
+    a, b, n = 2 + graded['vandal'], 3 + graded['vandal'], 13 + graded['vandal']
+    assert summary['a']['✓'] == str(a) and summary['b']['✓'] == str(b)
+    assert summary['a']['share of ✓'] == '%.4f' % (a / n) and summary['b']['share of ✓'] == '%.4f' % (b / n)
+    assert sum(int(summary['a'][r]) for r in grader.RESULTS) == n
     with open(os.path.join(graded['out'], 'summary.png'), 'rb') as f:
         assert f.read(8) == b'\x89PNG\r\n\x1a\n'
     with open(os.path.join(graded['out'], 'summary.md'), encoding='utf-8') as f:
-        assert '| a | 3 | ' in f.read()
+        assert '| a | %d | ' % a in f.read()
 
 
 @pytest.mark.parametrize('case', ['missing', 'empty', 'results not empty', 'results inside'])
@@ -231,6 +238,23 @@ def test_the_graded_notebook_is_the_teachers_with_the_students_answer_cells():
     assert sorted(grader.exercise_ids(blank)) == sorted(n[len('check_'):] for n in vars(exercises)
                                                          if n.startswith('check_'))
     assert not any(c.outputs for c in built.cells)
+
+
+def test_a_warning_on_stderr_before_the_checks_line_does_not_change_its_result():
+    cell = nbformat.v4.new_code_cell('exercises.check_a(answer)', outputs=[
+        nbformat.v4.new_output('stream', name='stderr', text='UserWarning: something is deprecated\n'),
+        nbformat.v4.new_output('stream', name='stdout', text='✓ Exercise a: right\n')])
+    assert grader.printed(cell) == '✓ Exercise a: right'
+    assert grader.result_of(grader.printed(cell)) == '✓'
+
+
+def test_the_grader_reads_answer_cells_without_importing_tensorflow():
+    # the supervisor of a class's runs stays light: TensorFlow is the notebooks' to load
+    code = ("import sys\nfrom beyond_slides import grader\nassert grader.answer_id('answer = exercises.start(\"a1\")')"
+            " == 'a1'\nprint('tensorflow' in sys.modules)")
+    run = subprocess.run([sys.executable, '-c', code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == 'False'
 
 
 def test_results_are_read_from_lines_not_words():

@@ -2,14 +2,18 @@
 unless asked (the committed notebook stays as git has it), --out PATH and --in-place save the
 run with its outputs, and a run that fails writes no file. A saved notebook holds nothing that
 varies between machines or runs (stored()), the committed ones included."""
+import contextlib
+import io
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import types
 
 import pytest
 
+from beyond_slides.settings import LECTURE_NOTEBOOK, SOLUTIONS_NOTEBOOK
 from conftest import ROOT
 
 pytest.importorskip('nbclient')
@@ -36,13 +40,32 @@ def outputs(path):
         return [''.join(o.get('text', '')) for c in json.load(f)['cells'] for o in c.get('outputs', [])]
 
 
-def test_without_out_or_in_place_it_runs_the_notebook_and_saves_nothing(tmp_path):
-    path = tmp_path / 'nb.ipynb'
-    before = notebook(path, 'print(6 * 7)')
+def clock_report(folder):
+    """What the real section clock (lecture_notebook.SectionClock.report) prints for a notebook of two
+    sections that took 1.2 s and 66.3 s, built without IPython."""
+    import nbformat
+    from beyond_slides.lecture_notebook import SectionClock
+    new, path = nbformat.v4, str(folder / 'clocked.ipynb')
+    nbformat.write(new.new_notebook(cells=[new.new_markdown_cell('# Unrolled RNNs'), new.new_code_cell('a()'),
+                                           new.new_markdown_cell('## Training'), new.new_code_cell('b()')]), path)
+    clock = SectionClock(types.SimpleNamespace(events=types.SimpleNamespace(register=lambda event, hook: None)))
+    clock.times = [('a()', 1.2), ('b()', 66.3)]
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        clock.report(path)
+    os.remove(path)
+    return printed.getvalue()
+
+
+def test_without_out_or_in_place_it_runs_the_notebook_prints_the_clock_and_saves_nothing(tmp_path):
+    report, folder = clock_report(tmp_path), tmp_path / 'run'
+    folder.mkdir()
+    path = folder / 'nb.ipynb'
+    before = notebook(path, 'print(%r, end="")' % report)
     r = run_notebook(path)
     assert r.returncode == 0, r.stderr
-    assert 'saved nothing' in r.stdout
-    assert path.read_bytes() == before and os.listdir(str(tmp_path)) == ['nb.ipynb']
+    assert r.stdout.startswith(report) and 'saved nothing' in r.stdout
+    assert path.read_bytes() == before and os.listdir(str(folder)) == ['nb.ipynb']
 
 
 def test_out_saves_the_run_there_and_in_place_over_the_notebook(tmp_path):
@@ -86,7 +109,7 @@ def test_a_failed_run_writes_no_file(tmp_path):
 
 def test_a_stored_notebook_keeps_nothing_that_varies_between_runs(tmp_path):
     import nbformat
-    runs, folder = str(tmp_path / 'runs'), os.path.join(ROOT, 'notebooks')
+    runs, folder, report = str(tmp_path / 'runs'), os.path.join(ROOT, 'notebooks'), clock_report(tmp_path)
     relative = os.path.relpath(runs, folder)  # as the lecture's tensorboard line prints it: ../../../tmp/...
     new = nbformat.v4
     nb = new.new_notebook(cells=[
@@ -97,11 +120,9 @@ def test_a_stored_notebook_keeps_nothing_that_varies_between_runs(tmp_path):
                                    new.new_output('stream', name='stdout', text='logs in %s/tb\n' % relative),
                                    new.new_output('display_data', data={'text/plain': '%s/models/x' % ROOT}),
                                    new.new_output('stream', name='stdout', text='model in %s/m\n' % runs)]),
-        new.new_code_cell('clock.report(NOTEBOOK)', outputs=[
-            new.new_output('stream', name='stdout', text='Unrolled RNNs   1.2 s\n'),
-            new.new_output('stream', name='stdout', text='total          67.5 s\n')])])
-    report = runner.stored(nb, runs, folder)
-    assert report == 'Unrolled RNNs   1.2 s\ntotal          67.5 s\n'
+        new.new_code_cell('clock.report(NOTEBOOK)', outputs=[  # a cell's prints arrive in pieces
+            new.new_output('stream', name='stdout', text=line) for line in report.splitlines(True)])])
+    assert runner.stored(nb, runs, folder) == report
     heading, train, clock = nb.cells
     assert heading.source == '# A heading, untouched: %s' % ROOT
     assert train.metadata == {'tags': ['figures']}
@@ -112,13 +133,12 @@ def test_a_stored_notebook_keeps_nothing_that_varies_between_runs(tmp_path):
     assert runner.stored(nb, runs, folder) == ''  # a stored notebook stays as it is
 
 
-@pytest.mark.parametrize('name, command', [('rnn_lecture.ipynb', 'python notebooks/run_notebook.py --in-place'),
-                                           ('exercises_solutions.ipynb', 'python notebooks/make_exercises.py --run')])
-def test_the_committed_runs_are_stored_so(name, command):
+@pytest.mark.parametrize('path, command', [(LECTURE_NOTEBOOK, 'python notebooks/run_notebook.py --in-place'),
+                                           (SOLUTIONS_NOTEBOOK, 'python notebooks/make_exercises.py --run')])
+def test_the_committed_runs_are_stored_so(path, command):
     """Nothing of a machine or a run in the committed outputs; a temporary folder of any run
     (tempfile's own) counts as its runs folder."""
     import nbformat
-    path = os.path.join(ROOT, 'notebooks', name)
     with open(path, encoding='utf-8') as f:
         text = f.read()
     nb = nbformat.reads(text, as_version=4)
