@@ -55,9 +55,9 @@ def theory_rows():
 
 def test_every_theory_slide_has_its_notebook_section_and_its_code():
     import json
-    with open(os.path.join(ROOT, 'notebooks', 'rnn_lecture.ipynb'), encoding='utf-8') as f:
-        headings = {''.join(c['source']).splitlines()[0].lstrip('#').strip() for c in json.load(f)['cells']
-                    if c['cell_type'] == 'markdown' and ''.join(c['source']).startswith('#')}
+    from beyond_slides import deck, settings
+    with open(settings.LECTURE_NOTEBOOK, encoding='utf-8') as f:
+        headings = set(map(deck.heading, json.load(f)['cells'])) - {None}
     rows = theory_rows()
     assert len(rows) >= 12
     for title, sections, _, code in rows:
@@ -139,3 +139,17 @@ def test_every_option_table_in_usage_is_its_commands_help():
             else:  # a path or a text: each piece the table quotes is in the default --help shows
                 shown = shown.replace(ROOT + os.sep, '')
                 assert quoted and all(q in shown for q in quoted), (command, option, cell, shown)
+
+
+def test_the_exercises_plan_adds_up():
+    """The Plan's points total 100, its "all" row is the sum, and so are the subset's minutes and points."""
+    text = document('docs/exercises.md').split('## Plan', 1)[1]
+    rows = {cells[0]: (int(cells[1]), int(cells[2].split()[0])) for cells in
+            ([c.strip() for c in line.strip('|').split('|')] for line in text.splitlines()
+             if re.match(r'\| [\w ]+ \| \d+ \| \d+ min \|', line))}
+    total = rows.pop('all')
+    assert total[0] == 100 and total == tuple(map(sum, zip(*rows.values()))), total
+    subset = re.search(r'\*\*A 60-minute subset\*\*[^:]*: (.*?), ([\d + ]+) = (\d+) minutes, (\d+) points', text, re.S)
+    names = re.split(r', | and ', ' '.join(subset.group(1).split()))
+    assert [rows[n][1] for n in names] == [int(m) for m in subset.group(2).split(' + ')], names
+    assert (int(subset.group(4)), int(subset.group(3))) == tuple(map(sum, zip(*(rows[n] for n in names))))
