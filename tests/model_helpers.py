@@ -14,8 +14,8 @@ SHIPPED = settings.SHIPPED_CHAR_RNN  # the tests' short name for it
 
 def as_options(hparams, slides):
     """The command-line options that make a command's model hparams: those that differ from the
-    slides' values, named as beyond_slides/cli.py names them (learning_rate: --learning-rate).
-    The others are left to the defaults, so that a test's own --num-layers before them holds."""
+    slides' values, named as beyond_slides/cli.py names them (learning_rate: --learning-rate). A test's
+    own options go after them: argparse keeps an option's last value."""
     return [item for key, value in hparams.items() if value != slides[key]
             for item in ('--' + key.replace('_', '-'), value)]
 

@@ -9,8 +9,8 @@ seconds, so the selected cases of each command (`-k`, or a test's id) run one af
 the other in one process (tests/cli_worker.py), as `python script ...` would, but
 --export-keras alone; with -n, each command's cases go to a worker of their own.
 """
+import collections
 import contextlib
-import json
 import os
 import shutil
 import subprocess
@@ -35,24 +35,23 @@ C_SAMPLE = ('char_rnn.py', ['--sample', 20, '--prime', 'abc', '--model-dir', '{m
 C_RESUME = ('char_rnn.py', ['--train', '--resume', '--data', '{w}/text.txt', '--epochs', 3,
                             '--model-dir', '{model}'])
 
-CASES = {}  # id -> (script, args, the words the error line must hold, prepare(workspace) or None)
-ENVS = {}   # id -> the environment variables of the case ({w}: its workspace)
-NOT_SAID = {}  # id -> words the error line must not hold
+# message: the words the error line must hold; env: the case's environment variables ({w}: its workspace);
+# not_said: words the error line must not hold
+Case = collections.namedtuple('Case', 'script args message prepare env not_said')
+CASES = {}  # id -> Case
 
 
 def case(case_id, entry, message, data=None, model=None, extra=(), prepare=None, env=None, not_said=()):
     script, args = entry
     args = [str(a).format(w='{w}', data=data or '', model=model or '') for a in args] + [str(a) for a in extra]
     assert case_id not in CASES
-    CASES[case_id] = (script, args, message, prepare)
-    ENVS[case_id] = env or {}
-    NOT_SAID[case_id] = not_said
+    CASES[case_id] = Case(script, args, message, prepare, env or {}, not_said)
 
 
 def env_of(case_id, workspace):
     """The case's environment: its own data cache, and its own variables."""
     return dict({'RNN_DATA_DIR': os.path.join(workspace, 'cache')},
-                **{k: v.replace('{w}', workspace) for k, v in ENVS[case_id].items()})
+                **{k: v.replace('{w}', workspace) for k, v in CASES[case_id].env.items()})
 
 
 # --- data files: missing, empty, truncated, not UTF-8, wrong format, a folder of the wrong layout
@@ -133,25 +132,25 @@ MODEL_FOLDERS = {
     'config-without-hparams': ('{w}/smodel_nohparams', '{w}/cmodel_nohparams', 'is corrupt'),
     'config-without-model': ('{w}/smodel_nomodel', '{w}/cmodel_nomodel', 'is corrupt'),
     'config-without-lstm-size': ('{w}/smodel_nolstm', '{w}/cmodel_nolstm', 'is corrupt (its hparams lack lstm_size)'),
-    # a checkpoint whose .data file was deleted: a missing file, named
-    'checkpoint-data-deleted': ('{w}/smodel_nodata', '{w}/cmodel_nodata', 'sentinel: set below'),
 }
-MISSING_DATA = '%s_nodata/%s.ckpt.data-00000-of-00001 is missing'
 # --predict without a saved model names the command that trains one
 TRAIN_ONE = 'has no saved model: train one first, e.g. `python sentiment_rnn.py --epochs 3 --model-dir'
 for name, (s_dir, c_dir, message) in MODEL_FOLDERS.items():
     use, s_resume, c_resume = message if isinstance(message, tuple) else (message,) * 3
-    if name == 'checkpoint-data-deleted':  # each command names its own model's file
-        case('sentiment-predict-model-' + name, S_PREDICT, MISSING_DATA % ('smodel', 'sentiment-0'), model=s_dir)
-        case('char-sample-model-' + name, C_SAMPLE, MISSING_DATA % ('cmodel', 'language_modeling'), model=c_dir)
-        case('char-export-model-' + name, ('char_rnn.py', ['--export-keras', '{w}/new.keras', '--model-dir', c_dir]),
-             MISSING_DATA % ('cmodel', 'language_modeling'))
-        continue
     case('sentiment-predict-model-' + name, S_PREDICT, TRAIN_ONE if name in ('missing', 'empty') else use,
          model=s_dir)
     case('sentiment-resume-model-' + name, S_RESUME, s_resume, model=s_dir)
     case('char-sample-model-' + name, C_SAMPLE, use, model=c_dir)
     case('char-resume-model-' + name, C_RESUME, c_resume, model=c_dir)
+# a checkpoint whose .data file was deleted: a missing file, named; each command names its own model's file
+MISSING_DATA = '%s_nodata/%s.ckpt.data-00000-of-00001 is missing'
+case('sentiment-predict-model-checkpoint-data-deleted', S_PREDICT, MISSING_DATA % ('smodel', 'sentiment-0'),
+     model='{w}/smodel_nodata')
+case('char-sample-model-checkpoint-data-deleted', C_SAMPLE, MISSING_DATA % ('cmodel', 'language_modeling'),
+     model='{w}/cmodel_nodata')
+case('char-export-model-checkpoint-data-deleted',
+     ('char_rnn.py', ['--export-keras', '{w}/new.keras', '--model-dir', '{w}/cmodel_nodata']),
+     MISSING_DATA % ('cmodel', 'language_modeling'))
 SETTINGS = 'was trained with other settings'
 case('sentiment-predict-other-settings', S_PREDICT, SETTINGS, model='{w}/smodel', extra=['--lstm-size', 64])
 case('char-sample-other-settings', C_SAMPLE, SETTINGS, model='{w}/cmodel', extra=['--num-layers', 2])
@@ -299,16 +298,14 @@ def make_assets(base):
         for name in os.listdir(w(kind + '_nodata')):
             if '.data-' in name:
                 os.remove(w('%s_nodata/%s' % (kind, name)))
-        config_path = w(kind + '_vocab/model_config.json')
-        with open(config_path, encoding='utf-8') as f:
-            config = json.load(f)
-        if kind == 'smodel':  # a vocabulary larger than the checkpoint's embedding
-            config['hparams']['n_words'] += 5
-            config['vocab']['zzz'] = max(config['vocab'].values()) + 5
-        else:  # one character more than the checkpoint's output layer
-            config['vocab'] = config['vocab'] + ['~']
-        with open(config_path, 'w', encoding='utf-8') as f:
-            json.dump(config, f)
+
+        def larger_vocabulary(config):
+            if kind == 'smodel':  # a vocabulary larger than the checkpoint's embedding
+                config['hparams']['n_words'] += 5
+                config['vocab']['zzz'] = max(config['vocab'].values()) + 5
+            else:  # one character more than the checkpoint's output layer
+                config['vocab'] = config['vocab'] + ['~']
+        edit_config(w(kind + '_vocab'), larger_vocabulary)
         with open(w(kind + '_json/model_config.json'), 'r+b') as f:
             f.truncate(40)
         data = next(n for n in os.listdir(w(kind + '_ckpt')) if '.data-' in n)
@@ -321,10 +318,9 @@ def make_assets(base):
 
 def workspace_of(base, root, case_id):
     """A copy of the assets for the case, and its arguments with {w} filled in."""
-    script, args, _, _ = CASES[case_id]
     workspace = os.path.join(root, case_id)
     shutil.copytree(base, workspace, symlinks=True)
-    return workspace, script, [a.replace('{w}', workspace) for a in args]
+    return workspace, CASES[case_id].script, [a.replace('{w}', workspace) for a in CASES[case_id].args]
 
 
 def changes(workspace, before, paths_before):
@@ -344,7 +340,7 @@ def run_together(base, root, case_ids):
         for case_id in case_ids:
             workspace, script, args = workspace_of(base, root, case_id)
             try:
-                arranged.enter_context((CASES[case_id][3] or contextlib.nullcontext)(workspace))
+                arranged.enter_context((CASES[case_id].prepare or contextlib.nullcontext)(workspace))
             except pytest.skip.Exception as e:
                 out[case_id] = (str(e), None)
                 continue
@@ -365,7 +361,7 @@ def paths(folder):
 
 def alone(case_id):
     """--export-keras runs in a process of its own: Keras 3 in a process breaks the TF1 graphs."""
-    return '--export-keras' in CASES[case_id][1]
+    return '--export-keras' in CASES[case_id].args
 
 
 @pytest.fixture(scope='module')
@@ -393,21 +389,21 @@ class BadInputsOfACommand:
         r, changed = (together if case_id in together else run_together(*workspaces, [case_id]))[case_id]
         if changed is None:
             pytest.skip(r)
-        message = CASES[case_id][2]
+        message = CASES[case_id].message
         assert r.returncode != 0, r.stdout[-2000:]
         assert 'Traceback' not in r.stderr, r.stderr
         last = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else ''
         assert last.startswith('error: ') and message in last, r.stderr[-2000:]
-        assert not [words for words in NOT_SAID[case_id] if words in last], last
+        assert not [words for words in CASES[case_id].not_said if words in last], last
         assert not changed, 'files changed or created: %s' % changed
 
 
-@pytest.mark.parametrize('case_id', sorted(c for c in CASES if CASES[c][0] == 'sentiment_rnn.py'))
+@pytest.mark.parametrize('case_id', sorted(c for c in CASES if CASES[c].script == 'sentiment_rnn.py'))
 class TestSentimentCommand(BadInputsOfACommand):
     pass
 
 
-@pytest.mark.parametrize('case_id', sorted(c for c in CASES if CASES[c][0] == 'char_rnn.py'))
+@pytest.mark.parametrize('case_id', sorted(c for c in CASES if CASES[c].script == 'char_rnn.py'))
 class TestCharCommand(BadInputsOfACommand):
     pass
 

@@ -13,10 +13,11 @@ import types
 
 import pytest
 
-from beyond_slides import cli
+from beyond_slides import cli, settings
 from beyond_slides.errors import DataError, TrainingStopped, UserError
 from beyond_slides.settings import CHAR_HPARAMS, SENTIMENT_HPARAMS
 from char_rnn import CharRNN
+from conftest import ROOT
 from data_helpers import synthetic_reviews
 from sentiment_rnn import SentimentRNN
 
@@ -53,11 +54,11 @@ def run_uncaught(command, argv):
     return command.run(parse(command, argv))
 
 
-@pytest.mark.parametrize('command, model, hparams, epochs', [
-    (cli.SENTIMENT_COMMAND, 'SentimentRNN', SENTIMENT_HPARAMS, 40),   # rnn.train(X_train, y_train, num_epochs=40)
-    (cli.CHAR_COMMAND, 'CharRNN', CHAR_HPARAMS, 100)])                # rnn.train(train_x, train_y, num_epochs=100, ...)
-def test_each_command_trains_its_model_with_the_slides_settings(command, model, hparams, epochs):
-    assert (command.kind.name, command.kind.hparams, command.kind.epochs) == (model, hparams, epochs)
+@pytest.mark.parametrize('command, kind, model, epochs', [
+    (cli.SENTIMENT_COMMAND, settings.SENTIMENT, 'SentimentRNN', 40),  # rnn.train(X_train, y_train, num_epochs=40)
+    (cli.CHAR_COMMAND, settings.CHAR, 'CharRNN', 100)])  # rnn.train(train_x, train_y, num_epochs=100, ...)
+def test_each_command_trains_its_model_with_the_slides_settings(command, kind, model, epochs):
+    assert command.kind is kind and (command.kind.name, command.kind.epochs) == (model, epochs)
 
 
 @pytest.mark.parametrize('command, argv, epochs', [
@@ -360,23 +361,21 @@ def test_debug_prints_the_traceback_before_the_line(capsys):
     (['--train', '--model-dir', 'mine'], None)])       # a folder given is the folder used
 def test_char_rnn_trains_into_models_my_char_rnn_and_samples_the_shipped_model_by_default(argv, folder):
     options = parse(cli.CHAR_COMMAND, argv)
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    assert options.model_dir == (os.path.join(root, 'models', folder) if folder else 'mine')
+    assert options.model_dir == (os.path.join(ROOT, 'models', folder) if folder else 'mine')
     assert 'model_dir_default' not in options._fields
 
 
 def test_no_training_run_takes_the_shipped_models_folder(tmp_path):
     """Refused before the lock, whose file would be written into the shipped folder."""
     from beyond_slides.model_folder import ModelFolder
-    from beyond_slides.settings import SHIPPED_CHAR_RNN
     from beyond_slides.training import TrainingRun
     from file_helpers import snapshot
-    before = snapshot(SHIPPED_CHAR_RNN)
+    before = snapshot(settings.SHIPPED_CHAR_RNN)
     for resume in (False, True):
         with pytest.raises(DataError, match='is the CharRNN shipped with the project'):
-            with TrainingRun(ModelFolder(SHIPPED_CHAR_RNN + os.sep), 'CharRNN', dict(CHAR_HPARAMS), 300,
+            with TrainingRun(ModelFolder(settings.SHIPPED_CHAR_RNN + os.sep), 'CharRNN', dict(CHAR_HPARAMS), 300,
                              resume=resume):
                 pass
-    assert snapshot(SHIPPED_CHAR_RNN) == before
+    assert snapshot(settings.SHIPPED_CHAR_RNN) == before
     with TrainingRun(ModelFolder(str(tmp_path / 'char_rnn')), 'CharRNN', dict(CHAR_HPARAMS), 1):
         pass  # a folder of the same name elsewhere is the user's own

@@ -38,6 +38,15 @@ def check_number(cell):
     return re.fullmatch(r'exercises\.check_(\w+)\(answer\b.*\)', cell.source.strip(), re.S).group(1)
 
 
+def start_line(n):
+    """The first line of exercise n's answer cell: answer = exercises.start(3) or ('bptt')."""
+    return 'answer = exercises.start(%s)' % (n if n.isdigit() else repr(n))
+
+
+def printed(cell):
+    return ''.join(o.get('text', '') for o in cell.outputs)
+
+
 def heading(exercise):
     """How the task of an exercise starts: '## Exercise 3:', the questionnaire '# Questionnaire'."""
     return '# Questionnaire' if exercise == 'questionnaire' else '## Exercise %s:' % exercise
@@ -64,13 +73,12 @@ def test_each_exercise_has_a_task_naming_its_slide_a_gap_and_a_check_in_the_slid
         answer = next(c for c in following if 'answer' in make_exercises.tags(c))
         assert following.index(answer) < following.index(next(c for c in following if 'check' in make_exercises.tags(c)))
         assert make_exercises.GAP in answer.source.split('\n') and 'SOLUTION' not in answer.source
-        assert 'answer = exercises.start(%s)' % (n if n.isdigit() else repr(n)) in answer.source.split('\n'), \
-            answer.source   # the line that lets the check know the cell ran and finished
+        assert start_line(n) in answer.source.split('\n'), answer.source  # lets the check know the cell finished
         if n == 'questionnaire':
             continue
         slide = re.search(r'\*Slide: "(.+?)"\*', task.source).group(1)
         found = slides.find(' '.join(slide.lower().split()[-3:]), position)  # as tests/test_docs.py finds a title
-        assert found >= 0, 'exercise %d: slide %r not found after the previous exercise\'s' % (n, slide)
+        assert found >= 0, 'exercise %s: slide %r not found after the previous exercise\'s' % (n, slide)
         position = found
     assert all(not c.get('outputs') and c.get('execution_count') is None and 'execution' not in c.metadata
                for c in blank.cells if c.cell_type == 'code')  # nothing of the solutions' run
@@ -120,7 +128,7 @@ def test_make_exercises_refuses_a_malformed_answer_cell_and_leaves_the_blank_not
         'error: exercises_solutions.ipynb: cell %d (# Exercise 1: h(1) and h(2)): %s; fix its markers (one '
         "'# BEGIN SOLUTION' line, then one '# END SOLUTION' line) and run this again\n" % (index, why)), err
     assert blank.read_bytes() == before
-    assert [p.name for p in blank.parent.iterdir()] == [] or sorted(p.name for p in blank.parent.iterdir()) == [
+    assert sorted(p.name for p in blank.parent.iterdir()) == [
         'exercises.ipynb', 'exercises_solutions.ipynb']   # no temporary file left
 
 
@@ -134,7 +142,7 @@ def test_make_exercises_writes_the_blank_notebook_of_well_formed_solutions(noteb
 def test_the_committed_solutions_were_run_and_every_check_passed():
     solutions = read_notebook(make_exercises.SOLUTIONS)
     for cell in check_cells(solutions):
-        text = ''.join(o.get('text', '') for o in cell.outputs)
+        text = printed(cell)
         assert text.startswith('✓ %s: ' % exercises.label(check_number(cell))), text
     assert all(c.execution_count for c in solutions.cells if c.cell_type == 'code')
     assert not [o for c in solutions.cells for o in c.get('outputs', []) if o.output_type == 'error']
@@ -191,14 +199,13 @@ def stale_cells(nb):
             cell.metadata['stale'] = [case, exercise]
         made.append(cell)
     for position, n in enumerate(ids):
-        start = 'answer = exercises.start(%s)' % (n if n.isdigit() else repr(n))
+        start = start_line(n)
         check = next(c for c in cells[n] if 'check' in make_exercises.tags(c)).source
         add('%s\nanswer = 1.0\nundefined_in_%s' % (start, n))
         add(check, 'raised', n)
         add('%s\nnot_the_answer = 1.0' % start)
         add(check, 'no answer', n)
-        other = ids[position - 1]
-        add('answer = exercises.start(%s)\nanswer = (1.0, 2.0)' % (other if other.isdigit() else repr(other)))
+        add('%s\nanswer = (1.0, 2.0)' % start_line(ids[position - 1]))
         add(check, 'other', n)
     add('answer = exercises.start(3)\nanswer = (1, 4')
     add(next(c for c in cells['3'] if 'check' in make_exercises.tags(c)).source, 'syntax', '3')
@@ -244,7 +251,7 @@ def assert_every_check_printed(nb, start):
     """Every exercise's check cell printed one line that starts with start % its label
     ('Exercise 3', 'Questionnaire'); no cell raised."""
     assert not isinstance(nb, Exception), 'a cell raised:\n%s' % str(nb)[-3000:]
-    lines = {check_number(c): ''.join(o.get('text', '') for o in c.outputs).strip() for c in check_cells(nb)}
+    lines = {check_number(c): printed(c).strip() for c in check_cells(nb)}
     assert sorted(lines) == sorted(CHECKS)
     for n, text in lines.items():
         assert text.startswith(start % exercises.label(n)) and '\n' not in text, text
@@ -273,7 +280,7 @@ def test_every_exercise_runs_again_after_the_notebook_ran(executed):
         for error in (o for o in cell.outputs if o.output_type == 'error'):
             problems.append('%s: %s: %s' % (cell.metadata['rerun'], error.ename, error.evalue))
         if 'check' in make_exercises.tags(cell):
-            text = ''.join(o.get('text', '') for o in cell.outputs).strip()
+            text = printed(cell).strip()
             checked.append(check_number(cell))
             if not text.startswith('✓ %s: ' % exercises.label(check_number(cell))):
                 problems.append('%s: %s' % (cell.metadata['rerun'], text))
@@ -290,17 +297,17 @@ def test_no_check_judges_a_stale_answer_in_a_kernel(executed):
         'raised': "your cell above did not finish: NameError: name 'undefined_in_%s' is not defined; fix it and "
                   'run it again',
         'no answer': 'not yet: your cell above did not set answer; end it with answer = your answer',
-        'other': 'not yet: run your answer cell above (its first line, answer = exercises.start(%s), marks it); '
+        'other': 'not yet: run your answer cell above (its first line, %s, marks it); '
                  "answer now holds what exercise %s's cell left",
         'syntax': 'your cell above did not finish: SyntaxError: '}
     ids = list(exercise_code_cells(read_notebook(make_exercises.BLANK)))
     seen, problems = [], []
     for cell in (c for c in executed['stale'] if 'stale' in c.metadata):
         case, n = cell.metadata['stale']
-        text = ''.join(o.get('text', '') for o in cell.outputs).strip()
+        text = printed(cell).strip()
         other = ids[ids.index(n) - 1]
         line = '✗ %s: ' % exercises.label(n) + {
-            'raised': expected['raised'] % n, 'other': expected['other'] % (n if n.isdigit() else repr(n), other)
+            'raised': expected['raised'] % n, 'other': expected['other'] % (start_line(n), other)
         }.get(case, expected[case])
         if not (text == line or case == 'syntax' and text.startswith(line) and '\n' not in text):
             problems.append('%s, exercise %s: %r' % (case, n, text))

@@ -4,10 +4,8 @@ import numpy as np
 import pytest
 
 from beyond_slides import pitfalls
-from beyond_slides.predicting import build_quietly
 from conftest import shared
-from model_helpers import TestConfig, prepared
-from sentiment_rnn import SentimentRNN
+from model_helpers import prepared, train_sentiment
 
 # Worked by hand. SGD: step = -lr g. Adam from a fresh optimizer, fed the same gradient g twice:
 # t=1: m = 0.1 g, v = 0.001 g^2, lr_t = lr sqrt(0.001) / 0.1, step = -lr_t m / (sqrt(v) + 1e-8)
@@ -43,11 +41,8 @@ def test_the_optimizer_steps_guard_refuses_one_step_off_among_right_ones():
 @pytest.fixture(scope=shared)
 def tiny(tmp_path_factory):
     """A tiny SentimentRNN trained for one epoch on the synthetic reviews."""
-    word_to_int, (X_train, y_train, _, _) = prepared(200)
-    rnn = build_quietly(SentimentRNN, n_words=max(word_to_int.values()) + 1,
-                  model_dir=str(tmp_path_factory.mktemp('padding')), **TestConfig.sentiment)
-    build_quietly(rnn.train, X_train, y_train, num_epochs=1)
-    return rnn, word_to_int
+    rnn, _, _ = train_sentiment(str(tmp_path_factory.mktemp('padding')), epochs=1, n_reviews=200)
+    return rnn, prepared(200)[0]  # the same reviews' word ids
 
 
 def test_padding_effect_accepts_a_review_of_exactly_seq_len_words_which_has_no_padding(tiny):

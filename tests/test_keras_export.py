@@ -44,7 +44,7 @@ def char_models(tmp_path_factory):
     (folder / 'text.txt').write_text(PERIODIC + 'The end.\n', encoding='utf-8')
     two = str(folder / 'two_layers')
     jobs = [('char_rnn.py', ['--train', '--data', folder / 'text.txt', '--epochs', 3, '--model-dir', two,
-                             '--num-layers', 2, '--keep-prob', 0.8] + TestConfig.char_opts[:-2]),
+                             *TestConfig.char_opts, '--num-layers', 2, '--keep-prob', 0.8]),  # the last value holds
             ('char_rnn.py', ['--export-keras', folder / 'shipped.keras']),
             ('char_rnn.py', ['--export-keras', folder / 'two.keras', '--model-dir', two])]
     # training turns eager execution off for its process: the exports run in another one

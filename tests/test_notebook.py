@@ -95,7 +95,7 @@ def text_of(cell):
 
 
 def tagged(nb, tag):
-    return [c for c in nb['cells'] if tag in c.get('metadata', {}).get('tags', [])]
+    return [c for c in nb['cells'] if tag in deck.tags(c)]
 
 
 @pytest.fixture(scope=shared)
