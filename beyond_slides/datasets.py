@@ -221,7 +221,7 @@ def _read_imdb_folder(path):
                             'its tarball or movie_data.csv' % (path, s, l))
         names[(s, l)] = [n for n in os.listdir(os.path.join(root, s, l)) if n.endswith('.txt')]
     files = {}
-    with _progress_bar(max(sum(map(len, names.values())), 1), 'Reading %s' % root) as pbar:  # pragma: no mutate: max(n, 2) for max(n, 1): the layout check needs 4 reviews or more, so n >= 4
+    with _progress_bar(max(sum(map(len, names.values())), 1), 'Reading %s' % root) as pbar:
         for (s, l), folder_names in names.items():
             for name in folder_names:
                 raw = pathlib.Path(root, s, l, name).read_bytes()

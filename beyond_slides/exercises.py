@@ -346,12 +346,11 @@ def check_bptt(answer, xs, kernel, bias, k, t):
     """answer: dh(t)/dh(k) (H, H), entry [a, b] = dh(t)_a / dh(k)_b, of the BasicRNNCell with kernel and
     bias over the one sequence xs (T, D) from h(0) = 0, steps from 1; against tf.gradients, within 1e-5."""
     def judge(answer):
-        zeros = np.zeros((len(xs), np.shape(kernel)[1]))   # W_hy, b_y and ys for a loss this check does not use
-        expected = theory.tf_bptt(xs, kernel, bias, zeros[:1], zeros[0, :1], zeros[:, :1], k, t)[0].astype(float)
+        expected = theory.tf_bptt(xs, kernel, bias, k, t)[0].astype(float)
         got = as_array(answer, expected.shape, 'answer', 'entry [a, b] is dh(t)_a / dh(k)_b, H x H')
         n_in = np.shape(xs)[1]
         W_xh, W_hh = theory.slide_weights(np.asarray(kernel, float), n_in)
-        hs = np.vstack([np.zeros(len(W_hh)), theory.rnn_activations(np.asarray(xs, float)[None], W_xh, W_hh, bias)[0]])
+        hs = theory.states_from_zero(xs, W_xh, W_hh, bias)
         steps = [theory.step_jacobian(hs[i], W_hh) for i in range(k + 1, t + 1)]   # J(k+1) .. J(t); hs[0] is h(0)
         mistakes = [('the product runs the other way: the latest step\'s Jacobian leftmost, J(t) ... J(k+1)',
                      functools.reduce(np.matmul, steps, np.eye(len(W_hh)))),

@@ -15,6 +15,7 @@ notebook prints the numbers:
 import numpy as np
 
 import data_utils
+from beyond_slides import settings
 from beyond_slides.predicting import build_quietly, predict_every_row
 from beyond_slides.tf_setup import tf
 
@@ -89,9 +90,8 @@ def padding_effect(rnn, review_ids):
     padded = data_utils.make_sequences([ids], rnn.seq_len)      # (1, seq_len), zeros on the left
     batch = np.repeat(padded, rnn.batch_size, axis=0)            # (batch_size, seq_len): one batch
     p_padded = np.atleast_1d(rnn.predict(batch, return_proba=True))[0]  # first batch: zero state
-    unpadded = build_quietly(type(rnn), n_words=rnn.n_words, seq_len=len(ids), lstm_size=rnn.lstm_size,
-                             num_layers=rnn.num_layers, batch_size=2, learning_rate=rnn.learning_rate,
-                             embed_size=rnn.embed_size, model_dir=rnn.model_dir, fast=rnn.fast)
+    hparams = dict({k: getattr(rnn, k) for k in settings.SENTIMENT.hparams}, seq_len=len(ids), batch_size=2)
+    unpadded = build_quietly(type(rnn), n_words=rnn.n_words, model_dir=rnn.model_dir, fast=rnn.fast, **hparams)
     # the review twice: build()'s tf.squeeze cannot build a batch of 1
     p_unpadded = unpadded.predict(np.array([ids, ids]), return_proba=True)[0]
     return float(p_padded), float(p_unpadded)
@@ -141,7 +141,10 @@ def tf_optimizer_steps(optimizer_name, gradients, learning_rate, clip_norm=None)
         init_op = tf.global_variables_initializer()
     with tf.Session(graph=graph) as sess:
         sess.run(init_op)
-        values = [sess.run(var)] + [sess.run([train_op, var], {'grad:0': g})[1] for g in gradients]
+        values = [sess.run(var)]
+        for g in gradients:
+            sess.run(train_op, {'grad:0': g})
+            values.append(sess.run(var))   # a read in the same run as train_op may come before the update
     return np.diff(np.array(values, np.float64), axis=0)
 
 

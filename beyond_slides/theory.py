@@ -130,6 +130,11 @@ def rnn_activations(xs, W_xh, W_hh, b_h, h0=None, phi=np.tanh):
     return out
 
 
+def states_from_zero(xs, W_xh, W_hh, b_h):
+    """hs (T+1, H) over one sequence xs (T, D): h(0) = 0, then the slide's h(1) .. h(T)."""
+    return np.vstack([np.zeros(len(W_hh)), rnn_activations(np.asarray(xs, np.float64)[None], W_xh, W_hh, b_h)[0]])
+
+
 def tf_basic_rnn(xs, kernel, bias):
     """tf.nn.rnn_cell.BasicRNNCell run by tf.nn.dynamic_rnn from the zero state with the given
     kernel (D+H, H) and bias (H,): (outputs (B, T, H), the cell's kernel shape)."""
@@ -248,28 +253,29 @@ def unrolled(cell, inputs, state):
     return outputs
 
 
-def unrolled_tanh_rnn_graph(xs, kernel, bias, W_hy, b_y, ys):
-    """BasicRNNCell unrolled over one sequence xs (T, D): {'hs': [h(1), ..., h(T)] (1, H) each,
-    'kernel', 'bias', 'loss': sum_t 0.5 ||h(t) W_hy^T + b_y - y(t)||^2}. ys (T, Y)."""
-    cell = tf.nn.rnn_cell.BasicRNNCell(kernel.shape[1])
-    hs = unrolled(cell, [tf.constant(x[None], tf.float32) for x in xs], tf.zeros((1, kernel.shape[1])))
+def unrolled_tanh_rnn_graph(xs, n_hidden, W_hy=None, b_y=None, ys=None):
+    """BasicRNNCell unrolled over one sequence xs (T, D): {'hs': [h(1), ..., h(T)] (1, H) each, and
+    if W_hy is given 'loss': sum_t 0.5 ||h(t) W_hy^T + b_y - y(t)||^2}. ys (T, Y)."""
+    hs = unrolled(tf.nn.rnn_cell.BasicRNNCell(n_hidden), [tf.constant(x[None], tf.float32) for x in xs],
+                  tf.zeros((1, n_hidden)))
+    if W_hy is None:
+        return {'hs': hs}
     losses = [0.5 * tf.reduce_sum((tf.matmul(h, tf.constant(W_hy.T, tf.float32)) + b_y - y) ** 2)  # y_hat (1, Y)
               for h, y in zip(hs, ys)]
-    variables = {v.op.name: v for v in tf.global_variables()}
-    return {'hs': hs, 'kernel': variables[RNN_CELL + 'kernel'], 'bias': variables[RNN_CELL + 'bias'],
-            'loss': tf.add_n(losses)}
+    return {'hs': hs, 'loss': tf.add_n(losses)}
 
 
-def tf_bptt(xs, kernel, bias, W_hy, b_y, ys, k, t):
-    """tf.gradients through unrolled_tanh_rnn_graph with the given weights: (dh(t)/dh(k) (H, H), row a
-    that of unit a; dL/dkernel (D+H, H))."""
+def tf_bptt(xs, kernel, bias, k, t, W_hy=None, b_y=None, ys=None):
+    """tf.gradients through unrolled_tanh_rnn_graph with the given weights: [dh(t)/dh(k) (H, H), row a
+    that of unit a], and if W_hy is given dL/dkernel (D+H, H) after it."""
     xs, kernel, bias = (np.asarray(a, np.float32) for a in (xs, kernel, bias))
-    with tf.Graph().as_default():
-        g = unrolled_tanh_rnn_graph(xs, kernel, bias, W_hy, b_y, ys)
+    with tf.Graph().as_default() as graph:
+        g = unrolled_tanh_rnn_graph(xs, kernel.shape[1], W_hy, b_y, ys)
         h_t, h_k = g['hs'][t - 1], g['hs'][k - 1]                             # g['hs'][0] is h(1)
-        jacobian = tf.stack([tf.gradients(h_t[0, a], h_k)[0][0] for a in range(kernel.shape[1])])  # (H, H)
-        d_kernel = tf.gradients(g['loss'], g['kernel'])[0]                    # (D+H, H)
-        return run_loaded([jacobian, d_kernel], {RNN_CELL + 'kernel': kernel, RNN_CELL + 'bias': bias})
+        fetches = [tf.stack([tf.gradients(h_t[0, a], h_k)[0][0] for a in range(kernel.shape[1])])]  # (H, H)
+        if W_hy is not None:
+            fetches.append(tf.gradients(g['loss'], graph.get_tensor_by_name(RNN_CELL + 'kernel:0'))[0])  # (D+H, H)
+        return run_loaded(fetches, {RNN_CELL + 'kernel': kernel, RNN_CELL + 'bias': bias})
 
 
 def bptt_matches_tensorflow(n_in=3, n_hidden=4, n_out=2, n_steps=6, k=1, t=None, seed=0):
@@ -284,10 +290,10 @@ def bptt_matches_tensorflow(n_in=3, n_hidden=4, n_out=2, n_steps=6, k=1, t=None,
     b_y = rng.normal(size=n_out).astype(np.float32)                           # (Y,)
     ys = rng.normal(size=(n_steps, n_out)).astype(np.float32)                 # (T, Y)
     W_xh, W_hh = slide_weights(kernel.astype(np.float64), n_in)
-    hs = np.vstack([np.zeros(n_hidden), rnn_activations(xs.astype(np.float64), W_xh, W_hh, bias)[0]])  # (T+1, H)
+    hs = states_from_zero(xs[0], W_xh, W_hh, bias)                              # (T+1, H)
     product = jacobian_product(hs, W_hh, k, t)
     grad = bptt_gradient_W_hh(xs[0], hs, np.vstack([np.zeros(n_out), ys]), W_hh, W_hy, b_y)
-    jacobian_tf, d_kernel_tf = tf_bptt(xs[0], kernel, bias, W_hy, b_y, ys, k, t)
+    jacobian_tf, d_kernel_tf = tf_bptt(xs[0], kernel, bias, k, t, W_hy, b_y, ys)
     grad_tf = d_kernel_tf[n_in:].T  # TensorFlow's kernel[D:] is W_hh^T
     assert np.allclose(product, jacobian_tf, atol=1e-5), 'the product of Jacobians differs from TF'
     assert np.allclose(grad, grad_tf, atol=1e-4 * max(1.0, np.abs(grad_tf).max())), \
@@ -309,14 +315,13 @@ def jacobian_norms_by_distance(scales=(0.5, 1.0, 1.5), n_hidden=16, n_steps=40, 
     norms, slopes, step_norms = {}, {}, {}
     for scale in scales:
         W_hh = scale * orthogonal
-        h_steps = rnn_activations(xs, W_xh, W_hh, np.zeros(n_hidden))[0]     # (T, H)
-        hs = np.vstack([np.zeros(n_hidden), h_steps])                     # (T+1, H), hs[0] = h(0)
+        hs = states_from_zero(xs[0], W_xh, W_hh, np.zeros(n_hidden))      # (T+1, H), hs[0] = h(0)
         norms[scale] = np.array([np.linalg.norm(jacobian_product(hs, W_hh, k, n_steps), 2)
                                  for k in range(n_steps, 0, -1)])          # distance 0, 1, ...
         # Why growth is capped: as units saturate (|h| -> 1) tanh' = 1 - h^2 shrinks, and with it
         # the norm of each step's Jacobian diag(1 - h^2) W_hh.
-        slopes[scale] = (1 - h_steps ** 2).mean(axis=1)                                   # (T,)
-        step_norms[scale] = np.array([np.linalg.norm(step_jacobian(h, W_hh), 2) for h in h_steps])  # (T,)
+        slopes[scale] = (1 - hs[1:] ** 2).mean(axis=1)                                    # (T,)
+        step_norms[scale] = np.array([np.linalg.norm(step_jacobian(h, W_hh), 2) for h in hs[1:]])  # (T,)
     return {'distance': np.arange(n_steps), 'norms': norms, 'tanh_slope': slopes, 'step_norms': step_norms}
 
 
@@ -538,10 +543,11 @@ def lstm_gates_on_line(model_dir, line, forget_bias=1.0):
     character of line, in numpy (lstm_over_rows over the one-hot rows 'x' (T, C), with its 'kernel' and
     'bias'), fed one character at a time as sample() runs it; asserted equal to the graph's (c, h) at
     every step, and (one layer) to its probabilities of the next character (T, C)."""
-    with CharSampler(model_dir, CharRNN) as sampler:   # the graph, one character at a time, state carried
-        missing = sorted(set(line) - set(sampler.chars))
-        if missing:
-            raise ValueError('characters the model does not know: %r' % ''.join(missing))
+    sampler = CharSampler(model_dir, CharRNN)
+    missing = sorted(set(line) - set(sampler.chars))
+    if missing:
+        raise ValueError('characters the model does not know: %r' % ''.join(missing))
+    with sampler:   # the graph, one character at a time, state carried
         kernel, bias, w_out, b_out = sampler.sess.run([LSTM_SCOPE % 0 + 'kernel:0', LSTM_SCOPE % 0 + 'bias:0',
                                                        'logits/kernel:0', 'logits/bias:0'])
         tf_c, tf_h, tf_proba = [], [], []
@@ -564,9 +570,7 @@ def lstm_gates_on_line(model_dir, line, forget_bias=1.0):
 def lstm_cell_sizes(rnn):
     """The sizes of a built CharRNN's first LSTM layer, read from its graph (kernel (D+H, 4H), D the
     one-hot input), and BasicLSTMCell's default forget_bias, which the CharRNN builds it with."""
-    with rnn.g.as_default():
-        found = {v.op.name: v for v in tf.global_variables()}
-    kernel_shape, bias_shape = shape_of(found[LSTM_SCOPE % 0 + 'kernel']), shape_of(found[LSTM_SCOPE % 0 + 'bias'])
+    kernel_shape, bias_shape = (shape_of(rnn.g.get_tensor_by_name(LSTM_SCOPE % 0 + n)) for n in ('kernel:0', 'bias:0'))
     n_hidden = kernel_shape[1] // 4
     n_inputs = kernel_shape[0] - n_hidden
     assert bias_shape == (4 * n_hidden,) and (n_inputs, n_hidden) == (rnn.num_classes, rnn.lstm_size)

@@ -320,7 +320,7 @@ def test_a_tarball_replaced_at_the_same_path_is_read_again(tmp_path, same_time):
 
 # ---------------------------------------------------------------------------
 # The checks' edges: the tarball's layout with one review per folder (accepted) or one folder
-# without any (refused, each in turn); the cache stamp told apart by each of its parts; a CSV
+# without any (refused, each in turn; a folder's bar ended first); the cache stamp told apart by its parts; a CSV
 # with one column missing or a label past 0 and 1; a text of blanks only
 # ---------------------------------------------------------------------------
 
@@ -337,6 +337,14 @@ def test_a_tarball_without_the_reviews_of_one_folder_is_refused(tmp_path, missin
     path = make_imdb_tarball(str(tmp_path / 'imdb.tar.gz'), {k: v for k, v in ONE_EACH.items() if k != missing})
     with pytest.raises(DataError, match=r'has no reviews in aclImdb/%s/%s:' % missing):
         data_utils.load_movie_data(path)
+
+
+def test_a_folder_of_one_review_fills_its_bar_and_ends_its_line_before_the_layout_error(tmp_path, data_cache, capfd):
+    folder = make_imdb_folder(str(tmp_path / 'src'), {key: ONE_EACH[key] if key == ('test', 'pos') else {}
+                                                      for key in TINY_REVIEWS})
+    assert cli.run_command(lambda: data_utils.load_movie_data(folder), [], 'sentiment_rnn.py') == 2
+    err = capfd.readouterr().err
+    assert 'Total time elapsed' in err and '\nerror: %s has no reviews in aclImdb/test/neg' % folder in err, err
 
 
 def test_the_cached_csv_is_built_again_for_another_folder_of_the_same_size_and_time(tmp_path, data_cache):
