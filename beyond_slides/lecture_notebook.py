@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 
 from beyond_slides.deck import heading, source
-from beyond_slides.model_folder import CONFIG_NAME, HISTORY_NAME, ModelFolder
+from beyond_slides.model_folder import HISTORY_NAME, ModelFolder
 from beyond_slides.predicting import load_sentiment_rnn
-from beyond_slides.settings import REPO
+from beyond_slides.settings import REPO, SENTIMENT
 from beyond_slides.theory_figures import labelled
 
 
@@ -93,10 +93,10 @@ def model_to_show(trained_dir, sentiment_rnn_class, word_to_int, quick):
     # the folder as the repository names it (models/sentiment), the same on every machine
     inside = os.path.abspath(trained_dir).startswith(REPO + os.sep)
     where = os.path.relpath(trained_dir, REPO) if inside else trained_dir
-    if not os.path.isfile(folder.file(CONFIG_NAME)) or folder.latest_checkpoint() is None:
+    if folder.saved_vocab(SENTIMENT.name) is None or folder.latest_checkpoint() is None:
         why = 'no model trained beforehand in %s (python sentiment_rnn.py trains one)' % where
     else:
-        hparams, vocab = folder.load_config('SentimentRNN')
+        hparams, vocab = folder.load_config(SENTIMENT.name)
         if vocab != word_to_int:  # its word ids would mean other words
             why = 'the model in %s was trained on other reviews (another vocabulary)' % where
         else:
@@ -183,14 +183,6 @@ def leader_lines(fig, ax, labels, far=8.0):
             ax.plot([label.xy[0], end[0]], [label.xy[1], end[1]], color=label.get_color(), lw=0.5, alpha=0.7)
 
 
-def overlapping_pairs(extents, pad=1.0):
-    """The pairs (a, b), a < b, of the display boxes extents (matplotlib Bbox) that overlap,
-    each grown by pad pixels."""
-    return [(a, b) for a in range(len(extents)) for b in range(a + 1, len(extents))
-            if extents[a].x0 - pad < extents[b].x1 and extents[b].x0 - pad < extents[a].x1
-            and extents[a].y0 - pad < extents[b].y1 and extents[b].y0 - pad < extents[a].y1]
-
-
 def candidate_corners(width, height, gap=4.0, steps=range(0, 60, 5)):
     """Where a label's box (width x height, in points) may stand around its point, nearest first:
     its lower-left corner relative to the point, in points: right of it, left, above, below, then
@@ -203,9 +195,9 @@ def candidate_corners(width, height, gap=4.0, steps=range(0, 60, 5)):
 
 def separate_labels(fig, ax, labels, marker=3.0):
     """Place the labels (annotations offset in points from their points) one after the other, each
-    at the first of its candidate_corners where its rendered box overlaps no label placed before it
-    and no point (a box of `marker` points around each); then check, on the boxes as drawn, that no
-    two labels overlap. The axes' limits are fixed first, so that nothing moves with them."""
+    at the first of its candidate_corners where its rendered box (grown by a pixel) overlaps no label
+    placed before it and no point (a box of `marker` points around each); a label with no free place
+    stays where it is. The axes' limits are fixed first, so that nothing moves with them."""
     ax.set_xlim(ax.get_xlim())
     ax.set_ylim(ax.get_ylim())
     renderer = fig.canvas.get_renderer()
@@ -217,18 +209,18 @@ def separate_labels(fig, ax, labels, marker=3.0):
         box = label.get_window_extent(renderer)
         for cx, cy in candidate_corners(box.width / pixels, box.height / pixels):   # points
             moved = Bbox.from_bounds(px + cx * pixels, py + cy * pixels, box.width, box.height)
-            if not any(overlapping_pairs([moved, other]) for other in taken):
+            if not any(moved.padded(1).overlaps(other) for other in taken):
                 break
+        else:
+            moved = box   # no free place (a crowded word list): the label stays where it is
         # xyann is the text's anchor offset; move it by as much as the box's corner moves
         label.xyann = (label.xyann[0] + (moved.x0 - box.x0) / pixels, label.xyann[1] + (moved.y0 - box.y0) / pixels)
         taken.append(moved)
-    drawn = [t.get_window_extent(renderer) for t in labels]
-    assert not overlapping_pairs(drawn, pad=0), 'labels overlap: no free place found'
 
 
 def graph_op_counts(graph):
-    """How many operations of the graph stand in tf.nn.dynamic_rnn's loop ('rnn/while/'), how many in
-    fast_lstm's groups of batch rows ('group_'), and in all: what TensorBoard's graph shows."""
+    """The numbers of operations of the graph in tf.nn.dynamic_rnn's loop ('rnn/while/'), in fast_lstm's
+    groups of batch rows ('group_'), and in all: what TensorBoard's graph shows."""
     names = [op.name for op in graph.get_operations()]
-    return {'rnn/while': sum(n.startswith('rnn/while/') for n in names),
-            'group_': sum('/group_' in n for n in names), 'all': len(names)}
+    return {'ops in rnn/while': sum(n.startswith('rnn/while/') for n in names),
+            'ops in group_': sum('/group_' in n for n in names), 'all ops': len(names)}
