@@ -18,7 +18,6 @@ from char_rnn import CharRNN, get_top_char
 
 
 def walkthrough(data):
-    """The slides' printed output, slide by slide, on the real data."""
     text, chars, char2int, int2char, text_ints = show.read_hamlet(data)
     train_x, train_y = show.reshape_for_batches(text_ints, int2char)
     show.mini_batches(train_x, train_y, int2char)
@@ -48,7 +47,6 @@ def sample(model_dir, length, prime, top_n, temperature, seed, given):
 
 
 def train(model_dir, hparams, epochs, data=None, resume=False, given=None, logdir=None):
-    """Train a CharRNN on the text (Hamlet by default) into model_dir."""
     folder = ModelFolder(model_dir)
     run = TrainingRun(folder, CHAR.name, hparams, epochs, resume=resume, given=given, logdir=logdir)
     with run:

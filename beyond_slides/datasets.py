@@ -1,11 +1,7 @@
-"""The data files: downloaded once with a progress bar, checked, cached (not on the slides).
-
-The book assumes movie_data.csv and pg2265.txt on disk; here they come from the official sources (IMDb
-from Stanford; Hamlet ships with the project, else from Project Gutenberg) or from a copy the user names,
-each checked, so that a missing, truncated or wrong file is one line saying which and what to do.
-"""
+"""The data files (not on the slides): the book assumes movie_data.csv and pg2265.txt on disk; here they come
+from the official sources or a copy the user names, downloaded once with a progress bar, checked and cached,
+so that a missing, truncated or wrong file is one line saying which and what to do."""
 import contextlib
-import functools
 import hashlib
 import json
 import os
@@ -24,8 +20,7 @@ from beyond_slides.errors import DataError
 from beyond_slides.files import atomic_write_text, read_json
 from beyond_slides.settings import SHIPPED_HAMLET, data_dir
 
-# A local copy of the IMDb data (the tarball, an extracted aclImdb/ folder or a movie_data.csv),
-# used instead of the download wherever none is given: the commands, the notebooks, Python.
+# A local copy of the IMDb data (tarball, aclImdb/ folder or CSV), used wherever no source is given.
 IMDB_COPY_VARIABLE = 'RNN_IMDB_DATA'
 IMDB_URL = 'https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz'
 IMDB_MD5 = '7c2ac02c03563afcf9b574c7e56c153a'
@@ -63,10 +58,9 @@ def _progress_bar(steps, title):
 
 
 def download(url, fname, check, about='', by_hand='{data}'):
-    """Download url into the data cache once, with a progress bar; return its path. The file is renamed
-    from its temporary name only once `check(path)` has passed, so an interrupted or corrupt download is
-    never taken for good data. about (size, checksum) and by_hand (how to give a copy: a setting of
-    errors.py) go into the error that says how to get the file by hand."""
+    """url into the data cache once, with a progress bar: its path. Renamed from its temporary name only once
+    check(path) passed: an interrupted or corrupt download is never taken for good data. about (size, checksum)
+    and by_hand (how to give a copy: a setting of errors.py) go into the error saying how to get it by hand."""
     path = os.path.join(data_dir(), fname)
     if os.path.exists(path):
         return path
@@ -89,21 +83,18 @@ def download(url, fname, check, about='', by_hand='{data}'):
 
 
 def _fetch(url, path):
-    """url into path, with a progress bar on stderr. A connection closed before the announced size is an
-    error (urllib's read() returns what came, without saying so)."""
+    """url into path, with a bar on stderr; fewer bytes than announced is an error (urllib's read() says nothing)."""
     with urllib.request.urlopen(url, timeout=SILENCE_LIMIT) as response, open(path, 'wb') as out:
         size = int(response.headers.get(
             'Content-Length',  # pragma: no mutate: HTTP header names are case-insensitive (http.client's message)
         ) or 0)
         with _progress_bar(size, 'Downloading %s' % url) if size else contextlib.nullcontext() as pbar:
-            written = 0
             for block in iter(lambda: response.read(1 << 20), b''):  # pragma: no mutate: blocks of 2 MiB instead of 1 MiB: the same bytes
                 out.write(block)
-                written += len(block)
                 if pbar:
                     pbar.update(min(len(block), pbar.max_iter - pbar.cnt))  # pragma: no mutate: http.client reads no more than Content-Length, so the min() is len(block) either way
-            if size and written != size:
-                raise OSError('the connection closed after %d of %d bytes' % (written, size))
+            if size and out.tell() != size:
+                raise OSError('the connection closed after %d of %d bytes' % (out.tell(), size))
 
 
 def download_imdb(url=IMDB_URL, md5=IMDB_MD5):
@@ -118,12 +109,9 @@ def download_imdb(url=IMDB_URL, md5=IMDB_MD5):
 
 
 def movie_data_csv(source=None):
-    """The path of the slides' movie_data.csv, built the book's way when needed.
-
-    source: the aclImdb tarball, an extracted aclImdb/ folder, or a ready movie_data.csv; None: the copy
-    named by $RNN_IMDB_DATA if set, else the official tarball, downloaded once. The CSV built from a
-    tarball or folder is cached (cached_movie_data_path()) and rebuilt only when the source changes.
-    """
+    """The path of the slides' movie_data.csv, built the book's way when needed. source: the aclImdb tarball, an
+    extracted aclImdb/ folder or a movie_data.csv; None: $RNN_IMDB_DATA if set, else the official tarball,
+    downloaded once. A CSV built from a tarball or folder is cached, and built again when the source changes."""
     if source is None and os.environ.get(IMDB_COPY_VARIABLE):
         try:
             return movie_data_csv(os.environ[IMDB_COPY_VARIABLE])
@@ -134,8 +122,7 @@ def movie_data_csv(source=None):
         source = download_imdb()
     source = os.path.abspath(os.path.expanduser(source))
     if not os.path.exists(source):
-        raise DataError('%s does not exist (give the aclImdb tarball, aclImdb/ folder or movie_data.csv)'
-                        % source)
+        raise DataError('%s does not exist (give the aclImdb tarball, aclImdb/ folder or movie_data.csv)' % source)
     if os.path.isfile(source) and source.endswith('.csv'):
         return source
     csv_path = cached_movie_data_path()
@@ -154,24 +141,22 @@ def cached_movie_data_path():
     return os.path.join(data_dir(), 'movie_data.csv')
 
 
-def _user_file(read):
-    """read(path, ...), a file the user may not read being one line that names it and the fix."""
-    @functools.wraps(read)
-    def reading(path, *args):
-        try:
-            return read(path, *args)
-        except PermissionError as e:
-            name = e.filename or path
-            raise DataError('%s cannot be read (permission denied): make it readable (%s) or give a copy you '
-                            'can read' % (name, 'chmod u+rx' if os.path.isdir(name) else 'chmod u+r')) from e
-    return reading
+@contextlib.contextmanager
+def _readable(path):
+    """A file under path that the user may not read: one line that names it and the fix."""
+    try:
+        yield
+    except PermissionError as e:
+        name = e.filename or path
+        raise DataError('%s cannot be read (permission denied): make it readable (%s) or give a copy you '
+                        'can read' % (name, 'chmod u+rx' if os.path.isdir(name) else 'chmod u+r')) from e
 
 
-@_user_file
 def build_movie_data(source):
     """The book's recipe: test then train, pos then neg, files in sorted order, label 1 for pos, then a
     permutation drawn with np.random.seed(0)."""
-    files = _read_imdb_tarball(source) if os.path.isfile(source) else _read_imdb_folder(source)
+    with _readable(source):
+        files = _read_imdb_tarball(source) if os.path.isfile(source) else _read_imdb_folder(source)
     rows = []
     for s, l in IMDB_FOLDERS:
         names = sorted(n for (s_, l_, n) in files if s_ == s and l_ == l)
@@ -193,19 +178,16 @@ def _read_imdb_tarball(path):
                             'an extracted aclImdb/ folder or movie_data.csv' % path)
     try:
         with _progress_bar(size, 'Reading %s' % os.path.basename(path)) as pbar, open(path, 'rb') as raw, \
-                tarfile.open(fileobj=raw, mode='r:*',  # pragma: no mutate: tarfile.open's default mode 'r' is 'r:*'
-                             ) as tar:
-            done = 0
+                tarfile.open(fileobj=raw) as tar:
             for member in tar:
                 # (split, label, name) under any top folder or none (docs/usage.md, "Where things go")
                 key = tuple(member.name.split('/')[-3:])
                 if member.isfile() and key[:-1] in IMDB_FOLDERS and key[-1].endswith('.txt'):
                     files[key] = _decode_review(tar.extractfile(member).read(), path, member.name)
-                if raw.tell() > done:
-                    pbar.update(raw.tell() - done)
-                    done = raw.tell()
-            if done < size:
-                pbar.update(size - done)
+                if raw.tell() > pbar.cnt:
+                    pbar.update(raw.tell() - pbar.cnt)
+            if pbar.cnt < size:
+                pbar.update(size - pbar.cnt)
     except (tarfile.TarError, EOFError, zlib.error, OSError) as e:
         raise DataError('%s is not a readable tar.gz archive (%s): it may be truncated; '
                         'download it again' % (path, str(e).splitlines()[0].rstrip(':'))) from e
@@ -214,19 +196,17 @@ def _read_imdb_tarball(path):
 
 def _read_imdb_folder(path):
     root = os.path.join(path, 'aclImdb') if os.path.isdir(os.path.join(path, 'aclImdb')) else path
-    names = {}
+    keys = []
     for s, l in IMDB_FOLDERS:
         if not os.path.isdir(os.path.join(root, s, l)):
             raise DataError('%s has no %s/%s folder: give the extracted aclImdb/ folder, '
                             'its tarball or movie_data.csv' % (path, s, l))
-        names[(s, l)] = [n for n in os.listdir(os.path.join(root, s, l)) if n.endswith('.txt')]
+        keys += [(s, l, n) for n in os.listdir(os.path.join(root, s, l)) if n.endswith('.txt')]
     files = {}
-    with _progress_bar(max(sum(map(len, names.values())), 1), 'Reading %s' % root) as pbar:
-        for (s, l), folder_names in names.items():
-            for name in folder_names:
-                raw = pathlib.Path(root, s, l, name).read_bytes()
-                files[(s, l, name)] = _decode_review(raw, path, os.path.join(s, l, name))
-                pbar.update()
+    with _progress_bar(max(len(keys), 1), 'Reading %s' % root) as pbar:
+        for key in keys:
+            files[key] = _decode_review(pathlib.Path(root, *key).read_bytes(), path, os.path.join(*key))
+            pbar.update()
     return files
 
 
@@ -239,10 +219,10 @@ def _decode_review(raw, source, name):
     return text.replace('\r\n', '\n').replace('\r', '\n')
 
 
-@_user_file
 def read_movie_csv(path):
     try:
-        df = pd.read_csv(path, encoding='utf-8')  # pragma: no mutate: pandas reads UTF-8 when no encoding is given; codec names are case-insensitive: 'UTF-8' is 'utf-8'
+        with _readable(path):
+            df = pd.read_csv(path, encoding='utf-8')  # pragma: no mutate: pandas reads UTF-8 when no encoding is given; codec names are case-insensitive: 'UTF-8' is 'utf-8'
     except UnicodeDecodeError as e:
         raise DataError('%s is not UTF-8 text' % path) from e
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as e:
@@ -271,8 +251,7 @@ def download_hamlet(url=HAMLET_URL):
 
 
 def hamlet_text(source=None):
-    """The whole text of pg2265.txt (source=None: the copy shipped with the project, else downloaded
-    once) or of another UTF-8 text file, checked to be usable text."""
+    """The whole text of source (None: the shipped pg2265.txt, else downloaded once), checked to be usable text."""
     if source is None:
         source = SHIPPED_HAMLET if os.path.isfile(SHIPPED_HAMLET) else download_hamlet()
     if not os.path.exists(source):
@@ -303,10 +282,10 @@ def cut_gutenberg(text):
     return text
 
 
-@_user_file
 def _read_text(path, name=None):
     try:
-        text = pathlib.Path(path).read_bytes().decode('utf-8')  # pragma: no mutate: codec names are case-insensitive
+        with _readable(path):
+            text = pathlib.Path(path).read_bytes().decode('utf-8')  # pragma: no mutate: codec names are case-insensitive
     except UnicodeDecodeError as e:
         raise DataError('%s is not UTF-8 text (byte %d): save it as UTF-8' % (name or path, e.start)) from e
     return text.lstrip('\ufeff')  # today's Gutenberg files start with a byte-order mark

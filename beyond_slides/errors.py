@@ -1,11 +1,6 @@
-"""The errors a user can fix, and how each one names what to change (not on the slides).
-
-An error's message may name a setting in braces, `{model_dir}`, `{data}`, `{learning_rate}`:
-raised in Python (a notebook, the book's script), the message says it as Python does
-(`model folder`, `load_movie_data(source=PATH)`, `learning_rate`); the commands print the same
-error as one line `error: ...` with the option instead (`--model-dir`, `--data PATH`,
-`--learning-rate`) and exit with status 2 (beyond_slides/cli.py: run_command).
-"""
+"""The errors a user can fix, and how each names what to change (not on the slides). A message
+names a setting in braces, `{model_dir}`: str() says it as Python does (`model folder`), and the
+commands' one line (cli.run_command) as the option (`--model-dir`)."""
 import re
 
 # Settings whose names are not simply `name` in Python and `--name` on the command line.
@@ -20,22 +15,15 @@ COMMAND_NAMES = {'data': '--data PATH', 'text': '--data PATH'}
 SETTING = re.compile(r'\{([a-z_]+)\}')
 
 
-def name_settings(message, command_line):
-    """The message with each {setting} named as Python (command_line=False) or the commands call it."""
-    if command_line:
-        return SETTING.sub(lambda m: COMMAND_NAMES.get(m.group(1), '--' + m.group(1).replace('_', '-')),
-                           message)
-    return SETTING.sub(lambda m: PYTHON_NAMES.get(m.group(1), m.group(1)), message)
-
-
 class UserError(Exception):
     """A problem the user can fix; the message says which, and what to do."""
 
     def __str__(self):
-        return name_settings(super().__str__(), command_line=False)  # pragma: no mutate: command_line=None is false like command_line=False
+        return SETTING.sub(lambda m: PYTHON_NAMES.get(m.group(1), m.group(1)), super().__str__())
 
     def command_line(self):
-        return name_settings(super().__str__(), command_line=True)
+        return SETTING.sub(lambda m: COMMAND_NAMES.get(m.group(1), '--' + m.group(1).replace('_', '-')),
+                           super().__str__())
 
 
 class DataError(UserError):

@@ -1,10 +1,7 @@
-"""The checks of the homework notebook, notebooks/exercises.ipynb (not on the slides).
-
-Each check cell, `exercises.check_ID(answer, ...)`, prints one line: '✓ Exercise ID: what the right
-answer shows' or '✗ Exercise ID: what is wrong, and a hint'. A missing answer is "not yet", a wrong
-type or shape is named, a stale answer is never judged (start()); the context (data, a model, its
-folder) comes from the notebook. docs/exercises.md says how each check decides, and how to add one.
-"""
+"""The checks of the homework notebook, notebooks/exercises.ipynb (not on the slides): each check
+cell, `exercises.check_ID(answer, ...)`, prints one line, '✓ Exercise ID: what the right answer shows'
+or '✗ Exercise ID: what is wrong, and a hint'; a missing, stale, mistyped or misshapen answer is named
+before it is judged. docs/exercises.md says how each check decides."""
 import functools
 import math
 import numbers
@@ -25,7 +22,7 @@ class WrongAnswer(Exception):
     """What is wrong with an answer and a hint: the text after '✗ Exercise ID: '."""
 
 
-# Which answer cell ran last, and whether it finished: no stale verdicts
+# No stale verdicts: which answer cell ran last, and whether it finished (docs/exercises.md: how and why)
 
 class Unanswered(object):
     """What `answer = exercises.start(ID)` sets: the answer cell has not set its own answer yet."""
@@ -46,10 +43,8 @@ _started_in_cell = []  # the IDs start() was called with during the cell running
 
 
 def start(exercise):
-    """The first line of every answer cell: records that exercise ID's answer cell runs, and returns
-    the placeholder that a cell which never sets `answer` leaves. Why IPython's post_run_cell hook:
-    it sees the cell's own outcome after every cell, in Jupyter, Colab and nbclient alike; without
-    IPython there are no cells, and only the exercise is recorded."""
+    """The first line of every answer cell: records that exercise ID's answer cell runs, hooks IPython
+    to see how the cell ends, and returns the placeholder a cell that never sets `answer` leaves."""
     global LAST_ANSWER_CELL
     exercise = str(exercise)
     LAST_ANSWER_CELL = {'exercise': exercise, 'error': None}
@@ -67,8 +62,8 @@ def before_cell(info=None):
 
 
 def after_cell(result):
-    """Record the outcome of an answer cell: the one that called start(), or one that did not
-    compile although its text calls start() (a SyntaxError: start() never ran)."""
+    """Record how an answer cell ended: the one that called start(), or one that did not compile
+    although its text calls start() (a SyntaxError: start() never ran)."""
     global LAST_ANSWER_CELL
     error = result.error_before_exec or result.error_in_exec
     if _started_in_cell:
@@ -86,8 +81,7 @@ def stale(exercise, answer):
     if last is None:
         return ''
     if last['exercise'] == exercise and last['error'] is not None:
-        return 'your cell above did not finish: %s: %s; fix it and run it again' \
-            % (type(last['error']).__name__, first_line(last['error']))
+        return 'your cell above did not finish: %s; fix it and run it again' % reason(last['error'])
     if last['exercise'] != exercise or (isinstance(answer, Unanswered) and answer.exercise != exercise):
         return ('not yet: run your answer cell above (its first line, answer = exercises.start(%s), marks it); '
                 'answer now holds what exercise %s\'s cell left'
@@ -97,8 +91,9 @@ def stale(exercise, answer):
     return ''
 
 
-def first_line(error):
-    return (str(error).strip().splitlines() or [''])[0]
+def reason(error):
+    """'KeyError: the first line of its message'."""
+    return '%s: %s' % (type(error).__name__, (str(error).strip().splitlines() or [''])[0])
 
 
 # The one line each check prints
@@ -109,29 +104,22 @@ def label(exercise):
 
 
 def report(exercise, answer, judge):
-    """Print the line of exercise `exercise` (its ID) for answer; judge(answer) returns what a right
-    answer shows, or raises WrongAnswer."""
-    print(verdict(exercise, answer, judge))
+    """Print the line of exercise `exercise` (its ID) for answer: judge(answer) returns what a right
+    answer shows, or raises WrongAnswer; a stale or missing answer is named before judge runs."""
+    name, why, missing = label(str(exercise)), stale(str(exercise), answer), missing_part(answer)
+    if why or missing:
+        line = '✗ %s: %s' % (name, why or 'not yet: %s; replace it by your answer' % missing)
+    else:
+        try:
+            line = '✓ %s: %s' % (name, judge(answer))
+        except WrongAnswer as e:
+            line = '✗ %s: %s' % (name, e)
+        except Exception as e:  # an answer the check cannot use: one line, never a traceback
+            line = '✗ %s: the check could not use your answer (%s)' % (name, reason(e))
+    print(line)
 
 
-def verdict(exercise, answer, judge):
-    """The line report() prints: stale and missing answers are recognised before judge runs."""
-    name = label(str(exercise))
-    why = stale(str(exercise), answer)
-    if why:
-        return '✗ %s: %s' % (name, why)
-    missing = missing_part(answer, 'answer')
-    if missing:
-        return '✗ %s: not yet: %s; replace it by your answer' % (name, missing)
-    try:
-        return '✓ %s: %s' % (name, judge(answer))
-    except WrongAnswer as e:
-        return '✗ %s: %s' % (name, e)
-    except Exception as e:  # an answer the check cannot use: one line, never a traceback
-        return '✗ %s: the check could not use your answer (%s: %s)' % (name, type(e).__name__, first_line(e))
-
-
-def missing_part(answer, name):
+def missing_part(answer, name='answer'):
     """'answer is still ...' (or None, or which part of a tuple is), or '' when nothing is missing."""
     if answer is Ellipsis:
         return '%s is still ...' % name
@@ -220,15 +208,6 @@ def as_array(value, shape, what, hint='', ragged=''):
 
 # Comparing with the right answer, naming a known mistake when one fits
 
-def known_mistake(got, mistakes, tolerance):
-    """The hint of the first (hint, value it gives) in mistakes that got matches, or None."""
-    for hint, value in mistakes:
-        value = np.asarray(value, dtype=float)
-        if value.shape == got.shape and np.allclose(got, value, rtol=0, atol=tolerance):
-            return hint
-    return None
-
-
 def shown(value, tolerance):
     """value with enough decimals (up to 6) to tell it from a value more than tolerance away: 1.676 is
     shown as 1.67600 when the check allows 1e-4, so that a rounded answer does not look right."""
@@ -238,14 +217,15 @@ def shown(value, tolerance):
 
 
 def compare(got, expected, what, tolerance, hint, mistakes=()):
-    """Nothing if got is within tolerance of expected (element by element); else WrongAnswer naming
-    the known mistake that gives got, or the largest difference and the hint."""
+    """Nothing if got is within tolerance of expected (element by element); else WrongAnswer naming the
+    first mistake (hint, the value it gives) got is within tolerance of, or how far got is, and hint."""
     got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
     if np.allclose(got, expected, rtol=0, atol=tolerance):
         return
-    mistake = known_mistake(got, mistakes, tolerance)
-    if mistake:
-        raise WrongAnswer('%s is not right: %s' % (what, mistake))
+    for mistake, value in mistakes:
+        value = np.asarray(value, dtype=float)
+        if value.shape == got.shape and np.allclose(got, value, rtol=0, atol=tolerance):
+            raise WrongAnswer('%s is not right: %s' % (what, mistake))
     if got.shape == ():
         allowed = ' (it must be within %g of the right value)' % tolerance if tolerance else ''
         raise WrongAnswer('%s is %s, not right%s: %s' % (what, shown(got, tolerance), allowed, hint))
@@ -268,12 +248,9 @@ def compare_shape(value, expected, what, hint, mistakes=()):
         raise WrongAnswer('%s should be a shape, a tuple of whole numbers such as (2, 3); got %s'
                           % (what, describe(value)))
     got = tuple(as_count(n, what) for n in value)
-    if got == tuple(expected):
-        return
-    for mistake, shape in mistakes:
-        if got == tuple(shape):
-            raise WrongAnswer('%s %s is not right: %s' % (what, got, mistake))
-    raise WrongAnswer('%s %s is not right: %s' % (what, got, hint))
+    if got != tuple(expected):
+        hint = next((mistake for mistake, shape in mistakes if got == tuple(shape)), hint)
+        raise WrongAnswer('%s %s is not right: %s' % (what, got, hint))
 
 
 # Exercise categories, "Different Categories of Sequence Modeling": the task decides the outputs
@@ -298,12 +275,12 @@ def check_categories(answer, sentiment_hparams, char_hparams):
         if not isinstance(categories, (list, tuple)) or len(categories) != len(CATEGORY_TASKS):
             raise WrongAnswer('categories should be a list of %d, one per task; got %s'
                               % (len(CATEGORY_TASKS), describe(categories)))
-        for i, (given, (task, right, why)) in enumerate(zip(categories, CATEGORY_TASKS)):
+        for i, (given, (task, right, why)) in enumerate(zip(categories, CATEGORY_TASKS), 1):
             name = ' '.join(str(given).lower().replace('_', '-').split())
             if name not in CATEGORIES:
-                raise WrongAnswer('category %d (%r) should be one of %s' % (i + 1, given, ', '.join(CATEGORIES)))
+                raise WrongAnswer('category %d (%r) should be one of %s' % (i, given, ', '.join(CATEGORIES)))
             if name != right:
-                raise WrongAnswer('task %d (%s) is not %s: %s' % (i + 1, task, name, why))
+                raise WrongAnswer('task %d (%s) is not %s: %s' % (i, task, name, why))
         batch, steps, units = char_hparams['batch_size'], char_hparams['num_steps'], char_hparams['lstm_size']
         reviews = sentiment_hparams['batch_size']
         compare_shape(sentiment_shape, (reviews, 1), 'the SentimentRNN output shape', 'one output per review of '
@@ -319,10 +296,9 @@ def check_categories(answer, sentiment_hparams, char_hparams):
     report('categories', answer, judge)
 
 
-# Exercise 1, "Computing Activations in RNNs": h(t) = tanh(W_xh x(t) + W_hh h(t-1) + b_h)
 def check_1(answer, xs, kernel, bias):
-    """answer: h(1), h(2), ... of a BasicRNNCell over the one sequence xs (1, T, D) from the zero state,
-    in numpy, a row per step; against TensorFlow's own cell (theory.tf_basic_rnn), within 1e-5."""
+    """Exercise 1, "Computing Activations in RNNs": answer = h(1), h(2), ... (T, H) of a BasicRNNCell over
+    xs (1, T, D) from the zero state."""
     def judge(answer):
         expected = theory.tf_basic_rnn(xs, kernel, bias)[0][0]           # (T, H)
         got = as_array(answer, expected.shape, 'answer', 'one row h(t) per step t, as x @ W: rows are examples')
@@ -341,10 +317,8 @@ def check_1(answer, xs, kernel, bias):
     report(1, answer, judge)
 
 
-# Exercise bptt, "Training RNNs Using BPTT": dh(t)/dh(k) as a product of the steps' Jacobians
 def check_bptt(answer, xs, kernel, bias, k, t):
-    """answer: dh(t)/dh(k) (H, H), entry [a, b] = dh(t)_a / dh(k)_b, of the BasicRNNCell with kernel and
-    bias over the one sequence xs (T, D) from h(0) = 0, steps from 1; against tf.gradients, within 1e-5."""
+    """Exercise bptt, "Training RNNs Using BPTT": answer = dh(t)/dh(k) (H, H), a product of the steps' Jacobians."""
     def judge(answer):
         expected = theory.tf_bptt(xs, kernel, bias, k, t)[0].astype(float)
         got = as_array(answer, expected.shape, 'answer', 'entry [a, b] is dh(t)_a / dh(k)_b, H x H')
@@ -367,11 +341,10 @@ def check_bptt(answer, xs, kernel, bias, k, t):
     report('bptt', answer, judge)
 
 
-# Exercise vanishing, "Gradient Problems": how fast the product shrinks or grows, predicted
 def check_vanishing(answer, scales, distance, small_scale, below):
-    """answer: (the spectral norm of W_hh ** distance for W_hh = scale x an orthogonal matrix, for each of
-    scales, within 1e-6 relative; the smallest d with small_scale ** d below `below`, exact). The slide's
-    linear picture: tanh' <= 1 can only shrink the product further."""
+    """Exercise vanishing, "Gradient Problems": answer = (the spectral norm of W_hh ** distance, W_hh = scale x
+    an orthogonal matrix, for each of scales; the smallest d with small_scale ** d < below), predicted. The slide's
+    linear picture: tanh' <= 1 only shrinks the product more."""
     def judge(answer):
         norms, steps = as_parts(answer, ('norms', 'distance'))
         scale = np.array(scales, dtype=float)
@@ -393,9 +366,8 @@ def check_vanishing(answer, scales, distance, small_scale, below):
     report('vanishing', answer, judge)
 
 
-# Exercise clipping, "Gradient Problems": the factor of tf.clip_by_global_norm
 def check_clipping(answer, grads, clip_norm):
-    """answer: (the global norm of grads, the factor tf.clip_by_global_norm scales them by, that for grads / 10)."""
+    """Exercise clipping, "Gradient Problems": answer = (global_norm, factor, factor for grads / 10), clipping grads."""
     def judge(answer):
         norm, factor, factor_tenth = as_numbers(answer, ('global_norm', 'factor', 'factor for grads / 10'))
         right = theory.global_norm(grads)
@@ -415,42 +387,33 @@ def check_clipping(answer, grads, clip_norm):
     report('clipping', answer, judge)
 
 
-# Exercise 2, "Long Short-Term Memory (LSTM)": BasicLSTMCell's gates in numpy, shipped weights
 def check_2(answer, model_dir, prime):
-    """answer: (c, h) of the CharRNN saved in model_dir after the characters of prime from the zero state,
-    in numpy; against its graph (theory.lstm_gates_on_line), within 1e-4."""
+    """Exercise 2, "Long Short-Term Memory (LSTM)": answer = (c, h) of BasicLSTMCell after prime, in numpy."""
     def judge(answer):
-        steps = theory.lstm_gates_on_line(model_dir, prime)   # numpy, asserted equal to the graph
-        expected = np.stack([steps['c'][-1:], steps['h'][-1:]])   # (2, 1, H)
+        gates = theory.lstm_gates_on_line(model_dir, prime)   # numpy, asserted equal to the graph
+        expected = np.stack([gates['c'][-1:], gates['h'][-1:]])   # (2, 1, H)
         c_h = as_arrays(answer, ('c', 'h'), expected.shape[1:], 'one row: the state of one sequence')
+
+        def run(order='ijfo', forget_bias=1.0, rows=gates['x']):   # (c, h) as expected, z's blocks put in order
+            columns = np.concatenate([np.arange(*gates['kernel_blocks'][gate]) for gate in order])
+            out = theory.lstm_over_rows(rows, gates['kernel'][:, columns], gates['bias'][columns], forget_bias)
+            return np.stack([out['c'][-1:], out['h'][-1:]])
+        tf_order = 'BasicLSTMCell orders the four parts of z as (i, j, f, o)'
+        mistakes = [('BasicLSTMCell adds forget_bias=1.0 to f before the sigmoid', run(forget_bias=0.0)),
+                    (tf_order + ': input, new values, forget, output (Keras orders them i, f, c, o)', run('ifjo')),
+                    (tf_order + ', not the textbook\'s (f, i, g, o): i, j, f, o = np.split(z, 4, axis=1)',
+                     run('jfio')),   # read as (f, i, g, o), the first block (i) is taken for f
+                    ('the state is carried: each character starts from the (c, h) the one before left',
+                     run(rows=gates['x'][-1:])), ('c and h are swapped: answer = (c, h)', expected[::-1])]
         compare(c_h, expected, '(c, h)', 1e-4, 'z = [x, h] @ lstm_kernel + lstm_bias splits into (i, j, f, o); '
                 'c = c * sigmoid(f + 1) + sigmoid(i) * tanh(j), h = tanh(c) * sigmoid(o), the state carried from '
-                'one character to the next',
-                lstm_mistakes(steps) + [('c and h are swapped: answer = (c, h)', expected[::-1])])
+                'one character to the next', mistakes)
         return 'your numpy LSTM gives the graph\'s (c, h) after %r (within 1e-4)' % prime
     report(2, answer, judge)
 
 
-def lstm_mistakes(gates):
-    """[(hint, (c, h) stacked)] of the usual slips of exercise 2, on the weights and one-hot rows of gates
-    (theory.lstm_gates_on_line's result)."""
-    def run(order='ijfo', forget_bias=1.0, rows=gates['x']):
-        """(c, h) stacked, (2, 1, H), after rows from the zero state, the gates' blocks put in order ('ijfo': as is)."""
-        columns = np.concatenate([np.arange(*gates['kernel_blocks'][gate]) for gate in order])
-        out = theory.lstm_over_rows(rows, gates['kernel'][:, columns], gates['bias'][columns], forget_bias)
-        return np.stack([out['c'][-1:], out['h'][-1:]])
-    tf_order = 'BasicLSTMCell orders the four parts of z as (i, j, f, o)'
-    return [('BasicLSTMCell adds forget_bias=1.0 to f before the sigmoid', run(forget_bias=0.0)),
-            (tf_order + ': input, new values, forget, output (Keras orders them i, f, c, o)', run('ifjo')),
-            (tf_order + ', not the textbook\'s (f, i, g, o): i, j, f, o = np.split(z, 4, axis=1)',
-             run('jfio')),   # read as (f, i, g, o), the first block (i) is taken for f
-            ('the state is carried: each character starts from the (c, h) the one before left',
-             run(rows=gates['x'][-1:]))]
-
-
-# Exercise 3, "Create the Word to Integer Mapping": word ids from 1, n_words
 def check_3(answer, word_to_int):
-    """answer: (the id of 'the', n_words); exact."""
+    """Exercise 3, "Create the Word to Integer Mapping": answer = (the id of 'the', n_words), ids from 1."""
     def judge(answer):
         the_id, n_words = as_numbers(answer, ('the id of \'the\'', 'n_words'), as_count)
         expected_id, largest = word_to_int['the'], max(word_to_int.values())
@@ -464,10 +427,9 @@ def check_3(answer, word_to_int):
     report(3, answer, judge)
 
 
-# Exercise 4, "Create the Word to Integer Mapping": a vocabulary from the training reviews only
 def check_4(answer, word_to_int, mapped_reviews, n_train):
-    """answer: how many distinct words of the test reviews (mapped_reviews[n_train:]) appear in no training
-    review (pitfalls.words_only_in_test_half); exact."""
+    """Exercise 4, "Create the Word to Integer Mapping": answer = how many distinct words of the test reviews
+    no training review has."""
     def judge(answer):
         got = as_count(answer, 'answer')
         unknown = pitfalls.words_only_in_test_half(word_to_int, mapped_reviews, n_train)
@@ -485,46 +447,42 @@ def check_4(answer, word_to_int, mapped_reviews, n_train):
     report(4, answer, judge)
 
 
-# Exercise 5, "Prepare Fixed-Length Sequences": left padding, the last words kept
 def check_5(answer, mapped_reviews, seq_len):
-    """answer: the slides' fixed-length sequences of mapped_reviews (data_utils.make_sequences), by hand; exact."""
+    """Exercise 5, "Prepare Fixed-Length Sequences": answer = data_utils.make_sequences(mapped_reviews, seq_len)."""
     def judge(answer):
         expected = data_utils.make_sequences(mapped_reviews, seq_len)
         got = as_array(answer, expected.shape, 'answer', 'one row per review, seq_len columns',
                        ragged='every row must be padded to seq_len = %d ids, zeros on the left (a longer review '
                        'cut to its last %d)' % (seq_len, seq_len))
+
+        def padded(right=False, first=False):  # the slips: zeros on the right (right), the first words kept (first)
+            rows = np.zeros((len(mapped_reviews), seq_len), dtype=int)
+            for i, review in enumerate(mapped_reviews):
+                kept = review[:seq_len] if first else review[-seq_len:]
+                begin = 0 if right else seq_len - len(kept)
+                rows[i, begin:begin + len(kept)] = kept
+            return rows
         left = 'so that the words are the last steps the LSTM reads'
         mistakes = [('the last words are kept, but the zeros go on the right: they go on the left, '
-                     'sequences[i, -len(row):], ' + left, padded(mapped_reviews, seq_len, right=True)),
+                     'sequences[i, -len(row):], ' + left, padded(right=True)),
                     ('the zeros go on the left, %s; and a long review keeps its last seq_len words, not its first'
-                     % left, padded(mapped_reviews, seq_len, right=True, first=True)),
-                    ('a long review keeps its last seq_len words (its end), not its first',
-                     padded(mapped_reviews, seq_len, first=True))]
-        compare(got, expected, 'answer', 0, 'row i ends with the last words of review i; zeros fill the left',
-                mistakes)
+                     % left, padded(right=True, first=True)),
+                    ('a long review keeps its last seq_len words (its end), not its first', padded(first=True))]
+        compare(got, expected, 'answer', 0, 'row i ends with the last words of review i; zeros fill the left', mistakes)
         return 'zeros on the left, the last %d words kept, as sequences[i, -len(row):] does' % seq_len
     report(5, answer, judge)
 
 
-def padded(mapped_reviews, seq_len, right=False, first=False):
-    """Exercise 5's slips: the reviews as rows of seq_len ids, the zeros on the right (right: as
-    sequences[i, :len(row)] = review_arr[-seq_len:] does) or left, the first words kept (first) or the last."""
-    rows = np.zeros((len(mapped_reviews), seq_len), dtype=int)
-    for i, review in enumerate(mapped_reviews):
-        kept = review[:seq_len] if first else review[-seq_len:]
-        begin = 0 if right else seq_len - len(kept)
-        rows[i, begin:begin + len(kept)] = kept
-    return rows
-
-
-# Exercise 6, "Instantiate the SentimentRNN Class": two LSTM layers that beat chance
 def check_6(answer, X_test, y_test, margin=0.05):
-    """answer: a trained SentimentRNN of two LSTM layers (num_layers=2, the lecture's BasicLSTMCell); right
+    """Exercise 6, "Instantiate the SentimentRNN Class": answer = a trained SentimentRNN of two LSTM layers; right
     when its test accuracy, every row answered, beats chance (the commoner label) by margin."""
     def judge(rnn):
         if not all(hasattr(rnn, name) for name in ('g', 'predict', 'model_dir', 'batch_size')):
             raise WrongAnswer('answer should be your trained SentimentRNN; got %s' % describe(rnn))
-        layers, kind = recurrent_layers(rnn.g)
+        names = [v.op.name for v in rnn.g.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES)]
+        layers = len({m.group(1) for m in map(re.compile(r'/cell_(\d+)/').search, names) if m})
+        kind = 'GRU' if any('gru_cell' in name for name in names) else \
+            'LSTM' if any('lstm_cell' in name for name in names) else 'no LSTM'
         if kind != 'LSTM':
             raise WrongAnswer('your model has %s cells: the task asks for the lecture\'s LSTM layers '
                               '(SentimentRNN as it is, num_layers=2)' % kind)
@@ -543,19 +501,9 @@ def check_6(answer, X_test, y_test, margin=0.05):
     report(6, answer, judge)
 
 
-def recurrent_layers(graph):
-    """(number of layers, 'LSTM', 'GRU' or 'no LSTM') of a model's graph, from its variables' names."""
-    names = [v.op.name for v in graph.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES)]
-    layers = {m.group(1) for m in map(re.compile(r'/cell_(\d+)/').search, names) if m}
-    kind = 'GRU' if any('gru_cell' in name for name in names) else \
-        'LSTM' if any('lstm_cell' in name for name in names) else 'no LSTM'
-    return len(layers), kind
-
-
-# Exercise 7, "Test and Optimizing the Model": predict() carries the state from batch to batch
 def check_7(answer, rnn, X):
-    """answer: how many rows of X get another label from rnn.predict (the state carried from batch to
-    batch, as the slides do) than from the zero state in every batch (pitfalls.py); exact."""
+    """Exercise 7, "Test and Optimizing the Model": answer = how many labels of rnn.predict(X) the state carried
+    from batch to batch changes."""
     def judge(answer):
         got = as_count(answer, 'answer')
         changed, n_rows = pitfalls.labels_changed_by_carried_state(rnn, X)
@@ -569,29 +517,26 @@ def check_7(answer, rnn, X):
     report(7, answer, judge)
 
 
-# Exercise 8, "Reshape the Data into Batches of Sequences (2/3)": reshape_data by hand
 def check_8(answer, sequence, batch_size, num_steps):
-    """answer: (x, y) of the slides' data_utils.reshape_data(sequence, batch_size, num_steps), by hand; exact."""
+    """Exercise 8, "Reshape the Data into Batches of Sequences (2/3)": answer = (x, y) of data_utils.reshape_data."""
     def judge(answer):
         expected_x, expected_y = data_utils.reshape_data(np.asarray(sequence), batch_size, num_steps)
-        x, y = as_arrays(answer, ('x', 'y'), expected_x.shape, 'y is x one id ahead, so x may use only ids that '
-                         'have a next one: with %d ids, whole batches of %d x %d' % (len(sequence), batch_size,
-                                                                                     num_steps))
+        x, y = as_arrays(answer, ('x', 'y'), expected_x.shape, 'y is x one id ahead, so x may use only ids that have '
+                         'a next one: with %d ids, whole batches of %d x %d' % (len(sequence), batch_size, num_steps))
         if np.array_equal(x, expected_y) and np.array_equal(y, expected_x):
             raise WrongAnswer('x and y are swapped: answer = (x, y), x the ids the model reads, y the next ids '
                               'it must predict')
         compare(x, expected_x, 'x', 0, 'x is the first %d ids, cut into %d rows' % (expected_x.size, batch_size),
                 [('its rows and columns are swapped', expected_x.T)])
-        compare(y, expected_y, 'y', 0, 'y is x shifted by one id', [('y is x itself: y is x shifted by one id',
-                                                                       expected_x)])
+        compare(y, expected_y, 'y', 0, 'y is x shifted by one id',
+                [('y is x itself: y is x shifted by one id', expected_x)])
         return 'x and y are %d rows of %d ids, y one ahead of x; the last ids that do not fill a batch ' \
                'are dropped' % expected_x.shape
     report(8, answer, judge)
 
 
-# Exercise logits, "CharRNN: build() (2/4)": the many-to-many outputs as rows of logits
 def check_logits(answer, batch_size, num_steps, num_classes, row, step):
-    """answer: (the shapes of the CharRNN's logits and y_reshaped, the row of sequence `row`'s step `step`)."""
+    """Exercise logits, "CharRNN: build() (2/4)": answer = (the shapes of logits and y_reshaped, row's step's row)."""
     def judge(answer):
         logits_shape, y_shape, index = as_parts(answer, ('logits shape', 'y_reshaped shape', 'the row'))
         expected = (batch_size * num_steps, num_classes)
@@ -612,9 +557,8 @@ def check_logits(answer, batch_size, num_steps, num_classes, row, step):
     report('logits', answer, judge)
 
 
-# Exercise 9, "CharRNN: build() (3/4)": an untrained CharRNN's first loss, about ln(num_classes)
 def check_9(answer, rnn, train_x, train_y):
-    """answer: (the cost of the untrained rnn on its first mini-batch, dropout off; ln(num_classes))."""
+    """Exercise 9, "CharRNN: build() (3/4)": answer = (an untrained CharRNN's first loss, ln(num_classes))."""
     def judge(answer):
         first_loss, uniform_loss = as_numbers(answer, ('first_loss', 'uniform_loss'))
         k = rnn.num_classes
@@ -642,12 +586,10 @@ def first_cost(rnn, train_x, train_y):
                                    'tf_keepprob:0': 1.0, rnn.initial_state: sess.run(rnn.initial_state)})
 
 
-# Exercise 10, "CharRNN: build() (4/4)": the gradients' global norm, and how far below grad_clip
 def check_10(answer, text_ints, num_classes, hparams, threshold=1.0):
-    """answer: (the gradients' global norm at each mini-batch of the first epoch of a
-    CharRNN(num_classes, **hparams) on text_ints, trained as train() does but with dropout off, each within
-    0.1 %; the share of them above threshold, within 1e-9). The right norms: theory.clipping_norms, with
-    keep_prob=1.0: then nothing random is drawn after the initialization, whatever the order of sess.run."""
+    """Exercise 10, "CharRNN: build() (4/4)": answer = (the gradients' global norm at each mini-batch of a first
+    epoch of CharRNN(num_classes, **hparams) on text_ints trained as train() does, dropout off; the share above
+    threshold). Dropout off: nothing random is drawn after the initialization, whatever the order of sess.run."""
     def judge(answer):
         norms, share = as_parts(answer, ('norms', 'share'))
         share = as_number(share, 'share')
@@ -674,13 +616,18 @@ def check_10(answer, text_ints, num_classes, hparams, threshold=1.0):
     report(10, answer, judge)
 
 
-# Exercise 11, "get_top_char()": the distribution it draws from
 def check_11(answer, probas, top_n, temperature):
-    """answer: the probabilities get_top_char(probas, len(probas), top_n, temperature) draws each index with."""
+    """Exercise 11, "get_top_char()": answer = the probabilities get_top_char(probas, ...) draws each index with."""
     def judge(answer):
         p = np.asarray(probas, dtype=float)
         got = as_array(answer, p.shape, 'answer', 'one probability per character')
         sharpened = p ** (1 / temperature)
+
+        def top_n_of(p, top_n, normalize=True):   # p with all but its top_n largest set to 0, divided by its sum
+            kept = np.zeros_like(p)
+            top = np.argsort(p)[-top_n:]
+            kept[top] = p[top]
+            return kept / kept.sum() if normalize else kept
         mistakes = [('the temperature is missing: p ** (1 / T), renormalized', top_n_of(p, top_n)),
                     ('all but the top %d must be 0' % top_n, top_n_of(sharpened, len(p))),
                     ('a temperature T sharpens p as p ** (1 / T), not p ** T', top_n_of(p ** temperature, top_n)),
@@ -694,17 +641,8 @@ def check_11(answer, probas, top_n, temperature):
     report(11, answer, judge)
 
 
-def top_n_of(p, top_n, normalize=True):
-    """p with all but its top_n largest set to 0, divided by its sum (with normalize)."""
-    kept = np.zeros_like(p)
-    top = np.argsort(p)[-top_n:]
-    kept[top] = p[top]
-    return kept / kept.sum() if normalize else kept
-
-
-# Exercise 12, "Creating and Training the CharRNN Model": perplexity from a loss
 def check_12(answer, history_csv):
-    """answer: (the mean loss of the last epoch in history_csv, its perplexity exp(loss))."""
+    """Exercise 12, "Creating and Training the CharRNN Model": answer = (the last epoch's mean loss, its perplexity)."""
     def judge(answer):
         history = pd.read_csv(history_csv)
         last = history[history['epoch'] == history['epoch'].max()]['loss']
@@ -720,11 +658,9 @@ def check_12(answer, history_csv):
     report(12, answer, judge)
 
 
-# The questionnaire: the whole chapter, in questions with checkable answers
-
-# {question: (kind, right answer, hint)}; kind 'number' (within 1e-3 relative), 'shape' (a tuple of
-# whole numbers), 'choice' (a letter). The questions stand in the notebook, the worked answers in
-# docs/exercises.md.
+# The questionnaire: the whole chapter, in questions with checkable answers (the questions stand in the
+# notebook, the worked answers in docs/exercises.md). {question: (kind, right answer, hint)}; kind
+# 'number' (within 1e-3 relative), 'shape' (a tuple of whole numbers), 'choice' (a letter).
 QUESTIONS = {
     1: ('number', 32, 'a kernel of (3 + 4) x 4 over [x, h], and a bias of 4'),
     2: ('number', 99328, 'a kernel of (65 + 128) x (4 x 128), the four blocks i, j, f, o, and a bias of 4 x 128'),
@@ -747,7 +683,7 @@ def check_questionnaire(answer):
             raise WrongAnswer('answer should be a dict of %d, {1: ..., ..., %d: ...}; got %s'
                               % (len(QUESTIONS), len(QUESTIONS), describe(answer) if not isinstance(answer, dict)
                                  else 'the questions %s' % sorted(answer, key=str)))
-        unanswered = [q for q in sorted(QUESTIONS) if missing_part(answer[q], 'answer')]
+        unanswered = [q for q in sorted(QUESTIONS) if missing_part(answer[q])]
         if len(unanswered) == len(QUESTIONS):
             raise WrongAnswer('not yet: every question is still ...; replace each ... by your answer')
         wrong = []

@@ -1,24 +1,20 @@
-"""tf.nn.dynamic_rnn and Adam's minimize() for the slides' graphs, faster, with the same math (not on the slides).
+"""tf.nn.dynamic_rnn and Adam's minimize() for the slides' graphs (fast=True), faster, with the same
+math, variables and names, so that checkpoints load either way (not on the slides). dynamic_rnn() takes the
+slides' cells: a MultiRNNCell of BasicLSTMCells (tanh, (c, h) tuples), bare or in a DropoutWrapper of
+output dropout only; other cells (a student's edit) go to tf.nn.dynamic_rnn, with a note on stderr.
 
-With fast=True the models call dynamic_rnn() below instead of tf.nn.dynamic_rnn, and the SentimentRNN
-fast_minimize() instead of optimizer.minimize(). dynamic_rnn() takes the slides' cells, a MultiRNNCell of
-BasicLSTMCells (tanh, (c, h) state tuples), bare or in a DropoutWrapper of output dropout only; it makes
-the same variables under the same names (checkpoints load either way), outputs, final state and gradients.
-Other cells (a student's edit) go to tf.nn.dynamic_rnn itself, with a one-line note on stderr.
-
-The math, for one layer, time-major; B batch rows, T steps, D inputs, H units. BasicLSTMCell
-has one kernel W (D+H, 4H) over [x, h] and one bias b (4H,), split as W = [W_x; W_h]:
+The math, one layer, time-major; B batch rows, T steps, D inputs, H units; BasicLSTMCell's kernel
+W (D+H, 4H) over [x, h] is split as W = [W_x; W_h], its bias is b (4H,):
 
   forward, step t                                    shapes
     g_t = x_t W_x + b + h_{t-1} W_h                  (B, 4H)  the gates' pre-activations
     (a_i, a_j, a_f, a_o) = split(g_t, 4)             (B, H) each, in BasicLSTMCell's order
-    i = sigmoid(a_i), j = tanh(a_j),
-    f = sigmoid(a_f + forget_bias), o = sigmoid(a_o)
+    i, j, f, o = sigmoid(a_i), tanh(a_j), sigmoid(a_f + forget_bias), sigmoid(a_o)
     c_t = f * c_{t-1} + i * j                        (B, H)
     h_t = o * tanh(c_t)                              (B, H)  the output and the next state
 
-  backward, from t = T down to 1, given dL/dh_t from the layer above (dh_out_t) and the
-  gradients carried back from step t+1 (dc, dh; at t = T those of the final state):
+  backward, t = T down to 1, given dh_out_t = dL/dh_t from the layer above and dc, dh carried
+  back from step t+1 (at t = T: the final state's):
     (B1) dh = dh + dh_out_t                          (B, H)
     (B2) dc = dc + dh * o * (1 - tanh(c_t)^2)        (B, H)   via h_t = o * tanh(c_t)
     (B3) da_i = dc * j * i (1 - i)                   (B, H)   via c_t's i * j
@@ -31,14 +27,12 @@ has one kernel W (D+H, 4H) over [x, h] and one bias b (4H,), split as W = [W_x; 
     (B5) dW_h = sum_t h_{t-1}^T dg_t,  dW_x = sum_t x_t^T dg_t,  db = sum_t dg_t
     (B6) dx_t = dg_t W_x^T                           (B, D)   the layer below's dh_out
 
-Where the speed comes from (each said again where it is done): BATCH_GROUPS loops side by side; x W_x + b
-for all steps in one product before the loop, which multiplies only h; the backward pass by hand
-(tf.custom_gradient), its loop (B1)-(B4) only, (B5) and (B6) one product each over all steps instead of
-two small ones per step; an embedding lookup's x W_x once per distinct word (SentimentRNN), one-hot
-inputs' as a row of W_x (CharRNN); one dropout mask for all steps.
-One difference remains: TensorFlow 1.x derives each initializer's seed from the number of operations before
-it, so with the same set_random_seed the variables made after the first layer (an upper layer, the logits
-layer) start from other weights than with fast=False.
+The speed: BATCH_GROUPS loops side by side; x W_x + b for all steps before the loop; the backward
+pass by hand, looping (B1)-(B4) only, (B5) and (B6) one product over all steps; x W_x once per
+distinct word (an embedding lookup) or a row of W_x (one-hot inputs); one dropout mask for all steps.
+One difference: TensorFlow 1.x seeds each initializer by the count of operations before it, so with the
+same set_random_seed the variables made after the first layer (an upper layer, the logits layer) start
+from other weights than with fast=False.
 """
 import sys
 
@@ -48,15 +42,13 @@ from beyond_slides.tf_setup import tf
 MULTI_RNN_CELL, DROPOUT_WRAPPER, BASIC_LSTM_CELL = (
     tf.nn.rnn_cell.MultiRNNCell, tf.nn.rnn_cell.DropoutWrapper, tf.nn.rnn_cell.BasicLSTMCell)
 
-# Loops side by side, one per group of batch rows (rows never mix in an LSTM): a loop of small operations
-# keeps about one core busy; 2 measured fastest on 2 cores (one loop and 4 loops were slower;
-# bench/bench_train.py). Any value gives the same numbers.
+# Loops side by side, one per group of batch rows (rows never mix in an LSTM): a loop of small operations keeps
+# about one core busy; 2 measured fastest on 2 cores (bench/bench_train.py). Any value gives the same numbers.
 BATCH_GROUPS = 2
 
 
 def dynamic_rnn(cells, inputs, initial_state):
-    """tf.nn.dynamic_rnn(cells, inputs, initial_state=initial_state) for batch-major inputs (B, T, D):
-    (outputs (B, T, H), final state)."""
+    """tf.nn.dynamic_rnn(cells, inputs, initial_state=...) of inputs (B, T, D): outputs (B, T, H), final state."""
     why_not = unsupported(cells)
     if why_not:
         print('note: %s; beyond_slides/fast_lstm.py takes the slides\' cells only, so this model runs '
@@ -89,18 +81,16 @@ def dynamic_rnn(cells, inputs, initial_state):
 
 
 def unsupported(cells):
-    """Why dynamic_rnn() cannot take these cells (the module's docstring says which it takes), or None."""
+    """Why dynamic_rnn() cannot take these cells, or None."""
     if type(cells) is not MULTI_RNN_CELL or not cells._state_is_tuple:
         return 'the cells are a %s, not a MultiRNNCell of (c, h) tuples' % type(cells).__name__
     for wrapper in cells._cells:
         cell = basic_cell(wrapper)
         if type(wrapper) is DROPOUT_WRAPPER:
-            for name, keep in (('input_keep_prob', wrapper._input_keep_prob),
-                               ('state_keep_prob', wrapper._state_keep_prob)):
-                if not (isinstance(keep, (int, float)) and keep == 1):
+            for name, off in (('input_keep_prob', 1), ('state_keep_prob', 1), ('variational_recurrent', False)):
+                value = getattr(wrapper, '_' + name)  # a keep probability fed as a tensor is on
+                if not (isinstance(value, (int, float)) and value == off):
                     return 'a DropoutWrapper has %s' % name
-            if wrapper._variational_recurrent:
-                return 'a DropoutWrapper has variational_recurrent'
         if type(cell) is not BASIC_LSTM_CELL:
             return 'a cell is a %s, not a BasicLSTMCell' % type(cell).__name__
         if not cell._state_is_tuple or getattr(cell._activation, '__name__', None) != 'tanh':
@@ -109,7 +99,8 @@ def unsupported(cells):
 
 
 def layer_variables(cells, n_inputs):
-    """(kernel, bias, DropoutWrapper) of each layer, named, shaped and initialized as BasicLSTMCell's own."""
+    """(kernel, bias, layer: the cell or its DropoutWrapper) of each layer, its variables named, shaped and
+    initialized as BasicLSTMCell's own."""
     layers = []
     with tf.variable_scope('rnn/multi_rnn_cell'):
         for i, wrapper in enumerate(cells._cells):
@@ -141,40 +132,22 @@ def group_sizes(batch_size):
 
 
 def first_layer_inputs(inputs, sizes):
-    """The inputs of each group of batch rows, time-major, in the cheapest form that holds them."""
-    one_hot = one_hot_parts(inputs)
-    if one_hot is not None:
-        indices, depth = one_hot
-        return [OneHotInputs(tf.transpose(ids), depth) for ids in tf.split(indices, sizes, axis=0)]
-    lookup = embedding_lookup_parts(inputs)
-    if lookup is not None:
-        params, ids = lookup
-        return [LookedUpInputs(params, tf.transpose(group_ids)) for group_ids in tf.split(ids, sizes, axis=0)]
-    return [StepInputs(tf.transpose(x, [1, 0, 2])) for x in tf.split(inputs, sizes, axis=0)]  # (T, b, D)
-
-
-def embedding_lookup_parts(inputs):
-    """(params, ids) when inputs is tf.nn.embedding_lookup(params, ids), else None."""
-    op = inputs.op
+    """The inputs of each group of batch rows, time-major, in the cheapest form that holds them:
+    tf.one_hot(indices (B, T), depth) of ones and zeros, tf.nn.embedding_lookup(params, ids (B, T)), or any other."""
+    op, value = inputs.op, tf.get_static_value
+    if op.type == 'OneHot' and op.get_attr('axis') == -1:
+        indices, depth, on_value, off_value = op.inputs
+        if (value(on_value) == 1 and value(off_value) == 0
+                and value(depth) is not None and indices.shape.ndims == 2):
+            return [OneHotInputs(tf.transpose(ids), int(value(depth))) for ids in tf.split(indices, sizes, axis=0)]
     while op.type == 'Identity':  # embedding_lookup ends with an Identity
         op = op.inputs[0].op
     # A ref variable's lookup is a GatherV2 of axis 0 (a resource variable's takes the general path).
-    if op.type != 'GatherV2' or op.get_attr('batch_dims') != 0 or tf.get_static_value(op.inputs[2]) != 0:
-        return None
-    ids = op.inputs[1]
-    return (op.inputs[0], ids) if ids.shape.ndims == 2 and ids.shape.is_fully_defined() else None
-
-
-def one_hot_parts(inputs):
-    """(indices (B, T), depth) when inputs is tf.one_hot(indices, depth) of ones and zeros, else None."""
-    op = inputs.op
-    if op.type != 'OneHot' or op.get_attr('axis') != -1:
-        return None
-    indices, depth, on_value, off_value = op.inputs
-    if (tf.get_static_value(on_value) != 1 or tf.get_static_value(off_value) != 0
-            or tf.get_static_value(depth) is None or indices.shape.ndims != 2):
-        return None
-    return indices, int(tf.get_static_value(depth))
+    if op.type == 'GatherV2' and op.get_attr('batch_dims') == 0 and value(op.inputs[2]) == 0:
+        params, ids = op.inputs[:2]
+        if ids.shape.ndims == 2 and ids.shape.is_fully_defined():
+            return [LookedUpInputs(params, tf.transpose(group_ids)) for group_ids in tf.split(ids, sizes, axis=0)]
+    return [StepInputs(tf.transpose(x, [1, 0, 2])) for x in tf.split(inputs, sizes, axis=0)]  # (T, b, D)
 
 
 class StepInputs:

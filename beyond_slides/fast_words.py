@@ -1,10 +1,7 @@
-"""The slides' word counts and word ids, computed in one vectorized pass (not on the slides).
-
-data_utils.preprocess_reviews(reviews) runs this first (fast=True, the default) and the slides' loops
-only where it returns None; the ids are the slides', id for id. It works on the UTF-8 bytes of all
-reviews at once with numpy: for 50,000 IMDb reviews `python sentiment_rnn.py --walkthrough` takes 30 %
-less time (docs/results.md), at the price of about twice the peak memory of the preparation.
-"""
+"""The slides' word ids, id for id, in one vectorized numpy pass over the UTF-8 bytes of all reviews (not on the
+slides): data_utils.preprocess_reviews runs it first (fast=True) and the slides' loops only where it returns None.
+On the 50,000 IMDb reviews `python sentiment_rnn.py --walkthrough` takes 30 % less time (docs/results.md), for
+twice the peak memory of the preparation."""
 import gc
 import re
 import string
@@ -22,11 +19,10 @@ _BYTE_CLASS[list(string.punctuation.encode())] = 1      # 1: a token by itself
 def preprocess_reviews(reviews):
     """(word_to_int, mapped_reviews) as data_utils.preprocess_reviews computes them, or None where this
     pass cannot vouch for the result (two different words with the same key, or a Greek capital sigma)."""
-    reviews = list(reviews)
     gc_was_on = gc.isenabled()
     gc.disable()  # building millions of small lists triggers many useless collections
     try:
-        return _preprocess_vectorized(reviews)
+        return _preprocess_vectorized(list(reviews))
     finally:
         if gc_was_on:
             gc.enable()
@@ -43,13 +39,11 @@ def _preprocess_vectorized(reviews):
     text = b' '.join(low)
     b = np.frombuffer(text, np.uint8)
     cls = _BYTE_CLASS[b]
-    word = cls == 2
-    prev_word = np.concatenate(([False], word[:-1]))
-    next_word = np.concatenate((word[1:], [False]))
+    word = np.concatenate(([False], cls == 2, [False]))  # padded: word[i + 1] is byte i
     punct = cls == 1
-    starts = np.flatnonzero(punct | (word & ~prev_word))            # (tokens,)
-    ends = np.flatnonzero(punct | (word & ~next_word)) + 1          # (tokens,)
-    del cls, word, prev_word, next_word, punct
+    starts = np.flatnonzero(punct | (word[1:-1] & ~word[:-2]))            # (tokens,)
+    ends = np.flatnonzero(punct | (word[1:-1] & ~word[2:])) + 1           # (tokens,)
+    del cls, word, punct
     row_splits = np.searchsorted(starts, np.append(review_start, len(b)))  # (reviews + 1,)
     if len(starts) == 0:
         return {}, [[] for _ in reviews]

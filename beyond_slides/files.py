@@ -49,30 +49,10 @@ def read_json(path):
 
 @contextlib.contextmanager
 def folder_lock(folder, name):
-    """Only one holder at a time of folder/name (one training run in a model folder); a folder made here
-    goes again if the holder fails before saving anything in it. The lock is the operating system's
-    (fcntl.flock, or msvcrt.locking): a crashed run's lock goes with its process, and of two runs
-    starting together exactly one gets it."""
+    """Only one holder at a time of folder/name (one training run in a model folder); a folder made here goes again
+    if the holder fails before saving anything in it. The lock is the operating system's (fcntl.flock, or
+    msvcrt.locking): a crashed run's lock goes with its process; of two runs starting together exactly one gets it."""
     created = not os.path.isdir(folder)
-    _make_writable(folder)
-    path = os.path.join(folder, name)
-    held = _take_lock(folder, path)
-    ok = False
-    try:
-        yield
-        ok = True
-    finally:
-        if os.name == 'posix':
-            try:  # while still held: a run that opened it before sees another file, and retries
-                os.remove(path)
-            except FileNotFoundError:  # someone removed it during the run: nothing left to remove
-                pass
-        _unlock(held)
-        if created and not ok and not os.listdir(folder):
-            os.rmdir(folder)
-
-
-def _make_writable(folder):
     if os.path.isfile(folder):
         raise DataError('%s is a file, not a folder: give another {model_dir}' % folder)
     try:
@@ -82,6 +62,19 @@ def _make_writable(folder):
                         % (folder, e.strerror)) from e
     if not os.access(folder, os.W_OK):
         raise DataError('the model folder %s is not writable (read-only): give another {model_dir}' % folder)
+    path = os.path.join(folder, name)
+    held = _take_lock(folder, path)
+    ok = False
+    try:
+        yield
+        ok = True
+    finally:
+        if os.name == 'posix':  # removed while still held: a run that opened it before sees another file, and retries
+            with contextlib.suppress(FileNotFoundError):  # someone removed it during the run: nothing left to remove
+                os.remove(path)
+        _unlock(held)
+        if created and not ok and not os.listdir(folder):
+            os.rmdir(folder)
 
 
 def _take_lock(folder, path):
@@ -114,22 +107,19 @@ def _lock(f):
 
 
 def _unlock(f):
-    try:
+    with f:  # closed even if unlocking fails
         if os.name == 'posix':
             fcntl.flock(f.fileno(), fcntl.LOCK_UN)
         else:
             f.seek(0)
             msvcrt.locking(f.fileno(), msvcrt.LK_UNLCK, 1)
-    finally:
-        f.close()
 
 
 @contextlib.contextmanager
 def quiet_stderr():
-    """TensorFlow's C++ start-up notes (no GPU found, oneDNN, "All log messages before
-    absl::InitializeLog()") kept off the terminal: TensorFlow writes them to the process's stderr
-    before Python's logging can hold them back, when it is imported and when it first runs. File
-    descriptor 2 goes to /dev/null meanwhile; Python's own sys.stderr is left alone."""
+    """TensorFlow's C++ start-up notes (no GPU, oneDNN, "All log messages before absl::InitializeLog()") kept off
+    the terminal: TensorFlow writes them to file descriptor 2 before Python's logging can hold them back, when it is
+    imported and when it first runs. fd 2 goes to /dev/null meanwhile; Python's own sys.stderr is left alone."""
     os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')  # what TensorFlow's logging reads, once set up
     sys.stderr.flush()
     saved = os.dup(2)

@@ -1,13 +1,9 @@
-"""The lecture's TF1 models as Keras 3 models with the same weights (not on the slides).
-
-`python sentiment_rnn.py --export-keras PATH.keras` and `python char_rnn.py --export-keras
-PATH.keras` call export(). Only that process imports this module: Keras 3 needs TensorFlow's
-eager execution, which the lecture's TensorFlow 1.x set-up turns off, so this module never
-imports the lecture's classes. It reads the checkpoint's numbers with tf.train.load_checkpoint
-and builds the same network in today's Keras.
-
-Why the numbers carry over: BasicLSTMCell (the slides) and keras.layers.LSTM compute the
-same function, written with other names and another order of the gates.
+"""The lecture's TF1 models as Keras 3 models with the same weights (not on the slides), for
+`python sentiment_rnn.py --export-keras PATH.keras` and `python char_rnn.py --export-keras PATH.keras`.
+Keras 3 needs the eager execution that the lecture's TensorFlow 1.x set-up turns off: only that command's
+process imports this module, which reads the checkpoint with tf.train.load_checkpoint, never the lecture's
+classes. The numbers carry over: BasicLSTMCell (the slides) and keras.layers.LSTM compute the same function,
+with other names and another order of the gates:
 
     BasicLSTMCell, W (D+H, 4H) over [x, h], b (4H,)   keras.layers.LSTM
     (a_i, a_j, a_f, a_o) = [x, h] @ W + b               (z_i, z_f, z_c, z_o) = x @ kernel
@@ -18,13 +14,10 @@ same function, written with other names and another order of the gates.
     c = f * c + i * j                                   c = f * c + i * c~
     o = sigmoid(a_o),  h = o * tanh(c)                  o = sigmoid(z_o),  h = o * tanh(c)
 
-So, for each layer (lstm_weights below):
-    kernel           = W[:D]    the rows that multiply x
-    recurrent_kernel = W[D:]    the rows that multiply h
-    columns reordered from (i, j, f, o) to (i, f, c~ = j, o), in W and in b
-    bias's f block   = b's f block + forget_bias   (BasicLSTMCell adds it at run time)
-The embedding, the dense layer (`logits`) and the output's sigmoid or softmax are the same
-layers under the same names. Dropout is off when predicting, so the Keras models have none.
+So (lstm_weights): kernel = W[:D] (the rows that multiply x), recurrent_kernel = W[D:] (those of h), the
+columns of W and b reordered from (i, j, f, o) to (i, f, c~ = j, o), and forget_bias added to b's f block
+(BasicLSTMCell adds it at run time). The embedding, the dense layer (`logits`) and the sigmoid or softmax
+are the same layers under the same names; dropout is off when predicting, so the Keras models have none.
 """
 import errno
 import os
@@ -56,8 +49,8 @@ def lstm_weights(kernel, bias, n_inputs, forget_bias=1.0):
 
 
 def sentiment_model(hparams, weights):
-    """Embedding -> LSTM (num_layers) -> Dense(1) -> sigmoid: the SentimentRNN's probabilities
-    of a batch of reviews (word ids, shape (batch, seq_len)), each from the zero state."""
+    """Embedding -> LSTM (num_layers) -> Dense(1) -> sigmoid: P(positive) of reviews (word ids, (batch, seq_len)),
+    each from the zero state."""
     layers = [keras.Input((hparams['seq_len'],), dtype='int32'),
               keras.layers.Embedding(hparams['n_words'], hparams['embed_size'], name='embedding')]
     for k in range(hparams['num_layers']):  # the last layer's output at the last step only
@@ -71,9 +64,8 @@ def sentiment_model(hparams, weights):
 
 
 def char_model(hparams, num_classes, weights):
-    """one-hot -> LSTM (num_layers) -> Dense(num_classes) -> softmax: the CharRNN's probabilities
-    of the next character after every step of a batch of character ids (batch, steps). Each LSTM
-    also returns its state, so that a sampler can carry it from one call to the next."""
+    """one-hot -> LSTM (num_layers) -> Dense(num_classes) -> softmax: the next character's probabilities after every
+    step of character ids (batch, steps). Each LSTM also returns its state, for a sampler to carry it on."""
     ids = keras.Input((None,), dtype='int32')
     # one_hot(k) is row k of the identity matrix: an Embedding of the identity, fixed, is tf.one_hot.
     x = keras.layers.Embedding(num_classes, num_classes, trainable=False, name='one_hot')(ids)
@@ -117,8 +109,7 @@ def checkpoint_weights(model_dir):
 
 
 def export(model_name, model_dir, path):
-    """Write the model in model_dir as a Keras 3 file at path (.keras), and its vocabulary at
-    path + '.vocab.json'; nothing is written unless both are complete."""
+    """Write model_dir's model to path (.keras) and its vocabulary to path + '.vocab.json': both or neither."""
     if not path.endswith('.keras'):
         raise DataError('%s: a Keras model file ends with .keras: give a path such as model.keras' % path)
     for target in (path, path + '.vocab.json'):

@@ -1,13 +1,14 @@
 """A model folder (not on the slides): everything a trained model keeps on disk, owned here.
 
 - model_config.json: the model, its hyperparameters (with the epochs behind the latest checkpoint)
-  and its vocabulary. A checkpoint holds only numbers: which word or character each id stands for
-  is in this file, so a model trained in one Python process predicts and samples right in another.
+  and its vocabulary: the checkpoint holds only numbers, this file what each id stands for, so that a
+  model trained in one Python process predicts and samples right in another;
 - the slides' checkpoints and TensorFlow's `checkpoint` index file;
 - loss_history.csv: (epoch, iteration, loss) of every mini-batch up to the latest checkpoint;
 - stopped_at.npz after Ctrl-C: where the stopped run goes on (a ResumePoint);
 - .training.lock while a training run uses the folder (one at a time).
 """
+import collections
 import contextlib
 import csv
 import glob
@@ -28,29 +29,22 @@ LOCK_NAME = '.training.lock'
 
 
 def write_model_config(path, model, hparams, vocab):
-    """The one writer of a model's configuration (name, hyperparameters, vocabulary with ids in order):
-    the folder's model_config.json, and the vocabulary file beside an exported Keras model."""
+    """The one writer of model_config.json, and of the vocabulary file beside an exported Keras model."""
     config = {'model': model, 'hparams': hparams, 'vocab': vocab}
     text = json.dumps(config, ensure_ascii=False)  # pragma: no mutate: ensure_ascii=None: json reads the false value as False
     atomic_write_text(path, text)
 
 
 def _tf():
-    """tf.compat.v1, set up for the lecture. Imported on first use, not with this module: the
-    Keras export reads model folders in a process that must keep TensorFlow's eager execution on."""
+    """The lecture's tf.compat.v1, imported on first use: the Keras export's process keeps eager execution."""
     from beyond_slides.tf_setup import tf
     return tf
 
 
-class ResumePoint(object):
-    """Where a training run goes on from: after `epoch` whole epochs and `batch` mini-batches of the next,
-    with the LSTM state carried into that mini-batch (arrays, or None for the zero state) and that epoch's
-    running loss. checkpoint: a stopped run's own; None for the latest whole-epoch one."""
-
-    def __init__(self, epoch=0, batch=0, state=None, loss_sum=0.0, n_losses=0, checkpoint=None):  # pragma: no mutate: loss_sum's and n_losses' defaults are read only for a point with batch > 0 (Supervisor), and every such point (a stop point) gives its own
-        self.epoch, self.batch = int(epoch), int(batch)
-        self.state = None if state is None else list(state)
-        self.loss_sum, self.n_losses, self.checkpoint = float(loss_sum), int(n_losses), checkpoint
+# Where a training run goes on: after `epoch` epochs and `batch` mini-batches, with the LSTM state carried
+# into the next (arrays; None: zero), that epoch's running loss, and a stopped run's checkpoint (or None).
+ResumePoint = collections.namedtuple('ResumePoint', 'epoch batch state loss_sum n_losses checkpoint',
+                                     defaults=(0, 0, None, 0.0, 0, None))
 
 
 class ModelFolder(object):
@@ -59,8 +53,6 @@ class ModelFolder(object):
 
     def file(self, name):
         return os.path.join(self.path, name)
-
-    # -- the configuration: model, hyperparameters, vocabulary ----------------------------
 
     def save_config(self, model, hparams, vocab):
         os.makedirs(self.path, exist_ok=True)
@@ -85,8 +77,7 @@ class ModelFolder(object):
         return config['hparams'], config['vocab']
 
     def require_hparams(self, hparams, names):
-        """The saved hyperparameters a loader builds its graph from: a configuration without one is
-        damaged (a one-line error, not a KeyError)."""
+        """The saved hyperparameters `names`; one missing is a damaged configuration (one line, not a KeyError)."""
         missing = sorted(set(names) - set(hparams))
         if missing:
             raise DataError('%s is corrupt (its hparams lack %s): delete the folder and train again'
@@ -94,14 +85,10 @@ class ModelFolder(object):
         return {k: hparams[k] for k in names}
 
     def saved_vocab(self, model):
-        """The vocabulary saved here, or None when the folder has no configuration yet."""
-        if not os.path.exists(self.file(CONFIG_NAME)):
-            return None
-        return self.load_config(model)[1]
+        return self.load_config(model)[1] if os.path.exists(self.file(CONFIG_NAME)) else None
 
     def record_chars(self, char_rnn):
-        """Before a CharRNN trains here: save its characters (CharRNN.chars) and hyperparameters, or check
-        them against those saved. A checkpoint never stands without the vocabulary it was trained with."""
+        """Before a CharRNN trains here: save its characters and hyperparameters, or check those saved."""
         if char_rnn.chars is None:
             return
         chars, saved = list(char_rnn.chars), self.saved_vocab(CHAR.name)
@@ -112,15 +99,13 @@ class ModelFolder(object):
                             'give train() another ckpt_dir' % self.path)
 
     def chars_for_sampling(self, char_rnn):
-        """The characters (ids in order) CharRNN.sample() reads the model saved here with: CharRNN.chars
-        or those saved; never another vocabulary than the model was trained with."""
-        given = None if char_rnn.chars is None else list(char_rnn.chars)
+        """The characters (ids in order) CharRNN.sample() reads: CharRNN.chars or those saved, never two that differ."""
         saved = self.saved_vocab(CHAR.name)
-        if given is not None and saved is not None and given != saved:
+        chars = saved if char_rnn.chars is None else list(char_rnn.chars)
+        if saved is not None and chars != saved:
             raise DataError('the characters handed to the CharRNN (CharRNN.chars) are not those saved with '
                             'the model in %s (set(text) orders them differently in each Python process): '
                             'set CharRNN.chars = None to sample with the saved ones' % self.path)
-        chars = given if given is not None else saved
         if chars is None:
             raise DataError('CharRNN.sample() does not know which character each id of the model in %s '
                             'stands for (no %s there): add the line `CharRNN.chars = chars` before '
@@ -128,36 +113,29 @@ class ModelFolder(object):
         if len(chars) != char_rnn.num_classes:
             raise DataError('the CharRNN has num_classes=%d but its vocabulary has %d characters: create it '
                             'with CharRNN(len(chars), ...)' % (char_rnn.num_classes, len(chars)))
-        return list(chars)
+        return chars
 
     def check_same_hparams(self, saved, given):
-        """DataError if a hyperparameter the user gave differs from the saved model's."""
         differ = ['{%s} %s (saved: %s)' % (k, v, saved[k]) for k, v in sorted(given.items())
                   if k in saved and saved[k] != v]
         if differ:
             raise DataError('the model in %s was trained with other settings: %s; leave those out '
                             'or give another {model_dir}' % (self.path, ', '.join(differ)))
 
-    # -- one training run at a time --------------------------------------------------------
-
     def refuse_shipped(self):
-        """No training run, new or resumed, ever writes into the CharRNN shipped with the project
-        (git tracks it; sampling it needs no training)."""
+        """No training run ever writes into the CharRNN shipped with the project (git tracks it)."""
         if os.path.realpath(self.path) == os.path.realpath(SHIPPED_CHAR_RNN):
             raise DataError('%s is the CharRNN shipped with the project, which training never changes: '
                             'train into a folder of your own, e.g. {model_dir} %s'
                             % (self.path, os.path.relpath(TRAINED_CHAR_RNN, REPO)))
 
     def refuse_to_overwrite(self):
-        """A new training run never writes over a saved model."""
         if os.path.exists(self.file('checkpoint')):
             raise DataError('%s already holds a trained model: continue it with {resume}, or give '
                             'another {model_dir}' % self.path)
 
     def lock(self):
         return folder_lock(self.path, LOCK_NAME)
-
-    # -- checkpoints -----------------------------------------------------------------------
 
     def latest_checkpoint(self):
         return _tf().train.latest_checkpoint(self.path)
@@ -173,24 +151,20 @@ class ModelFolder(object):
         return path
 
     def refuse_missing_files(self, checkpoint):
-        """A missing .data file of the checkpoint is named as such, not as a checkpoint of other shapes
-        (its .index is there: tf.train.latest_checkpoint names only checkpoints that have one)."""
+        """A missing .data file of the checkpoint (whose .index is there) is named as such."""
         data = glob.glob(glob.escape(checkpoint) + '.data-*')
-        # A .data file's name says how many there are: .data-00000-of-00002 and .data-00001-of-00002.
-        total = int(data[0].rsplit('-of-', 1)[1]) if data else 1
-        names = ['%s.data-%05d-of-%05d' % (checkpoint, i, total) for i in range(total)]
-        missing = [n for n in names if not os.path.exists(n)]
-        if missing:
-            raise DataError('the checkpoint file %s is missing (deleted, or not copied with the folder): '
-                            'put it back from a copy of the folder, or train again' % missing[0])
+        total = int(data[0].rsplit('-of-', 1)[1]) if data else 1  # .data-00000-of-00002: one of two
+        for name in ['%s.data-%05d-of-%05d' % (checkpoint, i, total) for i in range(total)]:
+            if not os.path.exists(name):
+                raise DataError('the checkpoint file %s is missing (deleted, or not copied with the folder): '
+                                'put it back from a copy of the folder, or train again' % name)
 
-    def newest_complete_checkpoint(self, but=None):
-        """The newest checkpoint here (other than `but`) whose every tensor reads back, or None."""
+    def _what_to_load_instead(self, damaged=None):
+        """How to go on from the newest checkpoint here (but `damaged`) whose every tensor reads back."""
         tf = _tf()
-        prefixes = sorted((p[:-len('.index')] for p in glob.glob(self.file('*.index'))),
-                          key=lambda p: os.path.getmtime(p + '.index'), reverse=True)
-        for prefix in prefixes:
-            if but and os.path.abspath(prefix) == os.path.abspath(but):
+        for index in sorted(glob.glob(self.file('*.index')), key=os.path.getmtime, reverse=True):
+            prefix = index[:-len('.index')]
+            if damaged and os.path.abspath(prefix) == os.path.abspath(damaged):
                 continue
             try:
                 reader = tf.train.load_checkpoint(prefix)
@@ -198,28 +172,19 @@ class ModelFolder(object):
                     reader.get_tensor(name)
             except Exception:  # noqa: BLE001  (any failure means: not complete)
                 continue
-            return prefix
-        return None
-
-    def _what_to_load_instead(self, damaged=None):
-        """How to go on from the newest complete checkpoint other than `damaged`."""
-        good = self.newest_complete_checkpoint(but=damaged)
-        if good is None:
-            return 'no complete checkpoint is left there: train again or restore the folder from a copy'
-        name = os.path.basename(good)
-        return ('the newest complete checkpoint there is %s: to use it, write the line '
-                'model_checkpoint_path: "%s" into %s' % (name, name, self.file('checkpoint')))
+            name = os.path.basename(prefix)
+            return ('the newest complete checkpoint there is %s: to use it, write the line '
+                    'model_checkpoint_path: "%s" into %s' % (name, name, self.file('checkpoint')))
+        return 'no complete checkpoint is left there: train again or restore the folder from a copy'
 
     def restore(self, saver, sess):
-        """The slides' `saver.restore(sess, tf.train.latest_checkpoint(...))`, with checkpoint_errors'
-        one-line errors."""
+        """The slides' `saver.restore(sess, tf.train.latest_checkpoint(...))`, with one-line errors."""
         with self.checkpoint_errors():
             saver.restore(sess, self.latest_checkpoint())
 
     @contextlib.contextmanager
     def checkpoint_errors(self):
-        """One-line errors for restoring the latest checkpoint (the slides' `self.saver.restore(...)`),
-        missing, damaged or of another configuration. Wrap the restore only."""
+        """One-line errors for a restore of the latest checkpoint (missing, damaged, of another configuration)."""
         path = self.latest_checkpoint_or_fail()
         tf = _tf()
         try:
@@ -232,41 +197,33 @@ class ModelFolder(object):
             raise DataError('cannot load the checkpoint %s: it was saved with another configuration '
                             '(its variables or their shapes differ) or is damaged' % path) from e
 
-    # -- a stopped run, and the loss history -----------------------------------------------
-
     def save_stop_point(self, point):
-        """Written before the stopped run's checkpoint: a run killed in between leaves the latest
-        checkpoint unchanged, and stop_point() then ignores this file."""
+        """Written before the stopped run's checkpoint: stop_point() ignores it if that is not the latest."""
         arrays = {'state_%d' % i: a for i, a in enumerate(point.state)}
         buffer = io.BytesIO()
         np.savez(buffer, checkpoint=point.checkpoint, epoch=point.epoch, batch=point.batch,
                  loss_sum=point.loss_sum, n_losses=point.n_losses, **arrays)
         atomic_write_bytes(self.file(STOP_POINT_NAME), buffer.getvalue())
 
-    def resume_point(self, epochs_done):
-        return self.stop_point() or ResumePoint(epoch=epochs_done)
-
     def stop_point(self):
-        """The ResumePoint of a run stopped by Ctrl-C, or None: also None when the latest checkpoint
-        is not the stopped run's own (the run trained on after the stop, or died before writing it)."""
+        """The ResumePoint of a run stopped by Ctrl-C, or None: also None when the latest checkpoint is not the
+        stopped run's own (the run trained on after the stop, or died before writing it)."""
         path = self.file(STOP_POINT_NAME)
         if not os.path.exists(path):
             return None
         try:
             with np.load(path) as z:
-                n_state = sum(1 for k in z.files if k.startswith('state_'))
-                point = ResumePoint(z['epoch'], z['batch'], [z['state_%d' % i] for i in range(n_state)],
-                                    z['loss_sum'], z['n_losses'], str(z['checkpoint']))
+                state = [z['state_%d' % i] for i in range(sum(k.startswith('state_') for k in z.files))]
+                point = ResumePoint(int(z['epoch']), int(z['batch']), state, float(z['loss_sum']),
+                                    int(z['n_losses']), str(z['checkpoint']))
         except Exception as e:
             raise DataError('%s is damaged (%s): delete it to resume from the last whole-epoch checkpoint'
                             % (path, e)) from e
-        if point.checkpoint != os.path.basename(self.latest_checkpoint() or ''):  # pragma: no mutate: no checkpoint is named 'XXXX', so the comparison is true for '' and 'XXXX' alike
-            return None
-        return point
+        latest = os.path.basename(self.latest_checkpoint() or '')  # pragma: no mutate: no checkpoint is named 'XXXX', so point.checkpoint differs from '' and 'XXXX' alike
+        return point if point.checkpoint == latest else None
 
     def forget_stopped_run(self, point, stop_file_is_new):
-        """Once a newer checkpoint is saved, a stopped run's own checkpoint is of no more use, nor
-        is its stop-point file, unless a new stop has just replaced it."""
+        """A newer checkpoint is saved: the stopped run's own goes, and its stop point unless just replaced."""
         prefix = self.file(point.checkpoint)
         for name in os.listdir(self.path):
             if self.file(name).startswith(prefix + '.'):

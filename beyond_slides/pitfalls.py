@@ -1,17 +1,5 @@
 """Pitfalls of the lecture's code, measured on the lecture's own models (not on the slides); the
-notebook prints the numbers:
-
-- labels_changed_by_carried_state: the slides' predict() carries the LSTM state from one batch of
-  independent reviews to the next, so a review's label can depend on the reviews before it.
-- words_only_in_test_half, embedding_rows_never_trained: the slides count the words of all 50,000
-  reviews, test half included; a word only in the test half gets an embedding row no training
-  step touches, so the model reads it as the random vector it was initialized with.
-- padding_effect: the slides left-pad a short review with id 0 and do not mask it, so the state
-  is no longer the zero state when the first word arrives. (Keras's mask_zero skips the padding;
-  in TensorFlow 1.x, right padding with dynamic_rnn's sequence_length would.)
-- adam_first_step_is_scale_free, clipping_under_adam: what clipping by the global norm does, and
-  does not do, when the optimizer is Adam (the CharRNN clips, then applies Adam).
-"""
+notebook prints the numbers. Each section is one pitfall; its functions' docstrings say why it bites."""
 import numpy as np
 
 import data_utils
@@ -21,11 +9,10 @@ from beyond_slides.tf_setup import tf
 
 
 # --- The state carried from batch to batch in predict() ----------------------------------------
-
 def labels_changed_by_carried_state(rnn, X):
-    """(n_changed, n_rows): how many labels of rnn.predict(X), which carries the state from batch to
-    batch as the slides do, differ from those of the same batches each predicted from the zero
-    state; over the whole batches of X (n_rows), the rows the slides' predict() answers."""
+    """(n_changed, n_rows): how many labels of rnn.predict(X), which carries the LSTM state from one batch
+    of independent reviews to the next as the slides do, differ from those of the same batches each from
+    the zero state; over the whole batches of X (n_rows), the rows the slides' predict() answers."""
     n_rows = len(X) // rnn.batch_size * rnn.batch_size
     if n_rows == 0:
         raise ValueError('X has %d rows, fewer than one batch of %d' % (len(X), rnn.batch_size))
@@ -36,22 +23,19 @@ def labels_changed_by_carried_state(rnn, X):
 
 
 # --- The vocabulary counted over all reviews, test half included -------------------------------
-
 def words_only_in_test_half(word_to_int, mapped_reviews, n_train):
-    """The set of word ids that occur only in the reviews after the first n_train (the test half):
-    they have ids, and embedding rows that no training batch ever looks up."""
+    """The word ids only in the reviews after the first n_train (the test half): the slides count the
+    words of all reviews, so these have ids, and embedding rows that no training batch looks up."""
     train_ids = {int(i) for review in mapped_reviews[:n_train] for i in review}
     test_ids = {int(i) for review in mapped_reviews[n_train:] for i in review}
     unknown = test_ids - set(word_to_int.values())
     if unknown:  # the reviews were mapped with another vocabulary: the answer would mean nothing
-        raise ValueError('%d word ids of the reviews are not in word_to_int, e.g. %d'
-                         % (len(unknown), min(unknown)))
+        raise ValueError('%d word ids of the reviews are not in word_to_int, e.g. %d' % (len(unknown), min(unknown)))
     return test_ids - train_ids
 
 
 def untrained_words_summary(word_to_int, mapped_reviews, n_train, n_examples=10):
-    """How many words_only_in_test_half there are, how many test reviews hold one, and up to
-    n_examples of those words, the commonest first (lowest ids)."""
+    """How many words_only_in_test_half, how many test reviews hold one, n_examples of them (commonest first)."""
     only_test = words_only_in_test_half(word_to_int, mapped_reviews, n_train)
     test_reviews = mapped_reviews[n_train:]
     n_reviews = sum(1 for review in test_reviews if only_test.intersection(review))
@@ -60,30 +44,12 @@ def untrained_words_summary(word_to_int, mapped_reviews, n_train, n_examples=10)
             'examples': [int_to_word[i] for i in sorted(only_test)[:n_examples]]}
 
 
-def embedding_rows_never_trained(rnn, ids):
-    """(n_unchanged, n): of the embedding rows of ids, how many still hold after training the random
-    values they were initialized with (a row moves only when a training batch looks it up). The
-    initializer run again draws the same numbers: the graph has a seed (set_random_seed(123))."""
-    ids = np.array(sorted(ids), dtype=np.int64)
-    if ids.size == 0:
-        return 0, 0
-    with rnn.g.as_default():
-        embedding = [v for v in tf.global_variables() if v.op.name == 'embedding'][0]
-    with tf.Session(graph=rnn.g) as sess:
-        sess.run(rnn.init_op)
-        initial = sess.run(embedding)[ids]            # (n, embed_size)
-        rnn.saver.restore(sess, tf.train.latest_checkpoint(rnn.model_dir))
-        trained = sess.run(embedding)[ids]            # (n, embed_size)
-    return int(np.sum(np.all(initial == trained, axis=1))), len(ids)
-
-
 # --- Padding without a mask ---------------------------------------------------------------------
-
 def padding_effect(rnn, review_ids):
-    """(p_padded, p_unpadded), both from the zero state: the probability rnn gives a short review as
-    the slides feed it (left-padded with id 0 to seq_len), and the one the same weights give the
-    same words unpadded, from a twin of rnn built for seq_len = len(review_ids). No variable's shape
-    depends on seq_len or the batch size, so the twin's predict() restores rnn's checkpoint."""
+    """(p_padded, p_unpadded) from the zero state: rnn's probability of a short review left-padded with id 0 to
+    seq_len as the slides feed it (unmasked: the state is no longer zero at its first word; Keras's mask_zero,
+    or TF 1.x's right padding with sequence_length, would skip it), and that of its words unpadded, from a twin
+    built for seq_len = len(review_ids) (no variable's shape depends on it: the twin restores rnn's checkpoint)."""
     ids = [int(i) for i in review_ids]
     if not 0 < len(ids) <= rnn.seq_len:
         raise ValueError('a review of %d words: give 1 to seq_len=%d word ids' % (len(ids), rnn.seq_len))
@@ -98,7 +64,6 @@ def padding_effect(rnn, review_ids):
 
 
 # --- Gradient clipping under Adam ---------------------------------------------------------------
-
 def adam_steps(gradients, learning_rate, beta1=0.9, beta2=0.999, epsilon=1e-8):
     """The parameter changes (n, d) of tf.train.AdamOptimizer given the gradients (n, d), in numpy:
     Kingma & Ba's algorithm with the epsilon of their section 2's efficient form, -lr_t m / (sqrt(v)
@@ -115,13 +80,8 @@ def adam_steps(gradients, learning_rate, beta1=0.9, beta2=0.999, epsilon=1e-8):
     return np.array(steps)
 
 
-def sgd_steps(gradients, learning_rate):
-    return -learning_rate * np.asarray(gradients, np.float64)
-
-
 def clipped(gradients, clip_norm):
-    """Each gradient (a row of (n, d)) scaled by min(1, clip_norm / its norm): tf.clip_by_global_norm
-    of a one-tensor list."""
+    """Each row of gradients (n, d) scaled by min(1, clip_norm / its norm): tf.clip_by_global_norm of one tensor."""
     gradients = np.asarray(gradients, np.float64)
     norms = np.linalg.norm(gradients, axis=1, keepdims=True)   # (n, 1)
     return gradients * clip_norm / np.maximum(norms, clip_norm)
@@ -131,16 +91,14 @@ def tf_optimizer_steps(optimizer_name, gradients, learning_rate, clip_norm=None)
     """The parameter changes (n, d) of TensorFlow's own optimizer ('adam' with its defaults, or 'sgd')
     fed these gradients one step at a time, clipped first by tf.clip_by_global_norm if clip_norm."""
     gradients = np.asarray(gradients, np.float32)
-    with tf.Graph().as_default() as graph:
+    with tf.Graph().as_default(), tf.Session() as sess:
         var = tf.Variable(np.zeros(gradients.shape[1], np.float32), name='var')   # (d,)
         grad = tf.placeholder(tf.float32, gradients.shape[1:], name='grad')       # (d,)
         if clip_norm is not None:
             (grad,), _ = tf.clip_by_global_norm([grad], clip_norm)
         optimizer = (tf.train.AdamOptimizer if optimizer_name == 'adam' else tf.train.GradientDescentOptimizer)
         train_op = optimizer(learning_rate).apply_gradients([(grad, var)])
-        init_op = tf.global_variables_initializer()
-    with tf.Session(graph=graph) as sess:
-        sess.run(init_op)
+        sess.run(tf.global_variables_initializer())
         values = [sess.run(var)]
         for g in gradients:
             sess.run(train_op, {'grad:0': g})
@@ -156,46 +114,42 @@ def assert_steps_match_tensorflow(optimizer_name, gradients, learning_rate, clip
         '%s steps differ from TensorFlow: %s' % (optimizer_name, np.abs(steps - expected).max())
 
 
+def checked_steps(optimizer_name, gradients, learning_rate, clip_norm=None):
+    """The numpy steps (n, d) of 'adam' or 'sgd' fed the gradients, clipped if clip_norm, asserted against TF's."""
+    fed = np.asarray(gradients if clip_norm is None else clipped(gradients, clip_norm), np.float64)
+    steps = adam_steps(fed, learning_rate) if optimizer_name == 'adam' else -learning_rate * fed  # SGD: -lr g
+    assert_steps_match_tensorflow(optimizer_name, gradients, learning_rate, clip_norm, steps)
+    return steps
+
+
 def adam_first_step_is_scale_free(gradient, scale, learning_rate=0.001):
-    """The first step (d,) of Adam and of SGD, from a fresh optimizer, for a gradient g and for
-    scale * g (what clipping does to it), each asserted against TensorFlow's own, and the ratio of
-    their norms. Adam's first step is -lr g / (|g| + eps / sqrt(1 - b2)): -lr sign(g) wherever
-    |g| >> 3e-7, whatever the gradient's size, while SGD's -lr g shrinks by `scale`."""
+    """The first step (d,) of a fresh Adam and SGD for a gradient g and for scale * g (what clipping does), and
+    the ratio of their norms. Adam's is -lr g / (|g| + eps / sqrt(1 - b2)): -lr sign(g) wherever |g| >> 3e-7,
+    whatever the gradient's size, while SGD's -lr g shrinks by `scale`."""
     gradient = np.asarray(gradient, np.float64).reshape(1, -1)           # one step (1, d)
-    out = {}
-    for name, g in (('', gradient), ('_scaled', scale * gradient)):
-        for optimizer, steps in (('adam', adam_steps(g, learning_rate)), ('sgd', sgd_steps(g, learning_rate))):
-            assert_steps_match_tensorflow(optimizer, g, learning_rate, None, steps)
-            out[optimizer + name] = steps[0]
+    out = {optimizer + name: checked_steps(optimizer, g, learning_rate)[0]
+           for name, g in (('', gradient), ('_scaled', scale * gradient)) for optimizer in ('adam', 'sgd')}
     for optimizer in ('adam', 'sgd'):
-        out[optimizer + '_ratio'] = float(np.linalg.norm(out[optimizer + '_scaled'])
-                                          / np.linalg.norm(out[optimizer]))
+        out[optimizer + '_ratio'] = float(np.linalg.norm(out[optimizer + '_scaled']) / np.linalg.norm(out[optimizer]))
     return out
 
 
 def clipping_under_adam(n_steps=300, dim=10, spike_at=100, spike_scale=1000.0, clip_norm=5.0,
                         learning_rate=0.001, seed=0, after=(40, 140)):
-    """What clipping one huge gradient by the global norm changes under SGD and under Adam, on a
-    stream of synthetic gradients (n_steps, dim) of Gaussian noise with step spike_at's gradient
-    spike_scale times larger (one exploding batch), every step asserted against TensorFlow's own.
-    'spike', 'after': the step norm unclipped over clipped at the spike, and over the steps
-    spike_at + after[0] to + after[1]. Why they differ under Adam: unclipped, the spike's share of
-    m decays by b1 per step (about 10 steps), of v (which divides the step) by b2 (about 1000)."""
+    """What clipping one huge gradient by the global norm changes under SGD and under Adam (the CharRNN
+    clips, then applies Adam), on synthetic gradients (n_steps, dim) of Gaussian noise with step
+    spike_at's spike_scale times larger (one exploding batch). 'spike', 'after': the step norm unclipped
+    over clipped at the spike, and over the steps spike_at + after[0] to + after[1]. Why they differ under
+    Adam: unclipped, the spike's share of m decays by b1 per step (about 10 steps), of v by b2 (about 1000)."""
     gradients = np.random.RandomState(seed).normal(size=(n_steps, dim))   # norm about sqrt(dim)
     gradients[spike_at] *= spike_scale
-    steps = {}
-    for optimizer, run in (('sgd', sgd_steps), ('adam', adam_steps)):
-        for suffix, clip in (('', None), ('_clipped', clip_norm)):
-            fed = gradients if clip is None else clipped(gradients, clip)
-            steps[optimizer + suffix] = run(fed, learning_rate)                  # (n_steps, dim)
-            assert_steps_match_tensorflow(optimizer, gradients, learning_rate, clip, steps[optimizer + suffix])
-    norms = {name: np.linalg.norm(s, axis=1) for name, s in steps.items()}      # (n_steps,) each
+    norms = {optimizer + suffix: np.linalg.norm(checked_steps(optimizer, gradients, learning_rate, clip), axis=1)
+             for optimizer in ('sgd', 'adam') for suffix, clip in (('', None), ('_clipped', clip_norm))}  # (n_steps,)
     window = slice(spike_at + after[0], spike_at + after[1])
     return {'step_norms': norms,
             'spike': {o: float(norms[o][spike_at] / norms[o + '_clipped'][spike_at]) for o in ('sgd', 'adam')},
             'after': {o: float(norms[o][window].mean() / norms[o + '_clipped'][window].mean())
                       for o in ('sgd', 'adam')},
             'clip_factor': float(np.linalg.norm(gradients[spike_at]) / clip_norm),
-            'spike_at': spike_at, 'spike_scale': spike_scale,
-            'dim': gradients.shape[1], 'n_steps': gradients.shape[0],
+            'spike_at': spike_at, 'spike_scale': spike_scale, 'dim': dim, 'n_steps': n_steps,
             'n_clipped': int(np.sum(np.linalg.norm(gradients, axis=1) > clip_norm))}

@@ -1,10 +1,5 @@
-"""Using a trained model (not on the slides): a SentimentRNN loaded from its folder to rate reviews
-(new texts as the slides' word ids, an answer for every row), and a saved CharRNN stepped one
-character at a time. The commands, the notebooks and the exercises use these.
-
-    rnn = load_sentiment_rnn('models/sentiment', SentimentRNN)
-    with CharSampler('models/char_rnn', CharRNN) as sampler:   # the checkpoint restored
-        proba = sampler.after('The ')                           # (num_classes,)
+"""Using a trained model (not on the slides), for the commands, the notebooks and the exercises: a SentimentRNN
+loaded from its folder rates new texts (an answer for every row); a saved CharRNN steps one character at a time.
 """
 import contextlib
 import io
@@ -19,17 +14,15 @@ from beyond_slides.tf_setup import tf
 
 
 def build_quietly(model_class, *args, **kwargs):
-    """model_class(*args, **kwargs) without the tensors its build() prints (the slides print them
-    once; a model built again to predict, sample or draw shows nothing)."""
+    """model_class(*args, **kwargs) without the tensors its build() prints (the slides print them once)."""
     with contextlib.redirect_stdout(io.StringIO()):
         return model_class(*args, **kwargs)
 
 
 def predict_every_row(rnn, X, return_proba=False, from_zero_state=False):
-    """rnn.predict on every row of X. The slides' generator answers whole batches only (up to
-    batch_size - 1 rows get no answer): here the rows are padded with empty reviews to whole batches
-    and the padding's answers dropped. from_zero_state: every batch starts from the zero state, so
-    no review's answer depends on the reviews before it (the slides' predict() carries the state)."""
+    """rnn.predict on every row of X: the slides' batches leave up to batch_size - 1 rows unanswered, so empty
+    reviews pad the last batch and their answers are dropped. from_zero_state: every batch starts from the
+    zero state, so no review's answer depends on the reviews before it (the slides' predict() carries it)."""
     n_pad = -len(X) % rnn.batch_size
     padded = np.concatenate([X, np.zeros((n_pad, X.shape[1]), dtype=X.dtype)])  # pragma: no mutate: float zero rows: the ids are whole numbers, fed to tf_x's int32 as they are
     folder = ModelFolder(rnn.model_dir)
@@ -46,11 +39,9 @@ def predict_every_row(rnn, X, return_proba=False, from_zero_state=False):
 
 
 def encode_reviews(texts, word_to_int, seq_len):
-    """Word ids of new reviews, as the slides map training reviews: the slides' tokens, unknown
-    words as id 0 (the padding id), the last seq_len ids kept, left-padded with 0.
-    Returns (sequences, the unknown words)."""
-    unknown = set()
-    mapped = []
+    """(sequences, the unknown words) of new reviews, mapped as the slides map training reviews: the slides'
+    tokens, unknown words as id 0 (the padding id), the last seq_len ids kept, left-padded with 0."""
+    unknown, mapped = set(), []
     for i, text in enumerate(texts, 1):
         words = data_utils.tokenize(text)
         if not words:
@@ -67,9 +58,8 @@ def printable(word):
 
 
 def load_sentiment_rnn(model_dir, sentiment_rnn_class, **overrides):
-    """The SentimentRNN saved in model_dir, built with its saved hyperparameters (overrides: others,
-    such as seq_len or batch_size, which its variables do not depend on); its predict() restores the
-    folder's latest checkpoint. The class is handed in: the lecture's, or a notebook's own."""
+    """The SentimentRNN saved in model_dir, of the class given (the lecture's or a notebook's), built with its saved
+    hyperparameters (overrides: seq_len, batch_size: not in its variables); predict() restores its checkpoint."""
     folder = ModelFolder(model_dir)
     hparams, _ = folder.load_config(SENTIMENT.name)
     built = dict(folder.require_hparams(hparams, ('n_words',) + tuple(SENTIMENT.hparams)), **overrides)
@@ -77,16 +67,15 @@ def load_sentiment_rnn(model_dir, sentiment_rnn_class, **overrides):
 
 
 class CharSampler(object):
-    """A saved CharRNN in sampling mode (batch 1, 1 step): one character in, the probabilities of
-    the next one out, the LSTM state carried from step to step, as CharRNN.sample()'s steps do."""
+    """A saved CharRNN in sampling mode (batch 1, 1 step), restored by `with CharSampler(model_dir, CharRNN) as s:`:
+    one character in, the next one's probabilities out, the LSTM state carried on as CharRNN.sample() does."""
 
     def __init__(self, model_dir, char_rnn_class):
         self.folder = ModelFolder(model_dir)
         hparams, self.chars = self.folder.load_config(CHAR.name)
-        hparams = self.folder.require_hparams(hparams, ('lstm_size', 'num_layers'))
         _, self.char2int, _ = data_utils.char_vocab(self.chars, keep_order=True)
-        self.rnn = build_quietly(char_rnn_class, len(self.chars), sampling=True, lstm_size=hparams['lstm_size'],
-                                 num_layers=hparams['num_layers'])
+        self.rnn = build_quietly(char_rnn_class, len(self.chars), sampling=True,
+                                 **self.folder.require_hparams(hparams, ('lstm_size', 'num_layers')))
         self.sess, self.state = None, None
 
     def __enter__(self):
@@ -97,7 +86,6 @@ class CharSampler(object):
 
     def __exit__(self, *exc):
         self.sess.close()
-        return False
 
     def step(self, ch):
         """Feed one character (dropout off); the probabilities of the next one, (num_classes,)."""
@@ -116,16 +104,12 @@ class CharSampler(object):
         return self.after_each(text)[-1]
 
     def reset(self):
-        """Back to the zero state, as at the start of CharRNN.sample()."""
         self.state = self.sess.run(self.rnn.initial_state)
 
     def sample(self, output_length, starter_seq, pick):
-        """CharRNN.sample() of this model with another pick(proba, len(chars)) (get_top_char with the
-        command's top_n and temperature); with the slides' get_top_char, the same text as sample()."""
-        self.reset()
-        observed_seq = list(starter_seq)
-        for ch in starter_seq:
-            proba = self.step(ch)
+        """CharRNN.sample() with pick(proba, len(chars)) for get_top_char (the command's: top_n, temperature);
+        with the slides' get_top_char, the same text as sample()."""
+        observed_seq, proba = list(starter_seq), self.after(starter_seq)
         for i in range(output_length + 1):
             observed_seq.append(self.chars[pick(proba, len(self.chars))])
             if i < output_length:  # the slides' loop feeds each pick but the last  # pragma: no mutate: feeding the last pick too changes only the state after sampling, which is dropped

@@ -17,8 +17,7 @@ from sentiment_rnn import SentimentRNN
 
 
 def walkthrough(data, model_dir):
-    """The slides' printed output, slide by slide, on the real data; no training. Returns
-    (df, word_to_int, mapped_reviews), for a run that trains next."""
+    """The slides' printed output on the real data: (df, word_to_int, mapped_reviews), for training next."""
     df = show.read_imdb(data)
     word_to_int, mapped_reviews = show.count_words(df)
     require_words(word_to_int)
@@ -56,8 +55,7 @@ def predict_texts(texts, model_dir, given):
 
 def train_and_test(model_dir, hparams, epochs, data=None, limit=None, resume=False, given=None,
                    logdir=None, prepared=None):
-    """Train on the first half of the reviews, test on the second, print Test Acc.; prepared:
-    the walkthrough's (df, word_to_int, mapped_reviews), if it ran."""
+    """Train on the first half of the reviews, test on the second; prepared: the walkthrough's, if it ran."""
     folder = ModelFolder(model_dir)
     run = TrainingRun(folder, SENTIMENT.name, hparams, epochs, resume=resume, given=given, logdir=logdir)
     with run:

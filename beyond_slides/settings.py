@@ -11,12 +11,10 @@ SHIPPED_HAMLET = os.path.join(REPO, 'pg2265.txt')  # the book's text (public dom
 def data_dir():
     """The data cache: $RNN_DATA_DIR, else ~/.cache/rnn-lecture (only the path: its writers create it)."""
     return os.environ.get('RNN_DATA_DIR') or os.path.join(
-        os.environ.get('XDG_CACHE_HOME') or os.path.join(os.path.expanduser('~'), '.cache'),
-        'rnn-lecture')
+        os.environ.get('XDG_CACHE_HOME') or os.path.join(os.path.expanduser('~'), '.cache'), 'rnn-lecture')
 
 
-def default_model_dir(name):
-    """models/<name> in the repository, wherever the command is run from."""
+def default_model_dir(name):  # models/<name> in the repository, wherever the command is run from
     return os.path.join(REPO, 'models', name)
 
 
@@ -24,25 +22,20 @@ SHIPPED_CHAR_RNN = default_model_dir('char_rnn')  # trained 200 epochs (models/R
 TRAINED_CHAR_RNN = default_model_dir('my_char_rnn')  # `char_rnn.py --train`'s default
 
 
-# "Instantiate the SentimentRNN Class": embedding 256, LSTM 128, 1 layer, batch 100, learning
-# rate 0.001, reviews cut to their last 200 words; trained for 40 epochs.
+# "Instantiate the SentimentRNN Class" (trained 40 epochs); seq_len: reviews cut to their last 200 words.
 SENTIMENT_HPARAMS = {'seq_len': 200, 'lstm_size': 128, 'num_layers': 1, 'batch_size': 100,
                      'learning_rate': 0.001, 'embed_size': 256}
-SENTIMENT_EPOCHS = 40
-
-# "Creating and Training the CharRNN Model": batch 64, 100 steps, LSTM 128, the constructor's
-# other defaults; trained for 100 epochs.
+# "Creating and Training the CharRNN Model" (trained 100 epochs): batch 64, the constructor's defaults.
 CHAR_HPARAMS = {'batch_size': 64, 'num_steps': 100, 'lstm_size': 128, 'num_layers': 1,
                 'learning_rate': 0.001, 'keep_prob': 0.5, 'grad_clip': 5.0}
-CHAR_EPOCHS = 100
 
 # A model's kind: its class's name (as model_config.json names it), its hyperparameters (the names
 # training saves and a resume checks; the slides' values), its epochs, the slides' checkpoint
 # prefix, and what a resume on other data says.
 ModelKind = collections.namedtuple('ModelKind', 'name hparams epochs checkpoint_prefix other_data')
-SENTIMENT = ModelKind('SentimentRNN', SENTIMENT_HPARAMS, SENTIMENT_EPOCHS, 'sentiment',
+SENTIMENT = ModelKind('SentimentRNN', SENTIMENT_HPARAMS, epochs=40, checkpoint_prefix='sentiment', other_data=
                       'other reviews (their vocabulary differs): give the same reviews')
-CHAR = ModelKind('CharRNN', CHAR_HPARAMS, CHAR_EPOCHS, 'language_modeling',
+CHAR = ModelKind('CharRNN', CHAR_HPARAMS, epochs=100, checkpoint_prefix='language_modeling', other_data=
                  'another text (its characters differ): give the same text')
 KINDS = {kind.name: kind for kind in (SENTIMENT, CHAR)}
 

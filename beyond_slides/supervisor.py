@@ -1,18 +1,9 @@
-"""What the models' train() is handed besides the slides' arguments (not on the slides): a
-supervisor that resumes a stopped run, skips what it did, records the loss, guards against a
-loss that is no longer finite, draws progress bars, and on Ctrl-C (or SIGTERM) saves the run
-where it is, so that a resumed run goes on from exactly there.
-
-train() asks it four things, each marked "not on the slides" in the lecture files:
-
-    state = supervisor.restore_stopped_run(sess, epoch, state)   # the state the epoch starts from
-    if supervisor.runs_batch(iteration):                         # False for what a resumed run did
-        ...the slide's mini-batch...
-        supervisor.after_batch(sess, epoch, iteration, loss, state)
-    if supervisor.saves_epoch(epoch):                            # False for the epochs it skipped
-        self.saver.save(...)
-
-Without one (NO_SUPERVISOR, train()'s default) training is the slides'; beyond_slides/training.py makes one.
+"""What the models' train() is handed besides the slides' arguments (not on the slides): a supervisor that
+resumes a stopped run, skips what it did, records the loss, stops on a loss no longer finite, draws progress
+bars, and on Ctrl-C (or SIGTERM) saves the run where it is. train() asks it four things, at the lines marked
+"not on the slides": restore_stopped_run (each epoch's first state), runs_batch and after_batch (each
+mini-batch), saves_epoch (each epoch's checkpoint). NO_SUPERVISOR, train()'s default, is the slides' training;
+beyond_slides/training.py makes a Supervisor.
 """
 import math
 import signal
@@ -46,10 +37,9 @@ NO_SUPERVISOR = NoSupervisor()
 
 
 class Supervisor(NoSupervisor):
-    """The supervisor of one training run in a model folder; a context manager. start: a ResumePoint
-    (None: a new run). The loss history is written at each checkpoint, so it always matches the latest
-    one: while it is open, the model's saver is wrapped (SaverThatTells), so each save() of train()
-    reaches it; on_checkpoint(epochs) is called then. A second Ctrl-C quits at once."""
+    """One training run's supervisor in a model folder; a context manager. start: a ResumePoint (None: a new run).
+    While open, the model's saver tells it of each save(): the loss history is written then, matching the latest
+    checkpoint, and on_checkpoint(epochs) is called. A second Ctrl-C quits at once."""
 
     def __init__(self, model, folder, prefix, n_batches, num_epochs, start=None, logdir=None,
                  on_checkpoint=None, progress=True):
@@ -65,8 +55,7 @@ class Supervisor(NoSupervisor):
             self.epoch_loss_sums[self.start.epoch + 1] = [self.start.loss_sum, self.start.n_losses]
         self.epoch, self.bar, self.writer = None, None, None
         self.stop_requested = 0  # the signal's number once one has come  # pragma: no mutate: None for 0: stop_requested is tested for truth, and read as a signal only once one came
-        self.saver = None  # the model's own saver, while the supervisor is open
-        self._saved_handlers = {}
+        self.saver, self._saved_handlers = None, {}  # the model's own saver and signal handlers, while open
 
     def __enter__(self):
         if self.logdir:
@@ -80,7 +69,6 @@ class Supervisor(NoSupervisor):
 
     def __exit__(self, *exc):
         self.close()
-        return False
 
     def _on_signal(self, signum, frame):
         if self.stop_requested:
@@ -90,9 +78,8 @@ class Supervisor(NoSupervisor):
               file=sys.stderr, flush=True)
 
     def restore_stopped_run(self, sess, epoch, state):
-        """The state epoch (0-based) starts from. At a resumed run's first epoch the folder's latest
-        checkpoint is restored first; in the epoch where a run stopped, its carried state replaces
-        the zero state."""
+        """The state epoch (0-based) starts from: a resumed run first restores the latest checkpoint, and
+        in the epoch where it stopped, its carried state replaces the zero state."""
         if self.epoch is None and self.done_iterations:
             self.folder.restore(self.saver, sess)
         self.epoch = epoch
@@ -112,12 +99,10 @@ class Supervisor(NoSupervisor):
         return iteration > self.done_iterations
 
     def saves_epoch(self, epoch):
-        """False for the epochs a resumed run skips whole: it saves no checkpoint for them
-        (that would overwrite theirs)."""
+        """False for the epochs a resumed run skips whole: a checkpoint would overwrite theirs."""
         return epoch >= self.start.epoch
 
     def after_batch(self, sess, epoch, iteration, loss, state):
-        """Record the mini-batch's loss; stop the run here if a signal asked for it."""
         if not math.isfinite(loss):
             self.close()
             raise DataError('the training loss became %s at epoch %d, iteration %d: lower {learning_rate} '
@@ -148,15 +133,13 @@ class Supervisor(NoSupervisor):
         self.folder.save_stop_point(ResumePoint(epoch, batch, tf.nest.flatten(state), total, n, name))
         self.saver.save(sess, self.folder.file(name))  # the model's own saver: no epoch's checkpoint
         self._checkpoint_saved(stopping=True)
-        signum = self.stop_requested
         self.close()
-        raise TrainingStopped('stopped by %s at epoch %d after %d mini-batch(es); the model and '
-                              'the optimizer state are saved in %s'
-                              % (signal.Signals(signum).name, epoch + 1, batch, self.folder.path), signum)
+        raise TrainingStopped('stopped by %s at epoch %d after %d mini-batch(es); the model and the optimizer state '
+                              'are saved in %s' % (signal.Signals(self.stop_requested).name, epoch + 1, batch,
+                                                   self.folder.path), self.stop_requested)
 
     def _checkpoint_saved(self, stopping=False):  # pragma: no mutate: None for False: stopping is only tested for truth
-        """A checkpoint is saved (train()'s of epoch self.epoch, or stop()'s): the history gets the rows
-        up to it, and on_checkpoint the number of epochs behind an epoch's checkpoint."""
+        """A checkpoint is saved (train()'s of epoch self.epoch, or stop()'s): the history gets the rows up to it."""
         self.folder.append_history(self.rows)
         self.rows = []
         if self.writer:
@@ -168,11 +151,9 @@ class Supervisor(NoSupervisor):
             self.on_checkpoint(self.epoch + 1)
 
     def close(self):
-        """After training, or when it failed: the model gets its own saver back and the signal
-        handlers are given back. Closing again does nothing."""
+        """After training or a failure: the model's own saver and the signal handlers back (once)."""
         if self.saver is not None:
-            self.model.saver = self.saver
-            self.saver = None
+            self.model.saver, self.saver = self.saver, None
         if self.writer:
             self.writer.close()
             self.writer = None  # pragma: no mutate: "" for None: the writer is only tested for truth once closed

@@ -1,8 +1,6 @@
-"""TensorFlow 1.x, as the slides use it, on today's TensorFlow 2 (not on the slides): the lecture
-files' `from beyond_slides.tf_setup import tf`. The 1.x API lives in `tf.compat.v1`, whose `nn.rnn_cell`
-and `layers` need Keras 2 (the tf-keras package of TensorFlow's own version), used when
-TF_USE_LEGACY_KERAS=1. A setting or an install that cannot work is a one-line error that names the fix.
-"""
+"""TensorFlow 1.x as the slides use it, on TensorFlow 2 (not on the slides): `tf` is `tf.compat.v1`,
+whose `nn.rnn_cell` and `layers` need Keras 2 (tf-keras of TensorFlow's version, TF_USE_LEGACY_KERAS=1).
+A setting or an install that cannot work is a one-line error that names the fix."""
 import os
 import re
 import warnings
@@ -18,14 +16,12 @@ if os.environ['TF_USE_LEGACY_KERAS'].strip().lower() not in ('1', 'true'):
                     % os.environ['TF_USE_LEGACY_KERAS'])
 # Keras writes its keras.json under KERAS_HOME (default ~/.keras): keep it in the data cache.
 os.environ.setdefault('KERAS_HOME', os.path.join(data_dir(), 'keras'))
-# Speed: TensorFlow's pooling allocator on the CPU too. Without it every large
-# temporary (the 105 MB embedding gradient, Adam's sparse-path copies) is fresh
-# memory from the OS each step; bench/bench_train.py measures the difference.
+# Speed: the pooling allocator on the CPU too, or every large temporary (the 105 MB embedding gradient)
+# is fresh memory from the OS each step; bench/bench_train.py measures the difference.
 os.environ.setdefault('TF_CPU_ALLOCATOR_USE_BFC', 'true')
 
 
-def _check_tf_keras(tf_version):
-    """tf-keras must be installed, of TensorFlow's major.minor version."""
+def _check_tf_keras(tf_version):  # installed, of TensorFlow's major.minor version
     minor = '.'.join(tf_version.split('.')[:2])
     fix = "pip install 'tf-keras==%s.*'" % minor
     try:
@@ -43,11 +39,10 @@ with quiet_stderr():  # TensorFlow's C++ start-up notes (no GPU found, ...) kept
 _check_tf_keras(tf.__version__)
 
 tf.logging.set_verbosity(tf.logging.ERROR)  # hide deprecation notices of the 1.x API
-# Graphs, sessions, TF1 variables and initializers, as in TensorFlow 1.x. (With
-# eager execution off alone, the cells' initial weights ignore set_random_seed.)
+# Graphs, sessions, TF1 variables and initializers (with eager execution off alone, the cells'
+# initial weights ignore set_random_seed).
 tf.disable_v2_behavior()
-# The slides build with BasicLSTMCell and tf.layers on purpose; TensorFlow warns
-# that they are deprecated on every use.
+# The slides build with BasicLSTMCell and tf.layers on purpose: no deprecation warning on every use.
 warnings.filterwarnings('ignore', message=r'.*is deprecated', category=UserWarning)
 
 

@@ -1,10 +1,6 @@
-"""The numbers behind the lecture's theory slides, computed on the lecture's own models (not on
-the slides); theory_figures.py draws them. Each function serves one slide and asserts every
-equation it shows against TensorFlow, so running the notebook proves them.
-
-Conventions: TensorFlow multiplies row vectors from the left (x W, shapes (batch, features)); the
-slides write column vectors W x. Shapes: B batch rows, T steps, D inputs, H hidden units.
-"""
+"""The numbers behind the lecture's theory slides, on the lecture's own models (theory_figures.py draws them),
+each equation asserted against TensorFlow. TensorFlow multiplies row vectors (x W), the slides column vectors
+(W x). Shapes: B batch rows, T steps, D inputs, H hidden units."""
 import inspect
 import re
 
@@ -49,10 +45,6 @@ def softmax(z):
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def shape_of(tensor):
-    return tuple(tensor.shape.as_list())
-
-
 def run_loaded(fetches, values):
     """sess.run(fetches) on the default graph, its variables {name: value} loaded first."""
     variables = {v.op.name: v for v in tf.global_variables()}
@@ -62,8 +54,11 @@ def run_loaded(fetches, values):
         return sess.run(fetches)
 
 
-# --- 1. The tensor shapes of each model, read from its built graph ---------------------------
+def shape_of(tensor):
+    return tuple(tensor.shape.as_list())
 
+
+# --- 1. The tensor shapes of each model, read from its built graph ---------------------------
 def consumer(tensor, op_type):
     """The one operation of type op_type that takes tensor as an input."""
     found = [op for op in tensor.consumers() if op.type == op_type]
@@ -72,16 +67,14 @@ def consumer(tensor, op_type):
 
 
 def checked_shapes(found, expected):
-    """[(what, tensor name, shape)] of found [(what, tensor)], asserted equal to the expected shapes."""
+    """[(what, tensor name, shape)] of found [(what, tensor)], the shapes asserted to be expected."""
     shapes = [(what, t.name, shape_of(t)) for what, t in found]
     assert [s for _, _, s in shapes] == expected, shapes
     return shapes
 
 
 def sentiment_shapes(rnn):
-    """[(what, tensor name, shape), ...] of a SentimentRNN's graph from the word ids to the logits
-    (fast=True or False); the slides': (100, 200) -> (100, 200, 256) -> (100, 200, 128) -> (100, 128)
-    -> (100, 1)."""
+    """[(what, tensor name, shape)] of a SentimentRNN's graph (fast or not) from the word ids to the logits."""
     g = rnn.g
     ids = g.get_tensor_by_name('tf_x:0')                                   # (B, T)
     last_step = g.get_operation_by_name('logits/MatMul').inputs[0]          # (B, H) lstm_outputs[:, -1]
@@ -94,9 +87,7 @@ def sentiment_shapes(rnn):
 
 
 def char_shapes(rnn):
-    """[(what, tensor name, shape), ...] of a CharRNN's graph from the character ids to the
-    probabilities. The slides': (64, 100) -> (64, 100, 65) -> (64, 100, 128) -> (6400, 128) ->
-    (6400, 65)."""
+    """[(what, tensor name, shape)] of a CharRNN's graph from the character ids to the probabilities."""
     g = rnn.g
     ids = g.get_tensor_by_name('tf_x:0')                                   # (B, T)
     reshaped = g.get_tensor_by_name('seq_output_reshaped:0')               # (B*T, H)
@@ -104,29 +95,25 @@ def char_shapes(rnn):
              ('LSTM outputs', reshaped.op.inputs[0]), ('outputs reshaped', reshaped),
              ('logits', g.get_tensor_by_name('logits/BiasAdd:0')),
              ('probabilities', g.get_tensor_by_name('probabilities:0'))]
-    b, t = shape_of(ids)  # (1, 1) in sampling mode
+    b, t = ids.shape.as_list()  # (1, 1) in sampling mode
     c, h = rnn.num_classes, rnn.lstm_size
     return checked_shapes(found, [(b, t), (b, t, c), (b, t, h), (b * t, h), (b * t, c), (b * t, c)])
 
 
 # --- 2. Computing activations: h(t) = tanh(W_xh x(t) + W_hh h(t-1) + b_h) --------------------
-
 def slide_weights(kernel, n_in):
     """BasicRNNCell's one kernel (D+H, H) over [x, h] as the slide's W_xh (H, D) and W_hh (H, H):
     rows 0..D-1 multiply x, rows D.. multiply h, transposed for column vectors."""
     return kernel[:n_in].T, kernel[n_in:].T
 
 
-def rnn_activations(xs, W_xh, W_hh, b_h, h0=None, phi=np.tanh):
-    """The slide's h(t), step by step, one column vector at a time. xs (B, T, D); returns every
-    h(t) (B, T, H), from h(0) = h0 or zeros. phi: the activation (the slides' tanh)."""
-    n_hidden = W_hh.shape[0]
-    out = np.zeros(xs.shape[:2] + (n_hidden,))                 # (B, T, H)
+def rnn_activations(xs, W_xh, W_hh, b_h, phi=np.tanh):
+    """The slide's h(t) from h(0) = 0, one column vector at a time: xs (B, T, D) -> (B, T, H)."""
+    out = np.zeros(xs.shape[:2] + (len(W_hh),))
     for b, sequence in enumerate(xs):
-        h = np.zeros(n_hidden) if h0 is None else h0[b]        # (H,)
+        h = np.zeros(len(W_hh))                                # h(0)
         for t, x in enumerate(sequence):                       # x (D,)
-            h = phi(W_xh @ x + W_hh @ h + b_h)                 # (H,)
-            out[b, t] = h
+            h = out[b, t] = phi(W_xh @ x + W_hh @ h + b_h)     # (H,)
     return out
 
 
@@ -136,8 +123,7 @@ def states_from_zero(xs, W_xh, W_hh, b_h):
 
 
 def tf_basic_rnn(xs, kernel, bias):
-    """tf.nn.rnn_cell.BasicRNNCell run by tf.nn.dynamic_rnn from the zero state with the given
-    kernel (D+H, H) and bias (H,): (outputs (B, T, H), the cell's kernel shape)."""
+    """(outputs (B, T, H), kernel shape) of BasicRNNCell(kernel, bias) run by tf.nn.dynamic_rnn from zero."""
     with tf.Graph().as_default() as graph:
         outputs, _ = tf.nn.dynamic_rnn(tf.nn.rnn_cell.BasicRNNCell(kernel.shape[1]), tf.constant(xs, tf.float32),
                                        dtype=tf.float32)
@@ -146,7 +132,7 @@ def tf_basic_rnn(xs, kernel, bias):
 
 
 def random_rnn(n_in, n_hidden, batch, n_steps, seed):
-    """Random inputs xs (B, T, D), kernel (D+H, H) and bias (H,), float32 values."""
+    """Random float32 inputs xs (B, T, D), kernel (D+H, H) and bias (H,)."""
     rng = np.random.RandomState(seed)
     xs = rng.normal(size=(batch, n_steps, n_in)).astype(np.float32)
     kernel = rng.normal(scale=0.6, size=(n_in + n_hidden, n_hidden)).astype(np.float32)
@@ -154,86 +140,57 @@ def random_rnn(n_in, n_hidden, batch, n_steps, seed):
     return xs, kernel, bias
 
 
-def rnn_activations_match_tensorflow(n_in=3, n_hidden=4, n_steps=5, batch=2, seed=0):
-    """The slide's equation in numpy against BasicRNNCell with the same random weights."""
-    xs, kernel, bias = random_rnn(n_in, n_hidden, batch, n_steps, seed)
-    W_xh, W_hh = slide_weights(kernel, n_in)
-    h_numpy = rnn_activations(xs.astype(np.float64), W_xh, W_hh, bias)   # (B, T, H)
-    h_tf, kernel_shape = tf_basic_rnn(xs, kernel, bias)                  # (B, T, H)
-    assert kernel_shape == (n_in + n_hidden, n_hidden)  # ONE kernel over [x, h]
-    max_diff = float(np.abs(h_numpy - h_tf).max())
-    assert max_diff < 1e-6, 'the slide\'s h(t) differs from BasicRNNCell by %g' % max_diff
-    return {'kernel_shape': kernel_shape, 'W_xh': W_xh, 'W_hh': W_hh, 'b_h': bias,
-            'h_numpy': h_numpy, 'h_tf': h_tf, 'max_diff': max_diff}
-
-
-# The slide's output: y(t) = phi(W_hy h(t) + b_y), phi = softmax as in the CharRNN (its dense
-# 'logits', then tf.nn.softmax)
-
+# The slide's output: y(t) = phi(W_hy h(t) + b_y), phi = softmax as in the CharRNN
 def slide_output_weights(kernel):
     """tf.layers.dense's kernel (H, Y) as the slide's W_hy (Y, H): h @ kernel is W_hy h."""
     return kernel.T
 
 
 def output_activations(hs, W_hy, b_y, phi=softmax):
-    """The slide's y(t), one column vector h(t) (H,) at a time. hs (B, T, H); returns (B, T, Y)."""
-    out = np.zeros(hs.shape[:2] + (W_hy.shape[0],))                  # (B, T, Y)
-    for b, sequence in enumerate(hs):
-        for t, h in enumerate(sequence):                            # h (H,)
-            out[b, t] = phi(W_hy @ h + b_y)                         # (Y,)
+    """The slide's y(t), one column vector h(t) (H,) at a time: hs (B, T, H) -> (B, T, Y)."""
+    out = np.zeros(hs.shape[:2] + (len(W_hy),))
+    for b, t in np.ndindex(hs.shape[:2]):
+        out[b, t] = phi(W_hy @ hs[b, t] + b_y)
     return out
 
 
-def tf_dense_outputs(hs, kernel, bias):
-    """tf.layers.dense (as the lecture models call it) then tf.nn.softmax over the rows of hs (B, T,
-    H) reshaped to (B*T, H) as the CharRNN does, with kernel (H, Y) and bias (Y,): (B, T, Y)."""
-    with tf.Graph().as_default():
-        rows = tf.constant(hs.reshape(-1, hs.shape[-1]), tf.float32)          # (B*T, H)
-        proba = tf.nn.softmax(tf.layers.dense(rows, kernel.shape[1], activation=None, name='logits'))
-        return run_loaded(proba, {'logits/kernel': kernel, 'logits/bias': bias}).reshape(
-            hs.shape[:2] + (kernel.shape[1],))
-
-
 def output_matches_tensorflow(hs, n_out=3, seed=0):
-    """The slide's y(t) in numpy from the hidden states hs (B, T, H), against tf.layers.dense +
-    tf.nn.softmax with the same random kernel (H, Y) and bias (Y,)."""
+    """The slide's y(t) from hs (B, T, H) against tf.layers.dense + tf.nn.softmax on (B*T, H), same random weights."""
     rng = np.random.RandomState(seed)
     kernel = rng.normal(scale=0.8, size=(hs.shape[-1], n_out)).astype(np.float32)   # (H, Y)
     bias = rng.normal(scale=0.5, size=n_out).astype(np.float32)                     # (Y,)
     W_hy = slide_output_weights(kernel.astype(np.float64))                          # (Y, H)
     y_numpy = output_activations(np.asarray(hs, np.float64), W_hy, bias.astype(np.float64))
-    y_tf = tf_dense_outputs(np.asarray(hs, np.float32), kernel, bias)
+    with tf.Graph().as_default():
+        rows = tf.constant(np.reshape(hs, (-1, hs.shape[-1])), tf.float32)          # (B*T, H)
+        proba = tf.nn.softmax(tf.layers.dense(rows, n_out, activation=None, name='logits'))
+        y_tf = run_loaded(proba, {'logits/kernel': kernel, 'logits/bias': bias}).reshape(y_numpy.shape)
     max_diff = float(np.abs(y_numpy - y_tf).max())
     assert max_diff < 1e-6, 'the slide\'s y(t) differs from tf.layers.dense by %g' % max_diff
-    return {'kernel_shape': kernel.shape, 'W_hy': W_hy, 'b_y': bias, 'y_numpy': y_numpy, 'y_tf': y_tf,
-            'max_diff': max_diff}
+    return {'kernel_shape': kernel.shape, 'W_hy': W_hy, 'y_numpy': y_numpy, 'max_diff': max_diff}
 
 
 # --- 3. BPTT: dh(t)/dh(k) = prod_{i=k+1..t} dh(i)/dh(i-1);  L = sum_t L(t) ----------------------
-
 def step_jacobian(h_i, W_hh):
-    """dh(i)/dh(i-1) (H, H) = diag(1 - h(i)^2) W_hh, entry [a, b] = dh(i)_a / dh(i-1)_b. (In
-    TensorFlow's rows, W_hh = Wh^T = kernel[D:]^T.)"""
+    """dh(i)/dh(i-1) (H, H) = diag(1 - h(i)^2) W_hh, entry [a, b] = dh(i)_a / dh(i-1)_b."""
     return (1 - h_i ** 2)[:, None] * W_hh
 
 
 def jacobian_product(hs, W_hh, k, t):
-    """dh(t)/dh(k) (H, H) as the slide's product J(t) J(t-1) ... J(k+1), the latest leftmost.
-    hs (T+1, H) holds h(0) (the initial state) to h(T)."""
-    product = np.eye(W_hh.shape[0])
+    """dh(t)/dh(k) (H, H) as the slide's product J(t) J(t-1) ... J(k+1); hs (T+1, H) from h(0) to h(T)."""
+    product = np.eye(len(W_hh))
     for i in range(k + 1, t + 1):
         product = step_jacobian(hs[i], W_hh) @ product
     return product
 
 
-def bptt_gradient_W_hh(xs, hs, ys, W_hh, W_hy, b_y):
+def bptt_gradient_W_hh(hs, ys, W_hh, W_hy, b_y):
     """dL/dW_hh (H, H) of L = sum_t L(t), L(t) = 0.5 ||W_hy h(t) + b_y - y(t)||^2, by the slide's
     formula: dL(t)/dW_hh = dL(t)/dh(t) sum_{k=1..t} dh(t)/dh(k) d+h(k)/dW_hh, where d+ holds
-    h(k-1) fixed: d+h(k)_a / dW_hh[a, m] = (1 - h(k)_a^2) h(k-1)_m. hs (T+1, H), ys (T+1, Y)
-    with row 0 unused (steps count from 1)."""
+    h(k-1) fixed: d+h(k)_a / dW_hh[a, m] = (1 - h(k)_a^2) h(k-1)_m. hs (T+1, H) from h(0), ys (T, Y)."""
     grad = np.zeros_like(W_hh)                                        # (H, H)
     for t in range(1, len(hs)):
-        dL_dh_t = W_hy.T @ (W_hy @ hs[t] + b_y - ys[t])               # (H,) dL(t)/dh(t)
+        dL_dh_t = W_hy.T @ (W_hy @ hs[t] + b_y - ys[t - 1])           # (H,) dL(t)/dh(t)
         for k in range(1, t + 1):
             delta = dL_dh_t @ jacobian_product(hs, W_hh, k, t)        # (H,) dL(t)/dh(k)
             grad += np.outer(delta * (1 - hs[k] ** 2), hs[k - 1])     # (H, H)
@@ -241,73 +198,56 @@ def bptt_gradient_W_hh(xs, hs, ys, W_hh, W_hy, b_y):
 
 
 def unrolled(cell, inputs, state):
-    """[the cell's output at each step] over the list of inputs, the steps unrolled in Python so
-    that each output is a tensor of its own (tf.nn.dynamic_rnn keeps them in a loop)."""
+    """The cell's outputs over the inputs, unrolled so that each is a tensor of its own (dynamic_rnn loops)."""
     outputs = []
     with tf.variable_scope('rnn') as scope:   # the scope tf.nn.dynamic_rnn gives the cells
-        for t, x in enumerate(inputs):
-            if t:
-                scope.reuse_variables()
+        for x in inputs:
             output, state = cell(x, state)
             outputs.append(output)
+            scope.reuse_variables()
     return outputs
 
 
-def unrolled_tanh_rnn_graph(xs, n_hidden, W_hy=None, b_y=None, ys=None):
-    """BasicRNNCell unrolled over one sequence xs (T, D): {'hs': [h(1), ..., h(T)] (1, H) each, and
-    if W_hy is given 'loss': sum_t 0.5 ||h(t) W_hy^T + b_y - y(t)||^2}. ys (T, Y)."""
-    hs = unrolled(tf.nn.rnn_cell.BasicRNNCell(n_hidden), [tf.constant(x[None], tf.float32) for x in xs],
-                  tf.zeros((1, n_hidden)))
-    if W_hy is None:
-        return {'hs': hs}
-    losses = [0.5 * tf.reduce_sum((tf.matmul(h, tf.constant(W_hy.T, tf.float32)) + b_y - y) ** 2)  # y_hat (1, Y)
-              for h, y in zip(hs, ys)]
-    return {'hs': hs, 'loss': tf.add_n(losses)}
-
-
 def tf_bptt(xs, kernel, bias, k, t, W_hy=None, b_y=None, ys=None):
-    """tf.gradients through unrolled_tanh_rnn_graph with the given weights: [dh(t)/dh(k) (H, H), row a
-    that of unit a], and if W_hy is given dL/dkernel (D+H, H) after it."""
+    """tf.gradients through BasicRNNCell(kernel, bias) unrolled over one sequence xs (T, D) from h(0) = 0:
+    [dh(t)/dh(k) (H, H)], and if W_hy is given dL/dkernel (D+H, H) of bptt_gradient_W_hh's L (ys (T, Y))."""
     xs, kernel, bias = (np.asarray(a, np.float32) for a in (xs, kernel, bias))
+    n_hidden = kernel.shape[1]
     with tf.Graph().as_default() as graph:
-        g = unrolled_tanh_rnn_graph(xs, kernel.shape[1], W_hy, b_y, ys)
-        h_t, h_k = g['hs'][t - 1], g['hs'][k - 1]                             # g['hs'][0] is h(1)
-        fetches = [tf.stack([tf.gradients(h_t[0, a], h_k)[0][0] for a in range(kernel.shape[1])])]  # (H, H)
+        hs = unrolled(tf.nn.rnn_cell.BasicRNNCell(n_hidden), tf.unstack(xs[:, None]), tf.zeros((1, n_hidden)))
+        fetches = [tf.stack([tf.gradients(hs[t - 1][0, a], hs[k - 1])[0][0] for a in range(n_hidden)])]  # hs[0]: h(1)
         if W_hy is not None:
-            fetches.append(tf.gradients(g['loss'], graph.get_tensor_by_name(RNN_CELL + 'kernel:0'))[0])  # (D+H, H)
+            loss = tf.add_n([0.5 * tf.reduce_sum((tf.matmul(h, tf.constant(W_hy.T, tf.float32)) + b_y - y) ** 2)
+                             for h, y in zip(hs, ys)])
+            fetches.append(tf.gradients(loss, graph.get_tensor_by_name(RNN_CELL + 'kernel:0'))[0])
         return run_loaded(fetches, {RNN_CELL + 'kernel': kernel, RNN_CELL + 'bias': bias})
 
 
 def bptt_matches_tensorflow(n_in=3, n_hidden=4, n_out=2, n_steps=6, k=1, t=None, seed=0):
-    """The slide's BPTT on a small tanh RNN in numpy, against tf.gradients: dh(t)/dh(k) (H, H) as the
-    product of the steps' Jacobians, and dL/dW_hh (H, H) of L = sum_t L(t) by the slide's sum."""
+    """The slide's BPTT (jacobian_product, bptt_gradient_W_hh) on a small random tanh RNN, against tf_bptt."""
     t = n_steps if t is None else t
     if not 1 <= k <= t <= n_steps:
         raise ValueError('need 1 <= k <= t <= n_steps (h(0) is a constant of the graph)')
-    xs, kernel, bias = random_rnn(n_in, n_hidden, 1, n_steps, seed)
-    rng = np.random.RandomState(seed + 1)
-    W_hy = rng.normal(size=(n_out, n_hidden)).astype(np.float32)              # (Y, H)
-    b_y = rng.normal(size=n_out).astype(np.float32)                           # (Y,)
-    ys = rng.normal(size=(n_steps, n_out)).astype(np.float32)                 # (T, Y)
+    (xs,), kernel, bias = random_rnn(n_in, n_hidden, 1, n_steps, seed)          # xs (T, D)
+    rng = np.random.RandomState(seed + 1)   # W_hy (Y, H), b_y (Y,), ys (T, Y):
+    W_hy, b_y, ys = (rng.normal(size=size).astype(np.float32) for size in ((n_out, n_hidden), n_out, (n_steps, n_out)))
     W_xh, W_hh = slide_weights(kernel.astype(np.float64), n_in)
-    hs = states_from_zero(xs[0], W_xh, W_hh, bias)                              # (T+1, H)
+    hs = states_from_zero(xs, W_xh, W_hh, bias)                               # (T+1, H)
     product = jacobian_product(hs, W_hh, k, t)
-    grad = bptt_gradient_W_hh(xs[0], hs, np.vstack([np.zeros(n_out), ys]), W_hh, W_hy, b_y)
-    jacobian_tf, d_kernel_tf = tf_bptt(xs[0], kernel, bias, k, t, W_hy, b_y, ys)
+    grad = bptt_gradient_W_hh(hs, ys, W_hh, W_hy, b_y)
+    jacobian_tf, d_kernel_tf = tf_bptt(xs, kernel, bias, k, t, W_hy, b_y, ys)
     grad_tf = d_kernel_tf[n_in:].T  # TensorFlow's kernel[D:] is W_hh^T
     assert np.allclose(product, jacobian_tf, atol=1e-5), 'the product of Jacobians differs from TF'
     assert np.allclose(grad, grad_tf, atol=1e-4 * max(1.0, np.abs(grad_tf).max())), \
         'the slide\'s dL/dW_hh differs from tf.gradients'
-    step_norms = np.array([np.linalg.norm(step_jacobian(hs[i], W_hh), 2) for i in range(1, n_steps + 1)])
+    step_norms = np.array([np.linalg.norm(step_jacobian(h, W_hh), 2) for h in hs[1:]])
     return {'jacobian_product': product, 'jacobian_tf': jacobian_tf, 'step_norms': step_norms,
             'dL_dW_hh': grad, 'dL_dW_hh_tf': grad_tf, 'k': k, 't': t}
 
 
 def jacobian_norms_by_distance(scales=(0.5, 1.0, 1.5), n_hidden=16, n_steps=40, seed=0):
-    """The slide's "Gradient Problems" on a tanh RNN of random weights: the spectral norm of dh(T)/dh(k)
-    against the distance T - k, for W_hh = scale x an orthogonal matrix (every singular value `scale`).
-    The inputs are small, so tanh works near its linear part: below 1 the product shrinks with the
-    distance, above 1 it can grow. Each of 'norms', 'tanh_slope', 'step_norms': {scale: (T,)}."""
+    """||dh(T)/dh(k)|| of a tanh RNN by the distance T - k for W_hh = scale x an orthogonal matrix (its singular
+    values `scale`), small inputs (tanh near its linear part). 'norms', 'tanh_slope', 'step_norms': {scale: (T,)}."""
     rng = np.random.RandomState(seed)
     orthogonal, _ = np.linalg.qr(rng.normal(size=(n_hidden, n_hidden)))   # (H, H)
     W_xh = rng.normal(scale=0.1, size=(n_hidden, 2))                     # (H, D): small inputs
@@ -318,38 +258,35 @@ def jacobian_norms_by_distance(scales=(0.5, 1.0, 1.5), n_hidden=16, n_steps=40, 
         hs = states_from_zero(xs[0], W_xh, W_hh, np.zeros(n_hidden))      # (T+1, H), hs[0] = h(0)
         norms[scale] = np.array([np.linalg.norm(jacobian_product(hs, W_hh, k, n_steps), 2)
                                  for k in range(n_steps, 0, -1)])          # distance 0, 1, ...
-        # Why growth is capped: as units saturate (|h| -> 1) tanh' = 1 - h^2 shrinks, and with it
-        # the norm of each step's Jacobian diag(1 - h^2) W_hh.
+        # What caps the growth: tanh' = 1 - h^2, and with it each step's Jacobian, shrinks as |h| -> 1
         slopes[scale] = (1 - hs[1:] ** 2).mean(axis=1)                                    # (T,)
         step_norms[scale] = np.array([np.linalg.norm(step_jacobian(h, W_hh), 2) for h in hs[1:]])  # (T,)
     return {'distance': np.arange(n_steps), 'norms': norms, 'tanh_slope': slopes, 'step_norms': step_norms}
 
 
 # --- 4. Gradient problems, measured: ||dL(T)/dh(k)|| against the distance T - k ---------------
-
 def unrolled_classifier(cells, n_words, embed_size, seq_len, batch_size):
-    """The SentimentRNN's network (embedding -> cells -> dense(1) on the last step -> sigmoid) with
-    the steps unrolled; its variables have the SentimentRNN's names, so its checkpoint restores into
-    it. batch_size None: any number of rows. x (B, T) ids, y (B,) labels, losses (B,)."""
+    """The SentimentRNN's network (embedding -> cells -> dense(1) on the last step -> sigmoid), unrolled,
+    its variables named as the SentimentRNN's so that its checkpoint restores into it. batch_size None: any.
+    x (B, T) ids, y (B,) labels, losses (B,)."""
     x = tf.placeholder(tf.int32, (batch_size, seq_len), name='tf_x')
     y = tf.placeholder(tf.float32, (batch_size,), name='tf_y')
     embedding = tf.Variable(tf.random_uniform((n_words, embed_size), -1, 1), name='embedding')
     # unstack: one op, and one gradient op; slicing x[:, t] would add T dense (B, T, E) gradients.
     steps = tf.unstack(tf.nn.embedding_lookup(embedding, x), axis=1)  # T x (B, E)
     hs = unrolled(cells, steps, cells.zero_state(tf.shape(x)[0], tf.float32))   # T x (B, H)
-    logits = tf.squeeze(tf.layers.dense(hs[-1], 1, name='logits'), 1)    # (B,)
+    dense = tf.layers.Dense(1, name='logits')
+    logits = tf.squeeze(dense(hs[-1]), 1)                                 # (B,)
     losses = tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=logits)  # (B,)
     # Review b's loss depends on review b's h only: the gradient of the sum, row b, is dL_b/dh_b(k).
     grads = tf.gradients(tf.reduce_sum(losses), hs)                       # T x (B, H)
-    with tf.variable_scope('logits', reuse=True):
-        logits_kernel = tf.get_variable('kernel')                         # (H, 1)
-    return {'x': x, 'y': y, 'hs': hs, 'proba': tf.sigmoid(logits), 'losses': losses, 'grads': grads,
-            'logits_kernel': logits_kernel}
+    return {'x': x, 'y': y, 'proba': tf.sigmoid(logits), 'losses': losses, 'grads': grads,
+            'logits_kernel': dense.kernel}
 
 
 def measured_norms(sess, g, X, y):
-    """(||dL_b/dh_b(k)|| (B, T) by the distance T - k = 0..T-1, proba (B,)) of the reviews X, labels
-    y. Summed in float64: in float32 the squares of entries below about 1e-19 would be 0."""
+    """(||dL_b/dh_b(k)|| (B, T) by the distance T - k = 0..T-1, proba (B,)) of the reviews X, labels y.
+    Summed in float64: in float32 the squares of entries below about 1e-19 would be 0."""
     grads, proba, w = sess.run([g['grads'], g['proba'], g['logits_kernel']], {g['x']: X, g['y']: y})
     norms = np.stack([np.linalg.norm(np.asarray(d, np.float64), axis=1) for d in grads], 1)   # (B, T) by k
     assert_last_step_gradient(norms, proba, y, w)
@@ -372,15 +309,13 @@ def session_without_rewrites(graph):
 
 
 def lstm_gradient_norms(rnn, X, y):
-    """||dL(T)/dh(k)|| for a trained SentimentRNN (its latest checkpoint) on the reviews X (n,
-    seq_len), n <= rnn.batch_size, labels y (n,), each from the zero state."""
-    n = len(X)
-    if not 0 < n <= rnn.batch_size:
-        raise ValueError('give 1 to batch_size=%d reviews, not %d' % (rnn.batch_size, n))
+    """measured_norms of a trained SentimentRNN (its latest checkpoint) on n <= batch_size reviews X, labels y."""
+    if not 0 < len(X) <= rnn.batch_size:
+        raise ValueError('give 1 to batch_size=%d reviews, not %d' % (rnn.batch_size, len(X)))
     with tf.Graph().as_default() as graph:
         cells = tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.BasicLSTMCell(rnn.lstm_size)
                                              for _ in range(rnn.num_layers)])
-        g = unrolled_classifier(cells, rnn.n_words, rnn.embed_size, rnn.seq_len, n)
+        g = unrolled_classifier(cells, rnn.n_words, rnn.embed_size, rnn.seq_len, len(X))
         saver = tf.train.Saver(tf.global_variables())  # the model's variables, by their names
     with session_without_rewrites(graph) as sess:
         saver.restore(sess, tf.train.latest_checkpoint(rnn.model_dir))
@@ -391,12 +326,9 @@ def lstm_gradient_norms(rnn, X, y):
 
 
 def compact_ids(*arrays):
-    """The word ids of the arrays renumbered 0..U-1 (0 stays 0), so that a small model needs an
-    embedding of U rows only, not n_words: (renumbered arrays, U)."""
-    ids = np.unique(np.concatenate([np.ravel(a) for a in arrays] + [[0]]))
-    new = np.zeros(ids.max() + 1, np.int64)
-    new[ids] = np.arange(len(ids))
-    return [new[a] for a in arrays], len(ids)
+    """(the arrays' word ids renumbered 0..U-1, 0 kept, U): an embedding of U rows instead of n_words."""
+    ids = np.unique(np.concatenate([np.ravel(a) for a in arrays] + [[0]]))   # sorted: id ids[u] becomes u
+    return [np.searchsorted(ids, a) for a in arrays], len(ids)
 
 
 def tanh_rnn_gradient_norms(X_train, y_train, X, y, embed_size, n_units, num_epochs, batch_size,
@@ -423,10 +355,9 @@ def tanh_rnn_gradient_norms(X_train, y_train, X, y, embed_size, n_units, num_epo
 
 
 def gradient_vs_distance(rnn, X_train, y_train, X, y, tanh_epochs=1, report=(0, 1, 5, 10, 20, 50, 100, 199)):
-    """The slides' "Gradient Problems", measured: the mean norm over the reviews X (labels y) of
-    dL(T)/dh(k) against the distance T - k, for the trained SentimentRNN rnn and for a plain tanh RNN
-    of its size trained for tanh_epochs on X_train, y_train. 'table': at the distances in report.
-    A mean of 0: every entry is 0 in float32, the gradient vanished entirely."""
+    """The slides' "Gradient Problems", measured: the mean over the reviews X of ||dL(T)/dh(k)|| by the distance
+    T - k, for the trained SentimentRNN and a tanh RNN of its sizes trained for tanh_epochs on X_train; 'table' at
+    the distances in report. 0: vanished in float32."""
     lstm = lstm_gradient_norms(rnn, X, y)
     tanh = tanh_rnn_gradient_norms(X_train, y_train, X, y, rnn.embed_size, rnn.lstm_size, tanh_epochs,
                                    rnn.batch_size, rnn.learning_rate)
@@ -437,7 +368,6 @@ def gradient_vs_distance(rnn, X_train, y_train, X, y, tanh_epochs=1, report=(0, 
 
 
 # --- 5. Gradient clipping: the global norm of each CharRNN mini-batch --------------------------
-
 def clip_tensors(graph):
     """(global norm, [gradients], [clipped gradients]) of the tf.clip_by_global_norm in graph:
     its second output, which the slides discard (`grads, _ = ...`), its inputs and its outputs."""
@@ -458,9 +388,8 @@ def global_norm(tensors):
 
 
 def assert_clipping(norm, grads, clipped, clip_norm):
-    """The global norm is that of the gradients, and clipping multiplies every gradient by the same
-    factor clip_norm / max(norm, clip_norm): the direction stays. Returns the largest difference of
-    the clipped gradients from g * that factor, relative to the largest clipped entry."""
+    """Asserts that norm is the gradients' global norm and that every clipped gradient is g * clip_norm /
+    max(norm, clip_norm); returns the largest difference from that, relative to the largest clipped entry."""
     assert np.isclose(norm, global_norm(grads), rtol=1e-4)
     scale = clip_norm / max(norm, clip_norm)
     for g, c in zip(grads, clipped):
@@ -470,30 +399,25 @@ def assert_clipping(norm, grads, clipped, clip_norm):
 
 
 def clipping_norms(text_ints, num_classes, hparams, num_epochs):
-    """Train a CharRNN(num_classes, **hparams) on the encoded text for num_epochs as its train() does,
-    fetching at every mini-batch the global norm of its gradients from the graph's own
-    tf.clip_by_global_norm, before and after (min(norm, grad_clip)), asserted against the gradients."""
+    """Trains a CharRNN(num_classes, **hparams) on text_ints as its train() does, fetching at every mini-batch
+    the global norm of its gradients from the graph's own tf.clip_by_global_norm, before and after clipping."""
     rnn = build_quietly(CharRNN, num_classes, **hparams)
     train_x, train_y = data_utils.reshape_data(text_ints, rnn.batch_size, rnn.num_steps)  # (B, L) each
     norm_t, grads_t, clipped_t = clip_tensors(rnn.g)
-    norms, norms_after, losses, errors = [], [], [], []
+    rows = []   # (norm, norm after clipping, loss, clipping error) of each mini-batch
     with tf.Session(graph=rnn.g) as sess:
         sess.run(rnn.init_op)
         for _ in range(num_epochs):
             state = sess.run(rnn.initial_state)   # as train(): the zero state at each epoch's start
             for batch_x, batch_y in char_batch_generator(train_x, train_y, rnn.num_steps):  # (B, T)
-                feed = {'tf_x:0': batch_x, 'tf_y:0': batch_y, 'tf_keepprob:0': rnn.keep_prob,
-                        rnn.initial_state: state}
+                feed = {'tf_x:0': batch_x, 'tf_y:0': batch_y, 'tf_keepprob:0': rnn.keep_prob, rnn.initial_state: state}
                 norm, grads, clipped, loss, _, state = sess.run(
                     [norm_t, grads_t, clipped_t, 'cost:0', 'train_op', rnn.final_state], feed)
-                errors.append(assert_clipping(norm, grads, clipped, rnn.grad_clip))
-                norms.append(float(norm))
-                norms_after.append(global_norm(clipped))
-                losses.append(float(loss))
-    norms = np.array(norms)
-    return {'norms': norms, 'norms_after': np.array(norms_after), 'losses': np.array(losses),
+                rows.append((norm, global_norm(clipped), loss, assert_clipping(norm, grads, clipped, rnn.grad_clip)))
+    norms, norms_after, losses, errors = np.array(rows, np.float64).T
+    return {'norms': norms, 'norms_after': norms_after, 'losses': losses,
             'grad_clip': rnn.grad_clip, 'share_above': float(np.mean(norms > rnn.grad_clip)),
-            'batches_per_epoch': train_x.shape[1] // rnn.num_steps, 'max_clip_error': max(errors)}
+            'batches_per_epoch': train_x.shape[1] // rnn.num_steps, 'max_clip_error': float(errors.max())}
 
 
 def clipping_in_action(text_ints, num_classes, hparams):
@@ -504,16 +428,13 @@ def clipping_in_action(text_ints, num_classes, hparams):
 
 
 # --- 6. LSTM units: the gate equations on the shipped CharRNN's weights ------------------------
-
 def kernel_blocks(n_hidden):
-    """The columns of BasicLSTMCell's kernel (and bias) that each gate reads, in its order
-    (i, j, f, o): {name: (first, last + 1)}."""
+    """{gate: (first, last + 1)}: the columns of BasicLSTMCell's kernel and bias of each gate, (i, j, f, o)."""
     return {name: (k * n_hidden, (k + 1) * n_hidden) for k, name in enumerate(('i', 'j', 'f', 'o'))}
 
 
 def lstm_step(x, c_prev, h_prev, kernel, bias, forget_bias=1.0):
-    """One step of the slides' LSTM unit in numpy, rows (B, .), with BasicLSTMCell's kernel (D+H, 4H)
-    over [x, h] and bias (4H,). Returns {'i', 'g', 'f', 'o', 'c', 'h'}, (B, H) each."""
+    """One step of the slides' LSTM on rows (B, .) with BasicLSTMCell's kernel (D+H, 4H): {name: (B, H)}."""
     z = np.concatenate([x, h_prev], axis=1) @ kernel + bias   # (B, 4H): W_x x + W_h h + b, all gates
     z = {name: z[:, a:b] for name, (a, b) in kernel_blocks(h_prev.shape[1]).items()}   # (B, H) each
     i = sigmoid(z['i'])                # input gate      i = sigma(W_xi x + W_hi h + b_i)
@@ -528,21 +449,18 @@ def lstm_step(x, c_prev, h_prev, kernel, bias, forget_bias=1.0):
 
 
 def lstm_over_rows(xs, kernel, bias, forget_bias=1.0):
-    """lstm_step over the rows of xs (T, D) in turn, from the zero state, the state carried:
-    {'i', 'g', 'f', 'o', 'c', 'h'}, (T, H) each."""
+    """lstm_step over the rows of xs (T, D) from the zero state, the state carried: {name: (T, H)}."""
     c = h = np.zeros((1, kernel.shape[1] // 4))
     steps = []
     for x in xs:
         steps.append(lstm_step(x[None], c, h, kernel, bias, forget_bias))
         c, h = steps[-1]['c'], steps[-1]['h']
-    return {name: np.vstack([s[name] for s in steps]) for name in ('i', 'g', 'f', 'o', 'c', 'h')}
+    return {name: np.vstack([s[name] for s in steps]) for name in steps[0]}
 
 
 def lstm_gates_on_line(model_dir, line, forget_bias=1.0):
-    """The gates and states (T, H) of the first LSTM layer of the CharRNN saved in model_dir at every
-    character of line, in numpy (lstm_over_rows over the one-hot rows 'x' (T, C), with its 'kernel' and
-    'bias'), fed one character at a time as sample() runs it; asserted equal to the graph's (c, h) at
-    every step, and (one layer) to its probabilities of the next character (T, C)."""
+    """lstm_over_rows of the first LSTM layer of the CharRNN in model_dir over line's one-hot rows 'x' (T, C),
+    asserted equal to the graph's (c, h) at every step, and (one layer) to its next-character 'proba' (T, C)."""
     sampler = CharSampler(model_dir, CharRNN)
     missing = sorted(set(line) - set(sampler.chars))
     if missing:
@@ -550,26 +468,22 @@ def lstm_gates_on_line(model_dir, line, forget_bias=1.0):
     with sampler:   # the graph, one character at a time, state carried
         kernel, bias, w_out, b_out = sampler.sess.run([LSTM_SCOPE % 0 + 'kernel:0', LSTM_SCOPE % 0 + 'bias:0',
                                                        'logits/kernel:0', 'logits/bias:0'])
-        tf_c, tf_h, tf_proba = [], [], []
-        for ch in line:
-            tf_proba.append(sampler.step(ch))
-            tf_c.append(sampler.state[0].c[0])
-            tf_h.append(sampler.state[0].h[0])
+        steps = [(sampler.step(ch), sampler.state[0].c[0], sampler.state[0].h[0]) for ch in line]   # after each
+    tf_proba, tf_c, tf_h = (np.array(a) for a in zip(*steps))                   # (T, C), (T, H), (T, H)
     xs = np.eye(len(sampler.chars))[[sampler.char2int[ch] for ch in line]]   # (T, C) one-hot
     kernel, bias = kernel.astype(np.float64), bias.astype(np.float64)
     out = lstm_over_rows(xs, kernel, bias, forget_bias)                         # (T, H) each
-    max_diff = float(max(np.abs(out['c'] - np.array(tf_c)).max(), np.abs(out['h'] - np.array(tf_h)).max()))
+    max_diff = float(max(np.abs(out['c'] - tf_c).max(), np.abs(out['h'] - tf_h).max()))
     assert max_diff < 1e-5, 'the gate equations differ from the TF graph by %g' % max_diff
     proba = softmax(out['h'] @ w_out + b_out)                       # (T, C)
     if sampler.rnn.num_layers == 1:
-        assert np.allclose(proba, np.array(tf_proba), atol=1e-5), 'the probabilities differ from the TF graph'
+        assert np.allclose(proba, tf_proba, atol=1e-5), 'the probabilities differ from the TF graph'
     return dict(out, chars=list(line), proba=proba, kernel_blocks=kernel_blocks(sampler.rnn.lstm_size),
                 forget_bias=forget_bias, max_diff=max_diff, x=xs, kernel=kernel, bias=bias)
 
 
 def lstm_cell_sizes(rnn):
-    """The sizes of a built CharRNN's first LSTM layer, read from its graph (kernel (D+H, 4H), D the
-    one-hot input), and BasicLSTMCell's default forget_bias, which the CharRNN builds it with."""
+    """The sizes of a built CharRNN's first LSTM layer, read from its graph, and BasicLSTMCell's forget_bias."""
     kernel_shape, bias_shape = (shape_of(rnn.g.get_tensor_by_name(LSTM_SCOPE % 0 + n)) for n in ('kernel:0', 'bias:0'))
     n_hidden = kernel_shape[1] // 4
     n_inputs = kernel_shape[0] - n_hidden
@@ -580,7 +494,6 @@ def lstm_cell_sizes(rnn):
 
 
 # --- "Sigmoid": the gates' sigmoid and the candidate's tanh ------------------------------------
-
 def activation_curves(z=np.linspace(-6, 6, 241)):
     """sigma(z) = 1 / (1 + e^-z), in (0, 1), and tanh(z) = 2 sigma(2z) - 1, in (-1, 1), at z."""
     z = np.asarray(z, np.float64)

@@ -1,7 +1,6 @@
 """Drawings for the lecture's theory slides and pitfalls (not on the slides): each function returns a
 matplotlib figure of numbers from theory.py or pitfalls.py. Every chart has labelled axes and a legend
-(a heatmap's legend is its labelled colour bar); every diagram a title and a legend of its colours.
-"""
+(a heatmap's: its labelled colour bar); every diagram a title and a legend of its colours."""
 import textwrap
 
 import matplotlib.pyplot as plt
@@ -9,20 +8,21 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
-# The colours of the diagrams: one per kind of box, and what the legend calls it.
-COLOURS = {'input': '#9ecae1', 'hidden': '#a1d99b', 'output': '#fdae6b', 'encoding': '#d9d9d9'}
+# The colours of the diagrams: one per kind of box, and what a legend calls it.
+COLOURS = {'input': '#9ecae1', 'hidden': '#a1d99b', 'output': '#fdae6b', 'encoding': '#d9d9d9',
+           'kernel': '#d9d9d9', 'gate': '#fdd0a2', 'candidate': '#fc9272', 'op': '#ffffff', 'cell': '#bcbddc'}
 NAMES = {'input': 'input x(t)', 'hidden': 'hidden state h(t)', 'output': 'output y(t)',
-         'encoding': 'encoding of the ids'}
+         'encoding': 'encoding of the ids', 'kernel': 'one kernel over [x, h]', 'gate': 'gate: \u03c3, in (0, 1)',
+         'candidate': 'candidate j (the slides\' g): tanh, in (\u22121, 1)', 'cell': 'cell state c',
+         'op': 'elementwise: \u2299 product, + sum, tanh'}
 BOX = 0.7  # the side of a box, in the diagrams' data units (one step = 1)
 
 
 # --- Drawing helpers ----------------------------------------------------------------------------
-
-def box(ax, x, y, text, kind, width=BOX, height=BOX, fontsize=9, colours=COLOURS):
+def box(ax, x, y, text, kind, width=BOX, height=BOX, fontsize=9):
     """A rounded box centred at (x, y), coloured by its kind, with text inside."""
-    ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height,
-                                boxstyle='round,pad=0.02,rounding_size=0.08',
-                                facecolor=colours[kind], edgecolor='0.3'))
+    ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height, edgecolor='0.3',
+                                boxstyle='round,pad=0.02,rounding_size=0.08', facecolor=COLOURS[kind]))
     ax.text(x, y, text, ha='center', va='center', fontsize=fontsize)
 
 
@@ -31,172 +31,134 @@ def arrow(ax, start, end, colour='0.2', style='-|>', connection='arc3', linestyl
                                  connectionstyle=connection, linestyle=linestyle, shrinkA=2, shrinkB=2))
 
 
-def up_arrow(ax, x, y_from, y_to, half=BOX / 2):
-    """From the top of the box at (x, y_from) to the bottom of the one at (x, y_to)."""
-    arrow(ax, (x, y_from + half), (x, y_to - half))
+def link(ax, start, end, **style):
+    """An arrow between the sides of the boxes centred at start and at end, straight above or right of it."""
+    (x0, y0), (x1, y1), half = start, end, BOX / 2
+    up, right = y1 > y0, x1 > x0
+    arrow(ax, (x0 + half * right, y0 + half * up), (x1 - half * right, y1 - half * up), **style)
 
 
-def right_arrow(ax, x_from, x_to, y, half=BOX / 2, **style):
-    """From the right side of the box at (x_from, y) to the left side of the one at (x_to, y)."""
-    arrow(ax, (x_from + half, y), (x_to - half, y), **style)
-
-
-def diagram_axes(ax, xlim, ylim):
+def diagram_axes(ax, xlim, ylim, title=None, fontsize=10):
     """Axes for a diagram: no data axes, equal scale."""
-    ax.set_xlim(*xlim)
-    ax.set_ylim(*ylim)
-    ax.set_aspect('equal')
+    ax.set(xlim=xlim, ylim=ylim, aspect='equal')
     ax.axis('off')
+    if title:
+        ax.set_title(title, fontsize=fontsize)
 
 
-def box_legend(fig, kinds, extra=(), names=None, ncol=None, colours=COLOURS, default_names=NAMES):
-    """A diagram's legend: the colour of each kind of box (names, else default_names), then extra."""
-    names = dict(default_names, **(names or {}))
-    handles = [Patch(facecolor=colours[k], edgecolor='0.3', label=names[k]) for k in kinds] + list(extra)
+def finish_diagram(fig, title, kinds, arrows=(), names=None, ncol=None, **margins):
+    """fig with its title, a legend of its kinds of box (named by names, else NAMES) and arrows (label, colour)."""
+    fig.suptitle(title)
+    names = dict(NAMES, **(names or {}))
+    handles = ([Patch(facecolor=COLOURS[k], edgecolor='0.3', label=names[k]) for k in kinds]
+               + [Line2D([], [], color=colour, marker='>', label=label) for label, colour in arrows])
     fig.legend(handles=handles, loc='lower center', ncol=ncol or len(handles), frameon=False, fontsize=9)
+    fig.subplots_adjust(**margins)
+    return fig
 
 
-def arrow_handle(label, colour='C3'):
-    """A legend entry for arrows (an artist belongs to one figure: a new one each time)."""
-    return Line2D([], [], color=colour, marker='>', label=label)
-
-
-RECURRENT = 'recurrent connection: h(t-1) to h(t)'
+RECURRENT = ('recurrent connection: h(t-1) to h(t)', 'C3')   # a legend's arrow
 
 
 def labelled(ax, xlabel, ylabel, title, legend=(), **title_style):
-    """A chart's axis labels, title and legend (font size 8 unless legend, its options, says)."""
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    """The chart's figure, with its axis labels, title and legend (font size 8 unless legend, its options, says)."""
+    ax.set(xlabel=xlabel, ylabel=ylabel)
     ax.set_title(title, **title_style)
     ax.legend(**dict({'fontsize': 8}, **dict(legend)))
+    return ax.figure
 
 
 # --- Slide "Different Categories of Sequence Modeling" ------------------------------------------
-
 # (title, example, steps that take an input, steps that give an output) over 4 or 6 steps
-CATEGORIES = [
-    ('Many-to-one', 'sentiment analysis: a review -> its label', range(4), [3]),
-    ('One-to-many', 'image captioning: an image -> a phrase', [0], range(4)),
-    ('Synchronized many-to-many', 'video classification: a label per frame', range(4), range(4)),
-    ('Delayed many-to-many', 'language translation: a sentence -> a sentence', range(3), range(3, 6)),
-]
+CATEGORIES = [('Many-to-one', 'sentiment analysis: a review -> its label', range(4), [3]),
+              ('One-to-many', 'image captioning: an image -> a phrase', [0], range(4)),
+              ('Synchronized many-to-many', 'video classification: a label per frame', range(4), range(4)),
+              ('Delayed many-to-many', 'language translation: a sentence -> a sentence', range(3), range(3, 6))]
 
 
 def sequence_categories(categories=CATEGORIES):
-    """The four categories of sequence modeling, each as an RNN unrolled in time (input boxes below
-    the steps that take one, output boxes above those that give one), with the lecture's examples."""
+    """The four categories of sequence modeling, each an RNN unrolled in time, with the lecture's examples."""
     fig, axes = plt.subplots(1, 4, figsize=(14, 3.6), gridspec_kw={'width_ratios': [4, 4, 4, 6]})
     for ax, (title, example, inputs, outputs) in zip(axes, categories):
         n_steps = 6 if len(inputs) + len(outputs) == 6 else 4
         for t in range(n_steps):
             box(ax, t, 1, 'h', 'hidden')
             if t:
-                right_arrow(ax, t - 1, t, 1, colour='C3')
+                link(ax, (t - 1, 1), (t, 1), colour='C3')
             if t in inputs:
                 box(ax, t, 0, 'x', 'input')
-                up_arrow(ax, t, 0, 1)
+                link(ax, (t, 0), (t, 1))
             if t in outputs:
                 box(ax, t, 2, 'y', 'output')
-                up_arrow(ax, t, 1, 2)
-        diagram_axes(ax, (-0.6, n_steps - 0.4), (-0.6, 2.6))
-        ax.set_title('%s\n%s' % (title, textwrap.fill(example, 30)), fontsize=9)
-    fig.suptitle('Different categories of sequence modeling (time runs left to right)')
-    box_legend(fig, ['input', 'hidden', 'output'], [arrow_handle(RECURRENT)])
-    fig.subplots_adjust(bottom=0.15, top=0.78, wspace=0.15)
-    return fig
+                link(ax, (t, 1), (t, 2))
+        diagram_axes(ax, (-0.6, n_steps - 0.4), (-0.6, 2.6), '%s\n%s' % (title, textwrap.fill(example, 30)), 9)
+    return finish_diagram(fig, 'Different categories of sequence modeling (time runs left to right)',
+                          ['input', 'hidden', 'output'], [RECURRENT], bottom=0.15, top=0.78, wspace=0.15)
 
 
 # --- Slide "Comparison between Standard Feedforward NN and RNN" --------------------------------
-
 def feedforward_vs_rnn():
-    """A feedforward network beside an RNN: the same three layers, and the RNN's hidden layer
-    also receives its own previous value through W_hh."""
+    """A feedforward network beside an RNN, whose hidden layer also receives its last value through W_hh."""
     fig, axes = plt.subplots(1, 2, figsize=(8, 4.2))
     for ax, title, t in zip(axes, ('Standard feedforward network', 'Recurrent neural network'), ('', '(t)')):
         for y, name, kind in ((0, 'x', 'input'), (1.4, 'h', 'hidden'), (2.8, 'y', 'output')):
             box(ax, 0, y, name + t, kind, width=1.0)
-        up_arrow(ax, 0, 0, 1.4)
-        up_arrow(ax, 0, 1.4, 2.8)
-        ax.text(0.1, 0.7, 'W_xh', fontsize=9)
-        ax.text(0.1, 2.1, 'W_hy', fontsize=9)
+        for y_from, y_to, weights in ((0, 1.4, 'W_xh'), (1.4, 2.8, 'W_hy')):
+            link(ax, (0, y_from), (0, y_to))
+            ax.text(0.1, (y_from + y_to) / 2, weights, fontsize=9)
         if t:  # a loop from h back into h: h(t-1) enters the next step
             arrow(ax, (0.5, 1.55), (0.5, 1.25), colour='C3', connection='arc3,rad=-2.2')
             ax.text(1.25, 1.4, 'W_hh', fontsize=9, va='center')
-        diagram_axes(ax, (-1.5, 1.8), (-0.6, 3.4))
-        ax.set_title(title, fontsize=10)
-    fig.suptitle('Feedforward network and RNN: the RNN\'s hidden layer also reads its own last value')
-    box_legend(fig, ['input', 'hidden', 'output'],
-               [arrow_handle('feedforward connection', '0.2'), arrow_handle(RECURRENT)], ncol=3)
-    fig.subplots_adjust(bottom=0.16)
-    return fig
+        diagram_axes(ax, (-1.5, 1.8), (-0.6, 3.4), title)
+    return finish_diagram(fig, 'Feedforward network and RNN: the RNN\'s hidden layer also reads its own last value',
+                          ['input', 'hidden', 'output'], [('feedforward connection', '0.2'), RECURRENT], ncol=3,
+                          bottom=0.16)
 
 
 # --- Slide "Unrolled RNNs": the lecture's two models, with the shapes of their built graphs ------
-
-def shape_text(shape):
-    return '(%s)' % ', '.join(str(s) for s in shape)
-
-
-def unrolled_model(ax, shapes, title, n_steps=3):
-    """One model unrolled over n_steps shown steps (and '...' for the rest), its rows labelled with
-    the shapes read from its graph (theory.sentiment_shapes / char_shapes). Many-to-one when the
-    shapes have a 'last step': only the last step's output reaches the dense layer."""
-    rows = dict((what, shape) for what, _, shape in shapes)
-    many_to_one = 'last step' in rows
+def unrolled_models(sentiment_shapes, char_shapes, n_steps=3):
+    """Both models unrolled over n_steps shown steps and '...', each row labelled with its shape (theory.
+    sentiment_shapes, char_shapes); many-to-one (a 'last step'): only the last step reaches the dense layer."""
+    fig, axes = plt.subplots(2, 1, figsize=(9, 7.5))
     steps = list(range(n_steps - 1)) + [n_steps]          # the shown steps; a gap before the last
     labels = ['t=1', 't=2', 't=3', 't=4'][:n_steps - 1] + ['t=T']
-    ids_name, code_name, top, top_name = (('word ids', 'embeddings', 'last step', 'last step') if many_to_one
-                                          else ('character ids', 'one-hot', 'outputs reshaped', 'reshaped'))
-    for k, (x, label) in enumerate(zip(steps, labels)):
-        box(ax, x, 0, label, 'input', fontsize=8)
-        box(ax, x, 1, 'embed' if many_to_one else 'one-hot', 'encoding', fontsize=7)
-        box(ax, x, 2, 'LSTM', 'hidden', fontsize=8)
-        up_arrow(ax, x, 0, 1)
-        up_arrow(ax, x, 1, 2)
-        if k:
-            previous = steps[k - 1]
-            right_arrow(ax, previous, x, 2, colour='C3', linestyle='--' if x - previous > 1 else '-')
-        if not many_to_one or x == steps[-1]:
-            box(ax, x, 3, 'logits', 'output', fontsize=8)
-            up_arrow(ax, x, 2, 3)
-    ax.text(steps[-2] + (steps[-1] - steps[-2]) / 2, 2.25, '...', ha='center', fontsize=12)
-    right = steps[-1] + 0.6
-    texts = ['%s %s' % (ids_name, shape_text(rows[ids_name])), '%s %s' % (code_name, shape_text(rows[code_name])),
-             'LSTM outputs %s' % shape_text(rows['LSTM outputs']),
-             '%s %s\nlogits %s' % (top_name, shape_text(rows[top]), shape_text(rows['logits']))]
-    for y, text in enumerate(texts):
-        ax.text(right, y, text, va='center', fontsize=8)
-    diagram_axes(ax, (-0.6, right + 3.2), (-0.6, 3.6))
-    ax.set_title(title, fontsize=10)
-
-
-def unrolled_models(sentiment_shapes, char_shapes, n_steps=3):
-    """The SentimentRNN (many-to-one) and the CharRNN (synchronized many-to-many) unrolled in time,
-    labelled with the tensor shapes of their built graphs (theory.sentiment_shapes, char_shapes)."""
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 7.5))
-    unrolled_model(top, sentiment_shapes, 'SentimentRNN: many-to-one (the label after the last word)', n_steps)
-    unrolled_model(bottom, char_shapes, 'CharRNN: synchronized many-to-many (the next character after '
-                   'every character)', n_steps)
-    fig.suptitle('The lecture\'s two models unrolled in time, with the shapes of their graphs\' tensors\n'
-                 '(batch rows, steps, features), read from the built graphs')
-    box_legend(fig, ['input', 'encoding', 'hidden', 'output'], [arrow_handle('LSTM state (c, h) to the next step')],
-               names={'input': 'ids of step t', 'encoding': 'embedding / one-hot',
-                      'hidden': 'LSTM cell', 'output': 'dense layer (logits)'}, ncol=3)
-    fig.subplots_adjust(bottom=0.08, top=0.86, hspace=0.25)
-    return fig
+    for ax, shapes, title in zip(axes, (sentiment_shapes, char_shapes), (
+            'SentimentRNN: many-to-one (the label after the last word)',
+            'CharRNN: synchronized many-to-many (the next character after every character)')):
+        text = {what: '%s (%s)' % ({'outputs reshaped': 'reshaped'}.get(what, what), ', '.join(map(str, shape)))
+                for what, _, shape in shapes}                   # such as 'word ids (100, 200)'
+        many_to_one = 'last step' in text
+        for k, (x, label) in enumerate(zip(steps, labels)):
+            box(ax, x, 0, label, 'input', fontsize=8)
+            box(ax, x, 1, 'embed' if many_to_one else 'one-hot', 'encoding', fontsize=7)
+            box(ax, x, 2, 'LSTM', 'hidden', fontsize=8)
+            link(ax, (x, 0), (x, 1))
+            link(ax, (x, 1), (x, 2))
+            if k:
+                previous = steps[k - 1]
+                link(ax, (previous, 2), (x, 2), colour='C3', linestyle='--' if x - previous > 1 else '-')
+            if not many_to_one or x == steps[-1]:
+                box(ax, x, 3, 'logits', 'output', fontsize=8)
+                link(ax, (x, 2), (x, 3))
+        ax.text(steps[-2] + (steps[-1] - steps[-2]) / 2, 2.25, '...', ha='center', fontsize=12)
+        ids, code, top = (('word ids', 'embeddings', 'last step') if many_to_one
+                          else ('character ids', 'one-hot', 'outputs reshaped'))
+        for y, row in enumerate([text[ids], text[code], text['LSTM outputs'], text[top] + '\n' + text['logits']]):
+            ax.text(steps[-1] + 0.6, y, row, va='center', fontsize=8)
+        diagram_axes(ax, (-0.6, steps[-1] + 3.8), (-0.6, 3.6), title)
+    names = {'input': 'ids of step t', 'encoding': 'embedding / one-hot', 'hidden': 'LSTM cell',
+             'output': 'dense layer (logits)'}
+    return finish_diagram(fig, 'The lecture\'s two models unrolled in time, with the shapes of their graphs\' '
+                          'tensors\n(batch rows, steps, features), read from the built graphs', list(names),
+                          [('LSTM state (c, h) to the next step', 'C3')], names, ncol=3,
+                          bottom=0.08, top=0.86, hspace=0.25)
 
 
 # --- Slide "Gradient Problems", measured --------------------------------------------------------
-
-DISTANCE_TO_T = 'distance T - k (steps between h(k) and the last step T)'
-
-
-def draw_norms_by_distance(ax, lines, ylabel, title, one=False):
-    """On ax, a log-scale chart of norms against the distance T - k: lines [(label, colour, distance,
-    values)]. Zeros (every entry below float32's range) are not drawn; where a line reaches 0, a
-    dotted line says so. one: a dotted line at norm 1."""
-    for label, colour, distance, values in lines:
+def draw_norms_by_distance(ax, distance, lines, ylabel, title, one=False):
+    """On ax, a log-scale chart of norms against the distance T - k: lines [(label, colour, values)]. Zeros
+    (every entry below float32's range) are not drawn; a dotted line marks the first. one: a line at norm 1."""
+    for label, colour, values in lines:
         values = np.asarray(values, dtype=float)
         shown = values > 0
         ax.semilogy(distance[shown], values[shown], color=colour, label=label)
@@ -206,56 +168,48 @@ def draw_norms_by_distance(ax, lines, ylabel, title, one=False):
                        label='every entry 0 in float32 from distance %d on' % first_zero)
     if one:
         ax.axhline(1.0, color='0.5', ls=':', lw=1, label='norm 1')
-    labelled(ax, DISTANCE_TO_T, ylabel, title, fontsize=10)
+    return labelled(ax, 'distance T - k (steps between h(k) and the last step T)', ylabel, title, fontsize=10)
 
 
 def gradient_vs_distance(result):
-    """The mean norm of dL(T)/dh(k) against the distance T - k, log scale (theory.gradient_vs_distance's
-    result): both models on one axis (the tanh RNN's fall spans dozens of decades), and the trained
-    LSTM alone on an axis of its own, where its decay (a few decades) is visible."""
-    fig, (both, alone) = plt.subplots(1, 2, figsize=(12, 4.2))
-    lstm = ('trained SentimentRNN (LSTM)', 'C0', result['distance'], result['lstm'])
-    tanh = ('plain tanh RNN (BasicRNNCell), trained briefly', 'C3', result['distance'], result['tanh'])
-    ylabel = 'mean ||dL(T)/dh(k)|| over the reviews'
-    draw_norms_by_distance(both, [lstm, tanh], ylabel, 'Both models')
-    draw_norms_by_distance(alone, [lstm], ylabel, 'The trained LSTM alone (its own scale)')
+    """The mean norm of dL(T)/dh(k) by distance T - k, log scale (theory.gradient_vs_distance): both models (the
+    tanh RNN's fall spans dozens of decades), and the LSTM alone, where its decay (a few decades) shows."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+    lines = [('trained SentimentRNN (LSTM)', 'C0', result['lstm']),
+             ('plain tanh RNN (BasicRNNCell), trained briefly', 'C3', result['tanh'])]
+    for ax, shown, title in zip(axes, (lines, lines[:1]), ('Both models', 'The trained LSTM alone (its own scale)')):
+        draw_norms_by_distance(ax, result['distance'], shown, 'mean ||dL(T)/dh(k)|| over the reviews', title)
     fig.suptitle('How much the last step\'s loss still reaches back to h(k)')
     fig.tight_layout()
     return fig
 
 
 def jacobian_norms(result):
-    """The norm of dh(T)/dh(k) against the distance T - k, log scale, one line per scale of W_hh
-    (theory.jacobian_norms_by_distance's result)."""
-    fig, ax = plt.subplots(figsize=(8, 3.9))
-    draw_norms_by_distance(ax, [('W_hh with every singular value %g' % scale, 'C%d' % k, result['distance'], norms)
-                                for k, (scale, norms) in enumerate(sorted(result['norms'].items()))],
-                           'spectral norm of dh(T)/dh(k)',
-                           'A product of step Jacobians: it vanishes or explodes with the distance', one=True)
-    return fig
+    """The norm of dh(T)/dh(k) by distance T - k, log scale, per scale of W_hh (theory.jacobian_norms_by_distance)."""
+    _, ax = plt.subplots(figsize=(8, 3.9))
+    lines = [('W_hh with every singular value %g' % scale, 'C%d' % k, norms)
+             for k, (scale, norms) in enumerate(sorted(result['norms'].items()))]
+    return draw_norms_by_distance(ax, result['distance'], lines, 'spectral norm of dh(T)/dh(k)',
+                                  'A product of step Jacobians: it vanishes or explodes with the distance', one=True)
 
 
 # --- Gradient clipping: the CharRNN's global gradient norms ------------------------------------
-
 def clipping_norms(result):
-    """The global gradient norm of every CharRNN mini-batch (theory.clipping_norms's result),
-    with the clipping threshold and the epochs' boundaries."""
-    fig, ax = plt.subplots(figsize=(8, 3.8))
+    """The global gradient norm of every CharRNN mini-batch (theory.clipping_norms's result), the threshold."""
+    _, ax = plt.subplots(figsize=(8, 3.8))
     norms, limit, per_epoch = result['norms'], result['grad_clip'], result['batches_per_epoch']
     ax.plot(np.arange(1, len(norms) + 1), norms, color='C0', marker='.', lw=1, label='global norm of the gradients')
     ax.axhline(limit, color='C3', ls='--', label='grad_clip = %g (above it, scaled down to it)' % limit)
     for k, edge in enumerate(range(per_epoch, len(norms), per_epoch)):
         ax.axvline(edge + 0.5, color='0.8', lw=0.8, label='epoch boundary' if k == 0 else None)
     ax.set_ylim(0, max(norms.max(), limit) * 1.1)
-    labelled(ax, 'iteration (mini-batch)', 'global gradient norm', 'CharRNN: %.0f%% of %d mini-batches above the '
-             'threshold' % (100 * result['share_above'], len(norms)))
-    return fig
+    return labelled(ax, 'iteration (mini-batch)', 'global gradient norm', 'CharRNN: %.0f%% of %d mini-batches above '
+                    'the threshold' % (100 * result['share_above'], len(norms)))
 
 
 def clipping_in_action(result):
-    """The global gradient norm of every CharRNN mini-batch before and after clipping, log scale
-    (theory.clipping_in_action's result); the mini-batches where clipping acted are marked."""
-    fig, ax = plt.subplots(figsize=(8, 3.8))
+    """The CharRNN's global gradient norms before and after clipping, log scale (theory.clipping_in_action)."""
+    _, ax = plt.subplots(figsize=(8, 3.8))
     before, after, limit = result['norms'], result['norms_after'], result['grad_clip']
     iteration = np.arange(1, len(before) + 1)
     ax.semilogy(iteration, before, color='C0', marker='.', lw=1, label='global norm before clipping')
@@ -265,26 +219,16 @@ def clipping_in_action(result):
     ax.scatter(iteration[acted], before[acted], s=80, facecolors='none', edgecolors='C3',
                label='clipping acted (norm above grad_clip)')
     ax.axhline(limit, color='C3', ls=':', label='grad_clip = %g' % limit)
-    labelled(ax, 'iteration (mini-batch)', 'global gradient norm',
-             'CharRNN at learning rate %g: clipping acted on %d of %d mini-batches (%.0f%%)'
-             % (result['hparams']['learning_rate'], acted.sum(), len(before), 100 * result['share_above']),
-             fontsize=10)
-    return fig
+    return labelled(ax, 'iteration (mini-batch)', 'global gradient norm',
+                    'CharRNN at learning rate %g: clipping acted on %d of %d mini-batches (%.0f%%)'
+                    % (result['hparams']['learning_rate'], acted.sum(), len(before), 100 * result['share_above']),
+                    fontsize=10)
 
 
 # --- Slide "LSTM Units": the cell's diagram, with the sizes of the CharRNN's built graph -------
-
-LSTM_COLOURS = {'input': '#9ecae1', 'hidden': '#a1d99b', 'gate': '#fdd0a2', 'candidate': '#fc9272',
-                'kernel': '#d9d9d9', 'op': '#ffffff', 'cell': '#bcbddc'}
-LSTM_NAMES = {'input': 'input x(t) (one-hot)', 'hidden': 'hidden state h', 'gate': 'gate: \u03c3, in (0, 1)',
-              'candidate': 'candidate j (the slides\' g): tanh, in (\u22121, 1)', 'kernel': 'one kernel over [x, h]',
-              'op': 'elementwise: \u2299 product, + sum, tanh', 'cell': 'cell state c'}
-
-
 def lstm_cell_diagram(sizes):
-    """BasicLSTMCell as the CharRNN builds it, labelled with the sizes read from its graph
-    (theory.lstm_cell_sizes): one kernel over [x(t), h(t-1)], its columns four blocks of H in
-    TensorFlow's order i, j, f, o; the cell state path along the top."""
+    """BasicLSTMCell as the CharRNN builds it, labelled with the sizes of its graph (theory.lstm_cell_sizes):
+    one kernel over [x(t), h(t-1)], its columns four blocks of H in TensorFlow's order i, j, f, o."""
     d, h = sizes['n_inputs'], sizes['n_hidden']
     top, path = 6.0, '#54278f'   # the height and colour of the cell state path
     gates = {'i': (4.6, 'i = \u03c3(z_i)\ninput gate'), 'j': (6.3, 'j = tanh(z_j)\ncandidate (g)'),
@@ -302,7 +246,7 @@ def lstm_cell_diagram(sizes):
               (12.4, 3.8, '\u2299', 'op', 0.5, 0.5), (12.4, 2.4, 'h(t)\n%d' % h, 'hidden', 1.2, 0.8)]
     fig, ax = plt.subplots(figsize=(12, 6.6))
     for x, y, text, kind, width, height in boxes:
-        box(ax, x, y, text, kind, width=width, height=height, fontsize=8, colours=LSTM_COLOURS)
+        box(ax, x, y, text, kind, width=width, height=height, fontsize=8)
     for start, end in [((0.4, 0.4), (0.9, 1.0)), ((2.0, 0.4), (1.5, 1.0)),   # x and h into [x, h]
                        ((1.2, 1.8), (1.2, 2.5)), ((2.8, 2.9), (3.8, 2.9)),   # into z, z into the blocks
                        ((8.0, 3.6), (8.0, top - 0.25)),                      # f into f (.) c(t-1)
@@ -317,48 +261,39 @@ def lstm_cell_diagram(sizes):
     ax.text(5.0, top + 0.3, 'c(t) = f \u2299 c(t\u22121) + i \u2299 j', ha='center', fontsize=10, color=path)
     ax.text(12.4, 1.65, 'h(t) = o \u2299 tanh(c(t))', ha='center', fontsize=10)
     diagram_axes(ax, (-0.6, 13.4), (-0.6, 6.8))
-    fig.suptitle('LSTM cell (BasicLSTMCell) with the sizes of the CharRNN\'s built graph: %d inputs, %d units'
-                 % (d, h))
-    box_legend(fig, ['input', 'hidden', 'kernel', 'gate', 'candidate', 'cell', 'op'],
-               [arrow_handle('cell state path', path)], colours=LSTM_COLOURS, default_names=LSTM_NAMES, ncol=4)
-    fig.subplots_adjust(bottom=0.14, top=0.92, left=0.01, right=0.99)
-    return fig
+    return finish_diagram(fig, 'LSTM cell (BasicLSTMCell) with the sizes of the CharRNN\'s built graph: %d inputs, '
+                          '%d units' % (d, h), ['input', 'hidden', 'kernel', 'gate', 'candidate', 'cell', 'op'],
+                          [('cell state path', path)], names={'input': 'input x(t) (one-hot)',
+                          'hidden': 'hidden state h'}, ncol=4, bottom=0.14, top=0.92, left=0.01, right=0.99)
 
 
 # --- Slide "LSTM Units": the gates over a line of Hamlet ----------------------------------------
-
 GATE_ROWS = [('f', 'forget gate f', 'viridis', (0, 1)), ('i', 'input gate i', 'viridis', (0, 1)),
              ('g', 'candidate g (TF: j)', 'RdBu_r', (-1, 1)), ('c', 'cell state c', 'RdBu_r', None),
              ('o', 'output gate o', 'viridis', (0, 1)), ('h', 'hidden state h', 'RdBu_r', (-1, 1))]
 
 
-def lstm_heatmap(result, n_units=12, rows=GATE_ROWS):
-    """The gates, the cell state and the hidden state at every character of the line
-    (theory.lstm_gates_on_line's result), for the n_units units whose cell state varies most."""
+def lstm_heatmap(result, n_units=12):
+    """The gates and states at each character of the line (theory.lstm_gates_on_line), n_units most varied cells."""
     units = np.sort(np.argsort(result['c'].std(axis=0))[::-1][:n_units])   # the ones worth a look
     chars = [{'\n': '\\n', ' ': '\u2423'}.get(ch, ch) for ch in result['chars']]  # a space as a visible box
     # Two columns of panels: wide like a slide, so that a projector shows the characters legibly.
-    n_rows = (len(rows) + 1) // 2
-    fig, grid = plt.subplots(n_rows, 2, figsize=(max(14, 0.3 * len(chars) + 2), 2.6 * n_rows + 1.2),
-                             sharex=True, squeeze=False)
-    axes = list(grid.T.ravel())  # down the first column, then the second
-    for ax in axes[len(rows):]:
+    n_rows = (len(GATE_ROWS) + 1) // 2
+    fig, grid = plt.subplots(n_rows, 2, figsize=(max(14, 0.3 * len(chars) + 2), 2.6 * n_rows + 1.2), sharex=True)
+    for ax in grid.T.ravel()[len(GATE_ROWS):]:  # an odd number of rows: the last panel stays empty
         ax.set_visible(False)
-    for ax, (key, label, cmap, limits) in zip(axes, rows):
+    for ax, (key, label, cmap, limits) in zip(grid.T.ravel(), GATE_ROWS):  # down the first column, then the second
         values = result[key][:, units].T                                  # (units, T)
         bound = np.abs(values).max()
         limits = limits or (-bound, bound)
-        image = ax.imshow(values, aspect='auto', cmap=cmap, vmin=limits[0], vmax=limits[1],
-                          interpolation='nearest')
-        ax.set_yticks(range(len(units)))
+        image = ax.imshow(values, aspect='auto', cmap=cmap, vmin=limits[0], vmax=limits[1], interpolation='nearest')
+        ax.set(yticks=range(len(units)), ylabel='unit')
         ax.set_yticklabels(units, fontsize=7)
-        ax.set_ylabel('unit')
         ax.set_title(label, fontsize=11, loc='left')
         fig.colorbar(image, ax=ax, pad=0.01).set_label(key, rotation=0)
     for ax in grid[-1]:  # the characters under each column (the axes share them)
         ax.set_xticks(range(len(chars)))
         ax.set_xticklabels(chars, fontsize=10)
-        ax.tick_params(axis='x', labelbottom=True)
         ax.set_xlabel('character of the line (fed one at a time, the state carried)')
     fig.suptitle('Shipped CharRNN: gates and states of the %d units whose cell state varies most\n'
                  '(colour bars: the value of each gate or state)' % len(units))
@@ -367,11 +302,9 @@ def lstm_heatmap(result, n_units=12, rows=GATE_ROWS):
 
 
 # --- Slide "Sigmoid": the gates' sigmoid and the candidate's tanh -------------------------------
-
 def activation_curves(curves):
-    """sigma(z) and tanh(z) against z (theory.activation_curves's result), their ranges marked as
-    bars at the right, their bounds dotted."""
-    fig, ax = plt.subplots(figsize=(8, 3.8))
+    """sigma(z) and tanh(z) against z (theory.activation_curves's result), their ranges as bars at the right."""
+    _, ax = plt.subplots(figsize=(8, 3.8))
     z = curves['z']
     right = z.max()
     ax.plot(z, curves['sigmoid'], color='C0', label='\u03c3(z) = 1 / (1 + e^\u2212z): the gates i, f, o')
@@ -381,28 +314,23 @@ def activation_curves(curves):
         ax.plot([x] * 2, [low, 1], color=colour, lw=6, alpha=0.5, solid_capstyle='butt', label='range of ' + name)
     for level in (-1, 0, 1):
         ax.axhline(level, color='0.6', lw=0.6, ls=':')
-    ax.set_xlim(z.min() - 0.3, right + 1.4)
-    ax.set_ylim(-1.25, 1.25)
-    labelled(ax, 'z (pre-activation)', 'activation', 'The gates\' \u03c3 lies in (0, 1), the candidate\'s tanh in '
-             '(\u22121, 1); \u03c3(0) = 0.5, tanh(0) = 0', fontsize=10,
-             legend={'loc': 'lower left', 'bbox_to_anchor': (0.4, 0.03)})  # the empty lower right
-    return fig
+    ax.set(xlim=(z.min() - 0.3, right + 1.4), ylim=(-1.25, 1.25))
+    return labelled(ax, 'z (pre-activation)', 'activation', 'The gates\' \u03c3 lies in (0, 1), the candidate\'s '
+                    'tanh in (\u22121, 1); \u03c3(0) = 0.5, tanh(0) = 0', fontsize=10,
+                    legend={'loc': 'lower left', 'bbox_to_anchor': (0.4, 0.03)})  # the empty lower right
 
 
 # --- Pitfall: gradient clipping under Adam ------------------------------------------------------
-
 def clipping_under_adam(result):
-    """The step sizes of SGD and Adam around one huge gradient, clipped and not, log scale
-    (pitfalls.clipping_under_adam's result: synthetic gradients of result['dim'] parameters)."""
+    """The step sizes of SGD and Adam around one huge gradient, clipped and not (pitfalls.clipping_under_adam's)."""
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharex=True)
-    for ax, optimizer in zip(axes, ('sgd', 'adam')):
+    for ax, optimizer, name in zip(axes, ('sgd', 'adam'), ('SGD', 'Adam')):
         for suffix, label, style in (('', 'not clipped', '-'), ('_clipped', 'clipped by the global norm', '--')):
             norms = result['step_norms'][optimizer + suffix]
             ax.semilogy(np.arange(1, len(norms) + 1), norms, ls=style, label=label)
-        labelled(ax, 'step', 'step size ||change of the parameters||',
-                 '%s: step %d\'s gradient is %g times too large\n(clipping divides it by %.0f)'
-                 % ('SGD' if optimizer == 'sgd' else 'Adam', result['spike_at'] + 1, result['spike_scale'],
-                    result['clip_factor']), fontsize=9)
+        labelled(ax, 'step', 'step size ||change of the parameters||', '%s: step %d\'s gradient is %g times too large\n'
+                 '(clipping divides it by %.0f)' % (name, result['spike_at'] + 1, result['spike_scale'],
+                                                    result['clip_factor']), fontsize=9)
     fig.suptitle('Synthetic gradients, not a model\'s: %d parameters, %d steps of Gaussian noise with one spike'
                  % (result['dim'], result['n_steps']), fontsize=10)
     fig.tight_layout()

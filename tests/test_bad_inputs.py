@@ -194,7 +194,7 @@ case('sentiment-train-limit-below-a-batch', S_TRAIN, 'make less than one batch o
      data='{w}/reviews.csv', extra=['--limit', 30])
 case('char-train-over-a-model', C_TRAIN, 'already holds a trained model', data='{w}/text.txt',
      extra=['--model-dir', '{w}/cmodel'])
-# a model folder that cannot be made: its parent is a file (ModelFolder._make_writable)
+# a model folder that cannot be made: its parent is a file (files.folder_lock)
 case('char-train-model-folder-under-a-file', C_TRAIN, 'text.txt/m (Not a directory): give another --model-dir',
      data='{w}/text.txt', extra=['--model-dir', '{w}/text.txt/m'])
 

@@ -130,6 +130,20 @@ def test_walkthrough_then_training_hands_on_each_option_and_the_walkthroughs_rev
                      (train, (model_dir, dict(command.kind.hparams, lstm_size=8), 3), options)]
 
 
+@pytest.mark.parametrize('argv, job', [(['--walkthrough'], 'walkthrough'), (['--walkthrough', '--train'], 'walkthrough'),
+                                       (['--walkthrough', '--train', '--epochs', '2'], 'train'),
+                                       (['--train'], 'train'), ([], 'sample')])
+def test_char_rnn_trains_only_with_epochs_after_a_walkthrough(argv, job, monkeypatch, capsys):
+    """--walkthrough without --epochs trains nothing, --train or not; --train alone trains the slides' epochs."""
+    from beyond_slides import char_command
+    calls = []
+    for name in ('walkthrough', 'train', 'sample'):
+        monkeypatch.setattr(char_command, name, lambda *args, name=name, **kwargs: calls.append(name) or 0)
+    assert run_uncaught(cli.CHAR_COMMAND, argv) == 0
+    assert calls[-1] == job and calls.count('walkthrough') == ('--walkthrough' in argv)
+    assert ('walkthrough only' in capsys.readouterr().out) == (job == 'walkthrough')
+
+
 @pytest.mark.parametrize('command, script, hparams', [(cli.SENTIMENT_COMMAND, 'sentiment_rnn.py', SENTIMENT_HPARAMS),
                                                      (cli.CHAR_COMMAND, 'char_rnn.py', CHAR_HPARAMS)])
 def test_help_gives_each_hyperparameters_default_and_no_empty_one(command, script, hparams):

@@ -129,7 +129,7 @@ def test_a_check_judges_the_answer_of_its_own_cell_once_it_finished(notebook_rec
 def test_an_answer_the_check_cannot_use_is_one_line_not_a_traceback():
     def judge(answer):
         return answer['key']  # a list has no key 'key'
-    line = exercises.verdict(3, [1, 2], judge)
+    line = check_line(exercises.report, 3, [1, 2], judge)
     assert line.startswith('✗ Exercise 3: the check could not use your answer (TypeError: '), line
 
 
@@ -165,8 +165,10 @@ def test_the_helpers_messages_are_whole_sentences():
 
 def test_a_known_mistake_matches_within_the_absolute_tolerance_only():
     # 1000.005 is 0.005 away from 1000: more than the tolerance 1e-6, so no match, however large the values
-    assert exercises.known_mistake(np.array(1000.0), [('a hint', 1000.005)], 1e-6) is None
-    assert exercises.known_mistake(np.array(1000.0), [('a hint', 1000.0000005)], 1e-6) == 'a hint'
+    assert message_of(exercises.compare, 1000.0, 0.0, 'x', 1e-6, 'the hint', [('a hint', 1000.005)]) == (
+        'x is 1000.000000, not right (it must be within 1e-06 of the right value): the hint')
+    assert message_of(exercises.compare, 1000.0, 0.0, 'x', 1e-6, 'the hint', [('a hint', 1000.0000005)]) == (
+        'x is not right: a hint')
 
 
 # Exercise 10 on norms worked by hand (the graph's norms replaced): threshold 1.0, grad_clip 5.
@@ -444,7 +446,8 @@ def test_check_9_takes_two_equal_right_values_for_right_not_for_swapped(monkeypa
     (..., 'answer is still ...'), (None, 'answer is None'),
     ((1.0, ...), 'part 2 of answer is still ...'), ([None, 2.0], 'part 1 of answer is None')])
 def test_a_missing_answer_or_part_is_named_whole(missing, line):
-    assert exercises.verdict(3, missing, pytest.fail) == '✗ Exercise 3: not yet: %s; replace it by your answer' % line
+    assert check_line(exercises.report, 3, missing, pytest.fail) == (
+        '✗ Exercise 3: not yet: %s; replace it by your answer' % line)
 
 
 @pytest.mark.parametrize('error, reason', [
@@ -454,7 +457,8 @@ def test_a_missing_answer_or_part_is_named_whole(missing, line):
 def test_an_answer_the_check_cannot_use_gives_the_first_line_of_the_reason(error, reason):
     def judge(answer):
         raise error
-    assert exercises.verdict(3, [1, 2], judge) == '✗ Exercise 3: the check could not use your answer (%s)' % reason
+    assert check_line(exercises.report, 3, [1, 2], judge) == (
+        '✗ Exercise 3: the check could not use your answer (%s)' % reason)
 
 
 def test_a_wrong_count_is_wrong_however_large_the_right_one():

@@ -159,18 +159,16 @@ def test_the_newest_complete_checkpoint_is_chosen_by_age_and_read_back(tmp_path)
         for suffix in ('.index', '.data-00000-of-00001', '.meta'):
             os.utime(os.path.join(model_dir, name + '.ckpt' + suffix), (1000 + age, 1000 + age))
     path = lambda name: os.path.join(model_dir, name + '.ckpt')  # noqa: E731
-    assert folder.newest_complete_checkpoint() == path('a-newest')
+    named = lambda name: ('the newest complete checkpoint there is %s.ckpt: to use it, write the line '  # noqa: E731
+                          'model_checkpoint_path: "%s.ckpt" into %s' % (name, name, folder.file('checkpoint')))
+    assert folder._what_to_load_instead() == named('a-newest')
     with open(path('a-newest') + '.data-00000-of-00001', 'r+b') as f:
         f.truncate(4)  # damaged: its tensor no longer reads back
-    assert folder.newest_complete_checkpoint() == path('m-middle')
-    assert folder.newest_complete_checkpoint(but=path('m-middle')) == path('z-oldest')
-    assert folder._what_to_load_instead(path('m-middle')) == (
-        'the newest complete checkpoint there is z-oldest.ckpt: to use it, write the line '
-        'model_checkpoint_path: "z-oldest.ckpt" into %s' % os.path.join(model_dir, 'checkpoint'))
-    assert folder.newest_complete_checkpoint(but=path('z-oldest')) == path('m-middle')
+    assert folder._what_to_load_instead() == named('m-middle')
+    assert folder._what_to_load_instead(path('m-middle')) == named('z-oldest')
+    assert folder._what_to_load_instead(path('z-oldest')) == named('m-middle')
     for name in ('m-middle', 'z-oldest'):
         os.remove(path(name) + '.data-00000-of-00001')
-    assert folder.newest_complete_checkpoint() is None
     assert folder._what_to_load_instead() == ('no complete checkpoint is left there: train again or restore '
                                                 'the folder from a copy')
 

@@ -99,11 +99,13 @@ def test_numpy_rnn_by_hand():
     assert h[0, :, 0] == pytest.approx([h1, h2], abs=1e-12)
 
 
-def test_rnn_activations_match_tensorflow_reports_one_kernel():
-    result = theory.rnn_activations_match_tensorflow(n_in=3, n_hidden=4)
-    assert result['kernel_shape'] == (7, 4)
-    assert result['W_xh'].shape == (4, 3) and result['W_hh'].shape == (4, 4)
-    assert result['max_diff'] < 1e-6
+def test_tf_basic_rnn_keeps_one_kernel_and_gives_the_slides_h():
+    xs, kernel, bias = theory.random_rnn(n_in=3, n_hidden=4, batch=2, n_steps=5, seed=0)
+    h_tf, kernel_shape = theory.tf_basic_rnn(xs, kernel, bias)
+    assert kernel_shape == (7, 4) and h_tf.shape == (2, 5, 4)
+    W_xh, W_hh = theory.slide_weights(kernel, 3)
+    assert W_xh.shape == (4, 3) and W_hh.shape == (4, 4)
+    assert np.abs(theory.rnn_activations(xs.astype(np.float64), W_xh, W_hh, bias) - h_tf).max() < 1e-6
 
 
 # The output: y(t) = phi(W_hy h(t) + b_y), phi = softmax as in the CharRNN
@@ -148,7 +150,7 @@ def test_output_by_hand():
 
 
 def test_output_matches_tensorflow_runs_its_assert():
-    hs = theory.rnn_activations_match_tensorflow(n_in=3, n_hidden=4)['h_numpy']     # (2, 5, 4)
+    hs = np.tanh(np.random.RandomState(0).normal(size=(2, 5, 4)))
     result = theory.output_matches_tensorflow(hs, n_out=3)
     assert result['kernel_shape'] == (4, 3) and result['W_hy'].shape == (3, 4)
     assert result['y_numpy'].shape == (2, 5, 3) and result['max_diff'] < 1e-6
@@ -233,9 +235,7 @@ def test_bptt_gradient_equals_tf_gradients_of_the_summed_loss():
             variables['cell/basic_rnn_cell/bias'].load(bias, sess)
             expected, h_tf = sess.run([d_kernel, tf.concat(hs, 0)])
     W_hh = theory.slide_weights(kernel.astype(np.float64), n_in)[1]
-    hs_np = np.vstack([np.zeros(n_hidden), h_tf])
-    ys_np = np.vstack([np.zeros(n_out), ys])
-    grad = theory.bptt_gradient_W_hh(xs, hs_np, ys_np, W_hh, W_hy, b_y)
+    grad = theory.bptt_gradient_W_hh(np.vstack([np.zeros(n_hidden), h_tf]), ys, W_hh, W_hy, b_y)
     assert np.abs(grad - expected[n_in:].T).max() < 1e-4 * max(1, np.abs(expected).max())
 
 
@@ -379,7 +379,7 @@ def hamlet_ints():
 
 
 def test_the_clipping_in_action_run_clips_for_real():
-    """The slides' limit (grad_clip 5) with the learning rate CLIPPING_ACTS gives: some
+    """The slides' limit (grad_clip 5) with clipping_in_action's learning rate gives: some
     mini-batches' global norm is above 5, and there the applied gradients' norm is exactly 5;
     elsewhere clipping changes nothing. (With the slides' settings no norm reaches 5.)"""
     result = theory.clipping_in_action(hamlet_ints(), 65, settings.CHAR_HPARAMS)
