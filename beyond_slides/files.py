@@ -51,7 +51,8 @@ def read_json(path):
 def folder_lock(folder, name):
     """Only one holder at a time of folder/name (one training run in a model folder); a folder made here goes again
     if the holder fails before saving anything in it. The lock is the operating system's (fcntl.flock, or
-    msvcrt.locking): a crashed run's lock goes with its process; of two runs starting together exactly one gets it."""
+    msvcrt.locking): a crashed run's lock goes with its process; of two runs starting together exactly one gets it.
+    DataError (naming {model_dir}) if the folder is a file, cannot be created or is read-only."""
     created = not os.path.isdir(folder)
     if os.path.isfile(folder):
         raise DataError('%s is a file, not a folder: give another {model_dir}' % folder)
