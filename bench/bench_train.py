@@ -37,20 +37,20 @@ import numpy as np  # noqa: E402
 
 from beyond_slides.tf_setup import tf  # noqa: E402
 from beyond_slides import fast_lstm  # noqa: E402
+from beyond_slides.predicting import build_quietly  # noqa: E402
+from beyond_slides.settings import CHAR_HPARAMS, SENTIMENT_HPARAMS  # noqa: E402
 
 N_WORDS = 102967  # the slides' vocabulary (IMDb, data_utils.preprocess_reviews)
 N_CHARS = 65      # the slides' characters (Hamlet)
 
 
-def build(model, fast, seq_len=200):
-    with contextlib.redirect_stdout(io.StringIO()):  # build() prints the slides' tensors
-        if model == 'sentiment':
-            from sentiment_rnn import SentimentRNN
-            return SentimentRNN(n_words=N_WORDS, seq_len=seq_len, embed_size=256, lstm_size=128,
-                                num_layers=1, batch_size=100, learning_rate=0.001, fast=fast)
-        from char_rnn import CharRNN
-        return CharRNN(N_CHARS, batch_size=64, num_steps=100, lstm_size=128, num_layers=1,
-                       learning_rate=0.001, keep_prob=0.5, grad_clip=5, fast=fast)
+def build(model, fast, seq_len=SENTIMENT_HPARAMS['seq_len']):
+    """The model with the slides' settings (seq_len: the SentimentRNN's review length)."""
+    if model == 'sentiment':
+        from sentiment_rnn import SentimentRNN
+        return build_quietly(SentimentRNN, n_words=N_WORDS, fast=fast, **dict(SENTIMENT_HPARAMS, seq_len=seq_len))
+    from char_rnn import CharRNN
+    return build_quietly(CharRNN, N_CHARS, fast=fast, **CHAR_HPARAMS)
 
 
 def batches(rnn, model, reviews=None, n=10):
@@ -97,11 +97,11 @@ def review_training_set(source, max_len):
 
 
 def hamlet_training_set(source):
-    """(train_x, train_y) of the slides (batch 64, 100 steps), and where the text came from."""
+    """(train_x, train_y) of the slides (their batch and steps), and where the text came from."""
     import data_utils
     text = data_utils.load_hamlet(source)
     ints = data_utils.encode_text(text, data_utils.char_vocab(text)[1])
-    return data_utils.reshape_data(ints, 64, 100), 'Hamlet'
+    return data_utils.reshape_data(ints, CHAR_HPARAMS['batch_size'], CHAR_HPARAMS['num_steps']), 'Hamlet'
 
 
 def whole_run(model, fast, epochs, data):
@@ -119,11 +119,12 @@ def whole_run(model, fast, epochs, data):
 
 
 def compare_whole_runs(data_source, hamlet_source, n_reviews, repeats=2, random_ids=False, models='both'):
-    reviews = None if random_ids else review_training_set(data_source, 200)
+    seq_len = SENTIMENT_HPARAMS['seq_len']
+    reviews = None if random_ids else review_training_set(data_source, seq_len)
     real = reviews is not None
     if reviews is None:
         rng = np.random.RandomState(0)
-        reviews = (rng.randint(0, N_WORDS, (n_reviews, 200)), rng.randint(0, 2, n_reviews))
+        reviews = (rng.randint(0, N_WORDS, (n_reviews, seq_len)), rng.randint(0, 2, n_reviews))
     reviews = (reviews[0][:n_reviews], np.asarray(reviews[1])[:n_reviews])
     hamlet, what = hamlet_training_set(hamlet_source)
     about = {'char': 'CharRNN on %s' % what,
@@ -175,7 +176,7 @@ class Runner:
         return time.perf_counter() - start
 
 
-def compare(model, steps, warmup, seq_len=200, reviews=None):
+def compare(model, steps, warmup, seq_len=SENTIMENT_HPARAMS['seq_len'], reviews=None):
     ref = Runner(model, False, seq_len, reviews=reviews)
     fast = Runner(model, True, seq_len, ref.weights(), reviews)
     times = {'reference': [], 'project': []}

@@ -93,7 +93,7 @@ class ModelFolder(object):
             return
         chars, saved = list(char_rnn.chars), self.saved_vocab(CHAR.name)
         if saved is None:
-            self.save_config(CHAR.name, {k: getattr(char_rnn, k) for k in CHAR.hparams}, chars)
+            self.save_config(CHAR.name, CHAR.hparams_of(char_rnn), chars)
         elif saved != chars:
             raise DataError('%s holds a CharRNN of other characters (or of the same in another order): '
                             'give train() another ckpt_dir' % self.path)

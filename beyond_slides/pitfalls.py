@@ -56,7 +56,7 @@ def padding_effect(rnn, review_ids):
     padded = data_utils.make_sequences([ids], rnn.seq_len)      # (1, seq_len), zeros on the left
     batch = np.repeat(padded, rnn.batch_size, axis=0)            # (batch_size, seq_len): one batch
     p_padded = np.atleast_1d(rnn.predict(batch, return_proba=True))[0]  # first batch: zero state
-    hparams = dict({k: getattr(rnn, k) for k in settings.SENTIMENT.hparams}, seq_len=len(ids), batch_size=2)
+    hparams = dict(settings.SENTIMENT.hparams_of(rnn), seq_len=len(ids), batch_size=2)
     unpadded = build_quietly(type(rnn), n_words=rnn.n_words, model_dir=rnn.model_dir, fast=rnn.fast, **hparams)
     # the review twice: build()'s tf.squeeze cannot build a batch of 1
     p_unpadded = unpadded.predict(np.array([ids, ids]), return_proba=True)[0]

@@ -32,11 +32,16 @@ CHAR_HPARAMS = {'batch_size': 64, 'num_steps': 100, 'lstm_size': 128, 'num_layer
 # A model's kind: its class's name (as model_config.json names it), its hyperparameters (the names
 # training saves and a resume checks; the slides' values), its epochs, the slides' checkpoint
 # prefix, and what a resume on other data says.
-ModelKind = collections.namedtuple('ModelKind', 'name hparams epochs checkpoint_prefix other_data')
-SENTIMENT = ModelKind('SentimentRNN', SENTIMENT_HPARAMS, epochs=40, checkpoint_prefix='sentiment', other_data=
-                      'other reviews (their vocabulary differs): give the same reviews')
-CHAR = ModelKind('CharRNN', CHAR_HPARAMS, epochs=100, checkpoint_prefix='language_modeling', other_data=
-                 'another text (its characters differ): give the same text')
+class ModelKind(collections.namedtuple('ModelKind', 'name hparams epochs checkpoint_prefix other_data')):
+    def hparams_of(self, model):
+        """A built model's hyperparameters, read off it by this kind's names."""
+        return {k: getattr(model, k) for k in self.hparams}
+
+
+SENTIMENT = ModelKind('SentimentRNN', SENTIMENT_HPARAMS, epochs=40, checkpoint_prefix='sentiment',
+                      other_data='other reviews (their vocabulary differs): give the same reviews')
+CHAR = ModelKind('CharRNN', CHAR_HPARAMS, epochs=100, checkpoint_prefix='language_modeling',
+                 other_data='another text (its characters differ): give the same text')
 KINDS = {kind.name: kind for kind in (SENTIMENT, CHAR)}
 
 # Where the slides' graphs keep layer k's LSTM variables (its kernel and bias), as their checkpoints

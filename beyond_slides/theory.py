@@ -95,7 +95,7 @@ def char_shapes(rnn):
              ('LSTM outputs', reshaped.op.inputs[0]), ('outputs reshaped', reshaped),
              ('logits', g.get_tensor_by_name('logits/BiasAdd:0')),
              ('probabilities', g.get_tensor_by_name('probabilities:0'))]
-    b, t = ids.shape.as_list()  # (1, 1) in sampling mode
+    b, t = shape_of(ids)  # (1, 1) in sampling mode
     c, h = rnn.num_classes, rnn.lstm_size
     return checked_shapes(found, [(b, t), (b, t, c), (b, t, h), (b * t, h), (b * t, c), (b * t, c)])
 

@@ -83,7 +83,7 @@ def supervised_training(model, model_dir, epochs, vocab, n_batches, resume=False
     """A TrainingRun of a model built already, with its own hyperparameters, into model_dir (its model_dir,
     or the ckpt_dir of its train()): yields the supervisor for model.train(). extra: as for begin()."""
     name = type(model).__name__
-    hparams = {k: getattr(model, k) for k in KINDS[name].hparams}
+    hparams = KINDS[name].hparams_of(model)
     with TrainingRun(ModelFolder(model_dir), name, hparams, epochs, resume, logdir=logdir, progress=progress,
                      supervisor_class=supervisor_class) as run:
         run.begin(vocab, n_batches, **extra)
