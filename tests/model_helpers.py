@@ -6,7 +6,6 @@ import os
 import signal
 
 from beyond_slides import settings
-from beyond_slides.predicting import build_quietly
 from data_helpers import synthetic_reviews
 
 SHIPPED = settings.SHIPPED_CHAR_RNN  # the tests' short name for it
@@ -45,6 +44,7 @@ def train_char(text, model_dir, epochs, resume=False, supervisor_class=None, **o
     (configuration, loss history, epochs recorded); supervisor_class: a Supervisor subclass that
     supervises it. Returns (the model, its characters, the supervisor)."""
     import data_utils
+    from beyond_slides.predicting import build_quietly   # here: importing this module loads no TensorFlow
     from beyond_slides.training import supervised_training
     from char_rnn import CharRNN
     hparams = dict(TestConfig.char, **overrides)
@@ -63,6 +63,7 @@ def train_sentiment(model_dir, epochs, n_reviews=200, resume=False, supervisor_c
     """A tiny SentimentRNN trained on n_reviews synthetic reviews (half of them: with the test
     configuration, 5 mini-batches of 20 an epoch for 200) by the training layer. Returns (the model,
     (X_train, y_train, X_test, y_test), the supervisor)."""
+    from beyond_slides.predicting import build_quietly
     from beyond_slides.training import supervised_training
     from sentiment_rnn import SentimentRNN
     word_to_int, data = prepared(n_reviews)

@@ -10,7 +10,7 @@ import pytest
 import char_rnn
 import data_utils
 from beyond_slides.model_folder import ModelFolder
-from beyond_slides.predicting import CharSampler, build_quietly
+from beyond_slides.predicting import CharSampler
 from beyond_slides.tf_setup import tf
 from char_rnn import CharRNN, create_batch_generator, get_top_char
 from conftest import run_cli, run_clis, shared, slides_file
@@ -200,7 +200,7 @@ def test_training_from_python_continues_a_saved_model_only_when_asked(cli_model)
     with open(os.path.join(model_dir, 'checkpoint'), encoding='utf-8') as f:
         before = f.read()
     with pytest.raises(data_utils.DataError, match='already holds a trained model'):
-        build_quietly(char_command.train, model_dir, SMALL, 4, data=text)
+        char_command.train(model_dir, SMALL, 4, data=text)
     with open(os.path.join(model_dir, 'checkpoint'), encoding='utf-8') as f:
         assert f.read() == before
 

@@ -102,7 +102,7 @@ def reviews():
 def trained_sentiment_rnn(reviews, model_dir, num_layers, epochs):
     n_words, X_train, y_train = reviews[:3]
     rnn = build_quietly(SentimentRNN, n_words, model_dir=model_dir, **dict(TestConfig.sentiment, num_layers=num_layers))
-    build_quietly(rnn.train, X_train, y_train, num_epochs=epochs)
+    rnn.train(X_train, y_train, num_epochs=epochs)
     return rnn
 
 

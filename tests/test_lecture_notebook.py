@@ -248,4 +248,9 @@ def test_labels_with_no_free_place_stay_where_they_are_instead_of_failing():
     labels = [ax.annotate('word %d' % k, (0.5, 0.5), xytext=(5, 2), textcoords='offset points') for k in range(150)]
     lecture_notebook.separate_labels(fig, ax, labels)   # 150 labels on one point: the candidates run out
     assert labels[-1].xyann == (5, 2)
+    moved = [t for t in labels if t.xyann != (5, 2)]     # those that found a free place
+    assert labels[0] in moved and len(moved) > 1
+    fig.canvas.draw()
+    boxes = [t.get_window_extent(fig.canvas.get_renderer()) for t in moved]
+    assert not [(a, b) for a in range(len(boxes)) for b in range(a + 1, len(boxes)) if boxes[a].overlaps(boxes[b])]
     plt.close(fig)

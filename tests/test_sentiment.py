@@ -10,7 +10,7 @@ import pytest
 
 import data_utils
 from beyond_slides.model_folder import ModelFolder
-from beyond_slides.predicting import build_quietly, predict_every_row
+from beyond_slides.predicting import predict_every_row
 from beyond_slides.tf_setup import tf
 from conftest import run_cli, run_clis, shared
 from data_helpers import synthetic_reviews
@@ -334,14 +334,13 @@ def test_training_takes_the_walkthroughs_reviews_logs_for_tensorboard_and_resume
     word_to_int, mapped = data_utils.preprocess_reviews(df['review'])
     monkeypatch.setattr(data_utils, 'load_movie_data', lambda data=None: pytest.fail('the reviews read again'))
     model_dir, logdir = str(tmp_path / 'model'), tmp_path / 'tb'
-    build_quietly(sentiment_command.train_and_test, model_dir, TestConfig.sentiment, 1, logdir=str(logdir),
-                  prepared=(df, word_to_int, mapped))
+    sentiment_command.train_and_test(model_dir, TestConfig.sentiment, 1, logdir=str(logdir),
+                                     prepared=(df, word_to_int, mapped))
     events, = logdir.glob('events.out.tfevents.*')
     steps = [e.step for e in tf.train.summary_iterator(str(events)) for v in e.summary.value if v.tag == 'train_loss']
     assert steps == [1, 2]  # 40 training reviews: 2 mini-batches of 20
     with pytest.raises(DataError, match='already holds a trained model'):
-        build_quietly(sentiment_command.train_and_test, model_dir, TestConfig.sentiment, 1,
-                      prepared=(df, word_to_int, mapped))
+        sentiment_command.train_and_test(model_dir, TestConfig.sentiment, 1, prepared=(df, word_to_int, mapped))
 
 
 def test_predict_writes_undecodable_bytes_of_the_command_line_as_escapes_in_its_note():

@@ -264,12 +264,11 @@ def test_char_command_train_refuses_to_resume_with_other_settings_and_writes_not
     from beyond_slides import char_command
     text, model_dir = tmp_path / 'text.txt', str(tmp_path / 'm')
     text.write_text(PERIODIC, encoding='utf-8')
-    build_quietly(char_command.train, model_dir, dict(TestConfig.char), 1, data=str(text))
+    char_command.train(model_dir, dict(TestConfig.char), 1, data=str(text))
     before = snapshot(model_dir)
     with pytest.raises(DataError, match=r'other settings: lstm_size 33 \(saved: 32\)'):
-        build_quietly(char_command.train, model_dir, dict(TestConfig.char, lstm_size=33), 2, data=str(text),
-                      resume=True)
+        char_command.train(model_dir, dict(TestConfig.char, lstm_size=33), 2, data=str(text), resume=True)
     assert snapshot(model_dir) == before
     # the same settings: goes on
-    build_quietly(char_command.train, model_dir, dict(TestConfig.char), 2, data=str(text), resume=True)
+    char_command.train(model_dir, dict(TestConfig.char), 2, data=str(text), resume=True)
     assert ModelFolder(model_dir).load_config('CharRNN')[0]['epochs'] == 2
