@@ -19,6 +19,7 @@ def default_model_dir(name):  # models/<name> in the repository, wherever the co
 
 
 SHIPPED_CHAR_RNN = default_model_dir('char_rnn')  # trained 200 epochs (models/README.md)
+SHIPPED_EMBEDDING = os.path.join(REPO, 'models', 'sentiment_embedding.npz')  # tools/ship_embedding.py writes it
 TRAINED_CHAR_RNN = default_model_dir('my_char_rnn')  # `char_rnn.py --train`'s default
 
 

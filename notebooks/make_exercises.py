@@ -1,4 +1,4 @@
-"""The homework notebook, blank, made from its worked solutions; and a headless run of either.
+"""The homework notebook, blank, made from its worked solutions (--run: the solutions run headless first).
 
     python notebooks/make_exercises.py           # exercises_solutions.ipynb -> exercises.ipynb
     python notebooks/make_exercises.py --run     # first run the solutions (saved with their outputs)

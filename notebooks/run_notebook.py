@@ -14,6 +14,7 @@ download). Its models go to a temporary folder (the kernel's RNN_RUNS_DIR), so a
 runs/. The tests run the notebooks the same way (tests/test_notebook.py, tests/test_exercise_notebooks.py).
 """
 import argparse
+import contextlib
 import os
 import re
 import sys
@@ -35,8 +36,9 @@ def execute(path, imdb=None, runs=None, timeout=1200, nb=None):
     from nbclient import NotebookClient
     if nb is None:
         nb = nbformat.read(path, as_version=4)
-    with tempfile.TemporaryDirectory() as tmp, mock.patch.dict(os.environ, {  # the kernel inherits them
-            'RNN_RUNS_DIR': runs or tmp, 'MPLBACKEND': 'module://matplotlib_inline.backend_inline',
+    with (contextlib.nullcontext(runs) if runs else tempfile.TemporaryDirectory()) as runs, \
+            mock.patch.dict(os.environ, {  # the kernel inherits them
+            'RNN_RUNS_DIR': runs, 'MPLBACKEND': 'module://matplotlib_inline.backend_inline',
             **({'RNN_IMDB_DATA': os.path.abspath(imdb)} if imdb else {})}):
         NotebookClient(nb, timeout=timeout, kernel_name='python3',
                        resources={'metadata': {'path': os.path.dirname(os.path.abspath(path))}}).execute()

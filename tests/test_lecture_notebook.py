@@ -2,7 +2,6 @@
 method cells' decorator, the time of each section, and charts with labelled axes and a legend,
 checked against values worked by hand."""
 import json
-import os
 import types
 
 import matplotlib
@@ -11,9 +10,9 @@ matplotlib.use('Agg')
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from beyond_slides import lecture_notebook  # noqa: E402
+from beyond_slides import lecture_notebook, settings  # noqa: E402
 from beyond_slides.model_folder import ModelFolder  # noqa: E402
-from conftest import ROOT, assert_labelled, run_python_in_ascii_locale  # noqa: E402
+from conftest import assert_labelled, run_python_in_ascii_locale  # noqa: E402
 
 
 def test_add_to_class_makes_the_function_a_method_and_a_new_cell_replaces_it():
@@ -152,7 +151,7 @@ NEGATIVE = ['bad', 'worst', 'awful', 'boring', 'terrible', 'waste', 'poor', 'stu
 def test_no_two_labels_of_the_embedding_chart_overlap_as_rendered():
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    shipped = np.load(os.path.join(ROOT, 'models', 'sentiment_embedding.npz'))
+    shipped = np.load(settings.SHIPPED_EMBEDDING)
     fig, _ = lecture_notebook.embedding_pca(list(shipped['words']), shipped['rows'], POSITIVE, NEGATIVE)
     assert isinstance(fig.canvas, FigureCanvasAgg)
     fig.canvas.draw()  # as the notebook renders it

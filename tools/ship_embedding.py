@@ -19,10 +19,8 @@ from beyond_slides import cli  # noqa: E402
 from beyond_slides.errors import DataError  # noqa: E402
 from beyond_slides.files import atomic_write_bytes  # noqa: E402
 from beyond_slides.model_folder import ModelFolder  # noqa: E402
-from beyond_slides.settings import REPO  # noqa: E402
+from beyond_slides.settings import SHIPPED_EMBEDDING  # noqa: E402
 from beyond_slides.tf_setup import tf  # noqa: E402
-
-SHIPPED = os.path.join(REPO, 'models', 'sentiment_embedding.npz')
 
 
 def embedding_rows(model_dir, n_words):
@@ -42,7 +40,7 @@ def main(argv=None):
     p = cli.parser('python tools/ship_embedding.py', __doc__.splitlines()[0])
     p.add_argument('model_dir')
     p.add_argument('--words', type=cli.count(10 ** 6), default=2000)
-    p.add_argument('--out', default=SHIPPED)
+    p.add_argument('--out', default=SHIPPED_EMBEDDING)
     args = p.parse_args(argv)
     # A wrong folder or --words: one line and status 2, as the lecture's commands say it.
     return cli.run_command(lambda: write(args), sys.argv[1:] if argv is None else argv, p.prog)
